@@ -1,0 +1,122 @@
+package org.portalsync.bootstrap;
+
+import java.net.http.HttpClient;
+import java.time.Clock;
+import java.util.Arrays;
+import java.util.List;
+
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLParameters;
+
+import ca.uhn.fhir.context.FhirContext;
+import org.apache.camel.CamelConfiguration;
+import org.apache.camel.CamelContext;
+import org.apache.camel.component.file.cluster.FileLockClusterService;
+import org.apache.camel.spi.Registry;
+import org.portalsync.alert.RecordDeadLetter;
+import org.portalsync.audit.AuditTrail;
+import org.portalsync.auth.AccessTokenSource;
+import org.portalsync.auth.ClientCredentialsTokenSource;
+import org.portalsync.authority.AuthorityRules;
+import org.portalsync.authority.SourceWinsAuthorityRules;
+import org.portalsync.config.PortalSyncSettings;
+import org.portalsync.mapping.MapFhirPatient;
+import org.portalsync.mapping.MapToPortalPatient;
+import org.portalsync.mapping.PatientMappingSettings;
+import org.portalsync.portal.DeliverPortalPatient;
+import org.portalsync.portal.PortalDatabase;
+import org.portalsync.portal.PortalPatientStore;
+import org.portalsync.portal.ReportDryRunDifference;
+import org.portalsync.portal.SyncHighWaterMarks;
+import org.portalsync.portal.SyncStatusStore;
+import org.portalsync.source.fhir.AdvanceHighWaterMark;
+import org.portalsync.source.fhir.FetchFhirPage;
+import org.portalsync.source.fhir.FhirSourceClient;
+import org.portalsync.source.fhir.ParseFhirEntry;
+import org.portalsync.source.fhir.StartFhirDeletionSweep;
+import org.portalsync.source.fhir.StartFhirPatientPoll;
+import org.portalsync.sync.CountSyncOutcome;
+import org.portalsync.sync.FinishPoll;
+import org.portalsync.validate.DataQualityLog;
+import org.portalsync.validate.RecordMalformedResource;
+
+/**
+ * Builds the engine's beans from the validated settings and binds them by the names the route
+ * files use. The one place where mechanisms are wired together; routes choreograph them.
+ */
+public final class PortalSyncBeans implements CamelConfiguration {
+
+    /** TLS 1.2 is the floor for PHI in transit (HIPAA guidance); 1.3 preferred. */
+    private static final List<String> TLS_PROTOCOLS = List.of("TLSv1.3", "TLSv1.2");
+
+    @Override
+    public void configure(CamelContext camel) throws Exception {
+        PortalSyncSettings settings = new PortalSyncSettings(
+                key -> camel.getPropertiesComponent().resolveProperty(key), PortalSyncMain.CONFIG_FILE).validate();
+        Clock clock = Clock.systemUTC();
+        Registry registry = camel.getRegistry();
+
+        PortalDatabase database = PortalDatabase.open(settings.dbUrl(), settings.dbUser(), settings.dbPassword(), settings.dbPoolSize());
+        camel.addService(new DatabaseCloser(database));
+        registry.bind("portalDataSource", database.dataSource());
+
+        FileLockClusterService cluster = new FileLockClusterService();
+        cluster.setRoot(settings.clusterLockDir().toString());
+        camel.addService(cluster);
+
+        FhirContext fhir = FhirContext.forR4Cached();
+        AuditTrail audit = new AuditTrail(database);
+        HttpClient http = httpClient(settings);
+        AccessTokenSource tokens = settings.tokenUrl().isBlank() ? AccessTokenSource.NONE
+                : new ClientCredentialsTokenSource(http, settings.tokenUrl(), settings.clientId(), settings.clientSecret(),
+                        settings.authMethod(), settings.authScope(), settings.refreshBeforeExpiry(), settings.readTimeout(), clock,
+                        audit, settings.auditActor());
+        FhirSourceClient fhirClient = new FhirSourceClient(http, tokens, audit, settings.auditActor(), settings.readTimeout(),
+                settings.maxRetryAfter(), clock);
+        SyncHighWaterMarks marks = new SyncHighWaterMarks(database, clock);
+        PortalPatientStore patients = new PortalPatientStore(settings.zone());
+        SyncStatusStore statuses = new SyncStatusStore();
+        DataQualityLog dataQuality = new DataQualityLog();
+        AuthorityRules authority = new SourceWinsAuthorityRules();
+        boolean dryRun = settings.dryRun();
+
+        registry.bind("startFhirPatientPoll", new StartFhirPatientPoll(settings.sourceName(), settings.fhirBaseUrl(), settings.pageSize(),
+                settings.pollOverlap(), Arrays.asList(MapFhirPatient.MAPPED_ELEMENTS.split(",")), marks, dryRun, clock));
+        registry.bind("startFhirDeletionSweep", new StartFhirDeletionSweep(settings.sourceName(), settings.fhirBaseUrl(),
+                settings.pageSize(), settings.pollOverlap(), marks, dryRun));
+        registry.bind("fetchFhirPage", new FetchFhirPage(fhirClient));
+        registry.bind("parseFhirPatient", new ParseFhirEntry(fhir, "Patient"));
+        registry.bind("advanceHighWaterMark", new AdvanceHighWaterMark(settings.sourceName(), marks, dryRun));
+        registry.bind("countSyncOutcome", new CountSyncOutcome());
+        registry.bind("finishPoll", new FinishPoll(settings.dryRunReportDir(), clock));
+        registry.bind("mapToPortalPatient", new MapToPortalPatient(
+                new MapFhirPatient(new PatientMappingSettings(settings.mrnSystem(), settings.defaultCountry()))));
+        registry.bind("deliverPortalPatient", dryRun ? new ReportDryRunDifference(database, patients, authority)
+                : new DeliverPortalPatient(database, patients, statuses, dataQuality, audit, authority, settings.auditActor(), clock));
+        registry.bind("recordMalformedResource", new RecordMalformedResource(database, dataQuality, statuses, clock));
+        registry.bind("recordDeadLetter", new RecordDeadLetter(database, fhir, clock));
+    }
+
+    private static HttpClient httpClient(PortalSyncSettings settings) throws Exception {
+        SSLParameters tls = SSLContext.getDefault().getDefaultSSLParameters();
+        tls.setProtocols(TLS_PROTOCOLS.toArray(String[]::new));
+        return HttpClient.newBuilder()
+                .connectTimeout(settings.connectTimeout())
+                .followRedirects(HttpClient.Redirect.NEVER)
+                .sslParameters(tls)
+                .build();
+    }
+
+    /** Closes the pool when Camel stops, after the routes. */
+    private record DatabaseCloser(PortalDatabase database) implements org.apache.camel.Service {
+        @Override
+        public void start() {
+            // opened on creation
+        }
+
+        @Override
+        public void stop() {
+            database.close();
+        }
+    }
+}

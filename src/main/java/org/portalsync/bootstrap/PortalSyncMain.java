@@ -1,0 +1,78 @@
+package org.portalsync.bootstrap;
+
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+
+import org.apache.camel.main.Main;
+import org.portalsync.config.PortalSyncSettings;
+
+/**
+ * Starts the engine: Camel Main with the routes in {@code routes/*.yaml} and the settings in
+ * {@code config/application.properties} (environment variables override both). With
+ * {@code --dry-run} it runs one read-only poll, writes the report and exits.
+ */
+public final class PortalSyncMain {
+
+    public static final String CONFIG_FILE = "config/application.properties";
+    public static final String ROUTES = "file:routes/*.yaml";
+    /** The trigger a dry run (and a test) uses instead of the schedule: one synchronous poll per request. */
+    public static final String POLL_ON_REQUEST = "direct:fhir-patient-poll-now";
+
+    private PortalSyncMain() {
+    }
+
+    public static void main(String[] args) {
+        List<String> arguments = Arrays.asList(args);
+        boolean dryRun = arguments.contains("--dry-run");
+        try {
+            if (dryRun) {
+                System.out.println(runOnce(Map.of(PortalSyncSettings.DRY_RUN, "true")));
+            } else {
+                create(Map.of()).run();
+            }
+        } catch (Exception e) {
+            System.err.println("portal-sync cannot start: " + rootMessage(e));
+            System.exit(1);
+        }
+    }
+
+    /**
+     * A configured, not yet started engine.
+     *
+     * @param overrides settings that win over the file and the environment (tests, command-line flags)
+     */
+    public static Main create(Map<String, String> overrides) {
+        Main main = new Main();
+        main.setAppName("portal-sync");
+        main.setPropertyPlaceholderLocations("file:" + CONFIG_FILE);
+        main.configure().withRoutesIncludePattern(ROUTES);
+        main.configure().withName("portal-sync");
+        main.configure().addConfiguration(new PortalSyncBeans());
+        overrides.forEach(main::addOverrideProperty);
+        return main;
+    }
+
+    /** Starts the engine, runs one poll to the end, stops, and returns the poll's summary line. */
+    public static String runOnce(Map<String, String> overrides) throws Exception {
+        Map<String, String> settings = new java.util.HashMap<>(overrides);
+        settings.put(PortalSyncSettings.FHIR_POLL_TRIGGER, POLL_ON_REQUEST);
+        Main main = create(settings);
+        main.start();
+        try {
+            return main.getCamelTemplate().requestBody(POLL_ON_REQUEST, null, String.class);
+        } finally {
+            main.stop();
+        }
+    }
+
+    static String rootMessage(Throwable error) {
+        StringBuilder message = new StringBuilder(String.valueOf(error.getMessage()));
+        for (Throwable cause = error.getCause(); cause != null && cause != cause.getCause(); cause = cause.getCause()) {
+            if (cause.getMessage() != null && !message.toString().contains(cause.getMessage())) {
+                message.append("\n  caused by: ").append(cause.getMessage());
+            }
+        }
+        return message.toString();
+    }
+}

@@ -1,0 +1,357 @@
+package org.portalsync.config;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Function;
+
+import org.apache.camel.util.TimeUtils;
+
+/**
+ * Typed, validated view of the {@code portal-sync.*} settings. Values come from
+ * {@code config/application.properties}, overridden by environment variables
+ * ({@code PORTAL_SYNC_DB_URL} for {@code portal-sync.db.url}) and by system properties.
+ * {@link #KEYS} is the catalogue: the README documents each key and a test keeps them in step.
+ */
+public final class PortalSyncSettings {
+
+    public static final String SOURCE_NAME = "portal-sync.source.name";
+    public static final String FHIR_BASE_URL = "portal-sync.source.fhir.base-url";
+    public static final String FHIR_POLL_TRIGGER = "portal-sync.source.fhir.poll-trigger";
+    public static final String FHIR_POLL_INTERVAL = "portal-sync.source.fhir.poll-interval";
+    public static final String FHIR_PAGE_SIZE = "portal-sync.source.fhir.page-size";
+    public static final String FHIR_POLL_OVERLAP = "portal-sync.source.fhir.poll-overlap";
+    public static final String FHIR_REQUESTS_PER_MINUTE = "portal-sync.source.fhir.requests-per-minute";
+    public static final String FHIR_CONNECT_TIMEOUT = "portal-sync.source.fhir.connect-timeout";
+    public static final String FHIR_READ_TIMEOUT = "portal-sync.source.fhir.read-timeout";
+    public static final String FHIR_MAX_RETRY_AFTER = "portal-sync.source.fhir.max-retry-after";
+    public static final String FHIR_ZONE = "portal-sync.source.fhir.zone";
+    public static final String AUTH_TOKEN_URL = "portal-sync.source.fhir.auth.token-url";
+    public static final String AUTH_CLIENT_ID = "portal-sync.source.fhir.auth.client-id";
+    public static final String AUTH_CLIENT_SECRET = "portal-sync.source.fhir.auth.client-secret";
+    public static final String AUTH_CLIENT_SECRET_FILE = "portal-sync.source.fhir.auth.client-secret-file";
+    public static final String AUTH_METHOD = "portal-sync.source.fhir.auth.method";
+    public static final String AUTH_SCOPE = "portal-sync.source.fhir.auth.scope";
+    public static final String AUTH_REFRESH_BEFORE_EXPIRY = "portal-sync.source.fhir.auth.refresh-before-expiry";
+    public static final String MAPPING_MRN_SYSTEM = "portal-sync.mapping.mrn-system";
+    public static final String MAPPING_DEFAULT_COUNTRY = "portal-sync.mapping.default-country";
+    public static final String DB_URL = "portal-sync.db.url";
+    public static final String DB_USER = "portal-sync.db.user";
+    public static final String DB_PASSWORD = "portal-sync.db.password";
+    public static final String DB_POOL_SIZE = "portal-sync.db.pool-size";
+    public static final String RETRY_MAXIMUM = "portal-sync.retry.maximum-redeliveries";
+    public static final String RETRY_FIRST_DELAY = "portal-sync.retry.first-delay";
+    public static final String RETRY_BACKOFF = "portal-sync.retry.backoff-multiplier";
+    public static final String DRY_RUN = "portal-sync.dry-run";
+    public static final String DRY_RUN_REPORT_DIR = "portal-sync.dry-run.report-dir";
+    public static final String AUDIT_ACTOR = "portal-sync.audit.actor";
+    public static final String CLUSTER_LOCK_DIR = "portal-sync.cluster.lock-dir";
+
+    public static final List<Setting> KEYS = List.of(
+            Setting.optional(SOURCE_NAME, "ehr", "Name of the EHR source; part of every portal record's key and of audit rows."),
+            Setting.required(FHIR_BASE_URL, "FHIR R4 base URL of the EHR, e.g. https://ehr.example.org/fhir."),
+            Setting.optional(FHIR_POLL_TRIGGER,
+                    "master:fhir-patient-poll:scheduler:fhir-patient-poll?delay={{" + FHIR_POLL_INTERVAL + "}}&initialDelay=1000",
+                    "Camel endpoint that starts a poll. Default: every poll-interval, on one instance of a cluster. "
+                            + "For a cron schedule: master:fhir-patient-poll:quartz:fhir-patient-poll?cron=0+0/5+*+*+*+?"),
+            Setting.optional(FHIR_POLL_INTERVAL, "5m", "Time between the end of one poll and the start of the next (e.g. 30s, 5m)."),
+            Setting.optional(FHIR_PAGE_SIZE, "50", "Resources per search page (_count)."),
+            Setting.optional(FHIR_POLL_OVERLAP, "5s",
+                    "How far before the high-water mark a poll starts again, to catch EHR transactions that committed late. "
+                            + "Re-read records that did not change are skipped."),
+            Setting.optional(FHIR_REQUESTS_PER_MINUTE, "600", "Most requests per minute this engine sends to the EHR."),
+            Setting.optional(FHIR_CONNECT_TIMEOUT, "10s", "Time to wait for a connection to the EHR."),
+            Setting.optional(FHIR_READ_TIMEOUT, "60s", "Time to wait for one EHR response before the request fails and is retried."),
+            Setting.optional(FHIR_MAX_RETRY_AFTER, "2m", "Longest Retry-After (from a 429 or 503) that is waited out; a longer one fails the request."),
+            Setting.optional(FHIR_ZONE, "UTC", "IANA time zone of the facility (e.g. America/New_York), stored beside every instant."),
+            Setting.optional(AUTH_TOKEN_URL, "", "OAuth2 token endpoint; empty sends no Authorization header (only for a local sandbox)."),
+            Setting.optional(AUTH_CLIENT_ID, "", "OAuth2 client id (client credentials grant)."),
+            Setting.secret(AUTH_CLIENT_SECRET, "OAuth2 client secret. Set it by environment variable PORTAL_SYNC_SOURCE_FHIR_AUTH_CLIENT_SECRET, never in a committed file."),
+            Setting.optional(AUTH_CLIENT_SECRET_FILE, "", "File that holds the client secret (e.g. a mounted secret); used when client-secret is empty."),
+            Setting.optional(AUTH_METHOD, "client_secret_basic", "How the client authenticates at the token endpoint: client_secret_basic or client_secret_post."),
+            Setting.optional(AUTH_SCOPE, "system/Patient.read", "Scopes asked for (SMART backend services)."),
+            Setting.optional(AUTH_REFRESH_BEFORE_EXPIRY, "60s", "A cached token is renewed this long before its expires_in runs out."),
+            Setting.optional(MAPPING_MRN_SYSTEM, "urn:oid:2.16.840.1.113883.3.4424.1", "Identifier system whose value is the patient's MRN."),
+            Setting.optional(MAPPING_DEFAULT_COUNTRY, "US", "ISO 3166 country assumed for phone numbers and addresses that name none."),
+            Setting.optional(DB_URL, "jdbc:h2:file:./data/portal;AUTO_SERVER=TRUE", "JDBC URL of the portal database (H2 or PostgreSQL)."),
+            Setting.optional(DB_USER, "sa", "Portal database user."),
+            Setting.secret(DB_PASSWORD, "Portal database password (environment variable PORTAL_SYNC_DB_PASSWORD)."),
+            Setting.optional(DB_POOL_SIZE, "5", "Most connections to the portal database."),
+            Setting.optional(RETRY_MAXIMUM, "3", "Retries of a failed step before it goes to the dead-letter table."),
+            Setting.optional(RETRY_FIRST_DELAY, "1000", "Milliseconds before the first retry."),
+            Setting.optional(RETRY_BACKOFF, "5", "Each retry waits this many times longer than the one before (1 s, 5 s, 25 s)."),
+            Setting.optional(DRY_RUN, "false", "Read-only run: fetch, validate, map and merge, write a report instead of the portal (also: --dry-run)."),
+            Setting.optional(DRY_RUN_REPORT_DIR, "data/reports", "Folder for dry-run reports."),
+            Setting.optional(AUDIT_ACTOR, "portal_sync_service", "Service account named in audit rows."),
+            Setting.optional(CLUSTER_LOCK_DIR, "data/cluster", "Folder for the file lock that lets one instance run the scheduled routes."));
+
+    private static final Map<String, Setting> BY_KEY = new LinkedHashMap<>();
+
+    static {
+        KEYS.forEach(setting -> BY_KEY.put(setting.key(), setting));
+    }
+
+    private final Function<String, Optional<String>> resolver;
+    private final String origin;
+
+    /**
+     * @param resolver looks a key up (Camel's properties component: file, environment, system properties)
+     * @param origin   where the values come from, for error messages (e.g. {@code config/application.properties})
+     */
+    public PortalSyncSettings(Function<String, Optional<String>> resolver, String origin) {
+        this.resolver = resolver;
+        this.origin = origin;
+    }
+
+    /** Checks every key at once so that an operator sees all mistakes in one start. */
+    public PortalSyncSettings validate() {
+        List<String> problems = new ArrayList<>();
+        for (Setting setting : KEYS) {
+            if (setting.isRequired() && raw(setting.key()).isBlank()) {
+                problems.add(setting.key() + " is required: " + setting.description()
+                        + " (or set environment variable " + setting.environmentVariable() + ")");
+            }
+        }
+        check(problems, () -> positiveInt(FHIR_PAGE_SIZE));
+        check(problems, () -> positiveInt(FHIR_REQUESTS_PER_MINUTE));
+        check(problems, () -> positiveInt(DB_POOL_SIZE));
+        check(problems, () -> positiveInt(RETRY_BACKOFF));
+        check(problems, () -> nonNegativeInt(RETRY_MAXIMUM));
+        check(problems, () -> nonNegativeInt(RETRY_FIRST_DELAY));
+        for (String key : List.of(FHIR_POLL_INTERVAL, FHIR_POLL_OVERLAP, FHIR_CONNECT_TIMEOUT, FHIR_READ_TIMEOUT,
+                FHIR_MAX_RETRY_AFTER, AUTH_REFRESH_BEFORE_EXPIRY)) {
+            check(problems, () -> duration(key));
+        }
+        check(problems, this::zone);
+        check(problems, this::authMethod);
+        check(problems, this::dryRun);
+        check(problems, () -> {
+            String country = defaultCountry();
+            if (!java.util.Set.of(java.util.Locale.getISOCountries()).contains(country)) {
+                throw invalid(MAPPING_DEFAULT_COUNTRY, country, "an ISO 3166-1 alpha-2 code such as US");
+            }
+            return country;
+        });
+        check(problems, () -> {
+            if (!tokenUrl().isBlank() && (clientId().isBlank() || clientSecret().isBlank())) {
+                throw new ConfigurationException(AUTH_TOKEN_URL + " is set, so " + AUTH_CLIENT_ID + " and a client secret ("
+                        + AUTH_CLIENT_SECRET + " / environment variable PORTAL_SYNC_SOURCE_FHIR_AUTH_CLIENT_SECRET, or "
+                        + AUTH_CLIENT_SECRET_FILE + ") are required");
+            }
+            return null;
+        });
+        if (!problems.isEmpty()) {
+            throw new ConfigurationException("Invalid configuration in " + origin + ":\n  - " + String.join("\n  - ", problems));
+        }
+        return this;
+    }
+
+    private static void check(List<String> problems, java.util.concurrent.Callable<?> check) {
+        try {
+            check.call();
+        } catch (ConfigurationException e) {
+            problems.add(e.getMessage());
+        } catch (Exception e) {
+            problems.add(e.toString());
+        }
+    }
+
+    /** The value as configured, or the key's default; never null. */
+    public String raw(String key) {
+        Setting setting = BY_KEY.get(key);
+        if (setting == null) {
+            throw new IllegalArgumentException("unknown setting " + key);
+        }
+        return resolver.apply(key).map(String::trim).orElse(setting.defaultValue() == null ? "" : setting.defaultValue());
+    }
+
+    public String sourceName() {
+        return raw(SOURCE_NAME);
+    }
+
+    public String fhirBaseUrl() {
+        String url = raw(FHIR_BASE_URL);
+        return url.endsWith("/") ? url.substring(0, url.length() - 1) : url;
+    }
+
+    public int pageSize() {
+        return positiveInt(FHIR_PAGE_SIZE);
+    }
+
+    public Duration pollOverlap() {
+        return duration(FHIR_POLL_OVERLAP);
+    }
+
+    public int requestsPerMinute() {
+        return positiveInt(FHIR_REQUESTS_PER_MINUTE);
+    }
+
+    public Duration connectTimeout() {
+        return duration(FHIR_CONNECT_TIMEOUT);
+    }
+
+    public Duration readTimeout() {
+        return duration(FHIR_READ_TIMEOUT);
+    }
+
+    public Duration maxRetryAfter() {
+        return duration(FHIR_MAX_RETRY_AFTER);
+    }
+
+    public ZoneId zone() {
+        String value = raw(FHIR_ZONE);
+        try {
+            return ZoneId.of(value);
+        } catch (Exception e) {
+            throw invalid(FHIR_ZONE, value, "an IANA zone id such as America/New_York");
+        }
+    }
+
+    public String tokenUrl() {
+        return raw(AUTH_TOKEN_URL);
+    }
+
+    public String clientId() {
+        return raw(AUTH_CLIENT_ID);
+    }
+
+    /** The client secret from the setting (normally an environment variable) or else from the secret file. */
+    public String clientSecret() {
+        String secret = raw(AUTH_CLIENT_SECRET);
+        if (!secret.isBlank()) {
+            return secret;
+        }
+        String file = raw(AUTH_CLIENT_SECRET_FILE);
+        if (file.isBlank()) {
+            return "";
+        }
+        try {
+            return Files.readString(Path.of(file), StandardCharsets.UTF_8).trim();
+        } catch (Exception e) {
+            throw new ConfigurationException(AUTH_CLIENT_SECRET_FILE + "=" + file + ": cannot read the secret file ("
+                    + e.getClass().getSimpleName() + "); check the path and its permissions");
+        }
+    }
+
+    public String authMethod() {
+        String value = raw(AUTH_METHOD);
+        if (!value.equals("client_secret_basic") && !value.equals("client_secret_post")) {
+            throw invalid(AUTH_METHOD, value, "client_secret_basic or client_secret_post");
+        }
+        return value;
+    }
+
+    public String authScope() {
+        return raw(AUTH_SCOPE);
+    }
+
+    public Duration refreshBeforeExpiry() {
+        return duration(AUTH_REFRESH_BEFORE_EXPIRY);
+    }
+
+    public String mrnSystem() {
+        return raw(MAPPING_MRN_SYSTEM);
+    }
+
+    public String defaultCountry() {
+        return raw(MAPPING_DEFAULT_COUNTRY).toUpperCase(java.util.Locale.ROOT);
+    }
+
+    public String dbUrl() {
+        return raw(DB_URL);
+    }
+
+    public String dbUser() {
+        return raw(DB_USER);
+    }
+
+    public String dbPassword() {
+        return raw(DB_PASSWORD);
+    }
+
+    public int dbPoolSize() {
+        return positiveInt(DB_POOL_SIZE);
+    }
+
+    public boolean dryRun() {
+        String value = raw(DRY_RUN);
+        if (!value.equalsIgnoreCase("true") && !value.equalsIgnoreCase("false")) {
+            throw invalid(DRY_RUN, value, "true or false");
+        }
+        return Boolean.parseBoolean(value);
+    }
+
+    public Path dryRunReportDir() {
+        return Path.of(raw(DRY_RUN_REPORT_DIR));
+    }
+
+    public String auditActor() {
+        return raw(AUDIT_ACTOR);
+    }
+
+    public Path clusterLockDir() {
+        return Path.of(raw(CLUSTER_LOCK_DIR));
+    }
+
+    /** Accepts Camel's short form (500, 30s, 5m, 1h30m) and ISO-8601 (PT30S). */
+    public Duration duration(String key) {
+        String value = raw(key);
+        try {
+            if (value.toUpperCase(java.util.Locale.ROOT).startsWith("P")) {
+                return Duration.parse(value);
+            }
+            return Duration.ofMillis(TimeUtils.toMilliSeconds(value));
+        } catch (DateTimeParseException | IllegalArgumentException e) {
+            throw invalid(key, value, "a duration such as 30s, 5m or PT30S");
+        }
+    }
+
+    public int positiveInt(String key) {
+        int value = integer(key);
+        if (value <= 0) {
+            throw invalid(key, raw(key), "a whole number above 0");
+        }
+        return value;
+    }
+
+    public int nonNegativeInt(String key) {
+        int value = integer(key);
+        if (value < 0) {
+            throw invalid(key, raw(key), "a whole number, 0 or more");
+        }
+        return value;
+    }
+
+    private int integer(String key) {
+        String value = raw(key);
+        try {
+            return Integer.parseInt(value);
+        } catch (NumberFormatException e) {
+            throw invalid(key, value, "a whole number");
+        }
+    }
+
+    /** An instant setting, for callers that accept one (e.g. a start point given on the command line). */
+    public static Instant instant(String key, String value) {
+        try {
+            return Instant.parse(value);
+        } catch (DateTimeParseException e) {
+            throw new ConfigurationException(key + "=" + value + " is not an instant; use UTC ISO-8601 such as 2026-05-11T14:30:00Z");
+        }
+    }
+
+    private ConfigurationException invalid(String key, String value, String expected) {
+        Setting setting = BY_KEY.get(key);
+        String shown = setting != null && setting.secret() ? Secrets.redact(value) : "'" + value + "'";
+        return new ConfigurationException(key + "=" + shown + " is invalid: expected " + expected);
+    }
+}

@@ -1,0 +1,121 @@
+package org.portalsync.portal;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.Optional;
+import java.util.stream.Collectors;
+
+import org.apache.camel.Exchange;
+import org.apache.camel.Processor;
+import org.portalsync.audit.AuditEvent;
+import org.portalsync.audit.AuditTrail;
+import org.portalsync.authority.AuthorityRules;
+import org.portalsync.mapping.MappedPatient;
+import org.portalsync.portal.PortalPatientStore.StoredPatient;
+import org.portalsync.sync.SyncHeaders;
+import org.portalsync.sync.SyncOutcome;
+import org.portalsync.validate.DataQualityIssue;
+import org.portalsync.validate.DataQualityLog;
+
+/**
+ * Merges a mapped patient with the portal's current record under the authority rules and writes
+ * the result in one transaction with everything that belongs to it: child rows, data-quality
+ * rows, sync status, audit row and, for a patient new to the portal, the welcome outbox row.
+ * A rejected record writes only its data-quality rows and status. Sets the outcome header.
+ */
+public final class DeliverPortalPatient implements Processor {
+
+    private final PortalDatabase database;
+    private final PortalPatientStore patients;
+    private final SyncStatusStore statuses;
+    private final DataQualityLog dataQuality;
+    private final AuditTrail audit;
+    private final AuthorityRules authority;
+    private final String actor;
+    private final Clock clock;
+
+    public DeliverPortalPatient(PortalDatabase database, PortalPatientStore patients, SyncStatusStore statuses,
+            DataQualityLog dataQuality, AuditTrail audit, AuthorityRules authority, String actor, Clock clock) {
+        this.database = database;
+        this.patients = patients;
+        this.statuses = statuses;
+        this.dataQuality = dataQuality;
+        this.audit = audit;
+        this.authority = authority;
+        this.actor = actor;
+        this.clock = clock;
+    }
+
+    @Override
+    public void process(Exchange exchange) throws Exception {
+        MappedPatient mapped = exchange.getMessage().getMandatoryBody(MappedPatient.class);
+        String source = exchange.getMessage().getHeader(SyncHeaders.SOURCE, String.class);
+        String record = exchange.getMessage().getHeader(SyncHeaders.RECORD, String.class);
+        SyncOutcome outcome = database.inTransaction(connection -> deliver(connection, source, record, mapped, clock.instant()));
+        exchange.getMessage().setHeader(SyncHeaders.OUTCOME, outcome);
+    }
+
+    private SyncOutcome deliver(Connection connection, String source, String record, MappedPatient mapped, Instant now)
+            throws SQLException {
+        String sourceId = record.substring(record.indexOf('/') + 1);
+        if (mapped.rejected()) {
+            dataQuality.record(connection, source, mapped.issues(), now);
+            statuses.failed(connection, source, sourceId, describe(mapped), now);
+            return SyncOutcome.REJECTED;
+        }
+        PortalPatient incoming = mapped.patient();
+        Optional<StoredPatient> stored = patients.find(connection, source, sourceId);
+        if (incoming.deletedAtSource()) {
+            if (stored.isEmpty() || stored.get().patient().archived()) {
+                return SyncOutcome.UNCHANGED;
+            }
+            patients.archive(connection, stored.get().id(), incoming.sourceVersion(), incoming.sourceLastUpdated(), now);
+            statuses.succeeded(connection, source, sourceId, now);
+            auditWrite(connection, "PortalPatient.archive", stored.get().id(), record, now);
+            return SyncOutcome.ARCHIVED;
+        }
+        PortalPatient merged = authority.merge(stored.map(StoredPatient::patient), incoming);
+        SyncOutcome outcome;
+        if (stored.isEmpty()) {
+            long id = patients.insert(connection, merged, now);
+            enqueueWelcome(connection, id, now);
+            auditWrite(connection, "PortalPatient.create", id, record, now);
+            outcome = SyncOutcome.CREATED;
+        } else {
+            PortalPatient current = stored.get().patient();
+            boolean sameContent = PortalPatientDiff.changes(current, merged).isEmpty();
+            boolean sameVersion = java.util.Objects.equals(current.sourceVersion(), merged.sourceVersion());
+            if (sameContent && sameVersion) {
+                return SyncOutcome.UNCHANGED;
+            }
+            patients.update(connection, stored.get().id(), merged, now);
+            auditWrite(connection, "PortalPatient.update", stored.get().id(), record, now);
+            outcome = sameContent ? SyncOutcome.UNCHANGED
+                    : merged.archived() && !current.archived() ? SyncOutcome.ARCHIVED : SyncOutcome.UPDATED;
+        }
+        dataQuality.record(connection, source, mapped.issues(), now);
+        statuses.succeeded(connection, source, sourceId, now);
+        return outcome;
+    }
+
+    /** The welcome workflow's event, in the same transaction as the new patient: exactly once per patient. */
+    private static void enqueueWelcome(Connection connection, long patientId, Instant now) throws SQLException {
+        try (PreparedStatement insert = connection.prepareStatement("INSERT INTO welcome_outbox (patient_id, created_at) VALUES (?, ?)")) {
+            insert.setLong(1, patientId);
+            insert.setObject(2, PortalDatabase.utc(now));
+            insert.executeUpdate();
+        }
+    }
+
+    private void auditWrite(Connection connection, String action, long portalId, String record, Instant now) throws SQLException {
+        audit.record(connection, new AuditEvent(now, actor, action, "portal_patient/" + portalId + " (" + record + ")", "portal-db", "success"));
+    }
+
+    static String describe(MappedPatient mapped) {
+        return mapped.issues().stream().filter(DataQualityIssue::rejectsRecord)
+                .map(issue -> issue.field() + ": " + issue.problem()).collect(Collectors.joining("; "));
+    }
+}

@@ -1,0 +1,87 @@
+package org.portalsync.portal;
+
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+
+import javax.sql.DataSource;
+
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+import org.flywaydb.core.Flyway;
+
+/**
+ * The portal database: a HikariCP pool, migrated by Flyway at start-up, and one way to run work in
+ * a transaction so that a record is written whole or not at all.
+ */
+public final class PortalDatabase implements AutoCloseable {
+
+    private final HikariDataSource dataSource;
+
+    private PortalDatabase(HikariDataSource dataSource) {
+        this.dataSource = dataSource;
+    }
+
+    /** Opens the pool and brings the schema up to date; fails start-up with the database's own reason. */
+    public static PortalDatabase open(String url, String user, String password, int poolSize) {
+        HikariConfig config = new HikariConfig();
+        config.setJdbcUrl(url);
+        config.setUsername(user);
+        config.setPassword(password);
+        config.setMaximumPoolSize(poolSize);
+        config.setPoolName("portal-db");
+        config.setAutoCommit(true);
+        HikariDataSource dataSource = new HikariDataSource(config);
+        try {
+            Flyway.configure().dataSource(dataSource).locations("classpath:db/migration").load().migrate();
+        } catch (RuntimeException e) {
+            dataSource.close();
+            throw e;
+        }
+        return new PortalDatabase(dataSource);
+    }
+
+    public DataSource dataSource() {
+        return dataSource;
+    }
+
+    /** Runs the work in one transaction: commit if it returns, roll back if it throws. */
+    public <T> T inTransaction(TransactionalWork<T> work) {
+        try (Connection connection = dataSource.getConnection()) {
+            connection.setAutoCommit(false);
+            try {
+                T result = work.run(connection);
+                connection.commit();
+                return result;
+            } catch (SQLException | RuntimeException e) {
+                connection.rollback();
+                throw e;
+            } finally {
+                connection.setAutoCommit(true);
+            }
+        } catch (SQLException e) {
+            throw new PortalDatabaseException("portal database: " + e.getMessage(), e);
+        }
+    }
+
+    /** Instants are written as UTC offsets so that H2 and PostgreSQL store the same thing. */
+    public static OffsetDateTime utc(Instant instant) {
+        return instant == null ? null : instant.atOffset(ZoneOffset.UTC);
+    }
+
+    public static Instant instant(OffsetDateTime value) {
+        return value == null ? null : value.toInstant();
+    }
+
+    @Override
+    public void close() {
+        dataSource.close();
+    }
+
+    @FunctionalInterface
+    public interface TransactionalWork<T> {
+        T run(Connection connection) throws SQLException;
+    }
+}

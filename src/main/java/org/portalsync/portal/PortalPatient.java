@@ -1,0 +1,56 @@
+package org.portalsync.portal;
+
+import java.time.Instant;
+import java.time.LocalDate;
+import java.util.List;
+
+/**
+ * A patient as the portal stores it: demographics only, already validated and standardised.
+ * Lists are ordered by priority (FHIR {@code ContactPoint.rank}, then use), first = preferred.
+ *
+ * @param source            the configured source name (e.g. {@code ehr}), part of the key
+ * @param sourceId          the logical id of the resource at the source ({@code Patient.id})
+ * @param sourceVersion     {@code meta.versionId} at the source, null when the source has none
+ * @param sourceLastUpdated {@code meta.lastUpdated} at the source, null when the source has none
+ * @param archived          true for {@code active=false} or a deleted resource
+ */
+public record PortalPatient(
+        String source,
+        String sourceId,
+        String sourceVersion,
+        Instant sourceLastUpdated,
+        String mrn,
+        PersonName legalName,
+        PersonName preferredName,
+        LocalDate birthDate,
+        String gender,
+        String preferredLanguage,
+        boolean archived,
+        List<ContactPoint> phones,
+        List<ContactPoint> emails,
+        List<PostalAddress> addresses,
+        List<EmergencyContact> emergencyContacts) {
+
+    public PortalPatient {
+        phones = List.copyOf(phones);
+        emails = List.copyOf(emails);
+        addresses = List.copyOf(addresses);
+        emergencyContacts = List.copyOf(emergencyContacts);
+    }
+
+    /** A record for a resource the source deleted: only the key is known. */
+    public static PortalPatient tombstone(String source, String sourceId, String sourceVersion, Instant deletedAt) {
+        return new PortalPatient(source, sourceId, sourceVersion, deletedAt, null, null, null, null, null, null,
+                true, List.of(), List.of(), List.of(), List.of());
+    }
+
+    /** @return true for a {@link #tombstone}: the source deleted the record, nothing else is known */
+    public boolean deletedAtSource() {
+        return archived && legalName == null && mrn == null;
+    }
+
+    /** @return {@code Patient/<sourceId>}, how records are named in errors and the digest (never PHI) */
+    public String reference() {
+        return "Patient/" + sourceId;
+    }
+}

@@ -1,0 +1,51 @@
+package org.portalsync.portal;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
+import java.time.Instant;
+
+/** Per-record sync status the portal shows: last success, pending changes, last error. */
+public final class SyncStatusStore {
+
+    public void succeeded(Connection connection, String source, String sourceId, Instant now) throws SQLException {
+        upsert(connection, source, sourceId, now, true, null);
+    }
+
+    /** @param error what went wrong, without PHI (record, field, problem) */
+    public void failed(Connection connection, String source, String sourceId, String error, Instant now) throws SQLException {
+        upsert(connection, source, sourceId, now, false, error);
+    }
+
+    private static void upsert(Connection connection, String source, String sourceId, Instant now, boolean success, String error)
+            throws SQLException {
+        String truncated = error == null || error.length() <= 2000 ? error : error.substring(0, 2000);
+        try (PreparedStatement update = connection.prepareStatement(success
+                ? "UPDATE patient_sync_status SET last_attempt_at = ?, last_success_at = ?, pending_changes = FALSE WHERE source = ? AND source_id = ?"
+                : "UPDATE patient_sync_status SET last_attempt_at = ?, last_error_at = ?, last_error = ?, pending_changes = TRUE WHERE source = ? AND source_id = ?")) {
+            int i = 1;
+            update.setObject(i++, PortalDatabase.utc(now));
+            update.setObject(i++, PortalDatabase.utc(now));
+            if (!success) {
+                update.setString(i++, truncated);
+            }
+            update.setString(i++, source);
+            update.setString(i, sourceId);
+            if (update.executeUpdate() == 1) {
+                return;
+            }
+        }
+        try (PreparedStatement insert = connection.prepareStatement(
+                "INSERT INTO patient_sync_status (source, source_id, last_attempt_at, last_success_at, pending_changes, last_error, last_error_at)"
+                        + " VALUES (?, ?, ?, ?, ?, ?, ?)")) {
+            insert.setString(1, source);
+            insert.setString(2, sourceId);
+            insert.setObject(3, PortalDatabase.utc(now));
+            insert.setObject(4, success ? PortalDatabase.utc(now) : null);
+            insert.setBoolean(5, !success);
+            insert.setString(6, truncated);
+            insert.setObject(7, success ? null : PortalDatabase.utc(now));
+            insert.executeUpdate();
+        }
+    }
+}

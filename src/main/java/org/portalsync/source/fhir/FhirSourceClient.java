@@ -1,0 +1,141 @@
+package org.portalsync.source.fhir;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.net.http.HttpTimeoutException;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZonedDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.Optional;
+
+import org.portalsync.audit.AuditEvent;
+import org.portalsync.audit.AuditTrail;
+import org.portalsync.auth.AccessTokenSource;
+import org.portalsync.auth.AuthenticationFailedException;
+
+/**
+ * Sends GET requests to a FHIR R4 EHR the way every route must: bearer token, no cached answers
+ * ({@code Cache-Control: no-cache}, the field guide's stale-data pitfall), one audit row per request,
+ * a 401 answered by one token refresh and one retry, a 429/503 with {@code Retry-After} waited out
+ * (up to a limit). Anything else that fails is thrown as a typed exception for the route's error
+ * handler to retry and dead-letter.
+ */
+public final class FhirSourceClient {
+
+    private static final int MAX_RETRY_AFTER_WAITS = 3;
+
+    private final HttpClient http;
+    private final AccessTokenSource tokens;
+    private final AuditTrail audit;
+    private final String actor;
+    private final Duration readTimeout;
+    private final Duration maxRetryAfter;
+    private final Clock clock;
+
+    public FhirSourceClient(HttpClient http, AccessTokenSource tokens, AuditTrail audit, String actor, Duration readTimeout,
+            Duration maxRetryAfter, Clock clock) {
+        this.http = http;
+        this.tokens = tokens;
+        this.audit = audit;
+        this.actor = actor;
+        this.readTimeout = readTimeout;
+        this.maxRetryAfter = maxRetryAfter;
+        this.clock = clock;
+    }
+
+    /**
+     * @param action what the request does, for the audit row, e.g. {@code Patient.search}
+     * @return the response when it is 2xx, 404 or 410
+     */
+    public FhirResponse get(String url, String action) {
+        URI uri = URI.create(url);
+        boolean refreshedToken = false;
+        int retryAfterWaits = 0;
+        while (true) {
+            String token = tokens.accessToken();
+            HttpRequest.Builder request = HttpRequest.newBuilder(uri)
+                    .timeout(readTimeout)
+                    .header("Accept", "application/fhir+json")
+                    .header("Cache-Control", "no-cache");
+            if (token != null) {
+                request.header("Authorization", "Bearer " + token);
+            }
+            Instant sentAt = clock.instant();
+            HttpResponse<String> response;
+            try {
+                response = http.send(request.GET().build(), HttpResponse.BodyHandlers.ofString());
+            } catch (HttpTimeoutException e) {
+                record(sentAt, action, uri, "failure: timeout");
+                throw new EhrUnavailableException("EHR did not answer " + action + " within " + readTimeout.toSeconds() + " s", e);
+            } catch (IOException e) {
+                record(sentAt, action, uri, "failure: " + e.getClass().getSimpleName());
+                throw new EhrUnavailableException("EHR unreachable at " + uri.getHost() + ":" + uri.getPort() + " ("
+                        + e.getClass().getSimpleName() + ")", e);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new EhrUnavailableException("interrupted during " + action, e);
+            }
+            int status = response.statusCode();
+            record(sentAt, action, uri, status < 300 ? "success" : "failure: HTTP " + status);
+            if (status < 300 || status == 404 || status == 410) {
+                return new FhirResponse(status, response.body());
+            }
+            if (status == 401) {
+                if (token == null || refreshedToken) {
+                    throw new AuthenticationFailedException("EHR refused " + action + " with HTTP 401 even with a fresh access token");
+                }
+                tokens.invalidate(token);
+                refreshedToken = true;
+                continue;
+            }
+            Optional<Duration> retryAfter = retryAfter(response);
+            if ((status == 429 || status == 503) && retryAfter.isPresent() && retryAfterWaits < MAX_RETRY_AFTER_WAITS
+                    && retryAfter.get().compareTo(maxRetryAfter) <= 0) {
+                retryAfterWaits++;
+                sleep(retryAfter.get());
+                continue;
+            }
+            if (status == 429 || status >= 500) {
+                throw new EhrUnavailableException("EHR answered " + action + " with HTTP " + status
+                        + retryAfter.map(d -> " (Retry-After " + d.toSeconds() + " s)").orElse(""));
+            }
+            throw new EhrRequestRejectedException("EHR rejected " + action + " with HTTP " + status, status);
+        }
+    }
+
+    /** Retry-After is either delta-seconds or an HTTP date (RFC 9110 section 10.2.3). */
+    private Optional<Duration> retryAfter(HttpResponse<?> response) {
+        return response.headers().firstValue("Retry-After").map(String::trim).flatMap(value -> {
+            try {
+                return Optional.of(Duration.ofSeconds(Math.max(0, Long.parseLong(value))));
+            } catch (NumberFormatException notSeconds) {
+                try {
+                    Instant at = ZonedDateTime.parse(value, DateTimeFormatter.RFC_1123_DATE_TIME).toInstant();
+                    Duration wait = Duration.between(clock.instant(), at);
+                    return Optional.of(wait.isNegative() ? Duration.ZERO : wait);
+                } catch (RuntimeException notDate) {
+                    return Optional.empty();
+                }
+            }
+        });
+    }
+
+    private void record(Instant at, String action, URI uri, String result) {
+        String resource = uri.getRawQuery() == null ? uri.getRawPath() : uri.getRawPath() + "?" + uri.getRawQuery();
+        audit.record(new AuditEvent(at, actor, action, resource, uri.getHost(), result));
+    }
+
+    private static void sleep(Duration wait) {
+        try {
+            Thread.sleep(wait.toMillis());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new EhrUnavailableException("interrupted while waiting out Retry-After", e);
+        }
+    }
+}

@@ -1,0 +1,80 @@
+package org.portalsync.source.fhir;
+
+import ca.uhn.fhir.context.FhirContext;
+import ca.uhn.fhir.parser.DataFormatException;
+import ca.uhn.fhir.parser.IParser;
+import ca.uhn.fhir.parser.LenientErrorHandler;
+import ca.uhn.fhir.parser.json.BaseJsonLikeValue.ScalarType;
+import ca.uhn.fhir.parser.json.BaseJsonLikeValue.ValueType;
+import org.apache.camel.Exchange;
+import org.apache.camel.Processor;
+import org.hl7.fhir.instance.model.api.IBaseResource;
+import org.portalsync.sync.DeletedResource;
+import org.portalsync.sync.MalformedResourceException;
+import org.portalsync.sync.SyncHeaders;
+
+/**
+ * Turns one page entry into a HAPI R4 resource (or a {@link DeletedResource}) for the shared sync
+ * route. Elements the model does not know are ignored (an EHR may send newer elements); a value
+ * that does not fit its datatype makes the resource malformed. The error names the element only:
+ * HAPI's own message would quote the value, which may be PHI.
+ */
+public final class ParseFhirEntry implements Processor {
+
+    private final FhirContext fhir;
+    private final String expectedType;
+
+    public ParseFhirEntry(FhirContext fhir, String expectedType) {
+        this.fhir = fhir;
+        this.expectedType = expectedType;
+    }
+
+    @Override
+    public void process(Exchange exchange) throws Exception {
+        FhirEntry entry = exchange.getMessage().getMandatoryBody(FhirEntry.class);
+        String record = entry.reference();
+        exchange.getMessage().setHeader(SyncHeaders.RECORD, record);
+        if (!expectedType.equals(entry.resourceType()) || entry.id().isBlank()) {
+            throw new MalformedResourceException(record, "resourceType", "expected a " + expectedType + " with an id");
+        }
+        if (entry.deleted()) {
+            exchange.getMessage().setBody(new DeletedResource(entry.resourceType(), entry.id(), entry.versionId(), entry.lastUpdated()));
+            return;
+        }
+        IParser parser = fhir.newJsonParser().setParserErrorHandler(new RejectInvalidValues(record));
+        IBaseResource resource;
+        try {
+            resource = parser.parseResource(entry.resourceJson());
+        } catch (DataFormatException e) {
+            throw new MalformedResourceException(record, expectedType, "not a valid FHIR R4 " + expectedType + " resource");
+        }
+        exchange.getMessage().setBody(resource);
+    }
+
+    /** Lenient about unknown elements, strict about values that do not fit their datatype. */
+    private static final class RejectInvalidValues extends LenientErrorHandler {
+
+        private final String record;
+
+        RejectInvalidValues(String record) {
+            super(false);
+            this.record = record;
+        }
+
+        @Override
+        public void invalidValue(IParseLocation location, String value, String error) {
+            throw new MalformedResourceException(record, path(location), "value does not fit the FHIR datatype of this element");
+        }
+
+        @Override
+        public void incorrectJsonType(IParseLocation location, String elementName, ValueType expected, ScalarType expectedScalar,
+                ValueType found, ScalarType foundScalar) {
+            throw new MalformedResourceException(record, path(location), "expected JSON " + expected + " but found " + found);
+        }
+
+        private String path(IParseLocation location) {
+            String where = location == null ? null : location.toString();
+            return where == null || where.isBlank() ? "resource" : where;
+        }
+    }
+}

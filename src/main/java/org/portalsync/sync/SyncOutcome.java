@@ -1,0 +1,6 @@
+package org.portalsync.sync;
+
+/** How one record's sync ended. */
+public enum SyncOutcome {
+    CREATED, UPDATED, UNCHANGED, ARCHIVED, REJECTED, DEAD_LETTERED
+}

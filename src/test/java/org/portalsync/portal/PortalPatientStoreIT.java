@@ -1,0 +1,71 @@
+package org.portalsync.portal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.ZoneId;
+import java.util.List;
+
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+class PortalPatientStoreIT {
+
+    private static final Instant NOW = Instant.parse("2026-03-08T07:30:00Z");
+
+    static List<String> databases() {
+        return TestDatabases.kinds();
+    }
+
+    static PortalPatient patient(String id, String family, boolean archived) {
+        return new PortalPatient("ehr", id, "1", NOW, "MRN-" + id,
+                new PersonName("Dr.", "Ana Maria", family, "Jr."), new PersonName(null, "Annie", null, null),
+                LocalDate.of(1980, 2, 29), "female", "es", archived,
+                List.of(new ContactPoint("+16175550142", "mobile", 1), new ContactPoint("+16175550100", "home", null)),
+                List.of(new ContactPoint("ana@example.org", "home", null)),
+                List.of(new PostalAddress("home", List.of("12 Elm St", "Apt 4"), "Boston", "MA", "02118", "US",
+                        LocalDate.of(2020, 1, 1), null)),
+                List.of(new EmergencyContact("N", new PersonName(null, "Luis", family, null), "+16175550199", null)));
+    }
+
+    @ParameterizedTest
+    @MethodSource("databases")
+    void readsBackExactlyWhatItWrote(String kind) {
+        try (PortalDatabase database = TestDatabases.fresh(kind)) {
+            PortalPatientStore store = new PortalPatientStore(ZoneId.of("America/New_York"));
+            PortalPatient written = patient("42", "Garcia", false);
+            database.inTransaction(connection -> store.insert(connection, written, NOW));
+
+            PortalPatient read = database.inTransaction(connection -> store.find(connection, "ehr", "42")).orElseThrow().patient();
+
+            assertThat(read).isEqualTo(written);
+        }
+    }
+
+    @ParameterizedTest
+    @MethodSource("databases")
+    void updateReplacesChildRowsAndArchiveKeepsData(String kind) {
+        try (PortalDatabase database = TestDatabases.fresh(kind)) {
+            PortalPatientStore store = new PortalPatientStore(ZoneId.of("UTC"));
+            long id = database.inTransaction(connection -> store.insert(connection, patient("7", "Garcia", false), NOW));
+            PortalPatient changed = new PortalPatient("ehr", "7", "2", NOW.plusSeconds(60), "MRN-7",
+                    new PersonName(null, "Ana", "Lopez", null), null, null, null, null, false,
+                    List.of(), List.of(new ContactPoint("ana@example.com", null, null)), List.of(), List.of());
+            database.inTransaction(connection -> {
+                store.update(connection, id, changed, NOW.plusSeconds(60));
+                return null;
+            });
+            assertThat(database.inTransaction(connection -> store.find(connection, "ehr", "7")).orElseThrow().patient()).isEqualTo(changed);
+
+            database.inTransaction(connection -> {
+                store.archive(connection, id, "3", NOW.plusSeconds(120), NOW.plusSeconds(120));
+                return null;
+            });
+            PortalPatient archived = database.inTransaction(connection -> store.find(connection, "ehr", "7")).orElseThrow().patient();
+            assertThat(archived.archived()).isTrue();
+            assertThat(archived.legalName()).isEqualTo(changed.legalName());
+            assertThat(archived.sourceVersion()).isEqualTo("3");
+        }
+    }
+}
