@@ -1,0 +1,101 @@
+package org.portalsync.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Properties;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import org.junit.jupiter.api.Test;
+
+class PortalSyncSettingsTest {
+
+    private static PortalSyncSettings settings(Map<String, String> values) {
+        return new PortalSyncSettings(key -> Optional.ofNullable(values.get(key)), "config/application.properties");
+    }
+
+    @Test
+    void defaultsApplyAndDurationsAcceptBothForms() {
+        Map<String, String> values = new HashMap<>(Map.of(PortalSyncSettings.FHIR_BASE_URL, "https://ehr.example.org/fhir/"));
+        values.put(PortalSyncSettings.FHIR_READ_TIMEOUT, "PT45S");
+        PortalSyncSettings settings = settings(values).validate();
+
+        assertThat(settings.fhirBaseUrl()).isEqualTo("https://ehr.example.org/fhir");
+        assertThat(settings.pageSize()).isEqualTo(50);
+        assertThat(settings.duration(PortalSyncSettings.FHIR_POLL_INTERVAL)).isEqualTo(Duration.ofMinutes(5));
+        assertThat(settings.readTimeout()).isEqualTo(Duration.ofSeconds(45));
+    }
+
+    @Test
+    void reportsEveryMistakeAtOnceNamingFileKeyAndValue() {
+        Map<String, String> values = Map.of(
+                PortalSyncSettings.FHIR_PAGE_SIZE, "fifty",
+                PortalSyncSettings.FHIR_ZONE, "Mars/Olympus",
+                PortalSyncSettings.AUTH_METHOD, "private_key_jwt");
+
+        assertThatThrownBy(() -> settings(values).validate())
+                .isInstanceOf(ConfigurationException.class)
+                .hasMessageContaining("config/application.properties")
+                .hasMessageContaining("portal-sync.source.fhir.base-url is required")
+                .hasMessageContaining("portal-sync.source.fhir.page-size='fifty' is invalid: expected a whole number")
+                .hasMessageContaining("portal-sync.source.fhir.zone='Mars/Olympus' is invalid")
+                .hasMessageContaining("portal-sync.source.fhir.auth.method='private_key_jwt'");
+    }
+
+    @Test
+    void tokenUrlWithoutSecretIsRejectedWithoutEchoingSecrets() {
+        Map<String, String> values = Map.of(
+                PortalSyncSettings.FHIR_BASE_URL, "https://ehr/fhir",
+                PortalSyncSettings.AUTH_TOKEN_URL, "https://ehr/token",
+                PortalSyncSettings.AUTH_CLIENT_ID, "portal");
+        assertThatThrownBy(() -> settings(values).validate())
+                .hasMessageContaining("PORTAL_SYNC_SOURCE_FHIR_AUTH_CLIENT_SECRET");
+    }
+
+    @Test
+    void clientSecretCanComeFromAFile() throws IOException {
+        Path file = Files.createTempFile("secret", ".txt");
+        Files.writeString(file, "s3cr3t-value\n");
+        PortalSyncSettings settings = settings(Map.of(PortalSyncSettings.AUTH_CLIENT_SECRET_FILE, file.toString()));
+        assertThat(settings.clientSecret()).isEqualTo("s3cr3t-value");
+    }
+
+    @Test
+    void secretsShowOnlyTheirLastFourCharacters() {
+        assertThat(Secrets.redact("eyJhbGciOiJSUzI1NiJ9.payload.sig-WXYZ")).isEqualTo("****WXYZ").doesNotContain("eyJ");
+        assertThat(Secrets.redact("short")).isEqualTo("****");
+        assertThat(new Setting("portal-sync.db.url", "", "", false).environmentVariable()).isEqualTo("PORTAL_SYNC_DB_URL");
+    }
+
+    /** The README documents every key with its default; the shipped file uses only known keys. */
+    @Test
+    void everyKeyIsDocumentedAndTheShippedFileHoldsNoUnknownKey() throws IOException {
+        String readme = Files.readString(Path.of("README.md"), StandardCharsets.UTF_8);
+        for (Setting setting : PortalSyncSettings.KEYS) {
+            Matcher row = Pattern.compile("\\|\\s*`" + Pattern.quote(setting.key()) + "`\\s*\\|([^|]*)\\|").matcher(readme);
+            assertThat(row.find()).as("README row for " + setting.key()).isTrue();
+            if (!setting.isRequired() && !setting.secret() && !setting.defaultValue().isEmpty()) {
+                assertThat(row.group(1)).as("README default of " + setting.key()).contains(setting.defaultValue().replace("|", "\\|"));
+            }
+        }
+        Properties shipped = new Properties();
+        try (var reader = Files.newBufferedReader(Path.of("config/application.properties"))) {
+            shipped.load(reader);
+        }
+        for (String key : shipped.stringPropertyNames()) {
+            if (key.startsWith("portal-sync.")) {
+                assertThat(PortalSyncSettings.KEYS).as("known key " + key).anyMatch(setting -> setting.key().equals(key));
+                assertThat(PortalSyncSettings.KEYS.stream().filter(Setting::secret).map(Setting::key)).doesNotContain(key);
+            }
+        }
+    }
+}

@@ -1,0 +1,64 @@
+package org.portalsync.source.fhir;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.time.Instant;
+
+import org.junit.jupiter.api.Test;
+
+class FhirBundleReaderTest {
+
+    @Test
+    void readsEntriesAndNextLinkWithoutParsingResources() {
+        String bundle = """
+                {"resourceType":"Bundle","type":"searchset",
+                 "link":[{"relation":"self","url":"http://ehr/fhir/Patient"},{"relation":"next","url":"http://ehr/fhir?_getpages=abc"}],
+                 "entry":[
+                  {"resource":{"resourceType":"Patient","id":"1","meta":{"versionId":"3","lastUpdated":"2026-05-11T14:30:00.123+02:00"},"birthDate":"not a date"}},
+                  {"resource":{"resourceType":"Patient","id":"2"}}]}""";
+
+        FhirPage page = FhirBundleReader.read("http://ehr/fhir/Patient", bundle);
+
+        assertThat(page.nextUrl()).isEqualTo("http://ehr/fhir?_getpages=abc");
+        assertThat(page.entries()).extracting(FhirEntry::id).containsExactly("1", "2");
+        FhirEntry first = page.entries().get(0);
+        assertThat(first.versionId()).isEqualTo("3");
+        assertThat(first.lastUpdated()).isEqualTo(Instant.parse("2026-05-11T12:30:00.123Z"));
+        assertThat(first.resourceJson()).contains("not a date");
+        assertThat(page.entries().get(1).lastUpdated()).isNull();
+    }
+
+    @Test
+    void lastPageHasNoNextLink() {
+        FhirPage page = FhirBundleReader.read("u", "{\"resourceType\":\"Bundle\",\"type\":\"searchset\"}");
+        assertThat(page.nextUrl()).isNull();
+        assertThat(page.entries()).isEmpty();
+    }
+
+    @Test
+    void historyDeletionBecomesADeletedEntry() {
+        String history = """
+                {"resourceType":"Bundle","type":"history","entry":[
+                  {"fullUrl":"http://ehr/fhir/Patient/9","request":{"method":"DELETE","url":"Patient/9/_history/4"},
+                   "response":{"status":"204","lastModified":"2026-05-11T14:31:00Z"}},
+                  {"resource":{"resourceType":"Patient","id":"8","meta":{"versionId":"2"}},"request":{"method":"PUT","url":"Patient/8"}}]}""";
+
+        FhirPage page = FhirBundleReader.read("u", history);
+
+        FhirEntry deleted = page.entries().get(0);
+        assertThat(deleted.deleted()).isTrue();
+        assertThat(deleted.reference()).isEqualTo("Patient/9");
+        assertThat(deleted.versionId()).isEqualTo("4");
+        assertThat(deleted.lastUpdated()).isEqualTo(Instant.parse("2026-05-11T14:31:00Z"));
+        assertThat(page.entries().get(1).deleted()).isFalse();
+    }
+
+    @Test
+    void bodyThatIsNotABundleFailsThePage() {
+        assertThatThrownBy(() -> FhirBundleReader.read("http://ehr/fhir/Patient", "<html>maintenance</html>"))
+                .isInstanceOf(EhrUnavailableException.class).hasMessageContaining("not JSON");
+        assertThatThrownBy(() -> FhirBundleReader.read("http://ehr/fhir/Patient", "{\"resourceType\":\"OperationOutcome\"}"))
+                .isInstanceOf(EhrUnavailableException.class).hasMessageContaining("other than a Bundle");
+    }
+}
