@@ -62,6 +62,8 @@ public final class PortalSyncBeans implements CamelConfiguration {
 
         FileLockClusterService cluster = new FileLockClusterService();
         cluster.setRoot(settings.clusterLockDir().toString());
+        cluster.setAcquireLockDelay(1, java.util.concurrent.TimeUnit.SECONDS);
+        cluster.setAcquireLockInterval(2, java.util.concurrent.TimeUnit.SECONDS);
         camel.addService(cluster);
 
         FhirContext fhir = FhirContext.forR4Cached();
@@ -80,7 +82,7 @@ public final class PortalSyncBeans implements CamelConfiguration {
         AuthorityRules authority = new SourceWinsAuthorityRules();
         boolean dryRun = settings.dryRun();
 
-        registry.bind("startFhirPatientPoll", new StartFhirPatientPoll(settings.sourceName(), settings.fhirBaseUrl(), settings.pageSize(),
+        registry.bind("startFhirPatientPoll", new StartFhirPatientPoll(settings.sourceName(), settings.fhirBaseUrl(), settings.patientSearch(), settings.pageSize(),
                 settings.pollOverlap(), Arrays.asList(MapFhirPatient.MAPPED_ELEMENTS.split(",")), marks, dryRun, clock));
         registry.bind("startFhirDeletionSweep", new StartFhirDeletionSweep(settings.sourceName(), settings.fhirBaseUrl(),
                 settings.pageSize(), settings.pollOverlap(), marks, dryRun));

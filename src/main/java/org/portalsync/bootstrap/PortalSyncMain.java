@@ -6,6 +6,7 @@ import java.util.Map;
 
 import org.apache.camel.main.Main;
 import org.portalsync.config.PortalSyncSettings;
+import org.portalsync.config.Setting;
 
 /**
  * Starts the engine: Camel Main with the routes in {@code routes/*.yaml} and the settings in
@@ -49,6 +50,12 @@ public final class PortalSyncMain {
         main.configure().withRoutesIncludePattern(ROUTES);
         main.configure().withName("portal-sync");
         main.configure().addConfiguration(new PortalSyncBeans());
+        // defaults are the weakest source, so that routes' {{placeholders}} resolve without the file
+        for (Setting setting : PortalSyncSettings.KEYS) {
+            if (setting.defaultValue() != null) {
+                main.addInitialProperty(setting.key(), setting.defaultValue());
+            }
+        }
         overrides.forEach(main::addOverrideProperty);
         return main;
     }

@@ -26,6 +26,7 @@ public final class PortalSyncSettings {
 
     public static final String SOURCE_NAME = "portal-sync.source.name";
     public static final String FHIR_BASE_URL = "portal-sync.source.fhir.base-url";
+    public static final String FHIR_PATIENT_SEARCH = "portal-sync.source.fhir.patient-search";
     public static final String FHIR_POLL_TRIGGER = "portal-sync.source.fhir.poll-trigger";
     public static final String FHIR_POLL_INTERVAL = "portal-sync.source.fhir.poll-interval";
     public static final String FHIR_PAGE_SIZE = "portal-sync.source.fhir.page-size";
@@ -59,6 +60,9 @@ public final class PortalSyncSettings {
     public static final List<Setting> KEYS = List.of(
             Setting.optional(SOURCE_NAME, "ehr", "Name of the EHR source; part of every portal record's key and of audit rows."),
             Setting.required(FHIR_BASE_URL, "FHIR R4 base URL of the EHR, e.g. https://ehr.example.org/fhir."),
+            Setting.optional(FHIR_PATIENT_SEARCH, "",
+                    "Extra search parameters for the patient poll, e.g. organization=Organization/clinic-a or "
+                            + "_tag=http://example.org/site|north, to sync only one location's patients."),
             Setting.optional(FHIR_POLL_TRIGGER,
                     "master:fhir-patient-poll:scheduler:fhir-patient-poll?delay={{" + FHIR_POLL_INTERVAL + "}}&initialDelay=1000",
                     "Camel endpoint that starts a poll. Default: every poll-interval, on one instance of a cluster. "
@@ -132,6 +136,7 @@ public final class PortalSyncSettings {
             check(problems, () -> duration(key));
         }
         check(problems, this::zone);
+        check(problems, this::patientSearch);
         check(problems, this::authMethod);
         check(problems, this::dryRun);
         check(problems, () -> {
@@ -181,6 +186,24 @@ public final class PortalSyncSettings {
     public String fhirBaseUrl() {
         String url = raw(FHIR_BASE_URL);
         return url.endsWith("/") ? url.substring(0, url.length() - 1) : url;
+    }
+
+    /** The extra search parameters, each value URL-encoded (a {@code |} in a token must be). */
+    public String patientSearch() {
+        String value = raw(FHIR_PATIENT_SEARCH);
+        if (value.isBlank()) {
+            return "";
+        }
+        StringBuilder query = new StringBuilder();
+        for (String pair : value.split("&")) {
+            int equals = pair.indexOf('=');
+            if (equals <= 0) {
+                throw invalid(FHIR_PATIENT_SEARCH, value, "name=value pairs joined by &, e.g. organization=Organization/1");
+            }
+            query.append(query.length() == 0 ? "" : "&").append(pair, 0, equals).append('=')
+                    .append(java.net.URLEncoder.encode(pair.substring(equals + 1), StandardCharsets.UTF_8));
+        }
+        return query.toString();
     }
 
     public int pageSize() {

@@ -8,25 +8,44 @@ import java.util.List;
 
 import org.portalsync.portal.PortalDatabase;
 
-/** Writes data-quality rows for the front desk's daily digest, inside the caller's transaction. */
+/**
+ * Writes data-quality rows for the front desk's daily digest, inside the caller's transaction. A
+ * problem already waiting for the digest (same record, field and problem) is not written twice:
+ * polls re-read records, and the front desk needs one row per thing to fix.
+ */
 public final class DataQualityLog {
 
     public void record(Connection connection, String source, List<DataQualityIssue> issues, Instant now) throws SQLException {
         if (issues.isEmpty()) {
             return;
         }
-        try (PreparedStatement insert = connection.prepareStatement(
+        try (PreparedStatement pending = connection.prepareStatement(
+                "SELECT 1 FROM data_quality_issue WHERE source = ? AND record_ref = ? AND field = ? AND problem = ? AND reported_at IS NULL");
+                PreparedStatement insert = connection.prepareStatement(
                 "INSERT INTO data_quality_issue (detected_at, source, record_ref, field, problem, rejects_record) VALUES (?, ?, ?, ?, ?, ?)")) {
             for (DataQualityIssue issue : issues) {
+                pending.setString(1, source);
+                pending.setString(2, issue.record());
+                pending.setString(3, issue.field());
+                pending.setString(4, truncate(issue.problem()));
+                try (var rows = pending.executeQuery()) {
+                    if (rows.next()) {
+                        continue;
+                    }
+                }
                 insert.setObject(1, PortalDatabase.utc(now));
                 insert.setString(2, source);
                 insert.setString(3, issue.record());
                 insert.setString(4, issue.field());
-                insert.setString(5, issue.problem().length() <= 2000 ? issue.problem() : issue.problem().substring(0, 2000));
+                insert.setString(5, truncate(issue.problem()));
                 insert.setBoolean(6, issue.rejectsRecord());
                 insert.addBatch();
             }
             insert.executeBatch();
         }
+    }
+
+    private static String truncate(String problem) {
+        return problem.length() <= 2000 ? problem : problem.substring(0, 2000);
     }
 }

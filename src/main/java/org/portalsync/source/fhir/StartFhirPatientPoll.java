@@ -23,6 +23,7 @@ public final class StartFhirPatientPoll implements Processor {
 
     private final String source;
     private final String baseUrl;
+    private final String extraSearch;
     private final int pageSize;
     private final Duration overlap;
     private final List<String> elements;
@@ -30,10 +31,12 @@ public final class StartFhirPatientPoll implements Processor {
     private final boolean dryRun;
     private final Clock clock;
 
-    public StartFhirPatientPoll(String source, String baseUrl, int pageSize, Duration overlap, List<String> elements,
+    /** @param extraSearch URL-encoded search parameters that narrow the poll (e.g. one location), or empty */
+    public StartFhirPatientPoll(String source, String baseUrl, String extraSearch, int pageSize, Duration overlap, List<String> elements,
             SyncHighWaterMarks marks, boolean dryRun, Clock clock) {
         this.source = source;
         this.baseUrl = baseUrl;
+        this.extraSearch = extraSearch;
         this.pageSize = pageSize;
         this.overlap = overlap;
         this.elements = List.copyOf(elements);
@@ -51,6 +54,9 @@ public final class StartFhirPatientPoll implements Processor {
         exchange.getMessage().setHeader(SyncHeaders.SOURCE, source);
         StringBuilder url = new StringBuilder(baseUrl).append("/Patient?");
         marks.read(source, FEED).ifPresent(mark -> url.append("_lastUpdated=ge").append(mark.minus(overlap)).append('&'));
+        if (!extraSearch.isEmpty()) {
+            url.append(extraSearch).append('&');
+        }
         url.append("_sort=_lastUpdated&_count=").append(pageSize);
         if (!elements.isEmpty()) {
             url.append("&_elements=").append(String.join(",", elements));

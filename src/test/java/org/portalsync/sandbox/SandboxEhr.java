@@ -1,0 +1,315 @@
+package org.portalsync.sandbox;
+
+import ca.uhn.fhir.context.FhirContext;
+import ca.uhn.fhir.context.support.IValidationSupport;
+import ca.uhn.fhir.jpa.api.config.JpaStorageSettings;
+import ca.uhn.fhir.jpa.api.dao.IFhirSystemDao;
+import ca.uhn.fhir.jpa.provider.JpaCapabilityStatementProvider;
+import ca.uhn.fhir.jpa.provider.JpaSystemProvider;
+import ca.uhn.fhir.jpa.search.DatabaseBackedPagingProvider;
+import ca.uhn.fhir.rest.api.EncodingEnum;
+import ca.uhn.fhir.rest.api.server.SystemRequestDetails;
+import ca.uhn.fhir.rest.client.api.IGenericClient;
+import ca.uhn.fhir.rest.client.api.ServerValidationModeEnum;
+import ca.uhn.fhir.rest.client.interceptor.AdditionalRequestHeadersInterceptor;
+import ca.uhn.fhir.rest.server.RestfulServer;
+import ca.uhn.fhir.rest.server.provider.ResourceProviderFactory;
+import ca.uhn.fhir.rest.server.util.ISearchParamRegistry;
+import jakarta.servlet.DispatcherType;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.eclipse.jetty.ee10.servlet.FilterHolder;
+import org.eclipse.jetty.ee10.servlet.ServletContextHandler;
+import org.eclipse.jetty.ee10.servlet.ServletHolder;
+import org.eclipse.jetty.server.Server;
+import org.eclipse.jetty.server.ServerConnector;
+import org.eclipse.jetty.util.thread.QueuedThreadPool;
+import org.h2.jdbcx.JdbcConnectionPool;
+import org.hl7.fhir.r4.model.Bundle;
+import org.hl7.fhir.r4.model.Coding;
+import org.hl7.fhir.r4.model.IdType;
+import org.hl7.fhir.r4.model.Meta;
+import org.hl7.fhir.r4.model.Patient;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.context.annotation.AnnotationConfigApplicationContext;
+
+/**
+ * A real HAPI FHIR JPA R4 server (H2 in memory, embedded Jetty) standing in for a practice's EHR,
+ * with a local OAuth2 client-credentials token endpoint in front of it. Tests and the demo talk
+ * to it over HTTP exactly as the engine talks to a production EHR; only {@link #adminClient()}
+ * and {@link #seedPatients} take a side door, so test set-up never depends on the auth the test
+ * is exercising.
+ *
+ * <p>Endpoints, all on 127.0.0.1: {@code /fhir} (FHIR R4, bearer token required) and
+ * {@code /auth/token} (client_secret_basic or client_secret_post).
+ */
+public final class SandboxEhr implements AutoCloseable {
+
+    /** Meta tag system {@link #seedPatients} stamps on every patient, code {@code seed-<randomSeed>}. */
+    public static final String SEED_TAG_SYSTEM = "urn:portal-sync:sandbox:seed";
+
+    private static final Logger LOG = LoggerFactory.getLogger(SandboxEhr.class);
+    private static final String CLIENT_ID = "portal-sync";
+    private static final String CLIENT_SECRET = "sandbox-client-secret-not-for-production";
+    private static final int SEED_BATCH_SIZE = 500;
+    private static final int SEED_THREADS = Integer.getInteger("scratch.threads", 1);
+    private static final AtomicInteger INSTANCES = new AtomicInteger();
+    private static SandboxEhr shared;
+
+    private final JdbcConnectionPool database;
+    private final AnnotationConfigApplicationContext spring;
+    private final Server jetty;
+    private final SandboxAuth auth;
+    private final String baseUrl;
+    private final IFhirSystemDao<Bundle, Meta> systemDao;
+    private final IGenericClient adminClient;
+    private final ExecutorService seeders;
+
+    private SandboxEhr(JdbcConnectionPool database, AnnotationConfigApplicationContext spring, Server jetty,
+            SandboxAuth auth, String baseUrl) {
+        this.database = database;
+        this.spring = spring;
+        this.jetty = jetty;
+        this.auth = auth;
+        this.baseUrl = baseUrl;
+        @SuppressWarnings("unchecked")
+        IFhirSystemDao<Bundle, Meta> dao = spring.getBean(IFhirSystemDao.class);
+        this.systemDao = dao;
+        FhirContext clientContext = FhirContext.forR4Cached();
+        clientContext.getRestfulClientFactory().setServerValidationMode(ServerValidationModeEnum.NEVER);
+        clientContext.getRestfulClientFactory().setSocketTimeout(120_000);
+        this.adminClient = clientContext.newRestfulGenericClient(fhirBaseUrl());
+        AdditionalRequestHeadersInterceptor adminHeader = new AdditionalRequestHeadersInterceptor();
+        adminHeader.addHeaderValue(SandboxAuth.ADMIN_HEADER, auth.adminSecret());
+        this.adminClient.registerInterceptor(adminHeader);
+        this.seeders = Executors.newFixedThreadPool(SEED_THREADS, r -> {
+            Thread t = new Thread(r, "sandbox-ehr-seeder");
+            t.setDaemon(true);
+            return t;
+        });
+    }
+
+    /**
+     * The sandbox every test in this JVM shares: starting HAPI's JPA stack costs seconds and a
+     * few hundred MB, so it happens once. Tests isolate their data by seed tag
+     * ({@link #SEED_TAG_SYSTEM}) or by the ids they created, and must restore any auth setting
+     * they change. Closed by a JVM shutdown hook.
+     */
+    public static synchronized SandboxEhr shared() {
+        if (shared == null) {
+            SandboxEhr started = start(0);
+            Runtime.getRuntime().addShutdownHook(new Thread(started::stop, "sandbox-ehr-shutdown"));
+            shared = started;
+        }
+        return shared;
+    }
+
+    /**
+     * Starts a private sandbox, for the demo or a test that must own the whole server.
+     *
+     * @param port TCP port on 127.0.0.1, or 0 for a free one
+     */
+    public static SandboxEhr start(int port) {
+        long started = System.nanoTime();
+        int instance = INSTANCES.incrementAndGet();
+        JdbcConnectionPool database = JdbcConnectionPool.create(
+                System.getProperty("scratch.h2", "jdbc:h2:mem:sandbox-ehr-" + instance + ";DB_CLOSE_DELAY=-1"), "sa", "");
+        database.setMaxConnections(20);
+        AnnotationConfigApplicationContext spring = new AnnotationConfigApplicationContext();
+        Server jetty = null;
+        try {
+            spring.getBeanFactory().registerSingleton("dataSource", database);
+            spring.register(SandboxJpaConfig.class);
+            spring.refresh();
+
+            SandboxAuth auth = new SandboxAuth(CLIENT_ID, CLIENT_SECRET);
+            QueuedThreadPool threads = new QueuedThreadPool(32, 4);
+            threads.setName("sandbox-ehr-" + instance);
+            threads.setDaemon(true);
+            jetty = new Server(threads);
+            ServerConnector connector = new ServerConnector(jetty);
+            connector.setHost("127.0.0.1");
+            connector.setPort(port);
+            jetty.addConnector(connector);
+
+            ServletContextHandler context = new ServletContextHandler();
+            context.setContextPath("/");
+            context.addServlet(new ServletHolder("fhir", restfulServer(spring)), "/fhir/*");
+            context.addServlet(new ServletHolder("token", auth.tokenServlet()), "/auth/token");
+            context.addFilter(new FilterHolder(auth.bearerFilter()), "/fhir/*", EnumSet.of(DispatcherType.REQUEST));
+            jetty.setHandler(context);
+            jetty.start();
+
+            String baseUrl = "http://127.0.0.1:" + connector.getLocalPort();
+            SandboxEhr ehr = new SandboxEhr(database, spring, jetty, auth, baseUrl);
+            LOG.info("Sandbox EHR up at {} in {} ms", ehr.fhirBaseUrl(), (System.nanoTime() - started) / 1_000_000);
+            return ehr;
+        } catch (Exception e) {
+            stopQuietly(jetty);
+            spring.close();
+            shutdownDatabase(database);
+            throw new IllegalStateException("sandbox EHR failed to start on port " + port + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static RestfulServer restfulServer(AnnotationConfigApplicationContext spring) {
+        FhirContext fhirContext = spring.getBean(FhirContext.class);
+        RestfulServer server = new RestfulServer(fhirContext);
+        server.registerProviders(spring.getBean(ResourceProviderFactory.class).createProviders());
+        server.registerProvider(spring.getBean(JpaSystemProvider.class));
+        @SuppressWarnings("rawtypes")
+        IFhirSystemDao systemDao = spring.getBean(IFhirSystemDao.class);
+        server.setServerConformanceProvider(new JpaCapabilityStatementProvider(server, systemDao,
+                spring.getBean(JpaStorageSettings.class), spring.getBean(ISearchParamRegistry.class),
+                spring.getBean(IValidationSupport.class)));
+        DatabaseBackedPagingProvider paging = spring.getBean(DatabaseBackedPagingProvider.class);
+        paging.setDefaultPageSize(20);
+        paging.setMaximumPageSize(1000);
+        server.setPagingProvider(paging);
+        server.setDefaultResponseEncoding(EncodingEnum.JSON);
+        return server;
+    }
+
+    /** FHIR base, e.g. {@code http://127.0.0.1:PORT/fhir}; every request needs a bearer token. */
+    public String fhirBaseUrl() {
+        return baseUrl + "/fhir";
+    }
+
+    /** OAuth2 token endpoint ({@code grant_type=client_credentials}). */
+    public String tokenUrl() {
+        return baseUrl + "/auth/token";
+    }
+
+    /** The one registered client; fixed so configs and the demo can name it. */
+    public String clientId() {
+        return CLIENT_ID;
+    }
+
+    /** Fixed sandbox secret; it protects nothing but a throwaway in-memory database. */
+    public String clientSecret() {
+        return CLIENT_SECRET;
+    }
+
+    /** Invalidates every token issued so far, as if they all expired mid-sync. */
+    public void expireAllTokens() {
+        auth.expireAll();
+    }
+
+    /** Lifetime (and {@code expires_in}) of tokens issued from now on; default 3600. */
+    public void setTokenLifetimeSeconds(int seconds) {
+        auth.setLifetimeSeconds(seconds);
+    }
+
+    /** Tokens issued since start, so tests can assert the engine reuses its token. */
+    public int tokensIssued() {
+        return auth.tokensIssued();
+    }
+
+    /**
+     * A HAPI client that skips the token check (it sends a per-instance admin secret header), for
+     * test set-up: seeding, updating, deleting. Never hand it to the engine under test.
+     */
+    public IGenericClient adminClient() {
+        return adminClient;
+    }
+
+    /**
+     * Creates {@code count} patients from {@link SandboxPatientGenerator} with this seed, in
+     * transaction bundles of 500, each tagged {@link #SEED_TAG_SYSTEM}|{@code seed-<randomSeed>}.
+     * Writes go straight to HAPI's system DAO (a real transaction, same indexing and history as
+     * over HTTP) to skip JSON round trips. Use a different seed per test: MRNs repeat per seed.
+     *
+     * @return the server-assigned logical ids, in generation order
+     */
+    public List<String> seedPatients(int count, long randomSeed) {
+        SandboxPatientGenerator generator = new SandboxPatientGenerator(randomSeed);
+        Coding tag = new Coding(SEED_TAG_SYSTEM, "seed-" + randomSeed, null);
+        List<String> ids = new ArrayList<>(count);
+        int generated = 0;
+        while (generated < count) {
+            // One bundle per core at a time: H2 and HAPI's indexing both scale to a couple of
+            // writers, and a bounded wave keeps at most a few thousand resources in memory.
+            List<Future<Bundle>> wave = new ArrayList<>(SEED_THREADS);
+            for (int t = 0; t < SEED_THREADS && generated < count; t++) {
+                int batch = Math.min(SEED_BATCH_SIZE, count - generated);
+                Bundle transaction = new Bundle().setType(Bundle.BundleType.TRANSACTION);
+                for (int i = 0; i < batch; i++) {
+                    Patient patient = generator.next();
+                    patient.getMeta().addTag(tag.copy());
+                    transaction.addEntry()
+                            .setFullUrl("urn:uuid:" + new UUID(randomSeed, generated++))
+                            .setResource(patient)
+                            .getRequest().setMethod(Bundle.HTTPVerb.POST).setUrl("Patient");
+                }
+                wave.add(seeders.submit(() -> systemDao.transaction(new SystemRequestDetails(), transaction)));
+            }
+            for (Future<Bundle> f : wave) {
+                Bundle response;
+                try {
+                    response = f.get();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new IllegalStateException("interrupted while seeding patients", e);
+                } catch (ExecutionException e) {
+                    throw new IllegalStateException("seeding patients failed: " + e.getCause(), e.getCause());
+                }
+                for (Bundle.BundleEntryComponent e : response.getEntry()) {
+                    ids.add(new IdType(e.getResponse().getLocation()).getIdPart());
+                }
+            }
+        }
+        return Collections.unmodifiableList(ids);
+    }
+
+    /** Stops this sandbox and drops its database; a no-op on {@link #shared()}, which lives until JVM exit. */
+    @Override
+    public void close() {
+        synchronized (SandboxEhr.class) {
+            if (shared == this) {
+                return;
+            }
+        }
+        stop();
+    }
+
+    private void stop() {
+        seeders.shutdownNow();
+        stopQuietly(jetty);
+        spring.close();
+        shutdownDatabase(database);
+    }
+
+    private static void stopQuietly(Server jetty) {
+        if (jetty == null) {
+            return;
+        }
+        try {
+            jetty.stop();
+        } catch (Exception e) {
+            LOG.warn("Sandbox EHR: Jetty did not stop cleanly: {}", e.toString());
+        }
+    }
+
+    private static void shutdownDatabase(JdbcConnectionPool database) {
+        // DB_CLOSE_DELAY=-1 keeps the in-memory database alive until told otherwise.
+        try (Connection c = database.getConnection(); Statement s = c.createStatement()) {
+            s.execute("SHUTDOWN");
+        } catch (SQLException e) {
+            LOG.warn("Sandbox EHR: H2 shutdown failed: {}", e.toString());
+        } finally {
+            database.dispose();
+        }
+    }
+}

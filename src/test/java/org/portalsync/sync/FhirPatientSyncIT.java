@@ -1,0 +1,79 @@
+package org.portalsync.sync;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+import org.hl7.fhir.r4.model.BooleanType;
+import org.hl7.fhir.r4.model.Patient;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+import org.portalsync.sandbox.SandboxEhr;
+
+/**
+ * The acceptance test of the FHIR patient sync: the real engine against the sandbox EHR (HAPI
+ * FHIR JPA, OAuth2 on), once with H2 and once with a real PostgreSQL as the portal database.
+ */
+class FhirPatientSyncIT {
+
+    private static final SandboxEhr EHR = SandboxEhr.shared();
+
+    @ParameterizedTest
+    @ValueSource(strings = {"h2", "postgresql"})
+    void syncsEveryPatientOnceThenExactlyTheEditedOnesThenArchivesDeleted(String database) throws Exception {
+        long seed = database.hashCode() & 0xffff;
+        List<String> ids = EHR.seedPatients(500, seed);
+        try (TestEngine engine = TestEngine.start(TestEngine.settingsFor(EHR, EHR.fhirBaseUrl(), database, seed))) {
+            String first = engine.poll();
+
+            long rejected = engine.count("SELECT COUNT(DISTINCT record_ref) FROM data_quality_issue WHERE rejects_record = TRUE");
+            assertThat(first).startsWith("Synced " + (500 - rejected) + " patients (10 pages");
+            assertThat(engine.count("SELECT COUNT(*) FROM portal_patient")).isEqualTo(500 - rejected);
+            assertThat(engine.count("SELECT COUNT(DISTINCT source_id) FROM portal_patient")).isEqualTo(500 - rejected);
+            assertThat(engine.count("SELECT COUNT(*) FROM welcome_outbox")).isEqualTo(500 - rejected);
+            assertThat(rejected).as("the generator makes about 1% nameless").isBetween(1L, 15L);
+            Set<String> synced = new HashSet<>();
+            engine.rows("SELECT source_id FROM portal_patient").forEach(row -> synced.add((String) row.get("source_id")));
+            assertThat(ids).containsAll(synced);
+
+            List<String> edited = editFamilyName(ids, synced, 20);
+            String second = engine.poll();
+
+            assertThat(second).contains(" 0 new, 20 updated, 0 archived");
+            assertThat(engine.count("SELECT COUNT(*) FROM portal_patient WHERE legal_family LIKE 'Edited-%'")).isEqualTo(20);
+            assertThat(engine.count("SELECT COUNT(*) FROM portal_patient WHERE row_version = 2")).isEqualTo(20);
+            assertThat(engine.count("SELECT COUNT(*) FROM welcome_outbox")).isEqualTo(500 - rejected);
+            for (String id : edited) {
+                assertThat(engine.count("SELECT COUNT(*) FROM portal_patient WHERE source_id = ? AND legal_family = ?", id, "Edited-" + id))
+                        .isEqualTo(1);
+            }
+
+            List<String> deleted = synced.stream().filter(id -> !edited.contains(id)).sorted().limit(3).toList();
+            deleted.forEach(id -> EHR.adminClient().delete().resourceById("Patient", id).execute());
+            String third = engine.poll();
+
+            assertThat(third).contains(" 0 new, 0 updated, 3 archived");
+            assertThat(engine.count("SELECT COUNT(*) FROM portal_patient WHERE archived = TRUE")).isEqualTo(3);
+            for (String id : deleted) {
+                Map<String, Object> row = engine.rows("SELECT archived, archived_at, legal_family FROM portal_patient WHERE source_id = ?", id).get(0);
+                assertThat(row.get("archived")).isEqualTo(true);
+                assertThat(row.get("archived_at")).isNotNull();
+                assertThat(row.get("legal_family")).as("an archived patient keeps its data").isNotNull();
+            }
+        }
+    }
+
+    private static List<String> editFamilyName(List<String> ids, Set<String> synced, int count) {
+        List<String> edited = ids.stream().filter(synced::contains).skip(100).limit(count).toList();
+        for (String id : edited) {
+            Patient patient = EHR.adminClient().read().resource(Patient.class).withId(id).execute();
+            patient.getNameFirstRep().setFamily("Edited-" + id);
+            patient.setActiveElement(new BooleanType(true));
+            EHR.adminClient().update().resource(patient).execute();
+        }
+        return edited;
+    }
+}

@@ -1,0 +1,97 @@
+package org.portalsync.sync;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+import javax.sql.DataSource;
+
+import org.apache.camel.main.Main;
+import org.portalsync.bootstrap.PortalSyncMain;
+import org.portalsync.config.PortalSyncSettings;
+import org.portalsync.portal.TestDatabases;
+import org.portalsync.sandbox.SandboxEhr;
+
+/**
+ * The real engine (Camel Main, the route files in routes/, the real beans) against a real EHR and
+ * a fresh portal database, with polls run on request instead of on a schedule.
+ */
+public final class TestEngine implements AutoCloseable {
+
+    private final Main main;
+
+    private TestEngine(Main main) {
+        this.main = main;
+    }
+
+    /**
+     * @param seedTag only patients with this sandbox seed tag are polled, so tests sharing the sandbox do not see each other's
+     */
+    public static Map<String, String> settingsFor(SandboxEhr ehr, String fhirBaseUrl, String databaseKind, long seedTag) {
+        Map<String, String> settings = new HashMap<>();
+        settings.put(PortalSyncSettings.FHIR_BASE_URL, fhirBaseUrl);
+        settings.put(PortalSyncSettings.FHIR_PATIENT_SEARCH, "_tag=" + SandboxEhr.SEED_TAG_SYSTEM + "|seed-" + seedTag);
+        settings.put(PortalSyncSettings.AUTH_TOKEN_URL, ehr.tokenUrl().replace(ehr.fhirBaseUrl().replace("/fhir", ""),
+                fhirBaseUrl.replace("/fhir", "")));
+        settings.put(PortalSyncSettings.AUTH_CLIENT_ID, ehr.clientId());
+        settings.put(PortalSyncSettings.AUTH_CLIENT_SECRET, ehr.clientSecret());
+        settings.put(PortalSyncSettings.DB_URL, TestDatabases.jdbcUrl(databaseKind));
+        settings.put(PortalSyncSettings.DB_USER, TestDatabases.user(databaseKind));
+        settings.put(PortalSyncSettings.FHIR_POLL_TRIGGER, PortalSyncMain.POLL_ON_REQUEST);
+        settings.put(PortalSyncSettings.FHIR_POLL_OVERLAP, "1s");
+        settings.put(PortalSyncSettings.RETRY_FIRST_DELAY, "50");
+        settings.put(PortalSyncSettings.RETRY_BACKOFF, "2");
+        settings.put(PortalSyncSettings.CLUSTER_LOCK_DIR, "target/cluster-" + System.nanoTime());
+        settings.put(PortalSyncSettings.DRY_RUN_REPORT_DIR, "target/dry-run-reports");
+        return settings;
+    }
+
+    public static TestEngine start(Map<String, String> settings) throws Exception {
+        Main main = PortalSyncMain.create(settings);
+        main.start();
+        return new TestEngine(main);
+    }
+
+    /** Runs one poll to its end and returns its summary line. */
+    public String poll() throws Exception {
+        return main.getCamelTemplate().requestBody(PortalSyncMain.POLL_ON_REQUEST, null, String.class);
+    }
+
+    public DataSource database() {
+        return main.getCamelContext().getRegistry().lookupByNameAndType("portalDataSource", DataSource.class);
+    }
+
+    public long count(String sql, Object... parameters) throws SQLException {
+        return ((Number) rows(sql, parameters).get(0).values().iterator().next()).longValue();
+    }
+
+    /** Rows as column-name (lower case) to value maps. */
+    public List<Map<String, Object>> rows(String sql, Object... parameters) throws SQLException {
+        try (Connection connection = database().getConnection(); PreparedStatement statement = connection.prepareStatement(sql)) {
+            for (int i = 0; i < parameters.length; i++) {
+                statement.setObject(i + 1, parameters[i]);
+            }
+            List<Map<String, Object>> rows = new ArrayList<>();
+            try (ResultSet result = statement.executeQuery()) {
+                while (result.next()) {
+                    Map<String, Object> row = new HashMap<>();
+                    for (int c = 1; c <= result.getMetaData().getColumnCount(); c++) {
+                        row.put(result.getMetaData().getColumnLabel(c).toLowerCase(java.util.Locale.ROOT), result.getObject(c));
+                    }
+                    rows.add(row);
+                }
+            }
+            return rows;
+        }
+    }
+
+    @Override
+    public void close() throws Exception {
+        main.stop();
+    }
+}
