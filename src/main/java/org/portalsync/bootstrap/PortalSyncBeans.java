@@ -2,7 +2,6 @@ package org.portalsync.bootstrap;
 
 import java.net.http.HttpClient;
 import java.time.Clock;
-import java.util.Arrays;
 import java.util.List;
 
 import javax.net.ssl.SSLContext;
@@ -31,6 +30,7 @@ import org.portalsync.portal.SyncHighWaterMarks;
 import org.portalsync.portal.SyncStatusStore;
 import org.portalsync.source.fhir.AdvanceHighWaterMark;
 import org.portalsync.source.fhir.FetchFhirPage;
+import org.portalsync.source.fhir.FetchFhirPatient;
 import org.portalsync.source.fhir.FhirSourceClient;
 import org.portalsync.source.fhir.ParseFhirEntry;
 import org.portalsync.source.fhir.StartFhirDeletionSweep;
@@ -83,10 +83,12 @@ public final class PortalSyncBeans implements CamelConfiguration {
         boolean dryRun = settings.dryRun();
 
         registry.bind("startFhirPatientPoll", new StartFhirPatientPoll(settings.sourceName(), settings.fhirBaseUrl(), settings.patientSearch(), settings.pageSize(),
-                settings.pollOverlap(), Arrays.asList(MapFhirPatient.MAPPED_ELEMENTS.split(",")), marks, dryRun, clock));
+                settings.pollOverlap(), List.of(MapFhirPatient.MAPPED_ELEMENTS.split(",")), marks, dryRun, clock));
         registry.bind("startFhirDeletionSweep", new StartFhirDeletionSweep(settings.sourceName(), settings.fhirBaseUrl(),
                 settings.pageSize(), settings.pollOverlap(), marks, dryRun));
         registry.bind("fetchFhirPage", new FetchFhirPage(fhirClient));
+        registry.bind("fetchFhirPatient", new FetchFhirPatient(settings.sourceName(), settings.fhirBaseUrl(),
+                MapFhirPatient.MAPPED_ELEMENTS, fhirClient, clock));
         registry.bind("parseFhirPatient", new ParseFhirEntry(fhir, "Patient"));
         registry.bind("advanceHighWaterMark", new AdvanceHighWaterMark(settings.sourceName(), marks, dryRun));
         registry.bind("countSyncOutcome", new CountSyncOutcome());

@@ -62,6 +62,11 @@ public final class TestEngine implements AutoCloseable {
         return main.getCamelTemplate().requestBody(PortalSyncMain.POLL_ON_REQUEST, null, String.class);
     }
 
+    /** Sends a body to an engine endpoint and waits for the route to finish. */
+    public Object request(String uri, Object body) throws Exception {
+        return main.getCamelTemplate().requestBody(uri, body);
+    }
+
     public DataSource database() {
         return main.getCamelContext().getRegistry().lookupByNameAndType("portalDataSource", DataSource.class);
     }

@@ -1,0 +1,51 @@
+package org.portalsync.source.fhir;
+
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import org.apache.camel.Exchange;
+import org.apache.camel.Processor;
+import org.portalsync.sync.SyncHeaders;
+
+/**
+ * Reads one patient by id (the body) for an on-demand refresh, e.g. after a webhook or an
+ * operator's request. A {@code 404} or {@code 410} means the EHR deleted it: the entry becomes a
+ * deletion, and the portal archives the patient (the field guide's two deletion patterns).
+ */
+public final class FetchFhirPatient implements Processor {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final String source;
+    private final String baseUrl;
+    private final String elements;
+    private final FhirSourceClient client;
+    private final Clock clock;
+
+    public FetchFhirPatient(String source, String baseUrl, String elements, FhirSourceClient client, Clock clock) {
+        this.source = source;
+        this.baseUrl = baseUrl;
+        this.elements = elements;
+        this.client = client;
+        this.clock = clock;
+    }
+
+    @Override
+    public void process(Exchange exchange) throws Exception {
+        String id = exchange.getMessage().getMandatoryBody(String.class).trim();
+        exchange.getMessage().setHeader(SyncHeaders.SOURCE, source);
+        exchange.getMessage().setHeader(SyncHeaders.RECORD, "Patient/" + id);
+        String url = baseUrl + "/Patient/" + URLEncoder.encode(id, StandardCharsets.UTF_8)
+                + (elements.isEmpty() ? "" : "?_elements=" + elements);
+        FhirResponse response = client.get(url, "Patient.read");
+        if (response.gone()) {
+            exchange.getMessage().setBody(new FhirEntry("Patient", id, null, clock.instant(), null, true));
+            return;
+        }
+        JsonNode meta = JSON.readTree(response.body()).path("meta");
+        exchange.getMessage().setBody(new FhirEntry("Patient", id, meta.path("versionId").asText(null), null, response.body(), false));
+    }
+}
