@@ -333,7 +333,8 @@ public final class PortalSyncSettings {
                 return Duration.parse(value);
             }
             return Duration.ofMillis(TimeUtils.toMilliSeconds(value));
-        } catch (DateTimeParseException | IllegalArgumentException e) {
+        } catch (RuntimeException e) {
+            // Camel's parser fails with index errors on words such as "soon"
             throw invalid(key, value, "a duration such as 30s, 5m or PT30S");
         }
     }

@@ -40,6 +40,7 @@ class PortalSyncSettingsTest {
         Map<String, String> values = Map.of(
                 PortalSyncSettings.FHIR_PAGE_SIZE, "fifty",
                 PortalSyncSettings.FHIR_ZONE, "Mars/Olympus",
+                PortalSyncSettings.FHIR_POLL_OVERLAP, "soon",
                 PortalSyncSettings.AUTH_METHOD, "private_key_jwt");
 
         assertThatThrownBy(() -> settings(values).validate())
@@ -48,6 +49,7 @@ class PortalSyncSettingsTest {
                 .hasMessageContaining("portal-sync.source.fhir.base-url is required")
                 .hasMessageContaining("portal-sync.source.fhir.page-size='fifty' is invalid: expected a whole number")
                 .hasMessageContaining("portal-sync.source.fhir.zone='Mars/Olympus' is invalid")
+                .hasMessageContaining("portal-sync.source.fhir.poll-overlap='soon' is invalid: expected a duration")
                 .hasMessageContaining("portal-sync.source.fhir.auth.method='private_key_jwt'");
     }
 
