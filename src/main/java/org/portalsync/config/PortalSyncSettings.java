@@ -55,6 +55,11 @@ public final class PortalSyncSettings {
     public static final String DRY_RUN = "portal-sync.dry-run";
     public static final String DRY_RUN_REPORT_DIR = "portal-sync.dry-run.report-dir";
     public static final String AUDIT_ACTOR = "portal-sync.audit.actor";
+    public static final String WELCOME_ENABLED = "portal-sync.welcome.enabled";
+    public static final String WELCOME_ENDPOINT = "portal-sync.welcome.endpoint";
+    public static final String WELCOME_FROM = "portal-sync.welcome.from";
+    public static final String WELCOME_SUBJECT = "portal-sync.welcome.subject";
+    public static final String WELCOME_INTERVAL = "portal-sync.welcome.interval";
     public static final String CLUSTER_LOCK_DIR = "portal-sync.cluster.lock-dir";
 
     public static final List<Setting> KEYS = List.of(
@@ -96,6 +101,14 @@ public final class PortalSyncSettings {
             Setting.optional(DRY_RUN, "false", "Read-only run: fetch, validate, map and merge, write a report instead of the portal (also: --dry-run)."),
             Setting.optional(DRY_RUN_REPORT_DIR, "data/reports", "Folder for dry-run reports."),
             Setting.optional(AUDIT_ACTOR, "portal_sync_service", "Service account named in audit rows."),
+            Setting.optional(WELCOME_ENABLED, "false",
+                    "true: the engine sends the welcome message itself (routes/patient-welcome.yaml); false: the portal reads welcome_outbox."),
+            Setting.optional(WELCOME_ENDPOINT, "log:portal-sync.welcome",
+                    "Where welcome messages go, e.g. smtp://mail.example.org:587?username=portal&password=RAW(...) "
+                            + "(put the password in the environment: PORTAL_SYNC_WELCOME_ENDPOINT)."),
+            Setting.optional(WELCOME_FROM, "no-reply@practice.example", "Sender address of welcome emails."),
+            Setting.optional(WELCOME_SUBJECT, "Welcome to your patient portal", "Subject of welcome emails; the text is config/welcome-email.txt."),
+            Setting.optional(WELCOME_INTERVAL, "1m", "How often pending welcome messages are sent."),
             Setting.optional(CLUSTER_LOCK_DIR, "data/cluster", "Folder for the file lock that lets one instance run the scheduled routes."));
 
     private static final Map<String, Setting> BY_KEY = new LinkedHashMap<>();
@@ -131,7 +144,8 @@ public final class PortalSyncSettings {
         check(problems, () -> positiveInt(RETRY_BACKOFF));
         check(problems, () -> nonNegativeInt(RETRY_MAXIMUM));
         check(problems, () -> nonNegativeInt(RETRY_FIRST_DELAY));
-        for (String key : List.of(FHIR_POLL_INTERVAL, FHIR_POLL_OVERLAP, FHIR_CONNECT_TIMEOUT, FHIR_READ_TIMEOUT,
+        check(problems, () -> bool(WELCOME_ENABLED));
+        for (String key : List.of(WELCOME_INTERVAL, FHIR_POLL_INTERVAL, FHIR_POLL_OVERLAP, FHIR_CONNECT_TIMEOUT, FHIR_READ_TIMEOUT,
                 FHIR_MAX_RETRY_AFTER, AUTH_REFRESH_BEFORE_EXPIRY)) {
             check(problems, () -> duration(key));
         }
@@ -306,9 +320,13 @@ public final class PortalSyncSettings {
     }
 
     public boolean dryRun() {
-        String value = raw(DRY_RUN);
-        if (!value.equalsIgnoreCase("true") && !value.equalsIgnoreCase("false")) {
-            throw invalid(DRY_RUN, value, "true or false");
+        return bool(DRY_RUN);
+    }
+
+    private boolean bool(String key) {
+        String value = raw(key);
+        if (!value.equals("true") && !value.equals("false")) {
+            throw invalid(key, value, "true or false");
         }
         return Boolean.parseBoolean(value);
     }
