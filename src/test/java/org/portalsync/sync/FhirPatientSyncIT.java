@@ -35,6 +35,14 @@ class FhirPatientSyncIT {
             assertThat(engine.count("SELECT COUNT(DISTINCT source_id) FROM portal_patient")).isEqualTo(500 - rejected);
             assertThat(engine.count("SELECT COUNT(*) FROM welcome_outbox")).isEqualTo(500 - rejected);
             assertThat(rejected).as("the generator makes about 1% nameless").isBetween(1L, 15L);
+            assertThat(engine.count("SELECT COUNT(*) FROM patient_sync_status WHERE last_error LIKE 'Patient.name:%' AND pending_changes = TRUE"))
+                    .isEqualTo(rejected);
+            assertThat(engine.count("SELECT COUNT(*) FROM data_quality_issue WHERE rejects_record = FALSE AND field LIKE 'Patient.telecom[%].value'"))
+                    .as("invalid phones and emails are reported, not delivered").isPositive();
+            assertThat(engine.count("SELECT COUNT(*) FROM patient_sync_status WHERE last_success_at IS NOT NULL")).isEqualTo(500 - rejected);
+            assertThat(engine.count("SELECT COUNT(*) FROM audit_event WHERE action = 'Patient.search' AND result = 'success'")).isEqualTo(10);
+            assertThat(engine.count("SELECT COUNT(*) FROM audit_event WHERE action = 'OAuth2.token' AND result = 'success'")).isEqualTo(1);
+            assertThat(engine.count("SELECT COUNT(*) FROM audit_event WHERE action = 'PortalPatient.create'")).isEqualTo(500 - rejected);
             Set<String> synced = new HashSet<>();
             engine.rows("SELECT source_id FROM portal_patient").forEach(row -> synced.add((String) row.get("source_id")));
             assertThat(ids).containsAll(synced);
