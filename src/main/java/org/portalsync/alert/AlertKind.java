@@ -1,7 +1,6 @@
 package org.portalsync.alert;
 
 import org.portalsync.auth.AuthenticationFailedException;
-import org.portalsync.portal.PortalDatabaseException;
 import org.portalsync.source.fhir.EhrRequestRejectedException;
 import org.portalsync.source.fhir.EhrUnavailableException;
 
@@ -20,10 +19,16 @@ public enum AlertKind {
             if (cause instanceof EhrRequestRejectedException) {
                 return EHR_REJECTED_REQUEST;
             }
-            if (cause instanceof PortalDatabaseException || cause instanceof java.sql.SQLException) {
+            if (cause instanceof java.sql.SQLException sql && isConnectionFailure(sql)) {
                 return PORTAL_DB_DOWN;
             }
         }
         return DELIVERY_FAILURE;
+    }
+
+    /** SQLSTATE class 08 is "connection exception" (SQL:2016); a pool timeout says the same. */
+    private static boolean isConnectionFailure(java.sql.SQLException failure) {
+        return failure instanceof java.sql.SQLTransientConnectionException || failure instanceof java.sql.SQLNonTransientConnectionException
+                || (failure.getSQLState() != null && failure.getSQLState().startsWith("08"));
     }
 }

@@ -60,7 +60,8 @@ public final class RecordDeadLetter implements Processor {
             return;
         }
         Instant now = clock.instant();
-        String payload = payload(exchange.getMessage().getBody());
+        Object sourceResource = exchange.getProperty(SyncHeaders.SOURCE_RESOURCE);
+        String payload = payload(sourceResource != null ? sourceResource : exchange.getMessage().getBody());
         long deadLetterId = database.inTransaction(connection -> {
             long id;
             try (PreparedStatement insert = connection.prepareStatement(

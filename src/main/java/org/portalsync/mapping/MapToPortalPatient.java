@@ -22,6 +22,7 @@ public final class MapToPortalPatient implements Processor {
     @Override
     public void process(Exchange exchange) throws Exception {
         Object body = exchange.getMessage().getBody();
+        exchange.setProperty(SyncHeaders.SOURCE_RESOURCE, body);
         String source = exchange.getMessage().getHeader(SyncHeaders.SOURCE, String.class);
         MappedPatient mapped;
         if (body instanceof DeletedResource deleted) {

@@ -22,6 +22,9 @@ public final class SyncHeaders {
     /** Property: the {@link DryRunReport} of a read-only run; absent in a normal run. */
     public static final String DRY_RUN_REPORT = "portalSyncDryRunReport";
 
+    /** Property: the resource as the source sent it, kept for a dead letter that can be replayed. */
+    public static final String SOURCE_RESOURCE = "portalSyncSourceResource";
+
     private SyncHeaders() {
     }
 }
