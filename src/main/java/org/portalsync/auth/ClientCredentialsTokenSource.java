@@ -20,6 +20,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import org.portalsync.audit.AuditEvent;
 import org.portalsync.audit.AuditTrail;
 import org.portalsync.config.Secrets;
+import org.portalsync.source.fhir.EhrUnavailableException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -107,11 +108,16 @@ public final class ClientCredentialsTokenSource implements AccessTokenSource {
             response = http.send(request.POST(HttpRequest.BodyPublishers.ofString(body)).build(),
                     HttpResponse.BodyHandlers.ofString());
         } catch (IOException e) {
+            // unreachable is an outage, not refused credentials: it alerts as EHR_DOWN
             auditToken(sentAt, "failure: " + e.getClass().getSimpleName());
-            throw new AuthenticationFailedException("token endpoint " + tokenUrl + " unreachable: " + e.getClass().getSimpleName(), e);
+            throw new EhrUnavailableException("token endpoint " + tokenUrl + " unreachable: " + e.getClass().getSimpleName(), e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new AuthenticationFailedException("interrupted while fetching a token", e);
+        }
+        if (response.statusCode() >= 500) {
+            auditToken(sentAt, "failure: HTTP " + response.statusCode());
+            throw new EhrUnavailableException("token endpoint " + tokenUrl + " answered HTTP " + response.statusCode());
         }
         if (response.statusCode() != 200) {
             auditToken(sentAt, "failure: HTTP " + response.statusCode());

@@ -16,19 +16,21 @@ import ca.uhn.fhir.rest.server.RestfulServer;
 import ca.uhn.fhir.rest.server.provider.ResourceProviderFactory;
 import ca.uhn.fhir.rest.server.util.ISearchParamRegistry;
 import jakarta.servlet.DispatcherType;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.Comparator;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.UUID;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.Stream;
 import org.eclipse.jetty.ee10.servlet.FilterHolder;
 import org.eclipse.jetty.ee10.servlet.ServletContextHandler;
 import org.eclipse.jetty.ee10.servlet.ServletHolder;
@@ -46,40 +48,51 @@ import org.slf4j.LoggerFactory;
 import org.springframework.context.annotation.AnnotationConfigApplicationContext;
 
 /**
- * A real HAPI FHIR JPA R4 server (H2 in memory, embedded Jetty) standing in for a practice's EHR,
- * with a local OAuth2 client-credentials token endpoint in front of it. Tests and the demo talk
- * to it over HTTP exactly as the engine talks to a production EHR; only {@link #adminClient()}
- * and {@link #seedPatients} take a side door, so test set-up never depends on the auth the test
- * is exercising.
+ * A real HAPI FHIR JPA R4 server (H2, embedded Jetty) standing in for a practice's EHR, with a
+ * local OAuth2 client-credentials token endpoint in front of it. Tests and the demo talk to it
+ * over HTTP exactly as the engine talks to a production EHR; only {@link #adminClient()} and
+ * {@link #seedPatients} take a side door, so test set-up never depends on the auth under test.
  *
  * <p>Endpoints, all on 127.0.0.1: {@code /fhir} (FHIR R4, bearer token required) and
  * {@code /auth/token} (client_secret_basic or client_secret_post).
+ *
+ * <p>Storage: H2 in memory by default, which costs about 25 KB of heap per stored patient, so a
+ * 2 GB test heap holds a few tens of thousands. For 100,000-patient runs start the JVM with
+ * {@code -Dsandbox.ehr.storage=file}: the same H2 on disk in a temp directory (under
+ * {@code target/} when run from the project), deleted on close; heap stays flat, seeding is
+ * roughly 1.5x slower.
  */
 public final class SandboxEhr implements AutoCloseable {
 
     /** Meta tag system {@link #seedPatients} stamps on every patient, code {@code seed-<randomSeed>}. */
     public static final String SEED_TAG_SYSTEM = "urn:portal-sync:sandbox:seed";
 
+    /** System property selecting H2 storage: {@code mem} (default) or {@code file}. */
+    public static final String STORAGE_PROPERTY = "sandbox.ehr.storage";
+
     private static final Logger LOG = LoggerFactory.getLogger(SandboxEhr.class);
     private static final String CLIENT_ID = "portal-sync";
     private static final String CLIENT_SECRET = "sandbox-client-secret-not-for-production";
     private static final int SEED_BATCH_SIZE = 500;
-    private static final int SEED_THREADS = Integer.getInteger("scratch.threads", 1);
+    /** Heap one stored patient costs in the in-memory database (measured ~22-28 KB with HAPI's indexes). */
+    private static final long HEAP_PER_PATIENT = 30_000;
+    private static final long HEAP_RESERVE = 384L * 1024 * 1024;
     private static final AtomicInteger INSTANCES = new AtomicInteger();
     private static SandboxEhr shared;
 
     private final JdbcConnectionPool database;
+    private final Path databaseDir;
     private final AnnotationConfigApplicationContext spring;
     private final Server jetty;
     private final SandboxAuth auth;
     private final String baseUrl;
     private final IFhirSystemDao<Bundle, Meta> systemDao;
     private final IGenericClient adminClient;
-    private final ExecutorService seeders;
 
-    private SandboxEhr(JdbcConnectionPool database, AnnotationConfigApplicationContext spring, Server jetty,
-            SandboxAuth auth, String baseUrl) {
+    private SandboxEhr(JdbcConnectionPool database, Path databaseDir, AnnotationConfigApplicationContext spring,
+            Server jetty, SandboxAuth auth, String baseUrl) {
         this.database = database;
+        this.databaseDir = databaseDir;
         this.spring = spring;
         this.jetty = jetty;
         this.auth = auth;
@@ -94,18 +107,13 @@ public final class SandboxEhr implements AutoCloseable {
         AdditionalRequestHeadersInterceptor adminHeader = new AdditionalRequestHeadersInterceptor();
         adminHeader.addHeaderValue(SandboxAuth.ADMIN_HEADER, auth.adminSecret());
         this.adminClient.registerInterceptor(adminHeader);
-        this.seeders = Executors.newFixedThreadPool(SEED_THREADS, r -> {
-            Thread t = new Thread(r, "sandbox-ehr-seeder");
-            t.setDaemon(true);
-            return t;
-        });
     }
 
     /**
-     * The sandbox every test in this JVM shares: starting HAPI's JPA stack costs seconds and a
-     * few hundred MB, so it happens once. Tests isolate their data by seed tag
+     * The sandbox every test in this JVM shares: starting HAPI's JPA stack costs 10-20 s and about
+     * 200 MB of heap, so it happens once. Tests isolate their data by seed tag
      * ({@link #SEED_TAG_SYSTEM}) or by the ids they created, and must restore any auth setting
-     * they change. Closed by a JVM shutdown hook.
+     * they change. {@link #close()} on it does nothing; a JVM shutdown hook stops it.
      */
     public static synchronized SandboxEhr shared() {
         if (shared == null) {
@@ -124,8 +132,12 @@ public final class SandboxEhr implements AutoCloseable {
     public static SandboxEhr start(int port) {
         long started = System.nanoTime();
         int instance = INSTANCES.incrementAndGet();
-        JdbcConnectionPool database = JdbcConnectionPool.create(
-                System.getProperty("scratch.h2", "jdbc:h2:mem:sandbox-ehr-" + instance + ";DB_CLOSE_DELAY=-1"), "sa", "");
+        Path databaseDir = "file".equals(System.getProperty(STORAGE_PROPERTY)) ? createDatabaseDir() : null;
+        // DB_CLOSE_ON_EXIT=FALSE: our own shutdown hook closes the database after Jetty and HAPI stop.
+        String url = databaseDir == null
+                ? "jdbc:h2:mem:sandbox-ehr-" + instance + ";DB_CLOSE_DELAY=-1;DB_CLOSE_ON_EXIT=FALSE"
+                : "jdbc:h2:file:" + databaseDir.resolve("ehr").toAbsolutePath() + ";CACHE_SIZE=65536;DB_CLOSE_ON_EXIT=FALSE";
+        JdbcConnectionPool database = JdbcConnectionPool.create(url, "sa", "");
         database.setMaxConnections(20);
         AnnotationConfigApplicationContext spring = new AnnotationConfigApplicationContext();
         Server jetty = null;
@@ -152,14 +164,15 @@ public final class SandboxEhr implements AutoCloseable {
             jetty.setHandler(context);
             jetty.start();
 
-            String baseUrl = "http://127.0.0.1:" + connector.getLocalPort();
-            SandboxEhr ehr = new SandboxEhr(database, spring, jetty, auth, baseUrl);
-            LOG.info("Sandbox EHR up at {} in {} ms", ehr.fhirBaseUrl(), (System.nanoTime() - started) / 1_000_000);
+            SandboxEhr ehr = new SandboxEhr(database, databaseDir, spring, jetty, auth,
+                    "http://127.0.0.1:" + connector.getLocalPort());
+            LOG.info("Sandbox EHR up at {} ({} H2) in {} ms", ehr.fhirBaseUrl(),
+                    databaseDir == null ? "in-memory" : "file", (System.nanoTime() - started) / 1_000_000);
             return ehr;
         } catch (Exception e) {
             stopQuietly(jetty);
             spring.close();
-            shutdownDatabase(database);
+            shutdownDatabase(database, databaseDir);
             throw new IllegalStateException("sandbox EHR failed to start on port " + port + ": " + e.getMessage(), e);
         }
     }
@@ -197,7 +210,7 @@ public final class SandboxEhr implements AutoCloseable {
         return CLIENT_ID;
     }
 
-    /** Fixed sandbox secret; it protects nothing but a throwaway in-memory database. */
+    /** Fixed sandbox secret; it protects nothing but a throwaway database. */
     public String clientSecret() {
         return CLIENT_SECRET;
     }
@@ -228,49 +241,54 @@ public final class SandboxEhr implements AutoCloseable {
     /**
      * Creates {@code count} patients from {@link SandboxPatientGenerator} with this seed, in
      * transaction bundles of 500, each tagged {@link #SEED_TAG_SYSTEM}|{@code seed-<randomSeed>}.
-     * Writes go straight to HAPI's system DAO (a real transaction, same indexing and history as
-     * over HTTP) to skip JSON round trips. Use a different seed per test: MRNs repeat per seed.
+     * Writes go straight to HAPI's system DAO (a real FHIR transaction, same indexing and history
+     * as over HTTP) to skip JSON round trips. Use a different seed per test: MRNs repeat per seed.
      *
      * @return the server-assigned logical ids, in generation order
+     * @throws IllegalStateException if an in-memory sandbox would run the heap out; the message
+     *     names the system property that moves it to disk
      */
     public List<String> seedPatients(int count, long randomSeed) {
+        checkHeapFor(count);
         SandboxPatientGenerator generator = new SandboxPatientGenerator(randomSeed);
         Coding tag = new Coding(SEED_TAG_SYSTEM, "seed-" + randomSeed, null);
         List<String> ids = new ArrayList<>(count);
-        int generated = 0;
-        while (generated < count) {
-            // One bundle per core at a time: H2 and HAPI's indexing both scale to a couple of
-            // writers, and a bounded wave keeps at most a few thousand resources in memory.
-            List<Future<Bundle>> wave = new ArrayList<>(SEED_THREADS);
-            for (int t = 0; t < SEED_THREADS && generated < count; t++) {
-                int batch = Math.min(SEED_BATCH_SIZE, count - generated);
-                Bundle transaction = new Bundle().setType(Bundle.BundleType.TRANSACTION);
-                for (int i = 0; i < batch; i++) {
-                    Patient patient = generator.next();
-                    patient.getMeta().addTag(tag.copy());
-                    transaction.addEntry()
-                            .setFullUrl("urn:uuid:" + new UUID(randomSeed, generated++))
-                            .setResource(patient)
-                            .getRequest().setMethod(Bundle.HTTPVerb.POST).setUrl("Patient");
-                }
-                wave.add(seeders.submit(() -> systemDao.transaction(new SystemRequestDetails(), transaction)));
+        while (ids.size() < count) {
+            int batch = Math.min(SEED_BATCH_SIZE, count - ids.size());
+            Bundle transaction = new Bundle().setType(Bundle.BundleType.TRANSACTION);
+            for (int i = 0; i < batch; i++) {
+                Patient patient = generator.next();
+                patient.getMeta().addTag(tag.copy());
+                transaction.addEntry()
+                        .setFullUrl("urn:uuid:" + new UUID(randomSeed, ids.size() + i))
+                        .setResource(patient)
+                        .getRequest().setMethod(Bundle.HTTPVerb.POST).setUrl("Patient");
             }
-            for (Future<Bundle> f : wave) {
-                Bundle response;
-                try {
-                    response = f.get();
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    throw new IllegalStateException("interrupted while seeding patients", e);
-                } catch (ExecutionException e) {
-                    throw new IllegalStateException("seeding patients failed: " + e.getCause(), e.getCause());
-                }
-                for (Bundle.BundleEntryComponent e : response.getEntry()) {
-                    ids.add(new IdType(e.getResponse().getLocation()).getIdPart());
-                }
+            // One writer: measured, two parallel transactions were slower on H2 than one.
+            Bundle response = systemDao.transaction(new SystemRequestDetails(), transaction);
+            for (Bundle.BundleEntryComponent e : response.getEntry()) {
+                ids.add(new IdType(e.getResponse().getLocation()).getIdPart());
             }
         }
         return Collections.unmodifiableList(ids);
+    }
+
+    private void checkHeapFor(int count) {
+        if (databaseDir != null) {
+            return;
+        }
+        Runtime rt = Runtime.getRuntime();
+        long needed = count * HEAP_PER_PATIENT + HEAP_RESERVE;
+        if (rt.maxMemory() - (rt.totalMemory() - rt.freeMemory()) < needed) {
+            System.gc(); // what looked used may be garbage; measure again before refusing
+            long available = rt.maxMemory() - (rt.totalMemory() - rt.freeMemory());
+            if (available < needed) {
+                throw new IllegalStateException(String.format(
+                        "seeding %d patients into the in-memory sandbox EHR needs ~%d MB of heap, %d MB are free; "
+                                + "run with -D%s=file (H2 on disk) or a larger -Xmx",
+                        count, needed >> 20, available >> 20, STORAGE_PROPERTY));
+            }
+        }
     }
 
     /** Stops this sandbox and drops its database; a no-op on {@link #shared()}, which lives until JVM exit. */
@@ -285,10 +303,20 @@ public final class SandboxEhr implements AutoCloseable {
     }
 
     private void stop() {
-        seeders.shutdownNow();
         stopQuietly(jetty);
         spring.close();
-        shutdownDatabase(database);
+        shutdownDatabase(database, databaseDir);
+    }
+
+    private static Path createDatabaseDir() {
+        try {
+            Path target = Path.of("target");
+            return Files.isDirectory(target)
+                    ? Files.createTempDirectory(target, "sandbox-ehr-")
+                    : Files.createTempDirectory("sandbox-ehr-");
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot create a directory for the sandbox EHR database", e);
+        }
     }
 
     private static void stopQuietly(Server jetty) {
@@ -302,14 +330,21 @@ public final class SandboxEhr implements AutoCloseable {
         }
     }
 
-    private static void shutdownDatabase(JdbcConnectionPool database) {
-        // DB_CLOSE_DELAY=-1 keeps the in-memory database alive until told otherwise.
+    private static void shutdownDatabase(JdbcConnectionPool database, Path databaseDir) {
+        // DB_CLOSE_DELAY=-1 / DB_CLOSE_ON_EXIT=FALSE keep H2 open until told otherwise.
         try (Connection c = database.getConnection(); Statement s = c.createStatement()) {
             s.execute("SHUTDOWN");
         } catch (SQLException e) {
             LOG.warn("Sandbox EHR: H2 shutdown failed: {}", e.toString());
         } finally {
             database.dispose();
+        }
+        if (databaseDir != null) {
+            try (Stream<Path> files = Files.walk(databaseDir)) {
+                files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+            } catch (IOException e) {
+                LOG.warn("Sandbox EHR: could not delete {}: {}", databaseDir, e.toString());
+            }
         }
     }
 }

@@ -56,7 +56,6 @@ class SandboxJpaConfig {
         // only add background threads and log noise on a 2-core box.
         settings.setSchedulingDisabled(true);
         settings.setHibernateSearchIndexSearchParams(false);
-        settings.setIndexStorageOptimized(Boolean.getBoolean("scratch.opt"));
         return settings;
     }
 

@@ -21,8 +21,9 @@ import org.hl7.fhir.r4.model.Period;
  * historical addresses) and, in about 3% of patients, defective in a way the sync engine must
  * reject rather than store: see {@link Defect}. The same seed yields the same patients.
  *
- * <p>Phone numbers use real US area codes with 555 exchanges in the 0100-0199 range
- * (reserved as fictional) where possible; e-mail domains are RFC 2606 example domains.
+ * <p>Phone numbers use real area codes; two thirds are in the fictional 555-01XX range. Every
+ * non-defective phone passes libphonenumber's {@code isValidNumber} (checked over 100,000
+ * patients). E-mail domains are RFC 2606 example domains. MRNs are unique per seed.
  */
 public final class SandboxPatientGenerator {
 
@@ -318,9 +319,10 @@ public final class SandboxPatientGenerator {
     }
 
     private ContactPoint britishPhone(ContactPoint.ContactPointUse use) {
-        // Ofcom's drama ranges: 020 7946 0000-0999, 07700 900000-900999.
+        // Landlines in Ofcom's drama range (020 7946 0xxx). Its mobile drama range (07700 900xxx)
+        // is unallocated, so libphonenumber calls it invalid; 07400 123xxx passes as a mobile.
         String value = use == ContactPoint.ContactPointUse.MOBILE
-                ? String.format("+44 7700 900%03d", random.nextInt(1000))
+                ? String.format("+44 7400 123%03d", random.nextInt(1000))
                 : String.format("+44 20 7946 0%03d", random.nextInt(1000));
         return new ContactPoint().setSystem(ContactPoint.ContactPointSystem.PHONE).setValue(value).setUse(use);
     }
