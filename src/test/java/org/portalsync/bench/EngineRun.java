@@ -1,0 +1,42 @@
+package org.portalsync.bench;
+
+import java.nio.file.Path;
+import java.util.Map;
+import org.portalsync.sync.TestEngine;
+
+/**
+ * Child JVM of {@link SyncBenchmark}: starts the real engine against the parent's sandbox and an
+ * empty H2 file portal database, and times one full poll. Alone in its JVM so its heap is its own.
+ * Args: settings file (written by the parent), N.
+ */
+public final class EngineRun {
+
+    private EngineRun() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        Map<String, String> settings = SyncBenchmark.readSettings(Path.of(args[0]));
+        long expected = Long.parseLong(args[1]);
+        int exit;
+        try (TestEngine engine = TestEngine.start(settings)) {
+            HeapSampler heap = HeapSampler.start();
+            long started = System.nanoTime();
+            String summary = engine.poll();
+            long nanos = System.nanoTime() - started;
+            HeapSampler.Result used = heap.stop();
+
+            long rows = engine.count("SELECT COUNT(*) FROM portal_patient");
+            long rejected = engine.count("SELECT COUNT(DISTINCT record_ref) FROM data_quality_issue WHERE rejects_record = TRUE");
+            long deadLetters = engine.count("SELECT COUNT(*) FROM dead_letter");
+            System.out.println(SyncBenchmark.SUMMARY + " " + summary);
+            System.out.println(SyncBenchmark.RESULT + " records=" + (rows + rejected) + " nanos=" + nanos + " " + used.toLine()
+                    + " rows=" + rows + " rejected=" + rejected + " deadLetters=" + deadLetters);
+            exit = rows + rejected == expected ? 0 : 2;
+            if (exit != 0) {
+                System.err.println("engine wrote " + rows + " portal_patient rows and rejected " + rejected + ", expected " + expected
+                        + " in all (" + deadLetters + " dead letters)");
+            }
+        }
+        System.exit(exit);
+    }
+}

@@ -1,0 +1,86 @@
+package org.portalsync.bench;
+
+import java.lang.management.ManagementFactory;
+import java.lang.management.MemoryPoolMXBean;
+import java.lang.management.MemoryType;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * Heap use of this JVM during one benchmark phase: a {@link System#gc()} and a baseline before it,
+ * then used heap sampled every 50 ms in a background thread, plus the heap pools' own peak
+ * counters (reset at the start), which also catch what falls between two samples.
+ */
+final class HeapSampler {
+
+    private static final long MIB = 1024 * 1024;
+
+    private final long baseline;
+    private final AtomicLong sampledPeak = new AtomicLong();
+    private final Thread sampler;
+    private volatile boolean running = true;
+
+    private HeapSampler() {
+        System.gc();
+        this.baseline = used();
+        heapPools().forEach(MemoryPoolMXBean::resetPeakUsage);
+        sampledPeak.set(baseline);
+        sampler = new Thread(() -> {
+            while (running) {
+                sampledPeak.accumulateAndGet(used(), Math::max);
+                try {
+                    Thread.sleep(50);
+                } catch (InterruptedException e) {
+                    return;
+                }
+            }
+        }, "bench-heap-sampler");
+        sampler.setDaemon(true);
+        sampler.start();
+    }
+
+    static HeapSampler start() {
+        return new HeapSampler();
+    }
+
+    /** Ends the phase. */
+    Result stop() {
+        running = false;
+        sampler.interrupt();
+        try {
+            sampler.join(1000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        sampledPeak.accumulateAndGet(used(), Math::max);
+        long poolPeaks = heapPools().stream().mapToLong(pool -> pool.getPeakUsage().getUsed()).sum();
+        return new Result(baseline / MIB, sampledPeak.get() / MIB, poolPeaks / MIB, Runtime.getRuntime().maxMemory() / MIB);
+    }
+
+    private static long used() {
+        return ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
+    }
+
+    private static List<MemoryPoolMXBean> heapPools() {
+        return ManagementFactory.getMemoryPoolMXBeans().stream().filter(pool -> pool.getType() == MemoryType.HEAP).toList();
+    }
+
+    /**
+     * All in MiB.
+     *
+     * @param baseline  used heap after the GC before the phase
+     * @param sampled   highest used heap seen by the 50 ms sampler
+     * @param poolPeaks sum of the heap pools' peak counters over the phase (an upper bound: pools peak at different moments)
+     * @param max       the JVM's maximum heap
+     */
+    record Result(long baseline, long sampled, long poolPeaks, long max) {
+
+        long peak() {
+            return Math.max(sampled, poolPeaks);
+        }
+
+        String toLine() {
+            return "baselineMiB=" + baseline + " sampledPeakMiB=" + sampled + " poolPeaksMiB=" + poolPeaks + " maxHeapMiB=" + max;
+        }
+    }
+}

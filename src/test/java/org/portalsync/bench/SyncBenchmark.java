@@ -1,0 +1,273 @@
+package org.portalsync.bench;
+
+import java.io.File;
+import java.io.IOException;
+import java.io.Reader;
+import java.io.Writer;
+import java.lang.management.ManagementFactory;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.LocalDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.stream.Stream;
+import org.portalsync.config.PortalSyncSettings;
+import org.portalsync.sandbox.SandboxEhr;
+import org.portalsync.sync.TestEngine;
+
+/**
+ * {@code ./mvnw -Pbench [-Dbench.patients=N]}: how close the engine's full sync comes to the
+ * physical limit of a poll-based sync, a raw paged FHIR client loop over the same search.
+ *
+ * <p>This JVM starts a private sandbox EHR, seeds N patients (timed, but not part of the
+ * comparison) and warms the server up with one raw fetch of the first ~1,000. The two measured
+ * phases then each run in a child JVM of their own ({@link RawFetchRun}, {@link EngineRun}) against
+ * the sandbox here, so that each phase's peak heap is its own and not the sandbox's, and both start
+ * equally cold. The engine writes to a new empty H2 file database under {@code target/bench/}.
+ *
+ * <p>System properties: {@code bench.page-size} (default 50, the engine's default),
+ * {@code bench.seed}, {@code bench.child-xmx} (default: this JVM's -Xmx).
+ */
+public final class SyncBenchmark {
+
+    static final String RESULT = "BENCH-RESULT";
+    static final String SUMMARY = "BENCH-SUMMARY";
+    private static final double TARGET_RATIO = 1.25;
+    private static final int WARM_UP_RECORDS = 1000;
+
+    private SyncBenchmark() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        // loaded now: others may recompile target/test-classes during the run
+        List.of(Phase.class, Snapshot.class, RawFetch.class).forEach(Class::getName);
+        int n = args.length > 0 ? Integer.parseInt(args[0].trim()) : 10_000;
+        int pageSize = Integer.getInteger("bench.page-size", 50);
+        long seed = Long.getLong("bench.seed", 4242L);
+        String stamp = LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss"));
+        Path dir = Path.of("target", "bench");
+        Files.createDirectories(dir);
+
+        // First of all, before others working in this tree rebuild it or change routes/ (see Snapshot)
+        Snapshot snapshot = Snapshot.take(dir.resolve("run-" + stamp));
+
+        int exit = 1;
+        SandboxEhr ehr = SandboxEhr.start(0);
+        try {
+            exit = run(ehr, snapshot, n, pageSize, seed, stamp, dir);
+        } catch (Exception | AssertionError e) {
+            System.err.println("BENCHMARK FAILED: " + e);
+            e.printStackTrace();
+        } finally {
+            ehr.close();
+            snapshot.delete();
+        }
+        System.exit(exit); // HAPI leaves non-daemon threads behind
+    }
+
+    private static int run(SandboxEhr ehr, Snapshot snapshot, int n, int pageSize, long seed, String stamp, Path dir) throws Exception {
+        long started = System.nanoTime();
+        ehr.seedPatients(n, seed);
+        double seedSeconds = seconds(System.nanoTime() - started);
+        System.out.printf("seeded %d patients in %.1f s%n", n, seedSeconds);
+
+        Map<String, String> settings = new HashMap<>(TestEngine.settingsFor(ehr, ehr.fhirBaseUrl(), "h2", seed));
+        // absolute: the engine runs in the snapshot directory; same file as ./target/bench/portal-<stamp>
+        settings.put(PortalSyncSettings.DB_URL, "jdbc:h2:file:" + dir.toAbsolutePath().resolve("portal-" + stamp));
+        settings.put(PortalSyncSettings.FHIR_PAGE_SIZE, Integer.toString(pageSize));
+        settings.put(PortalSyncSettings.FHIR_REQUESTS_PER_MINUTE, "100000");
+        settings.put(PortalSyncSettings.CLUSTER_LOCK_DIR, dir.toAbsolutePath().resolve("cluster-" + stamp).toString());
+        Path settingsFile = dir.resolve("settings-" + stamp + ".properties");
+        writeSettings(settings, settingsFile);
+
+        started = System.nanoTime();
+        long warmed = new RawFetch(settings).run(WARM_UP_RECORDS);
+        System.out.printf("warm-up: raw fetch of the first %d in %.1f s (discarded)%n", warmed, seconds(System.nanoTime() - started));
+
+        String xmx = childXmx();
+        Phase raw = child("raw fetch", RawFetchRun.class, snapshot, settingsFile, n, xmx, dir.resolve("raw-" + stamp + ".log"));
+        Phase engine = child("engine sync", EngineRun.class, snapshot, settingsFile, n, xmx, dir.resolve("engine-" + stamp + ".log"));
+
+        System.out.println();
+        System.out.printf("portal-sync benchmark: N=%d, page size %d, sandbox HAPI FHIR JPA (H2) in-process, portal DB H2 file%n", n, pageSize);
+        System.out.println("| phase        | records | time (s) | records/s | peak heap (MiB) |");
+        System.out.println(row("seed EHR", n, seedSeconds, "-"));
+        System.out.println(row("raw fetch", raw.records, raw.seconds(), Long.toString(raw.peakHeap())));
+        System.out.println(row("engine sync", engine.records, engine.seconds(), Long.toString(engine.peakHeap())));
+        double ratio = engine.seconds() / raw.seconds();
+        System.out.printf("engine / raw = %.2f (target <= %.2f)%s%n", ratio, TARGET_RATIO, ratio <= TARGET_RATIO ? "" : "  ** over target **");
+        System.out.println("Peak heap: highest used heap of the phase's own child JVM (" + (xmx == null ? "default -Xmx" : xmx)
+                + ") during the phase; the sandbox EHR runs in the parent JVM and shares neither phase's heap.");
+        System.out.printf("  baseline after GC before the phase: raw %d MiB, engine %d MiB (engine started); "
+                + "peak minus baseline: raw %d MiB, engine %d MiB%n",
+                raw.value("baselineMiB"), engine.value("baselineMiB"),
+                raw.peakHeap() - raw.value("baselineMiB"), engine.peakHeap() - engine.value("baselineMiB"));
+        System.out.printf("  engine: %d portal_patient rows + %d rejected = %d, %d dead letters; poll summary: %s%n",
+                engine.value("rows"), engine.value("rejected"), engine.records, engine.value("deadLetters"), engine.summary);
+        return 0;
+    }
+
+    private static String row(String phase, long records, double seconds, String heap) {
+        return String.format("| %-12s | %-7d | %-8.1f | %-9d | %-15s |", phase, records, seconds, Math.round(records / seconds), heap);
+    }
+
+    /** Runs one phase's main in a fresh JVM with this JVM's class path, its output to {@code log}. */
+    private static Phase child(String name, Class<?> main, Snapshot snapshot, Path settingsFile, int n, String xmx, Path log)
+            throws Exception {
+        List<String> command = new ArrayList<>();
+        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        if (xmx != null) {
+            command.add(xmx);
+        }
+        command.addAll(List.of("-cp", snapshot.classPath, main.getName(), settingsFile.toAbsolutePath().toString(),
+                Integer.toString(n)));
+        Process process = new ProcessBuilder(command)
+                .directory(snapshot.root.toAbsolutePath().toFile())
+                .redirectErrorStream(true)
+                .redirectOutput(log.toFile())
+                .start();
+        System.out.printf("%s: child JVM pid %d, output in %s%n", name, process.pid(), log);
+        int exit = process.waitFor();
+        List<String> lines = Files.readAllLines(log, StandardCharsets.UTF_8);
+        String result = lines.stream().filter(l -> l.startsWith(RESULT)).reduce((a, b) -> b).orElse(null);
+        if (exit != 0 || result == null) {
+            lines.subList(Math.max(0, lines.size() - 40), lines.size()).forEach(System.err::println);
+            throw new IllegalStateException(name + " failed (exit " + exit + "), see " + log);
+        }
+        String summary = lines.stream().filter(l -> l.startsWith(SUMMARY)).map(l -> l.substring(SUMMARY.length()).trim())
+                .reduce((a, b) -> b).orElse("");
+        Phase phase = new Phase(result, summary);
+        if (phase.records != n) {
+            throw new IllegalStateException(name + " accounted for " + phase.records + " patients, expected " + n);
+        }
+        return phase;
+    }
+
+    private static String childXmx() {
+        String configured = System.getProperty("bench.child-xmx");
+        if (configured != null) {
+            return "-Xmx" + configured;
+        }
+        return ManagementFactory.getRuntimeMXBean().getInputArguments().stream()
+                .filter(a -> a.startsWith("-Xmx")).reduce((a, b) -> b).orElse(null);
+    }
+
+    static void writeSettings(Map<String, String> settings, Path file) throws IOException {
+        Properties properties = new Properties();
+        properties.putAll(settings);
+        try (Writer out = Files.newBufferedWriter(file, StandardCharsets.UTF_8)) {
+            properties.store(out, "portal-sync benchmark: engine settings (sandbox credentials only)");
+        }
+    }
+
+    static Map<String, String> readSettings(Path file) throws IOException {
+        Properties properties = new Properties();
+        try (Reader in = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
+            properties.load(in);
+        }
+        Map<String, String> settings = new HashMap<>();
+        properties.stringPropertyNames().forEach(key -> settings.put(key, properties.getProperty(key)));
+        return settings;
+    }
+
+    private static double seconds(long nanos) {
+        return nanos / 1e9;
+    }
+
+    /**
+     * What the child JVMs run, copied when this JVM starts: the class path's directories
+     * (target/classes, target/test-classes) and the engine's working-directory files (routes/,
+     * config/). Others work in this tree concurrently; without the copy, a class file being
+     * recompiled or a route added for a bean that is not compiled yet fails the run minutes in.
+     */
+    private static final class Snapshot {
+
+        final Path root;
+        final String classPath;
+
+        private Snapshot(Path root, String classPath) {
+            this.root = root;
+            this.classPath = classPath;
+        }
+
+        static Snapshot take(Path root) throws IOException {
+            List<String> entries = new ArrayList<>();
+            int i = 0;
+            for (String entry : System.getProperty("java.class.path").split(File.pathSeparator)) {
+                Path source = Path.of(entry);
+                if (Files.isDirectory(source)) {
+                    Path target = root.resolve("classpath").resolve(i++ + "-" + source.getFileName());
+                    copyTree(source, target);
+                    entries.add(target.toAbsolutePath().toString());
+                } else {
+                    entries.add(entry);
+                }
+            }
+            for (String folder : List.of("routes", "config")) {
+                if (Files.isDirectory(Path.of(folder))) {
+                    copyTree(Path.of(folder), root.resolve(folder));
+                }
+            }
+            return new Snapshot(root, String.join(File.pathSeparator, entries));
+        }
+
+        void delete() {
+            try (Stream<Path> files = Files.walk(root)) {
+                for (Path file : (Iterable<Path>) files.sorted(Comparator.reverseOrder())::iterator) {
+                    Files.delete(file);
+                }
+            } catch (IOException e) {
+                System.err.println("could not delete " + root + ": " + e);
+            }
+        }
+
+        private static void copyTree(Path source, Path target) throws IOException {
+            try (Stream<Path> files = Files.walk(source)) {
+                for (Path file : (Iterable<Path>) files::iterator) {
+                    Path copy = target.resolve(source.relativize(file).toString());
+                    if (Files.isDirectory(file)) {
+                        Files.createDirectories(copy);
+                    } else {
+                        Files.copy(file, copy, StandardCopyOption.REPLACE_EXISTING);
+                    }
+                }
+            }
+        }
+    }
+
+    /** A child's {@link #RESULT} line: key=value pairs. */
+    private static final class Phase {
+
+        final Map<String, String> values = new HashMap<>();
+        final long records;
+        final String summary;
+
+        Phase(String line, String summary) {
+            for (String pair : line.substring(RESULT.length()).trim().split(" ")) {
+                int equals = pair.indexOf('=');
+                values.put(pair.substring(0, equals), pair.substring(equals + 1));
+            }
+            this.records = value("records");
+            this.summary = summary;
+        }
+
+        long value(String key) {
+            return Long.parseLong(values.getOrDefault(key, "0"));
+        }
+
+        double seconds() {
+            return value("nanos") / 1e9;
+        }
+
+        long peakHeap() {
+            return Math.max(value("sampledPeakMiB"), value("poolPeaksMiB"));
+        }
+    }
+}
