@@ -3,6 +3,7 @@ package org.portalsync.bootstrap;
 import java.net.http.HttpClient;
 import java.time.Clock;
 import java.util.List;
+import java.util.concurrent.ExecutorService;
 
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLParameters;
@@ -82,6 +83,8 @@ public final class PortalSyncBeans implements CamelConfiguration {
         AuthorityRules authority = new SourceWinsAuthorityRules();
         boolean dryRun = settings.dryRun();
 
+        ExecutorService syncWorkers = camel.getExecutorServiceManager().newFixedThreadPool(this, "sync-worker", settings.syncWorkers());
+        registry.bind("syncWorkers", syncWorkers);
         registry.bind("startFhirPatientPoll", new StartFhirPatientPoll(settings.sourceName(), settings.fhirBaseUrl(), settings.patientSearch(), settings.pageSize(),
                 settings.pollOverlap(), List.of(MapFhirPatient.MAPPED_ELEMENTS.split(",")), marks, dryRun, clock));
         registry.bind("startFhirDeletionSweep", new StartFhirDeletionSweep(settings.sourceName(), settings.fhirBaseUrl(),

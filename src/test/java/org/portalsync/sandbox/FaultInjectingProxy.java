@@ -27,6 +27,8 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.UnaryOperator;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * An HTTP reverse proxy in front of the sandbox EHR that misbehaves on request: 5xx, 429 with
@@ -98,6 +100,7 @@ public final class FaultInjectingProxy implements AutoCloseable {
     private final ExecutorService executor;
     private final HttpClient client;
     private final String baseUrl;
+    private final Pattern upstreamUrl;
     private final List<Fault> faults = new ArrayList<>();
     private final List<RecordedRequest> requests = Collections.synchronizedList(new ArrayList<>());
     private final AtomicInteger requestCount = new AtomicInteger();
@@ -112,6 +115,9 @@ public final class FaultInjectingProxy implements AutoCloseable {
      */
     public FaultInjectingProxy(String targetBaseUrl) {
         URI uri = URI.create(targetBaseUrl);
+        if (uri.getHost() == null || uri.getPort() < 0) {
+            throw new IllegalArgumentException("target must be scheme://host:port, was " + targetBaseUrl);
+        }
         this.target = uri.getScheme() + "://" + uri.getAuthority();
         try {
             this.server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 64);
@@ -129,6 +135,12 @@ public final class FaultInjectingProxy implements AutoCloseable {
                 .connectTimeout(Duration.ofSeconds(5))
                 .build();
         this.baseUrl = "http://127.0.0.1:" + server.getAddress().getPort();
+        // The upstream's base as it may appear in bodies, under either loopback name; the digit
+        // look-ahead keeps port 4000 from matching inside 40001.
+        boolean loopback = uri.getHost().equals("127.0.0.1") || uri.getHost().equals("localhost");
+        this.upstreamUrl = Pattern.compile(Pattern.quote(uri.getScheme() + "://")
+                + (loopback ? "(?:127\\.0\\.0\\.1|localhost)" : Pattern.quote(uri.getHost()))
+                + Pattern.quote(":" + uri.getPort()) + "(?!\\d)");
         server.createContext("/", this::handle);
         server.setExecutor(executor);
         server.start();
@@ -368,8 +380,7 @@ public final class FaultInjectingProxy implements AutoCloseable {
     }
 
     private String rewriteUrls(String text) {
-        String localhost = target.replace("://127.0.0.1:", "://localhost:");
-        return text.replace(target, baseUrl).replace(localhost, baseUrl);
+        return upstreamUrl.matcher(text).replaceAll(Matcher.quoteReplacement(baseUrl));
     }
 
     private static boolean isText(String contentType) {

@@ -100,7 +100,9 @@ public final class SandboxEhr implements AutoCloseable {
         @SuppressWarnings("unchecked")
         IFhirSystemDao<Bundle, Meta> dao = spring.getBean(IFhirSystemDao.class);
         this.systemDao = dao;
-        FhirContext clientContext = FhirContext.forR4Cached();
+        // The server's own context, not FhirContext.forR4Cached(): the settings below must not
+        // leak into the JVM-wide cached context the engine under test may use.
+        FhirContext clientContext = spring.getBean(FhirContext.class);
         clientContext.getRestfulClientFactory().setServerValidationMode(ServerValidationModeEnum.NEVER);
         clientContext.getRestfulClientFactory().setSocketTimeout(120_000);
         this.adminClient = clientContext.newRestfulGenericClient(fhirBaseUrl());

@@ -55,7 +55,7 @@ class FhirSourceFailuresIT {
 
     @Test
     void serverErrorsAreRetriedAndThePollCompletes() throws Exception {
-        int patients = seedAndStart(9101, 35, Map.of());
+        int patients = seedAndStart(9301, 35, Map.of());
         proxy.failNext(2, 500, SEARCH);
 
         String summary = engine.poll();
@@ -68,7 +68,7 @@ class FhirSourceFailuresIT {
 
     @Test
     void ehrDownEndsInADeadLetterAndAnAlertAndTheNextPollCatchesUp() throws Exception {
-        int patients = seedAndStart(9102, 25, Map.of());
+        int patients = seedAndStart(9302, 25, Map.of());
         proxy.down();
 
         String failed = engine.poll();
@@ -90,11 +90,31 @@ class FhirSourceFailuresIT {
     }
 
     @Test
+    void aPollThatFailsMidwayKeepsWhatItCommittedAndTheNextPollResumesFromThere() throws Exception {
+        int patients = seedAndStart(9308, 35, Map.of());
+        proxy.delayNext(1, Duration.ZERO, "/fhir"); // the first page goes through
+        proxy.failNext(4, 503, "/fhir"); // the second page fails, and so do its three retries
+
+        String failed = engine.poll();
+
+        assertThat(failed).contains("(1 pages").contains("poll stopped early: EHR_DOWN");
+        assertThat(delivered()).as("the first page is committed").isEqualTo(10);
+        assertThat(engine.count("SELECT COUNT(*) FROM sync_high_water_mark WHERE feed = 'Patient'")).isEqualTo(1);
+
+        engine.poll();
+
+        assertThat(delivered()).isEqualTo(patients);
+        assertThat(engine.count("SELECT COUNT(*) FROM portal_patient")).isEqualTo(
+                engine.count("SELECT COUNT(DISTINCT source_id) FROM portal_patient"));
+        assertThat(engine.count("SELECT COUNT(*) FROM welcome_outbox")).isEqualTo(engine.count("SELECT COUNT(*) FROM portal_patient"));
+    }
+
+    @Test
     void aTokenThatExpiresMidSyncIsRenewedOnceAndTheSyncCompletes() throws Exception {
-        int patients = seedAndStart(9103, 40, Map.of());
+        int patients = seedAndStart(9303, 40, Map.of());
         engine.poll();
         int tokensBefore = EHR.tokensIssued();
-        EHR.seedPatients(20, 9103);
+        EHR.seedPatients(20, 9303);
         proxy.rewriteNextBody(1, body -> {
             EHR.expireAllTokens();
             return body;
@@ -110,7 +130,7 @@ class FhirSourceFailuresIT {
 
     @Test
     void aMalformedResourceIsRejectedAloneAndTheRestOfThePageIsDelivered() throws Exception {
-        int patients = seedAndStart(9104, 15, Map.of());
+        int patients = seedAndStart(9304, 15, Map.of());
         proxy.rewriteNextBody(1, body -> body.replaceFirst("\"birthDate\":\"[0-9-]+\"", "\"birthDate\":\"31/02/1970\""), SEARCH);
 
         engine.poll();
@@ -127,7 +147,7 @@ class FhirSourceFailuresIT {
 
     @Test
     void aSlowResponseTimesOutAndIsRetried() throws Exception {
-        int patients = seedAndStart(9105, 15, Map.of(PortalSyncSettings.FHIR_READ_TIMEOUT, "1s"));
+        int patients = seedAndStart(9305, 15, Map.of(PortalSyncSettings.FHIR_READ_TIMEOUT, "1s"));
         proxy.delayNext(1, Duration.ofSeconds(4), SEARCH);
 
         engine.poll();
@@ -140,7 +160,7 @@ class FhirSourceFailuresIT {
 
     @Test
     void a429IsWaitedOutForItsRetryAfter() throws Exception {
-        int patients = seedAndStart(9106, 15, Map.of());
+        int patients = seedAndStart(9306, 15, Map.of());
         proxy.rateLimitNext(1, 2, SEARCH);
 
         engine.poll();
@@ -158,7 +178,7 @@ class FhirSourceFailuresIT {
 
     @Test
     void everyRequestAsksForFreshDataWithABearerTokenAndOnlyTheMappedElements() throws Exception {
-        seedAndStart(9107, 12, Map.of());
+        seedAndStart(9307, 12, Map.of());
 
         engine.poll();
 

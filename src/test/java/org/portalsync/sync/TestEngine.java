@@ -44,6 +44,8 @@ public final class TestEngine implements AutoCloseable {
         settings.put(PortalSyncSettings.DB_USER, TestDatabases.user(databaseKind));
         settings.put(PortalSyncSettings.FHIR_POLL_TRIGGER, PortalSyncMain.POLL_ON_REQUEST);
         settings.put(PortalSyncSettings.FHIR_POLL_OVERLAP, "1s");
+        // more than one worker, so that every sync test also runs records of a page concurrently
+        settings.put(PortalSyncSettings.SYNC_WORKERS, "2");
         settings.put(PortalSyncSettings.RETRY_FIRST_DELAY, "50");
         settings.put(PortalSyncSettings.RETRY_BACKOFF, "2");
         settings.put(PortalSyncSettings.CLUSTER_LOCK_DIR, "target/cluster-" + System.nanoTime());
