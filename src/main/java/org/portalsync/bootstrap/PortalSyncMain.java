@@ -49,6 +49,9 @@ public final class PortalSyncMain {
         main.setPropertyPlaceholderLocations("file:" + CONFIG_FILE);
         main.configure().withRoutesIncludePattern(ROUTES);
         main.configure().withName("portal-sync");
+        // Camel's start-up summary prints every placeholder value and masks only keys named like
+        // secrets; an endpoint URI with a password in it (portal-sync.welcome.endpoint) would be logged
+        main.configure().setAutoConfigurationLogSummary(false);
         main.configure().addConfiguration(new PortalSyncBeans());
         // defaults are the weakest source, so that routes' {{placeholders}} resolve without the file
         for (Setting setting : PortalSyncSettings.KEYS) {

@@ -8,7 +8,11 @@ import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
 
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
 import org.apache.camel.main.Main;
+import org.slf4j.LoggerFactory;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.portalsync.config.PortalSyncSettings;
@@ -72,6 +76,29 @@ class StartupErrorsIT {
     @Test
     void theShippedRoutesAndSettingsStart(@TempDir Path dir) {
         assertThat(startupError(valid(dir))).isNull();
+    }
+
+    @Test
+    void noSecretReachesTheLogAtStartUp(@TempDir Path dir) {
+        ListAppender<ILoggingEvent> logs = new ListAppender<>();
+        logs.start();
+        Logger root = (Logger) LoggerFactory.getLogger(Logger.ROOT_LOGGER_NAME);
+        root.addAppender(logs);
+        try {
+            Map<String, String> settings = valid(dir);
+            settings.put(PortalSyncSettings.AUTH_TOKEN_URL, "http://127.0.0.1:9/token");
+            settings.put(PortalSyncSettings.AUTH_CLIENT_ID, "portal");
+            settings.put(PortalSyncSettings.AUTH_CLIENT_SECRET, "Client-Secret-Value-7781");
+            settings.put(PortalSyncSettings.WELCOME_ENDPOINT, "smtp://127.0.0.1:9?password=RAW(Mail-Password-5512)");
+            settings.put(PortalSyncSettings.DB_PASSWORD, "Db-Password-3390");
+
+            assertThat(startupError(settings)).isNull();
+        } finally {
+            root.detachAppender(logs);
+        }
+        assertThat(logs.list).isNotEmpty();
+        assertThat(logs.list).allSatisfy(event -> assertThat(event.getFormattedMessage())
+                .doesNotContain("Client-Secret-Value").doesNotContain("Mail-Password").doesNotContain("Db-Password"));
     }
 
     @Test
