@@ -83,6 +83,8 @@ public final class SyncBenchmark {
         settings.put(PortalSyncSettings.DB_URL, "jdbc:h2:file:" + dir.toAbsolutePath().resolve("portal-" + stamp));
         settings.put(PortalSyncSettings.FHIR_PAGE_SIZE, Integer.toString(pageSize));
         settings.put(PortalSyncSettings.FHIR_REQUESTS_PER_MINUTE, "100000");
+        // the production default unless asked otherwise (the test settings run two workers)
+        settings.put(PortalSyncSettings.SYNC_WORKERS, System.getProperty("bench.workers", "1"));
         settings.put(PortalSyncSettings.CLUSTER_LOCK_DIR, dir.toAbsolutePath().resolve("cluster-" + stamp).toString());
         Path settingsFile = dir.resolve("settings-" + stamp + ".properties");
         writeSettings(settings, settingsFile);
@@ -96,7 +98,8 @@ public final class SyncBenchmark {
         Phase engine = child("engine sync", EngineRun.class, snapshot, settingsFile, n, xmx, dir.resolve("engine-" + stamp + ".log"));
 
         System.out.println();
-        System.out.printf("portal-sync benchmark: N=%d, page size %d, sandbox HAPI FHIR JPA (H2) in-process, portal DB H2 file%n", n, pageSize);
+        System.out.printf("portal-sync benchmark: N=%d, page size %d, %s sync worker(s), sandbox HAPI FHIR JPA (H2) in-process, portal DB H2 file%n",
+                n, pageSize, settings.get(PortalSyncSettings.SYNC_WORKERS));
         System.out.println("| phase        | records | time (s) | records/s | peak heap (MiB) |");
         System.out.println(row("seed EHR", n, seedSeconds, "-"));
         System.out.println(row("raw fetch", raw.records, raw.seconds(), Long.toString(raw.peakHeap())));
