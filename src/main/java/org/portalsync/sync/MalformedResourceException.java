@@ -8,11 +8,13 @@ public class MalformedResourceException extends RuntimeException {
 
     private final String record;
     private final String field;
+    private final String problem;
 
     public MalformedResourceException(String record, String field, String problem) {
         super(record + " " + field + ": " + problem);
         this.record = record;
         this.field = field;
+        this.problem = problem;
     }
 
     public String record() {
@@ -25,7 +27,6 @@ public class MalformedResourceException extends RuntimeException {
 
     /** The problem alone, without record and field. */
     public String problem() {
-        String message = getMessage();
-        return message.substring(message.indexOf(": ") + 2);
+        return problem;
     }
 }
