@@ -11,6 +11,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.portalsync.config.PortalSyncSettings;
+import org.portalsync.source.fhir.FhirSourceClient;
 import org.portalsync.sandbox.FaultInjectingProxy;
 import org.portalsync.sandbox.SandboxEhr;
 
@@ -154,8 +155,9 @@ class FhirSourceFailuresIT {
 
         assertThat(delivered()).isEqualTo(patients);
         assertThat(engine.count("SELECT COUNT(*) FROM audit_event WHERE result = 'failure: timeout'")).isEqualTo(1);
-        assertThat(Thread.getAllStackTraces().keySet()).noneMatch(thread -> thread.getName().startsWith("fhir-page-prefetch")
-                && thread.getState() == Thread.State.RUNNABLE && !thread.isDaemon());
+        assertThat(Thread.getAllStackTraces().entrySet()).as("no thread still waits on an EHR answer")
+                .noneMatch(thread -> java.util.Arrays.stream(thread.getValue())
+                        .anyMatch(frame -> frame.getClassName().equals(FhirSourceClient.class.getName())));
     }
 
     @Test
