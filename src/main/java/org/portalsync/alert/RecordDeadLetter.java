@@ -1,16 +1,14 @@
 package org.portalsync.alert;
 
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
-import java.sql.Statement;
 import java.time.Clock;
 import java.time.Instant;
+import java.util.Optional;
+import java.util.UUID;
 
 import ca.uhn.fhir.context.FhirContext;
 import org.apache.camel.Exchange;
 import org.apache.camel.Processor;
 import org.hl7.fhir.instance.model.api.IBaseResource;
-import org.portalsync.portal.PortalDatabase;
 import org.portalsync.source.fhir.FhirEntry;
 import org.portalsync.sync.DryRunReport;
 import org.portalsync.sync.PollStats;
@@ -22,18 +20,24 @@ import org.slf4j.LoggerFactory;
 /**
  * The end of the retry road: stores the failed message and its cause in the dead-letter table and
  * raises an alert row in the same transaction, so a failure always ends in the database, not only
- * in a log line. In a dry run it goes to the report instead.
+ * in a log line. When that database is down, the local journal keeps it until it is back. In a dry
+ * run it goes to the report instead.
  */
 public final class RecordDeadLetter implements Processor {
 
     private static final Logger LOG = LoggerFactory.getLogger(RecordDeadLetter.class);
 
-    private final PortalDatabase database;
+    /** Header: set to the alert text when the dead letter went to the journal, for the route to send it out. */
+    public static final String JOURNALLED_ALERT = "PortalSyncJournalledAlert";
+
+    private final DeadLetterStore deadLetters;
+    private final DeadLetterJournal journal;
     private final FhirContext fhir;
     private final Clock clock;
 
-    public RecordDeadLetter(PortalDatabase database, FhirContext fhir, Clock clock) {
-        this.database = database;
+    public RecordDeadLetter(DeadLetterStore deadLetters, DeadLetterJournal journal, FhirContext fhir, Clock clock) {
+        this.deadLetters = deadLetters;
+        this.journal = journal;
         this.fhir = fhir;
         this.clock = clock;
     }
@@ -62,35 +66,20 @@ public final class RecordDeadLetter implements Processor {
         Instant now = clock.instant();
         Object sourceResource = exchange.getProperty(SyncHeaders.SOURCE_RESOURCE);
         String payload = payload(sourceResource != null ? sourceResource : exchange.getMessage().getBody());
-        long deadLetterId = database.inTransaction(connection -> {
-            long id;
-            try (PreparedStatement insert = connection.prepareStatement(
-                    "INSERT INTO dead_letter (failed_at, route_id, source, record_ref, payload, cause_type, cause_message, status)"
-                            + " VALUES (?, ?, ?, ?, ?, ?, ?, 'NEW')", Statement.RETURN_GENERATED_KEYS)) {
-                insert.setObject(1, PortalDatabase.utc(now));
-                insert.setString(2, routeId);
-                insert.setString(3, source);
-                insert.setString(4, record);
-                insert.setString(5, payload);
-                insert.setString(6, cause == null ? "unknown" : cause.getClass().getName());
-                insert.setString(7, truncate(reason, 4000));
-                insert.executeUpdate();
-                try (ResultSet keys = insert.getGeneratedKeys()) {
-                    keys.next();
-                    id = keys.getLong(1);
-                }
-            }
-            try (PreparedStatement alert = connection.prepareStatement(
-                    "INSERT INTO alert (raised_at, severity, kind, message, dead_letter_id) VALUES (?, 'CRITICAL', ?, ?, ?)")) {
-                alert.setObject(1, PortalDatabase.utc(now));
-                alert.setString(2, kind.name());
-                alert.setString(3, truncate(routeId + (record == null ? "" : " " + record) + ": " + reason, 4000));
-                alert.setLong(4, id);
-                alert.executeUpdate();
-            }
-            return id;
-        });
-        LOG.error("ALERT {}: {}{}: {} (dead letter #{})", kind, routeId, record == null ? "" : " " + record, reason, deadLetterId);
+        DeadLetter letter = new DeadLetter(UUID.randomUUID().toString(), now, routeId, source, record, payload,
+                cause == null ? "unknown" : cause.getClass().getName(), reason, kind);
+        try {
+            Optional<Long> id = deadLetters.store(letter);
+            LOG.error("ALERT {}: {} (dead letter #{})", kind, letter.alertMessage(), id.map(String::valueOf).orElse("?"));
+        } catch (RuntimeException databaseFailure) {
+            // the table that should hold it is out of reach: the journal holds it until the import,
+            // and the alert goes out by a way that does not need the database
+            journal.append(letter);
+            String alert = "ALERT " + AlertKind.PORTAL_DB_DOWN + ": the portal database is unreachable; " + kind + " " + letter.alertMessage()
+                    + " is kept in the local dead-letter journal until the database is back";
+            LOG.error(alert);
+            exchange.getMessage().setHeader(JOURNALLED_ALERT, alert);
+        }
     }
 
     private String payload(Object body) {
@@ -104,9 +93,5 @@ public final class RecordDeadLetter implements Processor {
             return entry.resourceJson() == null ? entry.reference() + " (deleted)" : entry.resourceJson();
         }
         return body.toString();
-    }
-
-    private static String truncate(String value, int max) {
-        return value == null || value.length() <= max ? value : value.substring(0, max);
     }
 }

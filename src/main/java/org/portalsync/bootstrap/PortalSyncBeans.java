@@ -13,6 +13,10 @@ import org.apache.camel.CamelConfiguration;
 import org.apache.camel.CamelContext;
 import org.apache.camel.component.file.cluster.FileLockClusterService;
 import org.apache.camel.spi.Registry;
+import org.portalsync.alert.ClaimDueDeadLetters;
+import org.portalsync.alert.DeadLetterJournal;
+import org.portalsync.alert.DeadLetterStore;
+import org.portalsync.alert.ImportDeadLetterJournal;
 import org.portalsync.alert.RecordDeadLetter;
 import org.portalsync.audit.AuditTrail;
 import org.portalsync.auth.AccessTokenSource;
@@ -38,6 +42,7 @@ import org.portalsync.source.fhir.StartFhirDeletionSweep;
 import org.portalsync.source.fhir.StartFhirPatientPoll;
 import org.portalsync.sync.CountSyncOutcome;
 import org.portalsync.sync.FinishPoll;
+import org.portalsync.sync.SkipOverlappingPoll;
 import org.portalsync.validate.DataQualityLog;
 import org.portalsync.validate.RecordMalformedResource;
 
@@ -57,7 +62,8 @@ public final class PortalSyncBeans implements CamelConfiguration {
         Clock clock = Clock.systemUTC();
         Registry registry = camel.getRegistry();
 
-        PortalDatabase database = PortalDatabase.open(settings.dbUrl(), settings.dbUser(), settings.dbPassword(), settings.dbPoolSize());
+        PortalDatabase database = PortalDatabase.open(settings.dbUrl(), settings.dbUser(), settings.dbPassword(), settings.dbPoolSize(),
+                settings.dbConnectionTimeout());
         camel.addService(new DatabaseCloser(database));
         registry.bind("portalDataSource", database.dataSource());
 
@@ -81,6 +87,8 @@ public final class PortalSyncBeans implements CamelConfiguration {
         SyncStatusStore statuses = new SyncStatusStore();
         DataQualityLog dataQuality = new DataQualityLog();
         AuthorityRules authority = new SourceWinsAuthorityRules();
+        DeadLetterStore deadLetters = new DeadLetterStore(database, statuses, settings.resyncInterval());
+        DeadLetterJournal journal = new DeadLetterJournal(settings.journalDir(), clock);
         boolean dryRun = settings.dryRun();
 
         ExecutorService syncWorkers = camel.getExecutorServiceManager().newFixedThreadPool(this, "sync-worker", settings.syncWorkers());
@@ -95,13 +103,18 @@ public final class PortalSyncBeans implements CamelConfiguration {
         registry.bind("parseFhirPatient", new ParseFhirEntry(fhir, "Patient"));
         registry.bind("advanceHighWaterMark", new AdvanceHighWaterMark(settings.sourceName(), marks, dryRun));
         registry.bind("countSyncOutcome", new CountSyncOutcome());
+        registry.bind("skipOverlappingPoll", new SkipOverlappingPoll(clock));
         registry.bind("finishPoll", new FinishPoll(settings.dryRunReportDir(), clock));
         registry.bind("mapToPortalPatient", new MapToPortalPatient(
                 new MapFhirPatient(new PatientMappingSettings(settings.mrnSystem(), settings.defaultCountry()))));
         registry.bind("deliverPortalPatient", dryRun ? new ReportDryRunDifference(database, patients, authority)
-                : new DeliverPortalPatient(database, patients, statuses, dataQuality, audit, authority, settings.auditActor(), clock));
+                : new DeliverPortalPatient(database, patients, statuses, dataQuality, audit, authority, deadLetters,
+                        settings.auditActor(), clock));
         registry.bind("recordMalformedResource", new RecordMalformedResource(database, dataQuality, statuses, clock));
-        registry.bind("recordDeadLetter", new RecordDeadLetter(database, fhir, clock));
+        registry.bind("recordDeadLetter", new RecordDeadLetter(deadLetters, journal, fhir, clock));
+        registry.bind("importDeadLetterJournal", new ImportDeadLetterJournal(journal, deadLetters));
+        registry.bind("claimDueDeadLetters", new ClaimDueDeadLetters(deadLetters, settings.sourceName(), "Patient",
+                settings.resyncInterval(), settings.resyncMaxAttempts(), clock));
     }
 
     private static HttpClient httpClient(PortalSyncSettings settings) throws Exception {

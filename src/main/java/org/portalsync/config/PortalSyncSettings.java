@@ -60,6 +60,12 @@ public final class PortalSyncSettings {
     public static final String WELCOME_SUBJECT = "portal-sync.welcome.subject";
     public static final String WELCOME_INTERVAL = "portal-sync.welcome.interval";
     public static final String CLUSTER_LOCK_DIR = "portal-sync.cluster.lock-dir";
+    public static final String DB_CONNECTION_TIMEOUT = "portal-sync.db.connection-timeout";
+    public static final String RESYNC_INTERVAL = "portal-sync.resync.interval";
+    public static final String RESYNC_MAX_ATTEMPTS = "portal-sync.resync.max-attempts";
+    public static final String JOURNAL_DIR = "portal-sync.journal.dir";
+    public static final String JOURNAL_IMPORT_INTERVAL = "portal-sync.journal.import-interval";
+    public static final String ALERT_ENDPOINT = "portal-sync.alert.endpoint";
 
     public static final List<Setting> KEYS = List.of(
             Setting.optional(SOURCE_NAME, "ehr", "Name of the EHR source; part of every portal record's key and of audit rows."),
@@ -112,7 +118,21 @@ public final class PortalSyncSettings {
             Setting.optional(WELCOME_FROM, "no-reply@practice.example", "Sender address of welcome emails."),
             Setting.optional(WELCOME_SUBJECT, "Welcome to your patient portal", "Subject of welcome emails; the text is config/welcome-email.txt."),
             Setting.optional(WELCOME_INTERVAL, "1m", "How often pending welcome messages are sent."),
-            Setting.optional(CLUSTER_LOCK_DIR, "data/cluster", "Folder for the file lock that lets one instance run the scheduled routes."));
+            Setting.optional(CLUSTER_LOCK_DIR, "data/cluster", "Folder for the file lock that lets one instance run the scheduled routes."),
+            Setting.optional(DB_CONNECTION_TIMEOUT, "10s",
+                    "Longest wait for a portal database connection; past it the write fails and is retried, then journalled."),
+            Setting.optional(RESYNC_INTERVAL, "5m",
+                    "How often dead-lettered records are synced again (routes/dead-letter-resync.yaml); the n-th retry of a record "
+                            + "waits this times 2^(n-1)."),
+            Setting.optional(RESYNC_MAX_ATTEMPTS, "5",
+                    "Re-syncs of a dead-lettered record before it waits for an operator (status NEEDS_OPERATOR, alert RESYNC_EXHAUSTED)."),
+            Setting.optional(JOURNAL_DIR, "data/journal",
+                    "Folder of the local dead-letter journal: failures that could not be written while the portal database was down. "
+                            + "Holds PHI: keep it on the engine's host."),
+            Setting.optional(JOURNAL_IMPORT_INTERVAL, "30s", "How often the journal is moved into the portal database once it is back."),
+            Setting.optional(ALERT_ENDPOINT, "log:portal-sync.alert?level=ERROR",
+                    "Camel endpoint for alerts that cannot wait for the portal database (it is down), e.g. "
+                            + "smtp://mail.example.org:587?to=it@practice.example or an https:// chat webhook."));
 
     private static final Map<String, Setting> BY_KEY = new LinkedHashMap<>();
 
@@ -155,7 +175,8 @@ public final class PortalSyncSettings {
         check(problems, () -> nonNegativeInt(RETRY_MAXIMUM));
         check(problems, () -> nonNegativeInt(RETRY_FIRST_DELAY));
         check(problems, () -> bool(WELCOME_ENABLED));
-        for (String key : List.of(WELCOME_INTERVAL, FHIR_POLL_INTERVAL, FHIR_POLL_OVERLAP, FHIR_CONNECT_TIMEOUT, FHIR_READ_TIMEOUT,
+        check(problems, () -> positiveInt(RESYNC_MAX_ATTEMPTS));
+        for (String key : List.of(DB_CONNECTION_TIMEOUT, RESYNC_INTERVAL, JOURNAL_IMPORT_INTERVAL, WELCOME_INTERVAL, FHIR_POLL_INTERVAL, FHIR_POLL_OVERLAP, FHIR_CONNECT_TIMEOUT, FHIR_READ_TIMEOUT,
                 FHIR_MAX_RETRY_AFTER, AUTH_REFRESH_BEFORE_EXPIRY)) {
             check(problems, () -> duration(key));
         }
@@ -351,6 +372,22 @@ public final class PortalSyncSettings {
 
     public String auditActor() {
         return raw(AUDIT_ACTOR);
+    }
+
+    public Path journalDir() {
+        return Path.of(raw(JOURNAL_DIR));
+    }
+
+    public Duration resyncInterval() {
+        return duration(RESYNC_INTERVAL);
+    }
+
+    public int resyncMaxAttempts() {
+        return positiveInt(RESYNC_MAX_ATTEMPTS);
+    }
+
+    public Duration dbConnectionTimeout() {
+        return duration(DB_CONNECTION_TIMEOUT);
     }
 
     public Path clusterLockDir() {

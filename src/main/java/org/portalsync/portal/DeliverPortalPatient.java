@@ -10,6 +10,7 @@ import java.util.stream.Collectors;
 
 import org.apache.camel.Exchange;
 import org.apache.camel.Processor;
+import org.portalsync.alert.DeadLetterStore;
 import org.portalsync.audit.AuditEvent;
 import org.portalsync.audit.AuditTrail;
 import org.portalsync.authority.AuthorityRules;
@@ -24,7 +25,8 @@ import org.portalsync.validate.DataQualityLog;
  * Merges a mapped patient with the portal's current record under the authority rules and writes
  * the result in one transaction with everything that belongs to it: child rows, data-quality
  * rows, sync status, audit row and, for a patient new to the portal, the welcome outbox row.
- * A rejected record writes only its data-quality rows and status. Sets the outcome header.
+ * A rejected record writes only its data-quality rows and status. A version older than the
+ * stored one is ignored. Either way the record's open dead letters are resolved. Sets the outcome header.
  */
 public final class DeliverPortalPatient implements Processor {
 
@@ -34,17 +36,19 @@ public final class DeliverPortalPatient implements Processor {
     private final DataQualityLog dataQuality;
     private final AuditTrail audit;
     private final AuthorityRules authority;
+    private final DeadLetterStore deadLetters;
     private final String actor;
     private final Clock clock;
 
     public DeliverPortalPatient(PortalDatabase database, PortalPatientStore patients, SyncStatusStore statuses,
-            DataQualityLog dataQuality, AuditTrail audit, AuthorityRules authority, String actor, Clock clock) {
+            DataQualityLog dataQuality, AuditTrail audit, AuthorityRules authority, DeadLetterStore deadLetters, String actor, Clock clock) {
         this.database = database;
         this.patients = patients;
         this.statuses = statuses;
         this.dataQuality = dataQuality;
         this.audit = audit;
         this.authority = authority;
+        this.deadLetters = deadLetters;
         this.actor = actor;
         this.clock = clock;
     }
@@ -54,20 +58,37 @@ public final class DeliverPortalPatient implements Processor {
         MappedPatient mapped = exchange.getMessage().getMandatoryBody(MappedPatient.class);
         String source = exchange.getMessage().getHeader(SyncHeaders.SOURCE, String.class);
         String record = exchange.getMessage().getHeader(SyncHeaders.RECORD, String.class);
-        SyncOutcome outcome = database.inTransaction(connection -> deliver(connection, source, record, mapped, clock.instant()));
+        SyncOutcome outcome;
+        try {
+            outcome = database.inTransaction(connection -> deliver(connection, source, record, mapped, clock.instant()));
+        } catch (PortalDatabaseException e) {
+            if (!DuplicateKey.isCause(e)) {
+                throw e;
+            }
+            // another delivery of the same new patient (a refresh racing a poll) inserted it first:
+            // once more, now as an update under the row lock, so the newer version wins
+            outcome = database.inTransaction(connection -> deliver(connection, source, record, mapped, clock.instant()));
+        }
         exchange.getMessage().setHeader(SyncHeaders.OUTCOME, outcome);
     }
 
     private SyncOutcome deliver(Connection connection, String source, String record, MappedPatient mapped, Instant now)
             throws SQLException {
         String sourceId = record.substring(record.indexOf('/') + 1);
+        // whatever the outcome, the record reached the portal or the digest: its dead letters are done
+        deadLetters.resolve(connection, source, record, now);
         if (mapped.rejected()) {
             dataQuality.record(connection, source, mapped.issues(), now);
             statuses.failed(connection, source, sourceId, describe(mapped), now);
             return SyncOutcome.REJECTED;
         }
         PortalPatient incoming = mapped.patient();
-        Optional<StoredPatient> stored = patients.find(connection, source, sourceId);
+        Optional<StoredPatient> stored = patients.findForUpdate(connection, source, sourceId);
+        if (stored.isPresent() && SourceVersionOrder.isOlder(incoming, stored.get().patient())) {
+            // a late page, a slow refresh, a replayed dead letter or a deletion the EHR has since undone
+            statuses.succeeded(connection, source, sourceId, now);
+            return SyncOutcome.STALE;
+        }
         if (incoming.deletedAtSource()) {
             if (stored.isEmpty() || stored.get().patient().archived()) {
                 return SyncOutcome.UNCHANGED;
@@ -89,9 +110,10 @@ public final class DeliverPortalPatient implements Processor {
             boolean sameContent = PortalPatientDiff.changes(current, merged).isEmpty();
             boolean sameVersion = java.util.Objects.equals(current.sourceVersion(), merged.sourceVersion());
             if (sameContent && sameVersion) {
+                statuses.clearPending(connection, source, sourceId, now);
                 return SyncOutcome.UNCHANGED;
             }
-            patients.update(connection, stored.get().id(), merged, now);
+            patients.update(connection, stored.get().id(), current, merged, now);
             auditWrite(connection, "PortalPatient.update", stored.get().id(), record, now);
             outcome = sameContent ? SyncOutcome.UNCHANGED
                     : merged.archived() && !current.archived() ? SyncOutcome.ARCHIVED : SyncOutcome.UPDATED;

@@ -26,7 +26,13 @@ public final class PortalDatabase implements AutoCloseable {
 
     /** Opens the pool and brings the schema up to date; fails start-up with the database's own reason. */
     public static PortalDatabase open(String url, String user, String password, int poolSize) {
+        return open(url, user, password, poolSize, java.time.Duration.ofSeconds(10));
+    }
+
+    /** @param connectionTimeout longest wait for a connection: a database that is down fails a write this soon */
+    public static PortalDatabase open(String url, String user, String password, int poolSize, java.time.Duration connectionTimeout) {
         HikariConfig config = new HikariConfig();
+        config.setConnectionTimeout(Math.max(250, connectionTimeout.toMillis()));
         config.setJdbcUrl(withStatementCache(url));
         config.setUsername(user);
         config.setPassword(password);

@@ -33,10 +33,22 @@ public final class PortalPatientStore {
     }
 
     public Optional<StoredPatient> find(Connection connection, String source, String sourceId) throws SQLException {
+        return find(connection, source, sourceId, "");
+    }
+
+    /**
+     * As {@link #find}, and locks the row until the transaction ends: a refresh and a poll delivering
+     * the same patient at once then run one after the other, and the second sees the first's version.
+     */
+    public Optional<StoredPatient> findForUpdate(Connection connection, String source, String sourceId) throws SQLException {
+        return find(connection, source, sourceId, " FOR UPDATE");
+    }
+
+    private Optional<StoredPatient> find(Connection connection, String source, String sourceId, String lock) throws SQLException {
         try (PreparedStatement select = connection.prepareStatement(
                 "SELECT id, source_version, source_last_updated, mrn, legal_prefix, legal_given, legal_family, legal_suffix,"
                         + " preferred_prefix, preferred_given, preferred_family, preferred_suffix, birth_date, gender,"
-                        + " preferred_language, archived FROM portal_patient WHERE source = ? AND source_id = ?")) {
+                        + " preferred_language, archived FROM portal_patient WHERE source = ? AND source_id = ?" + lock)) {
             select.setString(1, source);
             select.setString(2, sourceId);
             try (ResultSet row = select.executeQuery()) {
@@ -78,11 +90,12 @@ public final class PortalPatientStore {
                 id = keys.getLong(1);
             }
         }
-        insertChildren(connection, id, patient);
+        writeChildren(connection, id, null, patient);
         return id;
     }
 
-    public void update(Connection connection, long id, PortalPatient patient, Instant now) throws SQLException {
+    /** Writes {@code patient} over {@code current} (as {@link #find} returned it); child rows that did not change stay as they are. */
+    public void update(Connection connection, long id, PortalPatient current, PortalPatient patient, Instant now) throws SQLException {
         try (PreparedStatement update = connection.prepareStatement(
                 "UPDATE portal_patient SET source_version = ?, source_last_updated = ?, source_zone = ?, mrn = ?,"
                         + " legal_prefix = ?, legal_given = ?, legal_family = ?, legal_suffix = ?, preferred_prefix = ?,"
@@ -97,13 +110,7 @@ public final class PortalPatientStore {
             update.setLong(next + 3, id);
             update.executeUpdate();
         }
-        for (String table : List.of("portal_patient_telecom", "portal_patient_address", "portal_patient_contact")) {
-            try (PreparedStatement delete = connection.prepareStatement("DELETE FROM " + table + " WHERE patient_id = ?")) {
-                delete.setLong(1, id);
-                delete.executeUpdate();
-            }
-        }
-        insertChildren(connection, id, patient);
+        writeChildren(connection, id, current, patient);
     }
 
     /** Marks a patient archived and keeps everything else: the source deleted it, the portal keeps the history. */
@@ -144,20 +151,38 @@ public final class PortalPatientStore {
         return index + 4;
     }
 
-    private void insertChildren(Connection connection, long id, PortalPatient patient) throws SQLException {
-        try (PreparedStatement insert = connection.prepareStatement(
-                "INSERT INTO portal_patient_telecom (patient_id, system, position, contact_value, use_code, rank_value) VALUES (?, ?, ?, ?, ?, ?)")) {
-            addTelecoms(insert, id, "phone", patient.phones());
-            addTelecoms(insert, id, "email", patient.emails());
-            insert.executeBatch();
-        }
-        try (PreparedStatement insert = connection.prepareStatement(
-                "INSERT INTO portal_patient_address (patient_id, position, use_code, lines, city, state, postal_code, country,"
-                        + " period_start, period_end) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
-            int position = 0;
-            for (PostalAddress address : patient.addresses()) {
+    /** Binds one child row's columns for its INSERT: patient id, then position, then the rest. */
+    @FunctionalInterface
+    private interface ChildColumns<T> {
+        void bind(PreparedStatement insert, long patientId, int position, T item) throws SQLException;
+    }
+
+    /** A child table, or the part of one that holds one kind of row (phones, emails). */
+    private record ChildTable<T>(String name, String kindFilter, String insertSql, ChildColumns<T> columns) {
+    }
+
+    private static ChildTable<ContactPoint> telecomTable(String system) {
+        return new ChildTable<>("portal_patient_telecom", " AND system = '" + system + "'",
+                "INSERT INTO portal_patient_telecom (patient_id, system, position, contact_value, use_code, rank_value) VALUES (?, ?, ?, ?, ?, ?)",
+                (insert, id, position, point) -> {
+                    insert.setLong(1, id);
+                    insert.setString(2, system);
+                    insert.setInt(3, position);
+                    insert.setString(4, point.value());
+                    insert.setString(5, point.use());
+                    insert.setObject(6, point.rank(), Types.INTEGER);
+                });
+    }
+
+    private static final ChildTable<ContactPoint> PHONES = telecomTable("phone");
+    private static final ChildTable<ContactPoint> EMAILS = telecomTable("email");
+
+    private static final ChildTable<PostalAddress> ADDRESSES = new ChildTable<>("portal_patient_address", "",
+            "INSERT INTO portal_patient_address (patient_id, position, use_code, lines, city, state, postal_code, country,"
+                    + " period_start, period_end) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (insert, id, position, address) -> {
                 insert.setLong(1, id);
-                insert.setInt(2, position++);
+                insert.setInt(2, position);
                 insert.setString(3, address.use());
                 insert.setString(4, address.lines().isEmpty() ? null : String.join("\n", address.lines()));
                 insert.setString(5, address.city());
@@ -166,37 +191,69 @@ public final class PortalPatientStore {
                 insert.setString(8, address.country());
                 insert.setObject(9, address.periodStart());
                 insert.setObject(10, address.periodEnd());
-                insert.addBatch();
-            }
-            insert.executeBatch();
-        }
-        try (PreparedStatement insert = connection.prepareStatement(
-                "INSERT INTO portal_patient_contact (patient_id, position, relationship, prefix, given, family, suffix, phone, email)"
-                        + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
-            int position = 0;
-            for (EmergencyContact contact : patient.emergencyContacts()) {
+            });
+
+    private static final ChildTable<EmergencyContact> CONTACTS = new ChildTable<>("portal_patient_contact", "",
+            "INSERT INTO portal_patient_contact (patient_id, position, relationship, prefix, given, family, suffix, phone, email)"
+                    + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (insert, id, position, contact) -> {
                 insert.setLong(1, id);
-                insert.setInt(2, position++);
+                insert.setInt(2, position);
                 insert.setString(3, contact.relationship());
                 setName(insert, 4, contact.name());
                 insert.setString(8, contact.phone());
                 insert.setString(9, contact.email());
-                insert.addBatch();
-            }
-            insert.executeBatch();
-        }
+            });
+
+    /** @param stored the rows as stored, null for a new patient */
+    private static void writeChildren(Connection connection, long id, PortalPatient stored, PortalPatient wanted) throws SQLException {
+        updateChildren(connection, id, PHONES, stored == null ? List.of() : stored.phones(), wanted.phones());
+        updateChildren(connection, id, EMAILS, stored == null ? List.of() : stored.emails(), wanted.emails());
+        updateChildren(connection, id, ADDRESSES, stored == null ? List.of() : stored.addresses(), wanted.addresses());
+        updateChildren(connection, id, CONTACTS, stored == null ? List.of() : stored.emergencyContacts(), wanted.emergencyContacts());
     }
 
-    private static void addTelecoms(PreparedStatement insert, long id, String system, List<ContactPoint> points) throws SQLException {
-        int position = 0;
-        for (ContactPoint point : points) {
-            insert.setLong(1, id);
-            insert.setString(2, system);
-            insert.setInt(3, position++);
-            insert.setString(4, point.value());
-            insert.setString(5, point.use());
-            insert.setObject(6, point.rank(), Types.INTEGER);
-            insert.addBatch();
+    /**
+     * Brings one child table from {@code stored} to {@code wanted}, position by position: a row that
+     * did not change is not touched (its row, history and triggers stay); a changed one is replaced;
+     * surplus rows go.
+     */
+    private static <T> void updateChildren(Connection connection, long id, ChildTable<T> table, List<T> stored, List<T> wanted)
+            throws SQLException {
+        List<Integer> remove = new ArrayList<>();
+        List<Integer> write = new ArrayList<>();
+        for (int position = 0; position < Math.max(stored.size(), wanted.size()); position++) {
+            boolean had = position < stored.size();
+            boolean wants = position < wanted.size();
+            if (had && wants && stored.get(position).equals(wanted.get(position))) {
+                continue;
+            }
+            if (had) {
+                remove.add(position);
+            }
+            if (wants) {
+                write.add(position);
+            }
+        }
+        if (!remove.isEmpty()) {
+            try (PreparedStatement delete = connection.prepareStatement(
+                    "DELETE FROM " + table.name() + " WHERE patient_id = ?" + table.kindFilter() + " AND position = ?")) {
+                for (int position : remove) {
+                    delete.setLong(1, id);
+                    delete.setInt(2, position);
+                    delete.addBatch();
+                }
+                delete.executeBatch();
+            }
+        }
+        if (!write.isEmpty()) {
+            try (PreparedStatement insert = connection.prepareStatement(table.insertSql())) {
+                for (int position : write) {
+                    table.columns().bind(insert, id, position, wanted.get(position));
+                    insert.addBatch();
+                }
+                insert.executeBatch();
+            }
         }
     }
 

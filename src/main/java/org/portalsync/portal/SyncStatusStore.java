@@ -12,6 +12,19 @@ public final class SyncStatusStore {
         upsert(connection, source, sourceId, now, true, null);
     }
 
+    /** A record found already in sync (e.g. re-read after a dead letter): a pending status becomes a success. */
+    public void clearPending(Connection connection, String source, String sourceId, Instant now) throws SQLException {
+        try (PreparedStatement update = connection.prepareStatement(
+                "UPDATE patient_sync_status SET last_attempt_at = ?, last_success_at = ?, pending_changes = FALSE"
+                        + " WHERE source = ? AND source_id = ? AND pending_changes = TRUE")) {
+            update.setObject(1, PortalDatabase.utc(now));
+            update.setObject(2, PortalDatabase.utc(now));
+            update.setString(3, source);
+            update.setString(4, sourceId);
+            update.executeUpdate();
+        }
+    }
+
     /** @param error what went wrong, without PHI (record, field, problem) */
     public void failed(Connection connection, String source, String sourceId, String error, Instant now) throws SQLException {
         upsert(connection, source, sourceId, now, false, error);

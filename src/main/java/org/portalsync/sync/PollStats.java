@@ -58,6 +58,9 @@ public final class PollStats {
                 synced, pages, errors, seconds, count(SyncOutcome.CREATED), count(SyncOutcome.UPDATED),
                 count(SyncOutcome.ARCHIVED), count(SyncOutcome.UNCHANGED), count(SyncOutcome.REJECTED),
                 count(SyncOutcome.DEAD_LETTERED));
+        if (count(SyncOutcome.STALE) > 0) {
+            line += ", " + count(SyncOutcome.STALE) + " older than the portal's (ignored)";
+        }
         return failure == null ? line : line + "; poll stopped early: " + failure;
     }
 }

@@ -52,8 +52,9 @@ class PortalPatientStoreIT {
             PortalPatient changed = new PortalPatient("ehr", "7", "2", NOW.plusSeconds(60), "MRN-7",
                     new PersonName(null, "Ana", "Lopez", null), null, null, null, null, false,
                     List.of(), List.of(new ContactPoint("ana@example.com", null, null)), List.of(), List.of());
+            PortalPatient before = database.inTransaction(connection -> store.find(connection, "ehr", "7")).orElseThrow().patient();
             database.inTransaction(connection -> {
-                store.update(connection, id, changed, NOW.plusSeconds(60));
+                store.update(connection, id, before, changed, NOW.plusSeconds(60));
                 return null;
             });
             assertThat(database.inTransaction(connection -> store.find(connection, "ehr", "7")).orElseThrow().patient()).isEqualTo(changed);
@@ -67,5 +68,58 @@ class PortalPatientStoreIT {
             assertThat(archived.legalName()).isEqualTo(changed.legalName());
             assertThat(archived.sourceVersion()).isEqualTo("3");
         }
+    }
+
+    /**
+     * PostgreSQL gives every row version the id of the transaction that wrote it ({@code xmin}): a
+     * row that was deleted and inserted again gets a new one, a row left alone keeps its own.
+     */
+    @org.junit.jupiter.api.Test
+    void anUpdateRewritesOnlyTheChildRowsThatChanged() throws Exception {
+        try (PortalDatabase database = TestDatabases.fresh("postgresql")) {
+            PortalPatientStore store = new PortalPatientStore(ZoneId.of("UTC"));
+            PortalPatient original = patient("8", "Garcia", false);
+            long id = database.inTransaction(connection -> store.insert(connection, original, NOW));
+            java.util.Map<String, String> before = childRowVersions(database, id);
+
+            PortalPatient newSecondPhone = new PortalPatient("ehr", "8", "2", NOW.plusSeconds(60), original.mrn(), original.legalName(),
+                    original.preferredName(), original.birthDate(), original.gender(), original.preferredLanguage(), false,
+                    List.of(original.phones().get(0), new ContactPoint("+16175550111", "home", null)), original.emails(),
+                    original.addresses(), original.emergencyContacts());
+            database.inTransaction(connection -> {
+                store.update(connection, id, store.find(connection, "ehr", "8").orElseThrow().patient(), newSecondPhone, NOW.plusSeconds(60));
+                return null;
+            });
+            java.util.Map<String, String> after = childRowVersions(database, id);
+
+            assertThat(database.inTransaction(connection -> store.find(connection, "ehr", "8")).orElseThrow().patient()).isEqualTo(newSecondPhone);
+            assertThat(after.keySet()).isEqualTo(before.keySet());
+            assertThat(after.get("telecom phone 1")).as("the changed phone was rewritten").isNotEqualTo(before.get("telecom phone 1"));
+            java.util.Map<String, String> untouchedBefore = new java.util.TreeMap<>(before);
+            java.util.Map<String, String> untouchedAfter = new java.util.TreeMap<>(after);
+            untouchedBefore.remove("telecom phone 1");
+            untouchedAfter.remove("telecom phone 1");
+            assertThat(untouchedAfter).as("rows that did not change keep their row version").isEqualTo(untouchedBefore);
+        }
+    }
+
+    private static java.util.Map<String, String> childRowVersions(PortalDatabase database, long id) {
+        return database.inTransaction(connection -> {
+            java.util.Map<String, String> versions = new java.util.TreeMap<>();
+            try (var statement = connection.prepareStatement(
+                    "SELECT 'telecom ' || system || ' ' || position, xmin::text FROM portal_patient_telecom WHERE patient_id = ?"
+                            + " UNION ALL SELECT 'address ' || position, xmin::text FROM portal_patient_address WHERE patient_id = ?"
+                            + " UNION ALL SELECT 'contact ' || position, xmin::text FROM portal_patient_contact WHERE patient_id = ?")) {
+                statement.setLong(1, id);
+                statement.setLong(2, id);
+                statement.setLong(3, id);
+                try (var rows = statement.executeQuery()) {
+                    while (rows.next()) {
+                        versions.put(rows.getString(1), rows.getString(2));
+                    }
+                }
+            }
+            return versions;
+        });
     }
 }

@@ -50,6 +50,10 @@ public final class TestEngine implements AutoCloseable {
         settings.put(PortalSyncSettings.RETRY_BACKOFF, "2");
         settings.put(PortalSyncSettings.CLUSTER_LOCK_DIR, "target/cluster-" + System.nanoTime());
         settings.put(PortalSyncSettings.DRY_RUN_REPORT_DIR, "target/dry-run-reports");
+        settings.put(PortalSyncSettings.JOURNAL_DIR, "target/journal-" + System.nanoTime());
+        settings.put(PortalSyncSettings.DB_CONNECTION_TIMEOUT, "2s");
+        // tests that re-sync dead letters ask for it; others must not see it happen mid-test
+        settings.put(PortalSyncSettings.RESYNC_INTERVAL, "1h");
         return settings;
     }
 
@@ -67,6 +71,11 @@ public final class TestEngine implements AutoCloseable {
     /** Sends a body to an engine endpoint and waits for the route to finish. */
     public Object request(String uri, Object body) throws Exception {
         return main.getCamelTemplate().requestBody(uri, body);
+    }
+
+    /** As {@link #request(String, Object)}, with headers. */
+    public Object request(String uri, Object body, Map<String, Object> headers) throws Exception {
+        return main.getCamelTemplate().requestBodyAndHeaders(uri, body, headers);
     }
 
     public DataSource database() {

@@ -1,0 +1,203 @@
+package org.portalsync.alert;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+import org.portalsync.portal.PortalDatabase;
+import org.portalsync.portal.SyncStatusStore;
+
+/**
+ * The dead-letter table and its alerts. A record has at most one open dead letter: a record that
+ * fails again (a re-sync that failed too) updates it instead of raising another alert. A record's
+ * sync status is marked pending with the cause, so the portal shows it stale; it is resolved when
+ * the record later reaches the portal.
+ */
+public final class DeadLetterStore {
+
+    /** Open: will be re-synced. */
+    public static final String OPEN = "NEW";
+    /** Re-syncs used up: waits for an operator. */
+    public static final String NEEDS_OPERATOR = "NEEDS_OPERATOR";
+    public static final String RESOLVED = "RESOLVED";
+
+    /** An open dead letter whose record is due for another try. */
+    public record Due(long id, String record, int attempts) {
+    }
+
+    private final PortalDatabase database;
+    private final SyncStatusStore statuses;
+    private final Duration firstResyncDelay;
+
+    public DeadLetterStore(PortalDatabase database, SyncStatusStore statuses, Duration firstResyncDelay) {
+        this.database = database;
+        this.statuses = statuses;
+        this.firstResyncDelay = firstResyncDelay;
+    }
+
+    /**
+     * Stores a dead letter with its alert and the record's pending status, in one transaction.
+     *
+     * @return the dead letter's id, or empty when this journal entry was imported before
+     */
+    public Optional<Long> store(DeadLetter letter) {
+        return database.inTransaction(connection -> {
+            if (letter.entryId() != null && exists(connection, letter.entryId())) {
+                return Optional.empty();
+            }
+            Optional<Long> open = letter.record() == null ? Optional.empty() : openFor(connection, letter.source(), letter.record());
+            long id;
+            if (open.isPresent()) {
+                id = open.get();
+                refresh(connection, id, letter);
+            } else {
+                id = insert(connection, letter);
+                raise(connection, letter.failedAt(), letter.kind(), letter.alertMessage(), id);
+            }
+            if (letter.record() != null && letter.record().startsWith("Patient/")) {
+                statuses.failed(connection, letter.source(), letter.record().substring("Patient/".length()),
+                        "dead-lettered: " + letter.cause(), letter.failedAt());
+            }
+            return Optional.of(id);
+        });
+    }
+
+    /** Closes the record's open dead letters: it reached the portal (or the digest) after all. */
+    public void resolve(Connection connection, String source, String record, Instant now) throws SQLException {
+        try (PreparedStatement update = connection.prepareStatement(
+                "UPDATE dead_letter SET status = '" + RESOLVED + "', resolved_at = ? WHERE record_ref = ? AND source = ?"
+                        + " AND status IN ('" + OPEN + "', '" + NEEDS_OPERATOR + "')")) {
+            update.setObject(1, PortalDatabase.utc(now));
+            update.setString(2, record);
+            update.setString(3, source);
+            update.executeUpdate();
+        }
+    }
+
+    /** Open dead letters of one source's records of {@code recordType} whose next try is due, oldest first. */
+    public List<Due> due(String source, String recordType, Instant now, int limit) {
+        return database.inTransaction(connection -> {
+            try (PreparedStatement select = connection.prepareStatement(
+                    "SELECT id, record_ref, resync_attempts FROM dead_letter WHERE status = '" + OPEN + "' AND source = ?"
+                            + " AND record_ref LIKE ? AND (next_resync_at IS NULL OR next_resync_at <= ?) ORDER BY failed_at, id")) {
+                select.setString(1, source);
+                select.setString(2, recordType + "/%");
+                select.setObject(3, PortalDatabase.utc(now));
+                select.setMaxRows(limit);
+                List<Due> due = new ArrayList<>();
+                try (ResultSet rows = select.executeQuery()) {
+                    while (rows.next()) {
+                        due.add(new Due(rows.getLong(1), rows.getString(2), rows.getInt(3)));
+                    }
+                }
+                return due;
+            }
+        });
+    }
+
+    /** Counts one more try and when the next one is due. */
+    public void attempted(long id, int attempts, Instant nextTry) {
+        database.inTransaction(connection -> {
+            try (PreparedStatement update = connection.prepareStatement(
+                    "UPDATE dead_letter SET resync_attempts = ?, next_resync_at = ? WHERE id = ? AND status = '" + OPEN + "'")) {
+                update.setInt(1, attempts);
+                update.setObject(2, PortalDatabase.utc(nextTry));
+                update.setLong(3, id);
+                update.executeUpdate();
+            }
+            return null;
+        });
+    }
+
+    /** Re-syncs are used up: the dead letter waits for an operator, who gets an alert saying so. */
+    public void giveUp(long id, String record, int attempts, Instant now) {
+        database.inTransaction(connection -> {
+            try (PreparedStatement update = connection.prepareStatement(
+                    "UPDATE dead_letter SET status = '" + NEEDS_OPERATOR + "' WHERE id = ? AND status = '" + OPEN + "'")) {
+                update.setLong(1, id);
+                if (update.executeUpdate() == 1) {
+                    raise(connection, now, AlertKind.RESYNC_EXHAUSTED,
+                            record + ": still failing after " + attempts + " re-syncs; see dead letter #" + id + " and replay it when the cause is fixed", id);
+                }
+            }
+            return null;
+        });
+    }
+
+    private static boolean exists(Connection connection, String entryId) throws SQLException {
+        try (PreparedStatement select = connection.prepareStatement("SELECT 1 FROM dead_letter WHERE journal_entry_id = ?")) {
+            select.setString(1, entryId);
+            try (ResultSet rows = select.executeQuery()) {
+                return rows.next();
+            }
+        }
+    }
+
+    private static Optional<Long> openFor(Connection connection, String source, String record) throws SQLException {
+        try (PreparedStatement select = connection.prepareStatement(
+                "SELECT id FROM dead_letter WHERE record_ref = ? AND source = ? AND status = '" + OPEN + "' ORDER BY id")) {
+            select.setString(1, record);
+            select.setString(2, source);
+            try (ResultSet rows = select.executeQuery()) {
+                return rows.next() ? Optional.of(rows.getLong(1)) : Optional.empty();
+            }
+        }
+    }
+
+    private long insert(Connection connection, DeadLetter letter) throws SQLException {
+        try (PreparedStatement insert = connection.prepareStatement(
+                "INSERT INTO dead_letter (failed_at, route_id, source, record_ref, payload, cause_type, cause_message, status,"
+                        + " next_resync_at, journal_entry_id) VALUES (?, ?, ?, ?, ?, ?, ?, '" + OPEN + "', ?, ?)",
+                Statement.RETURN_GENERATED_KEYS)) {
+            insert.setObject(1, PortalDatabase.utc(letter.failedAt()));
+            insert.setString(2, letter.routeId());
+            insert.setString(3, letter.source());
+            insert.setString(4, letter.record());
+            insert.setString(5, letter.payload());
+            insert.setString(6, letter.causeType());
+            insert.setString(7, truncate(letter.cause(), 4000));
+            insert.setObject(8, PortalDatabase.utc(letter.failedAt().plus(firstResyncDelay)));
+            insert.setString(9, letter.entryId());
+            insert.executeUpdate();
+            try (ResultSet keys = insert.getGeneratedKeys()) {
+                keys.next();
+                return keys.getLong(1);
+            }
+        }
+    }
+
+    private static void refresh(Connection connection, long id, DeadLetter letter) throws SQLException {
+        try (PreparedStatement update = connection.prepareStatement(
+                "UPDATE dead_letter SET failed_at = ?, route_id = ?, cause_type = ?, cause_message = ? WHERE id = ?")) {
+            // the payload stays the message as first received: that is what an operator replays
+            update.setObject(1, PortalDatabase.utc(letter.failedAt()));
+            update.setString(2, letter.routeId());
+            update.setString(3, letter.causeType());
+            update.setString(4, truncate(letter.cause(), 4000));
+            update.setLong(5, id);
+            update.executeUpdate();
+        }
+    }
+
+    private static void raise(Connection connection, Instant at, AlertKind kind, String message, long deadLetterId) throws SQLException {
+        try (PreparedStatement alert = connection.prepareStatement(
+                "INSERT INTO alert (raised_at, severity, kind, message, dead_letter_id) VALUES (?, 'CRITICAL', ?, ?, ?)")) {
+            alert.setObject(1, PortalDatabase.utc(at));
+            alert.setString(2, kind.name());
+            alert.setString(3, truncate(message, 4000));
+            alert.setLong(4, deadLetterId);
+            alert.executeUpdate();
+        }
+    }
+
+    private static String truncate(String value, int max) {
+        return value == null || value.length() <= max ? value : value.substring(0, max);
+    }
+}
