@@ -81,6 +81,24 @@ public final class DeadLetterStore {
         }
     }
 
+    /** Closes the dead letters of failed runs of these routes (a page, not a record): a later run got past them. */
+    public void resolveRuns(String source, java.util.Collection<String> routeIds, Instant now) {
+        database.inTransaction(connection -> {
+            try (PreparedStatement update = connection.prepareStatement(
+                    "UPDATE dead_letter SET status = '" + RESOLVED + "', resolved_at = ? WHERE record_ref IS NULL AND source = ?"
+                            + " AND route_id = ? AND status = '" + OPEN + "'")) {
+                for (String routeId : routeIds) {
+                    update.setObject(1, PortalDatabase.utc(now));
+                    update.setString(2, source);
+                    update.setString(3, routeId);
+                    update.addBatch();
+                }
+                update.executeBatch();
+            }
+            return null;
+        });
+    }
+
     /** Open dead letters of one source's records of {@code recordType} whose next try is due, oldest first. */
     public List<Due> due(String source, String recordType, Instant now, int limit) {
         return database.inTransaction(connection -> {

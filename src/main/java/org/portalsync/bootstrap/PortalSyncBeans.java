@@ -18,6 +18,7 @@ import org.portalsync.alert.DeadLetterJournal;
 import org.portalsync.alert.DeadLetterStore;
 import org.portalsync.alert.ImportDeadLetterJournal;
 import org.portalsync.alert.RecordDeadLetter;
+import org.portalsync.alert.ResolveFailedRuns;
 import org.portalsync.audit.AuditTrail;
 import org.portalsync.auth.AccessTokenSource;
 import org.portalsync.auth.ClientCredentialsTokenSource;
@@ -112,6 +113,8 @@ public final class PortalSyncBeans implements CamelConfiguration {
                         settings.auditActor(), clock));
         registry.bind("recordMalformedResource", new RecordMalformedResource(database, dataQuality, statuses, clock));
         registry.bind("recordDeadLetter", new RecordDeadLetter(deadLetters, journal, fhir, clock));
+        registry.bind("resolveFailedPolls", new ResolveFailedRuns(deadLetters, List.of("fhir-patient-poll", "fhir-patient-poll-feed"),
+                dryRun, clock));
         registry.bind("importDeadLetterJournal", new ImportDeadLetterJournal(journal, deadLetters));
         registry.bind("claimDueDeadLetters", new ClaimDueDeadLetters(deadLetters, settings.sourceName(), "Patient",
                 settings.resyncInterval(), settings.resyncMaxAttempts(), clock));

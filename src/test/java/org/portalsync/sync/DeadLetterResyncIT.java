@@ -101,4 +101,24 @@ class DeadLetterResyncIT {
             assertThat(engine.count("SELECT COUNT(*) FROM portal_patient WHERE source_id = ?", refused)).isZero();
         }
     }
+
+    @Test
+    void theDeadLetterOfAPollThatStoppedEarlyIsResolvedByTheNextPollThatReadsToTheEnd() throws Exception {
+        long seed = 7403;
+        EHR.seedPatients(5, seed);
+        try (org.portalsync.sandbox.FaultInjectingProxy proxy = new org.portalsync.sandbox.FaultInjectingProxy(EHR.fhirBaseUrl());
+                TestEngine engine = TestEngine.start(TestEngine.settingsFor(EHR, proxy.baseUrl() + "/fhir", "h2", seed))) {
+            proxy.down();
+            assertThat(engine.poll()).contains("poll stopped early");
+            assertThat(engine.rows("SELECT record_ref, status FROM dead_letter")).singleElement()
+                    .satisfies(row -> assertThat(row).containsEntry("record_ref", null).containsEntry("status", "NEW"));
+
+            proxy.up();
+            engine.poll();
+
+            assertThat(engine.rows("SELECT status FROM dead_letter")).singleElement()
+                    .satisfies(row -> assertThat(row).containsEntry("status", "RESOLVED"));
+            assertThat(engine.count("SELECT COUNT(*) FROM portal_patient")).isEqualTo(5);
+        }
+    }
 }
