@@ -45,7 +45,9 @@ public final class RecordDeadLetter implements Processor {
         String source = exchange.getMessage().getHeader(SyncHeaders.SOURCE, String.class);
         String record = exchange.getMessage().getHeader(SyncHeaders.RECORD, String.class);
         AlertKind kind = AlertKind.of(cause);
-        String reason = cause == null ? "unknown failure" : cause.getMessage();
+        // drivers and libraries quote the values they choke on: only a PHI-free text goes on
+        String reason = SafeFailureText.of(cause);
+        int attempts = attempts(exchange);
         exchange.getMessage().setHeader(SyncHeaders.OUTCOME, SyncOutcome.DEAD_LETTERED);
         PollStats stats = exchange.getProperty(SyncHeaders.POLL_STATS, PollStats.class);
         if (stats != null && record == null) {
@@ -84,13 +86,20 @@ public final class RecordDeadLetter implements Processor {
                     "INSERT INTO alert (raised_at, severity, kind, message, dead_letter_id) VALUES (?, 'CRITICAL', ?, ?, ?)")) {
                 alert.setObject(1, PortalDatabase.utc(now));
                 alert.setString(2, kind.name());
-                alert.setString(3, truncate(routeId + (record == null ? "" : " " + record) + ": " + reason, 4000));
+                alert.setString(3, truncate(routeId + (record == null ? "" : " " + record) + ": " + reason
+                        + " (after " + attempts + (attempts == 1 ? " attempt)" : " attempts)"), 4000));
                 alert.setLong(4, id);
                 alert.executeUpdate();
             }
             return id;
         });
-        LOG.error("ALERT {}: {}{}: {} (dead letter #{})", kind, routeId, record == null ? "" : " " + record, reason, deadLetterId);
+        LOG.error("ALERT {}: {}{}: {} (dead letter #{}, after {} attempt{})", kind, routeId, record == null ? "" : " " + record,
+                reason, deadLetterId, attempts, attempts == 1 ? "" : "s");
+    }
+
+    /** The first delivery and its redeliveries: a failure that would fail the same way is tried once. */
+    static int attempts(Exchange exchange) {
+        return 1 + exchange.getMessage().getHeader(Exchange.REDELIVERY_COUNTER, 0, Integer.class);
     }
 
     private String payload(Object body) {

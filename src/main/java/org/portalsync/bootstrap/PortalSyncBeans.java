@@ -13,6 +13,7 @@ import org.apache.camel.CamelConfiguration;
 import org.apache.camel.CamelContext;
 import org.apache.camel.component.file.cluster.FileLockClusterService;
 import org.apache.camel.spi.Registry;
+import org.portalsync.alert.LogRetryAttempt;
 import org.portalsync.alert.RecordDeadLetter;
 import org.portalsync.audit.AuditTrail;
 import org.portalsync.auth.AccessTokenSource;
@@ -102,6 +103,7 @@ public final class PortalSyncBeans implements CamelConfiguration {
                 : new DeliverPortalPatient(database, patients, statuses, dataQuality, audit, authority, settings.auditActor(), clock));
         registry.bind("recordMalformedResource", new RecordMalformedResource(database, dataQuality, statuses, clock));
         registry.bind("recordDeadLetter", new RecordDeadLetter(database, fhir, clock));
+        registry.bind("logRetryAttempt", new LogRetryAttempt());
     }
 
     private static HttpClient httpClient(PortalSyncSettings settings) throws Exception {
