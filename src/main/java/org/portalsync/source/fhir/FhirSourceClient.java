@@ -100,7 +100,8 @@ public final class FhirSourceClient {
                 sleep(retryAfter.get());
                 continue;
             }
-            if (status == 429 || status >= 500) {
+            // 408: the server gave up waiting for our request (RFC 9110 section 15.5.9), a timeout like any other
+            if (status == 408 || status == 429 || status >= 500) {
                 throw new EhrUnavailableException("EHR answered " + action + " with HTTP " + status
                         + retryAfter.map(d -> " (Retry-After " + d.toSeconds() + " s)").orElse(""));
             }
