@@ -3,10 +3,13 @@ package org.portalsync.alert;
 import org.portalsync.auth.AuthenticationFailedException;
 import org.portalsync.source.fhir.EhrRequestRejectedException;
 import org.portalsync.source.fhir.EhrUnavailableException;
+import org.portalsync.source.fhir.UnsafeLinkException;
 
 /** What an alert is about, so that the alert route can tell IT "EHR down" from "our credentials are wrong". */
 public enum AlertKind {
-    EHR_DOWN, AUTH_FAILURE, EHR_REJECTED_REQUEST, PORTAL_DB_DOWN, DELIVERY_FAILURE;
+    EHR_DOWN, AUTH_FAILURE, EHR_REJECTED_REQUEST, PORTAL_DB_DOWN, DELIVERY_FAILURE,
+    /** The EHR sent a link to another origin (host, port or scheme); it was not followed and no token went there. */
+    UNSAFE_LINK;
 
     public static AlertKind of(Throwable failure) {
         for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
@@ -15,6 +18,9 @@ public enum AlertKind {
             }
             if (cause instanceof EhrUnavailableException) {
                 return EHR_DOWN;
+            }
+            if (cause instanceof UnsafeLinkException) {
+                return UNSAFE_LINK;
             }
             if (cause instanceof EhrRequestRejectedException) {
                 return EHR_REJECTED_REQUEST;

@@ -75,8 +75,8 @@ public final class PortalSyncBeans implements CamelConfiguration {
                 : new ClientCredentialsTokenSource(http, settings.tokenUrl(), settings.clientId(), settings.clientSecret(),
                         settings.authMethod(), settings.authScope(), settings.refreshBeforeExpiry(), settings.readTimeout(), clock,
                         audit, settings.auditActor());
-        FhirSourceClient fhirClient = new FhirSourceClient(http, tokens, audit, settings.auditActor(), settings.readTimeout(),
-                settings.maxRetryAfter(), clock);
+        FhirSourceClient fhirClient = new FhirSourceClient(http, settings.fhirBaseUrl(), tokens, audit, settings.auditActor(),
+                settings.readTimeout(), settings.maxRetryAfter(), clock);
         SyncHighWaterMarks marks = new SyncHighWaterMarks(database, clock);
         PortalPatientStore patients = new PortalPatientStore(settings.zone());
         SyncStatusStore statuses = new SyncStatusStore();
