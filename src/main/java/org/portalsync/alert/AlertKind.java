@@ -3,12 +3,15 @@ package org.portalsync.alert;
 import org.portalsync.auth.AuthenticationFailedException;
 import org.portalsync.source.fhir.EhrRequestRejectedException;
 import org.portalsync.source.fhir.EhrUnavailableException;
+import org.portalsync.source.fhir.UnsafeLinkException;
 
 /** What an alert is about, so that the alert route can tell IT "EHR down" from "our credentials are wrong". */
 public enum AlertKind {
     EHR_DOWN, AUTH_FAILURE, EHR_REJECTED_REQUEST, PORTAL_DB_DOWN, DELIVERY_FAILURE,
     /** A dead-lettered record still fails after its bounded re-syncs: an operator must look. */
-    RESYNC_EXHAUSTED;
+    RESYNC_EXHAUSTED,
+    /** The EHR sent a link to another origin (host, port or scheme); it was not followed and no token went there. */
+    UNSAFE_LINK;
 
     public static AlertKind of(Throwable failure) {
         for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
@@ -17,6 +20,9 @@ public enum AlertKind {
             }
             if (cause instanceof EhrUnavailableException) {
                 return EHR_DOWN;
+            }
+            if (cause instanceof UnsafeLinkException) {
+                return UNSAFE_LINK;
             }
             if (cause instanceof EhrRequestRejectedException) {
                 return EHR_REJECTED_REQUEST;

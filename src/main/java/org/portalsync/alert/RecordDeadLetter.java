@@ -49,7 +49,9 @@ public final class RecordDeadLetter implements Processor {
         String source = exchange.getMessage().getHeader(SyncHeaders.SOURCE, String.class);
         String record = exchange.getMessage().getHeader(SyncHeaders.RECORD, String.class);
         AlertKind kind = AlertKind.of(cause);
-        String reason = cause == null ? "unknown failure" : cause.getMessage();
+        // drivers and libraries quote the values they choke on: only a PHI-free text goes on
+        String reason = SafeFailureText.of(cause);
+        int attempts = attempts(exchange);
         exchange.getMessage().setHeader(SyncHeaders.OUTCOME, SyncOutcome.DEAD_LETTERED);
         PollStats stats = exchange.getProperty(SyncHeaders.POLL_STATS, PollStats.class);
         if (stats != null && record == null) {
@@ -67,7 +69,8 @@ public final class RecordDeadLetter implements Processor {
         Object sourceResource = exchange.getProperty(SyncHeaders.SOURCE_RESOURCE);
         String payload = payload(sourceResource != null ? sourceResource : exchange.getMessage().getBody());
         DeadLetter letter = new DeadLetter(UUID.randomUUID().toString(), now, routeId, source, record, payload,
-                cause == null ? "unknown" : cause.getClass().getName(), reason, kind);
+                cause == null ? "unknown" : cause.getClass().getName(),
+                reason + " (after " + attempts + (attempts == 1 ? " attempt)" : " attempts)"), kind);
         try {
             Optional<Long> id = deadLetters.store(letter);
             LOG.error("ALERT {}: {} (dead letter #{})", kind, letter.alertMessage(), id.map(String::valueOf).orElse("?"));
@@ -80,6 +83,11 @@ public final class RecordDeadLetter implements Processor {
             LOG.error(alert);
             exchange.getMessage().setHeader(JOURNALLED_ALERT, alert);
         }
+    }
+
+    /** The first delivery and its redeliveries: a failure that would fail the same way is tried once. */
+    static int attempts(Exchange exchange) {
+        return 1 + exchange.getMessage().getHeader(Exchange.REDELIVERY_COUNTER, 0, Integer.class);
     }
 
     private String payload(Object body) {

@@ -17,6 +17,7 @@ import org.portalsync.alert.ClaimDueDeadLetters;
 import org.portalsync.alert.DeadLetterJournal;
 import org.portalsync.alert.DeadLetterStore;
 import org.portalsync.alert.ImportDeadLetterJournal;
+import org.portalsync.alert.LogRetryAttempt;
 import org.portalsync.alert.RecordDeadLetter;
 import org.portalsync.alert.ResolveFailedRuns;
 import org.portalsync.audit.AuditTrail;
@@ -81,8 +82,8 @@ public final class PortalSyncBeans implements CamelConfiguration {
                 : new ClientCredentialsTokenSource(http, settings.tokenUrl(), settings.clientId(), settings.clientSecret(),
                         settings.authMethod(), settings.authScope(), settings.refreshBeforeExpiry(), settings.readTimeout(), clock,
                         audit, settings.auditActor());
-        FhirSourceClient fhirClient = new FhirSourceClient(http, tokens, audit, settings.auditActor(), settings.readTimeout(),
-                settings.maxRetryAfter(), clock);
+        FhirSourceClient fhirClient = new FhirSourceClient(http, settings.fhirBaseUrl(), tokens, audit, settings.auditActor(),
+                settings.readTimeout(), settings.maxRetryAfter(), clock);
         SyncHighWaterMarks marks = new SyncHighWaterMarks(database, clock);
         PortalPatientStore patients = new PortalPatientStore(settings.zone());
         SyncStatusStore statuses = new SyncStatusStore();
@@ -118,6 +119,7 @@ public final class PortalSyncBeans implements CamelConfiguration {
         registry.bind("importDeadLetterJournal", new ImportDeadLetterJournal(journal, deadLetters));
         registry.bind("claimDueDeadLetters", new ClaimDueDeadLetters(deadLetters, settings.sourceName(), "Patient",
                 settings.resyncInterval(), settings.resyncMaxAttempts(), clock));
+        registry.bind("logRetryAttempt", new LogRetryAttempt());
     }
 
     private static HttpClient httpClient(PortalSyncSettings settings) throws Exception {

@@ -34,6 +34,7 @@ public final class PortalSyncSettings {
     public static final String FHIR_READ_TIMEOUT = "portal-sync.source.fhir.read-timeout";
     public static final String FHIR_MAX_RETRY_AFTER = "portal-sync.source.fhir.max-retry-after";
     public static final String FHIR_ZONE = "portal-sync.source.fhir.zone";
+    public static final String FHIR_ALLOW_INSECURE_HTTP = "portal-sync.source.fhir.allow-insecure-http";
     public static final String AUTH_TOKEN_URL = "portal-sync.source.fhir.auth.token-url";
     public static final String AUTH_CLIENT_ID = "portal-sync.source.fhir.auth.client-id";
     public static final String AUTH_CLIENT_SECRET = "portal-sync.source.fhir.auth.client-secret";
@@ -88,6 +89,9 @@ public final class PortalSyncSettings {
             Setting.optional(FHIR_READ_TIMEOUT, "60s", "Time to wait for one EHR response before the request fails and is retried."),
             Setting.optional(FHIR_MAX_RETRY_AFTER, "2m", "Longest Retry-After (from a 429 or 503) that is waited out; a longer one fails the request."),
             Setting.optional(FHIR_ZONE, "UTC", "IANA time zone of the facility (e.g. America/New_York), stored beside every instant."),
+            Setting.optional(FHIR_ALLOW_INSECURE_HTTP, "false",
+                    "true allows a plain http:// base-url and token-url on a host other than loopback (a sandbox EHR on another "
+                            + "host). Never for a real EHR: the access token and patient data would cross the network unencrypted."),
             Setting.optional(AUTH_TOKEN_URL, "", "OAuth2 token endpoint; empty sends no Authorization header (only for a local sandbox)."),
             Setting.optional(AUTH_CLIENT_ID, "", "OAuth2 client id (client credentials grant)."),
             Setting.secret(AUTH_CLIENT_SECRET, "OAuth2 client secret. Set it by environment variable PORTAL_SYNC_SOURCE_FHIR_AUTH_CLIENT_SECRET, never in a committed file."),
@@ -181,6 +185,9 @@ public final class PortalSyncSettings {
             check(problems, () -> duration(key));
         }
         check(problems, this::zone);
+        check(problems, () -> bool(FHIR_ALLOW_INSECURE_HTTP));
+        check(problems, () -> secureUrl(FHIR_BASE_URL));
+        check(problems, () -> secureUrl(AUTH_TOKEN_URL));
         check(problems, this::patientSearch);
         check(problems, this::authMethod);
         check(problems, this::dryRun);
@@ -282,6 +289,48 @@ public final class PortalSyncSettings {
         } catch (Exception e) {
             throw invalid(FHIR_ZONE, value, "an IANA zone id such as America/New_York");
         }
+    }
+
+    /**
+     * An absolute http(s) URL; plain http only to loopback (tests, the demo, a sidecar) unless
+     * {@link #FHIR_ALLOW_INSECURE_HTTP} says otherwise: the bearer token and the client secret go there.
+     */
+    private String secureUrl(String key) {
+        String value = raw(key);
+        if (value.isBlank()) {
+            return value;
+        }
+        java.net.URI uri;
+        try {
+            uri = java.net.URI.create(value);
+        } catch (IllegalArgumentException e) {
+            throw invalid(key, value, "an absolute URL such as https://ehr.example.org/fhir");
+        }
+        String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(java.util.Locale.ROOT);
+        if (uri.getHost() == null || !(scheme.equals("https") || scheme.equals("http"))) {
+            throw invalid(key, value, "an absolute URL such as https://ehr.example.org/fhir");
+        }
+        if (scheme.equals("http") && !isLoopback(uri.getHost()) && !bool(FHIR_ALLOW_INSECURE_HTTP)) {
+            throw invalid(key, value, "an https:// URL: plain http sends the access token and patient data unencrypted and is "
+                    + "allowed only to loopback (for a sandbox EHR on another host set " + FHIR_ALLOW_INSECURE_HTTP + "=true)");
+        }
+        return value;
+    }
+
+    /** localhost, 127.0.0.0/8 or ::1, by name or literal; no DNS lookup. */
+    static boolean isLoopback(String host) {
+        String name = host.toLowerCase(java.util.Locale.ROOT);
+        if (name.equals("localhost")) {
+            return true;
+        }
+        if (name.matches("\\d{1,3}(\\.\\d{1,3}){3}") || name.startsWith("[")) {
+            try {
+                return java.net.InetAddress.getByName(name.replace("[", "").replace("]", "")).isLoopbackAddress();
+            } catch (java.net.UnknownHostException e) {
+                return false;
+            }
+        }
+        return false;
     }
 
     public String tokenUrl() {

@@ -80,7 +80,8 @@ public final class PortalDatabase implements AutoCloseable {
                 connection.setAutoCommit(true);
             }
         } catch (SQLException e) {
-            throw new PortalDatabaseException("portal database: " + e.getMessage(), e);
+            // drivers quote the offending value in their messages: see SqlFailureText
+            throw PortalDatabaseException.of(e);
         }
     }
 

@@ -10,6 +10,7 @@ import org.portalsync.auth.AuthenticationFailedException;
 import org.portalsync.portal.PortalDatabaseException;
 import org.portalsync.source.fhir.EhrRequestRejectedException;
 import org.portalsync.source.fhir.EhrUnavailableException;
+import org.portalsync.source.fhir.UnsafeLinkException;
 
 class AlertKindTest {
 
@@ -18,6 +19,7 @@ class AlertKindTest {
         assertThat(AlertKind.of(new EhrUnavailableException("down"))).isEqualTo(AlertKind.EHR_DOWN);
         assertThat(AlertKind.of(new AuthenticationFailedException("refused"))).isEqualTo(AlertKind.AUTH_FAILURE);
         assertThat(AlertKind.of(new EhrRequestRejectedException("400", 400))).isEqualTo(AlertKind.EHR_REJECTED_REQUEST);
+        assertThat(AlertKind.of(new UnsafeLinkException("other origin"))).isEqualTo(AlertKind.UNSAFE_LINK);
         assertThat(AlertKind.of(new RuntimeException("wrapped", new EhrUnavailableException("down")))).isEqualTo(AlertKind.EHR_DOWN);
     }
 

@@ -80,7 +80,7 @@ class ClientCredentialsTokenSourceIT {
     @Test
     void aTokenTheEhrNoLongerAcceptsIsReplacedOnceAndTheRequestRetried() throws Exception {
         ClientCredentialsTokenSource tokens = tokens(EHR.clientSecret(), "client_secret_basic");
-        FhirSourceClient client = new FhirSourceClient(http, tokens, audit, "test_service", Duration.ofSeconds(30),
+        FhirSourceClient client = new FhirSourceClient(http, EHR.fhirBaseUrl(), tokens, audit, "test_service", Duration.ofSeconds(30),
                 Duration.ofSeconds(5), Clock.systemUTC());
         String stale = tokens.accessToken();
         EHR.expireAllTokens();

@@ -74,6 +74,19 @@ class StartupErrorsIT {
     }
 
     @Test
+    void plainHttpToAnEhrOnAnotherHostStopsStartUpUnlessAllowed(@TempDir Path dir) {
+        Map<String, String> settings = valid(dir);
+        settings.put(PortalSyncSettings.FHIR_BASE_URL, "http://ehr.invalid:8080/fhir");
+
+        assertThat(startupError(settings)).contains("config/application.properties")
+                .contains("portal-sync.source.fhir.base-url='http://ehr.invalid:8080/fhir' is invalid: expected an https:// URL")
+                .contains("portal-sync.source.fhir.allow-insecure-http=true");
+
+        settings.put(PortalSyncSettings.FHIR_ALLOW_INSECURE_HTTP, "true");
+        assertThat(startupError(settings)).isNull();
+    }
+
+    @Test
     void theShippedRoutesAndSettingsStart(@TempDir Path dir) {
         assertThat(startupError(valid(dir))).isNull();
     }

@@ -110,6 +110,40 @@ class FhirSourceFailuresIT {
         assertThat(engine.count("SELECT COUNT(*) FROM welcome_outbox")).isEqualTo(engine.count("SELECT COUNT(*) FROM portal_patient"));
     }
 
+    private long searchRequests() {
+        return proxy.requests().stream().filter(request -> request.pathAndQuery().startsWith(SEARCH + "?")).count();
+    }
+
+    @Test
+    void aSearchTheEhrRejectsWith400IsSentOnceAndDeadLettered() throws Exception {
+        seedAndStart(9341, 15, Map.of());
+        proxy.failNext(1, 400, SEARCH);
+
+        String summary = engine.poll();
+
+        assertThat(searchRequests()).as("no retry of a request the EHR refuses: it would be refused again").isEqualTo(1);
+        assertThat(summary).contains("poll stopped early: EHR_REJECTED_REQUEST");
+        Map<String, Object> letter = engine.rows("SELECT cause_type, cause_message FROM dead_letter").get(0);
+        assertThat((String) letter.get("cause_type")).endsWith("EhrRequestRejectedException");
+        assertThat((String) letter.get("cause_message")).contains("HTTP 400");
+        assertThat(engine.rows("SELECT kind, message FROM alert").get(0)).containsEntry("kind", "EHR_REJECTED_REQUEST")
+                .hasEntrySatisfying("message", message -> assertThat((String) message).endsWith("(after 1 attempt)"));
+        assertThat(engine.count("SELECT COUNT(*) FROM sync_high_water_mark")).as("the mark did not move").isZero();
+    }
+
+    @Test
+    void a408IsATimeoutAndRetried() throws Exception {
+        int patients = seedAndStart(9342, 15, Map.of());
+        proxy.failNext(1, 408, SEARCH);
+
+        String summary = engine.poll();
+
+        assertThat(searchRequests()).as("the first page twice (the second is a _getpages link)").isEqualTo(2);
+        assertThat(summary).doesNotContain("stopped early").contains("0 dead-lettered");
+        assertThat(engine.count("SELECT COUNT(*) FROM audit_event WHERE result = 'failure: HTTP 408'")).isEqualTo(1);
+        assertThat(delivered()).isEqualTo(patients);
+    }
+
     @Test
     void aTokenThatExpiresMidSyncIsRenewedOnceAndTheSyncCompletes() throws Exception {
         int patients = seedAndStart(9303, 40, Map.of());

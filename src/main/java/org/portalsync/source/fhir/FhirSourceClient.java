@@ -23,13 +23,15 @@ import org.portalsync.auth.AuthenticationFailedException;
  * ({@code Cache-Control: no-cache}, the field guide's stale-data pitfall), one audit row per request,
  * a 401 answered by one token refresh and one retry, a 429/503 with {@code Retry-After} waited out
  * (up to a limit). Anything else that fails is thrown as a typed exception for the route's error
- * handler to retry and dead-letter.
+ * handler to retry and dead-letter. A URL outside the EHR's own origin is refused before the
+ * token is sent ({@link EhrOrigin}).
  */
 public final class FhirSourceClient {
 
     private static final int MAX_RETRY_AFTER_WAITS = 3;
 
     private final HttpClient http;
+    private final EhrOrigin origin;
     private final AccessTokenSource tokens;
     private final AuditTrail audit;
     private final String actor;
@@ -37,9 +39,11 @@ public final class FhirSourceClient {
     private final Duration maxRetryAfter;
     private final Clock clock;
 
-    public FhirSourceClient(HttpClient http, AccessTokenSource tokens, AuditTrail audit, String actor, Duration readTimeout,
-            Duration maxRetryAfter, Clock clock) {
+    /** @param baseUrl the EHR's configured FHIR base URL: requests go only to its origin */
+    public FhirSourceClient(HttpClient http, String baseUrl, AccessTokenSource tokens, AuditTrail audit, String actor,
+            Duration readTimeout, Duration maxRetryAfter, Clock clock) {
         this.http = http;
+        this.origin = EhrOrigin.of(baseUrl);
         this.tokens = tokens;
         this.audit = audit;
         this.actor = actor;
@@ -53,7 +57,7 @@ public final class FhirSourceClient {
      * @return the response when it is 2xx, 404 or 410
      */
     public FhirResponse get(String url, String action) {
-        URI uri = URI.create(url);
+        URI uri = onOrigin(url, action);
         boolean refreshedToken = false;
         int retryAfterWaits = 0;
         while (true) {
@@ -100,12 +104,33 @@ public final class FhirSourceClient {
                 sleep(retryAfter.get());
                 continue;
             }
-            if (status == 429 || status >= 500) {
+            // 408: the server gave up waiting for our request (RFC 9110 section 15.5.9), a timeout like any other
+            if (status == 408 || status == 429 || status >= 500) {
                 throw new EhrUnavailableException("EHR answered " + action + " with HTTP " + status
                         + retryAfter.map(d -> " (Retry-After " + d.toSeconds() + " s)").orElse(""));
             }
             throw new EhrRequestRejectedException("EHR rejected " + action + " with HTTP " + status, status);
         }
+    }
+
+    /**
+     * The URL, if it is on the EHR's origin; else the request is refused before anything is sent.
+     * The message names the two origins, not the whole link (its query may carry search values).
+     */
+    private URI onOrigin(String url, String action) {
+        URI uri;
+        try {
+            uri = URI.create(url);
+        } catch (IllegalArgumentException e) {
+            throw new UnsafeLinkException("refused " + action + ": the EHR's link is not a valid URL, not sent");
+        }
+        if (!origin.contains(uri)) {
+            String target = uri.getScheme() + "://" + uri.getHost() + (uri.getPort() < 0 ? "" : ":" + uri.getPort());
+            record(clock.instant(), action, uri, "refused: not the EHR's origin");
+            throw new UnsafeLinkException("refused " + action + " to " + target + ": not the EHR's origin " + origin
+                    + " (portal-sync.source.fhir.base-url); nothing was sent, no access token left the engine");
+        }
+        return uri;
     }
 
     /** Retry-After is either delta-seconds or an HTTP date (RFC 9110 section 10.2.3). */
