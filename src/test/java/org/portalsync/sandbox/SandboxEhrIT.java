@@ -179,6 +179,32 @@ class SandboxEhrIT {
     }
 
     @Test
+    void patientsSeededOneByOneComeInGenerationOrderEachWithItsOwnLastUpdated() throws Exception {
+        List<SandboxEhr.SeededPatient> seeded = EHR.seedPatientsOneByOne(30, 9104L);
+
+        for (int i = 1; i < seeded.size(); i++) {
+            assertThat(seeded.get(i).lastUpdated()).isAfter(seeded.get(i - 1).lastUpdated());
+        }
+        String url = EHR.fhirBaseUrl() + "/Patient?_tag=" + SandboxEhr.SEED_TAG_SYSTEM + "%7Cseed-9104&_sort=_lastUpdated&_count=10";
+        List<String> ids = new ArrayList<>();
+        List<Instant> stamps = new ArrayList<>();
+        String token = token();
+        while (url != null) {
+            Bundle page = JSON.parseResource(Bundle.class, get(url, token).body());
+            page.getEntry().forEach(e -> {
+                ids.add(e.getResource().getIdElement().getIdPart());
+                stamps.add(e.getResource().getMeta().getLastUpdated().toInstant());
+            });
+            url = page.getLink(Bundle.LINK_NEXT) == null ? null : page.getLink(Bundle.LINK_NEXT).getUrl();
+        }
+        assertThat(ids).containsExactlyElementsOf(seeded.stream().map(SandboxEhr.SeededPatient::id).toList());
+        assertThat(stamps).containsExactlyElementsOf(seeded.stream().map(SandboxEhr.SeededPatient::lastUpdated).toList());
+        SandboxPatientGenerator generator = new SandboxPatientGenerator(9104L);
+        assertThat(seeded).allSatisfy(patient ->
+                assertThat(patient.defect()).isEqualTo(SandboxPatientGenerator.defectOf(generator.next())));
+    }
+
+    @Test
     void deletedPatientReadsGoneAndShowsAsDeleteInHistory() throws Exception {
         Patient created = (Patient) EHR.adminClient().create()
                 .resource(new SandboxPatientGenerator(9103L).next()).execute().getResource();
