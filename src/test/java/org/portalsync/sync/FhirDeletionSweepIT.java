@@ -5,8 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicReference;
 
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.portalsync.sandbox.FaultInjectingProxy;
 import org.portalsync.sandbox.SandboxEhr;
@@ -19,23 +17,12 @@ class FhirDeletionSweepIT {
     /** A relative or absolute reference to a Patient, with or without {@code /_history/n} (FHIR id: 1-64 of [A-Za-z0-9-.]). */
     private static final String ANY_PATIENT_URL = "\"(?:[^\"]*/)?Patient/([A-Za-z0-9\\-.]{1,64})(?:/_history/[^\"]*)?\"";
 
-    private FaultInjectingProxy proxy;
-
-    @BeforeEach
-    void startProxy() {
-        proxy = new FaultInjectingProxy(EHR.fhirBaseUrl());
-    }
-
-    @AfterEach
-    void stopProxy() {
-        proxy.close();
-    }
-
     @Test
     void aDeletionNamedByAnAbsoluteUrlWithoutItsVersionStillArchives() throws Exception {
         long seed = 7301;
         List<String> ids = EHR.seedPatients(6, seed);
-        try (TestEngine engine = TestEngine.start(TestEngine.settingsFor(EHR, proxy.baseUrl() + "/fhir", "h2", seed))) {
+        try (FaultInjectingProxy proxy = new FaultInjectingProxy(EHR.fhirBaseUrl());
+                TestEngine engine = TestEngine.start(TestEngine.settingsFor(EHR, proxy.baseUrl() + "/fhir", "h2", seed))) {
             engine.poll();
             String deleted = engine.rows("SELECT source_id FROM portal_patient ORDER BY source_id").get(0).get("source_id").toString();
             long issuesBefore = engine.count("SELECT COUNT(*) FROM data_quality_issue");
