@@ -6,7 +6,12 @@ import org.portalsync.source.fhir.EhrUnavailableException;
 
 /** What an alert is about, so that the alert route can tell IT "EHR down" from "our credentials are wrong". */
 public enum AlertKind {
-    EHR_DOWN, AUTH_FAILURE, EHR_REJECTED_REQUEST, PORTAL_DB_DOWN, DELIVERY_FAILURE;
+    EHR_DOWN, AUTH_FAILURE, EHR_REJECTED_REQUEST, PORTAL_DB_DOWN, DELIVERY_FAILURE,
+    /**
+     * Many reads answered 404 Not Found within a short time: more likely a wrong base URL or a lost
+     * scope than that many patients became restricted. Raised by no failure, so {@link #of} never returns it.
+     */
+    EHR_NOT_FOUND_SURGE;
 
     public static AlertKind of(Throwable failure) {
         for (Throwable cause = failure; cause != null; cause = cause.getCause()) {

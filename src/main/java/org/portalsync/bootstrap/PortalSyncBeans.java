@@ -34,6 +34,7 @@ import org.portalsync.source.fhir.FetchFhirPage;
 import org.portalsync.source.fhir.FetchFhirPatient;
 import org.portalsync.source.fhir.FhirSourceClient;
 import org.portalsync.source.fhir.ParseFhirEntry;
+import org.portalsync.source.fhir.RecordNotFoundRead;
 import org.portalsync.source.fhir.StartFhirDeletionSweep;
 import org.portalsync.source.fhir.StartFhirPatientPoll;
 import org.portalsync.sync.CountSyncOutcome;
@@ -101,6 +102,8 @@ public final class PortalSyncBeans implements CamelConfiguration {
         registry.bind("deliverPortalPatient", dryRun ? new ReportDryRunDifference(database, patients, authority)
                 : new DeliverPortalPatient(database, patients, statuses, dataQuality, audit, authority, settings.auditActor(), clock));
         registry.bind("recordMalformedResource", new RecordMalformedResource(database, dataQuality, statuses, clock));
+        registry.bind("recordNotFoundRead", new RecordNotFoundRead(database, dataQuality, statuses, settings.notFoundAlertThreshold(),
+                settings.notFoundAlertWindow(), clock));
         registry.bind("recordDeadLetter", new RecordDeadLetter(database, fhir, clock));
     }
 

@@ -81,7 +81,7 @@ public final class FhirSourceClient {
                 throw new EhrUnavailableException("interrupted during " + action, e);
             }
             int status = response.statusCode();
-            record(sentAt, action, uri, status < 300 ? "success" : "failure: HTTP " + status);
+            record(sentAt, action, uri, status < 300 ? "success" : auditFailure(status));
             if (status < 300 || status == 404 || status == 410) {
                 return new FhirResponse(status, response.body());
             }
@@ -106,6 +106,11 @@ public final class FhirSourceClient {
             }
             throw new EhrRequestRejectedException("EHR rejected " + action + " with HTTP " + status, status);
         }
+    }
+
+    /** The audit row's result for a request answered with this (non-2xx) status, e.g. {@code failure: HTTP 404}. */
+    static String auditFailure(int status) {
+        return "failure: HTTP " + status;
     }
 
     /** Retry-After is either delta-seconds or an HTTP date (RFC 9110 section 10.2.3). */
