@@ -11,7 +11,12 @@ public enum AlertKind {
     /** A dead-lettered record still fails after its bounded re-syncs: an operator must look. */
     RESYNC_EXHAUSTED,
     /** The EHR sent a link to another origin (host, port or scheme); it was not followed and no token went there. */
-    UNSAFE_LINK;
+    UNSAFE_LINK,
+    /**
+     * Many reads answered 404 Not Found within a short time: more likely a wrong base URL or a lost
+     * scope than that many patients became restricted. Raised by no failure, so {@link #of} never returns it.
+     */
+    EHR_NOT_FOUND_SURGE;
 
     public static AlertKind of(Throwable failure) {
         for (Throwable cause = failure; cause != null; cause = cause.getCause()) {

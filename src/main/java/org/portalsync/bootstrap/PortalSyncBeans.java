@@ -40,6 +40,7 @@ import org.portalsync.source.fhir.FetchFhirPage;
 import org.portalsync.source.fhir.FetchFhirPatient;
 import org.portalsync.source.fhir.FhirSourceClient;
 import org.portalsync.source.fhir.ParseFhirEntry;
+import org.portalsync.source.fhir.RecordNotFoundRead;
 import org.portalsync.source.fhir.StartFhirDeletionSweep;
 import org.portalsync.source.fhir.StartFhirPatientPoll;
 import org.portalsync.sync.CountSyncOutcome;
@@ -120,6 +121,8 @@ public final class PortalSyncBeans implements CamelConfiguration {
         registry.bind("claimDueDeadLetters", new ClaimDueDeadLetters(deadLetters, settings.sourceName(), "Patient",
                 settings.resyncInterval(), settings.resyncMaxAttempts(), clock));
         registry.bind("logRetryAttempt", new LogRetryAttempt());
+        registry.bind("recordNotFoundRead", new RecordNotFoundRead(database, dataQuality, statuses, settings.notFoundAlertThreshold(),
+                settings.notFoundAlertWindow(), clock));
     }
 
     private static HttpClient httpClient(PortalSyncSettings settings) throws Exception {

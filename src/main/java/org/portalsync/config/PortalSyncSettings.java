@@ -33,6 +33,8 @@ public final class PortalSyncSettings {
     public static final String FHIR_CONNECT_TIMEOUT = "portal-sync.source.fhir.connect-timeout";
     public static final String FHIR_READ_TIMEOUT = "portal-sync.source.fhir.read-timeout";
     public static final String FHIR_MAX_RETRY_AFTER = "portal-sync.source.fhir.max-retry-after";
+    public static final String FHIR_NOT_FOUND_ALERT_THRESHOLD = "portal-sync.source.fhir.not-found-alert-threshold";
+    public static final String FHIR_NOT_FOUND_ALERT_WINDOW = "portal-sync.source.fhir.not-found-alert-window";
     public static final String FHIR_ZONE = "portal-sync.source.fhir.zone";
     public static final String FHIR_ALLOW_INSECURE_HTTP = "portal-sync.source.fhir.allow-insecure-http";
     public static final String AUTH_TOKEN_URL = "portal-sync.source.fhir.auth.token-url";
@@ -88,6 +90,10 @@ public final class PortalSyncSettings {
             Setting.optional(FHIR_CONNECT_TIMEOUT, "10s", "Time to wait for a connection to the EHR."),
             Setting.optional(FHIR_READ_TIMEOUT, "60s", "Time to wait for one EHR response before the request fails and is retried."),
             Setting.optional(FHIR_MAX_RETRY_AFTER, "2m", "Longest Retry-After (from a 429 or 503) that is waited out; a longer one fails the request."),
+            Setting.optional(FHIR_NOT_FOUND_ALERT_THRESHOLD, "10",
+                    "Records whose read the EHR answers 404 Not Found within not-found-alert-window that raise an EHR_NOT_FOUND_SURGE "
+                            + "alert (many at once suggest a wrong base URL or a lost scope); 0 never raises it. Each is a data-quality row either way."),
+            Setting.optional(FHIR_NOT_FOUND_ALERT_WINDOW, "10m", "Time window for not-found-alert-threshold; at most one such alert per window."),
             Setting.optional(FHIR_ZONE, "UTC", "IANA time zone of the facility (e.g. America/New_York), stored beside every instant."),
             Setting.optional(FHIR_ALLOW_INSECURE_HTTP, "false",
                     "true allows a plain http:// base-url and token-url on a host other than loopback (a sandbox EHR on another "
@@ -177,11 +183,12 @@ public final class PortalSyncSettings {
         });
         check(problems, () -> positiveInt(RETRY_BACKOFF));
         check(problems, () -> nonNegativeInt(RETRY_MAXIMUM));
+        check(problems, () -> nonNegativeInt(FHIR_NOT_FOUND_ALERT_THRESHOLD));
         check(problems, () -> nonNegativeInt(RETRY_FIRST_DELAY));
         check(problems, () -> bool(WELCOME_ENABLED));
         check(problems, () -> positiveInt(RESYNC_MAX_ATTEMPTS));
         for (String key : List.of(DB_CONNECTION_TIMEOUT, RESYNC_INTERVAL, JOURNAL_IMPORT_INTERVAL, WELCOME_INTERVAL, FHIR_POLL_INTERVAL, FHIR_POLL_OVERLAP, FHIR_CONNECT_TIMEOUT, FHIR_READ_TIMEOUT,
-                FHIR_MAX_RETRY_AFTER, AUTH_REFRESH_BEFORE_EXPIRY)) {
+                FHIR_MAX_RETRY_AFTER, FHIR_NOT_FOUND_ALERT_WINDOW, AUTH_REFRESH_BEFORE_EXPIRY)) {
             check(problems, () -> duration(key));
         }
         check(problems, this::zone);
@@ -280,6 +287,14 @@ public final class PortalSyncSettings {
 
     public Duration maxRetryAfter() {
         return duration(FHIR_MAX_RETRY_AFTER);
+    }
+
+    public int notFoundAlertThreshold() {
+        return nonNegativeInt(FHIR_NOT_FOUND_ALERT_THRESHOLD);
+    }
+
+    public Duration notFoundAlertWindow() {
+        return duration(FHIR_NOT_FOUND_ALERT_WINDOW);
     }
 
     public ZoneId zone() {

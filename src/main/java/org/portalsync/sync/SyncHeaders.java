@@ -9,6 +9,8 @@ public final class SyncHeaders {
     public static final String OUTCOME = "PortalSyncOutcome";
     /** Header: the record being synced, e.g. {@code Patient/123}, for errors and dead letters. */
     public static final String RECORD = "PortalSyncRecord";
+    /** Header: true when the EHR answered a read of the record with 404 Not Found (not a deletion). */
+    public static final String NOT_FOUND = "PortalSyncNotFound";
 
     /** Property: the {@link PollStats} of the running poll. */
     public static final String POLL_STATS = "portalSyncPollStats";

@@ -40,7 +40,8 @@ import java.util.regex.Pattern;
  * <p>Faults queue up and are consumed in the order they were added, one per request: each request
  * takes the oldest queued fault whose path filter matches it (a filter is a substring of the
  * request path, e.g. {@code "/fhir/Patient"}, so the token endpoint can be left alone), else it is
- * forwarded untouched. {@link #delayAll} and {@link #down} are standing states on top of that.
+ * forwarded untouched. {@link #delayAll}, {@link #down} and {@link #failEvery} are standing states on
+ * top of that.
  * All methods are thread-safe.
  *
  * <p>{@code Accept-Encoding} is not forwarded (it is still recorded), so upstream bodies arrive
@@ -60,6 +61,18 @@ public final class FaultInjectingProxy implements AutoCloseable {
         public String toString() {
             return method + " " + pathAndQuery;
         }
+    }
+
+    /** One response forwarded from the upstream, as the client received it (after any rewriting). */
+    public record RecordedResponse(String pathAndQuery, int status, String body) {
+        @Override
+        public String toString() {
+            return status + " " + pathAndQuery;
+        }
+    }
+
+    /** A standing fault: every request whose path and query contain {@code pathAndQueryContains} gets {@code status}. */
+    private record StandingFailure(String pathAndQueryContains, int status) {
     }
 
     private enum Kind { FAIL, RATE_LIMIT, DELAY, DROP, REWRITE }
@@ -103,6 +116,8 @@ public final class FaultInjectingProxy implements AutoCloseable {
     private final Pattern upstreamUrl;
     private final List<Fault> faults = new ArrayList<>();
     private final List<RecordedRequest> requests = Collections.synchronizedList(new ArrayList<>());
+    private final List<RecordedResponse> responses = Collections.synchronizedList(new ArrayList<>());
+    private final List<StandingFailure> standingFailures = new java.util.concurrent.CopyOnWriteArrayList<>();
     private final AtomicInteger requestCount = new AtomicInteger();
     private volatile Duration delayAll = Duration.ZERO;
     private volatile int downStatus = -1; // -1 up, 0 drop connections, else respond with this status
@@ -209,6 +224,20 @@ public final class FaultInjectingProxy implements AutoCloseable {
         add(new Fault(Kind.REWRITE, n, pathContains, 0, null, edit));
     }
 
+    /**
+     * Every request whose path and query contain {@code pathAndQueryContains} gets {@code status}, however
+     * often it is retried, until {@link #stopFailing()} or {@link #reset()}. Matches the query too, so
+     * one page of a paged search can be hit: HAPI's third page of 50 is {@code _getpagesoffset=100}.
+     */
+    public void failEvery(int status, String pathAndQueryContains) {
+        standingFailures.add(new StandingFailure(pathAndQueryContains, status));
+    }
+
+    /** Ends every {@link #failEvery}. */
+    public void stopFailing() {
+        standingFailures.clear();
+    }
+
     /** The upstream is dead: every request's connection is closed without a response, until {@link #up()}. */
     public void down() {
         downStatus = 0;
@@ -224,14 +253,16 @@ public final class FaultInjectingProxy implements AutoCloseable {
         downStatus = -1;
     }
 
-    /** Clears queued faults, {@link #delayAll}, {@link #down}, the request log and the count. */
+    /** Clears queued faults, {@link #delayAll}, {@link #down}, {@link #failEvery}, the request and response logs and the count. */
     public void reset() {
         synchronized (faults) {
             faults.clear();
         }
         delayAll = Duration.ZERO;
         downStatus = -1;
+        standingFailures.clear();
         requests.clear();
+        responses.clear();
         requestCount.set(0);
     }
 
@@ -251,6 +282,13 @@ public final class FaultInjectingProxy implements AutoCloseable {
     public List<RecordedRequest> requests() {
         synchronized (requests) {
             return List.copyOf(requests);
+        }
+    }
+
+    /** Each response forwarded from the upstream (not the injected ones), with its body as sent on, in order. */
+    public List<RecordedResponse> responses() {
+        synchronized (responses) {
+            return List.copyOf(responses);
         }
     }
 
@@ -304,6 +342,12 @@ public final class FaultInjectingProxy implements AutoCloseable {
             if (down > 0) {
                 sendOutcome(exchange, down, "upstream unavailable (proxy is down)");
                 return;
+            }
+            for (StandingFailure failure : standingFailures) {
+                if (pathAndQuery.contains(failure.pathAndQueryContains())) {
+                    sendOutcome(exchange, failure.status(), "injected fault: HTTP " + failure.status());
+                    return;
+                }
             }
             sleep(delayAll);
             Fault fault = takeFault(path);
@@ -368,6 +412,7 @@ public final class FaultInjectingProxy implements AutoCloseable {
             }
             responseBody = text.getBytes(StandardCharsets.UTF_8);
         }
+        responses.add(new RecordedResponse(pathAndQuery, upstream.statusCode(), new String(responseBody, StandardCharsets.UTF_8)));
         boolean noBody = method.equals("HEAD") || upstream.statusCode() == 204 || upstream.statusCode() == 304;
         if (noBody || responseBody.length == 0) {
             exchange.sendResponseHeaders(upstream.statusCode(), -1);

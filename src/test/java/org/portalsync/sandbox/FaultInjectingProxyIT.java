@@ -210,6 +210,30 @@ class FaultInjectingProxyIT {
     }
 
     @Test
+    void failEveryHitsOnePageOfAPagedSearchUntilStoppedAndResponsesAreRecorded() throws Exception {
+        EHR.seedPatients(25, 9204L);
+        proxy.failEvery(503, "_getpagesoffset=10&");
+
+        HttpResponse<String> first = get(http, PATIENTS + "?_tag=" + SandboxEhr.SEED_TAG_SYSTEM + "%7Cseed-9204&_count=10");
+        String second = JSON.parseResource(Bundle.class, first.body()).getLink(Bundle.LINK_NEXT).getUrl();
+        assertThat(second).contains("_getpagesoffset=10&");
+        assertThat(getUrl(second).statusCode()).isEqualTo(503);
+        assertThat(getUrl(second).statusCode()).as("still failing, however often it is retried").isEqualTo(503);
+        proxy.stopFailing();
+        HttpResponse<String> recovered = getUrl(second);
+
+        assertThat(first.statusCode()).isEqualTo(200);
+        assertThat(recovered.statusCode()).isEqualTo(200);
+        assertThat(proxy.responses()).as("forwarded responses only, as the client got them")
+                .extracting(FaultInjectingProxy.RecordedResponse::body).containsExactly(first.body(), recovered.body());
+        assertThat(proxy.responses().get(1).pathAndQuery()).isEqualTo(URI.create(second).getRawPath() + "?" + URI.create(second).getRawQuery());
+        proxy.failEvery(500, "_count=1");
+        proxy.reset();
+        assertThat(proxy.responses()).isEmpty();
+        assertThat(getPatients(http).statusCode()).as("reset ends failEvery").isEqualTo(200);
+    }
+
+    @Test
     void downDropsEverythingUntilUp() throws Exception {
         proxy.down();
 
@@ -248,6 +272,11 @@ class FaultInjectingProxyIT {
 
     private HttpResponse<String> getPatients(HttpClient client) throws IOException, InterruptedException {
         return get(client, PATIENTS + "?_count=1");
+    }
+
+    private HttpResponse<String> getUrl(String url) throws IOException, InterruptedException {
+        return http.send(HttpRequest.newBuilder(URI.create(url)).header("Authorization", "Bearer " + token).build(),
+                HttpResponse.BodyHandlers.ofString());
     }
 
     private HttpResponse<String> get(HttpClient client, String pathAndQuery) throws IOException, InterruptedException {

@@ -23,6 +23,8 @@ import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Comparator;
@@ -240,39 +242,82 @@ public final class SandboxEhr implements AutoCloseable {
         return adminClient;
     }
 
+    /** A patient as seeded: its logical id, the {@code meta.lastUpdated} the EHR stamped on it, and its generator defect. */
+    public record SeededPatient(String id, Instant lastUpdated, SandboxPatientGenerator.Defect defect) {
+    }
+
     /**
      * Creates {@code count} patients from {@link SandboxPatientGenerator} with this seed, in
      * transaction bundles of 500, each tagged {@link #SEED_TAG_SYSTEM}|{@code seed-<randomSeed>}.
      * Writes go straight to HAPI's system DAO (a real FHIR transaction, same indexing and history
      * as over HTTP) to skip JSON round trips. Use a different seed per test: MRNs repeat per seed.
+     * All patients of one bundle share one {@code meta.lastUpdated}; see {@link #seedPatientsOneByOne}.
      *
      * @return the server-assigned logical ids, in generation order
      * @throws IllegalStateException if an in-memory sandbox would run the heap out; the message
      *     names the system property that moves it to disk
      */
     public List<String> seedPatients(int count, long randomSeed) {
+        return seed(count, randomSeed, SEED_BATCH_SIZE).stream().map(SeededPatient::id).toList();
+    }
+
+    /**
+     * As {@link #seedPatients}, but each patient in a transaction of its own, started only once the
+     * clock has passed the previous one's: every patient gets its own {@code meta.lastUpdated},
+     * strictly increasing in generation order (HAPI stamps one instant per transaction, in
+     * milliseconds). So a search sorted by {@code _lastUpdated} returns them in this order, and a
+     * test can tell from these results alone where a high-water mark must stand. About 10 ms a patient.
+     *
+     * @return the patients in generation order
+     */
+    public List<SeededPatient> seedPatientsOneByOne(int count, long randomSeed) {
+        return seed(count, randomSeed, 1);
+    }
+
+    private List<SeededPatient> seed(int count, long randomSeed, int batchSize) {
         checkHeapFor(count);
         SandboxPatientGenerator generator = new SandboxPatientGenerator(randomSeed);
         Coding tag = new Coding(SEED_TAG_SYSTEM, "seed-" + randomSeed, null);
-        List<String> ids = new ArrayList<>(count);
-        while (ids.size() < count) {
-            int batch = Math.min(SEED_BATCH_SIZE, count - ids.size());
+        List<SeededPatient> seeded = new ArrayList<>(count);
+        while (seeded.size() < count) {
+            int batch = Math.min(batchSize, count - seeded.size());
             Bundle transaction = new Bundle().setType(Bundle.BundleType.TRANSACTION);
+            List<SandboxPatientGenerator.Defect> defects = new ArrayList<>(batch);
             for (int i = 0; i < batch; i++) {
                 Patient patient = generator.next();
+                defects.add(SandboxPatientGenerator.defectOf(patient));
                 patient.getMeta().addTag(tag.copy());
                 transaction.addEntry()
-                        .setFullUrl("urn:uuid:" + new UUID(randomSeed, ids.size() + i))
+                        .setFullUrl("urn:uuid:" + new UUID(randomSeed, seeded.size() + i))
                         .setResource(patient)
                         .getRequest().setMethod(Bundle.HTTPVerb.POST).setUrl("Patient");
             }
             // One writer: measured, two parallel transactions were slower on H2 than one.
             Bundle response = systemDao.transaction(new SystemRequestDetails(), transaction);
-            for (Bundle.BundleEntryComponent e : response.getEntry()) {
-                ids.add(new IdType(e.getResponse().getLocation()).getIdPart());
+            for (int i = 0; i < response.getEntry().size(); i++) {
+                Bundle.BundleEntryResponseComponent written = response.getEntry().get(i).getResponse();
+                seeded.add(new SeededPatient(new IdType(written.getLocation()).getIdPart(),
+                        written.getLastModified() == null ? null : written.getLastModified().toInstant(), defects.get(i)));
+            }
+            if (batchSize == 1) {
+                awaitClockPast(seeded.get(seeded.size() - 1).lastUpdated());
             }
         }
-        return Collections.unmodifiableList(ids);
+        return Collections.unmodifiableList(seeded);
+    }
+
+    private static void awaitClockPast(Instant stamped) {
+        if (stamped == null) {
+            throw new IllegalStateException("HAPI returned no lastModified for a seeded patient");
+        }
+        while (!Instant.now().truncatedTo(ChronoUnit.MILLIS).isAfter(stamped)) {
+            try {
+                Thread.sleep(1);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted while seeding", e);
+            }
+        }
     }
 
     private void checkHeapFor(int count) {

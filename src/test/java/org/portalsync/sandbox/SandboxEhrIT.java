@@ -155,7 +155,7 @@ class SandboxEhrIT {
     }
 
     @Test
-    void lastUpdatedSearchSeesAnUpdateAtOnce() throws Exception {
+    void aRepeatedSearchIsAnsweredFromHapisCacheUnlessItSaysNoCache() throws Exception {
         List<String> ids = EHR.seedPatients(5, 9102L);
         String token = token();
         Instant afterSeeding = Instant.now().truncatedTo(ChronoUnit.MILLIS).plusMillis(5);
@@ -168,14 +168,41 @@ class SandboxEhrIT {
         patient.getTelecomFirstRep().setValue("(617) 555-0199");
         EHR.adminClient().update().resource(patient).execute();
 
-        // Same search again: a server reusing cached search results would still answer "none".
-        Bundle again = JSON.parseResource(Bundle.class, get(search, token).body());
-        assertThat(again.getEntry()).hasSize(1);
-        Patient found = (Patient) again.getEntryFirstRep().getResource();
+        // Same search again, within HAPI's reuse window (60 s): the cached answer, "none", as the field guide warns.
+        assertThat(JSON.parseResource(Bundle.class, get(search, token).body()).getEntry()).as("stale, from the cache").isEmpty();
+        Bundle fresh = JSON.parseResource(Bundle.class, get(search, token, "Cache-Control", "no-cache").body());
+        assertThat(fresh.getEntry()).hasSize(1);
+        Patient found = (Patient) fresh.getEntryFirstRep().getResource();
         assertThat(found.getIdElement().getIdPart()).isEqualTo(ids.get(2));
         assertThat(found.getIdElement().getVersionIdPartAsLong()).isEqualTo(2L);
         assertThat(found.getIdentifierFirstRep().getSystem()).isEqualTo(SandboxPatientGenerator.MRN_SYSTEM);
         assertThat(found.hasName()).as("_elements=identifier leaves names out").isFalse();
+    }
+
+    @Test
+    void patientsSeededOneByOneComeInGenerationOrderEachWithItsOwnLastUpdated() throws Exception {
+        List<SandboxEhr.SeededPatient> seeded = EHR.seedPatientsOneByOne(30, 9104L);
+
+        for (int i = 1; i < seeded.size(); i++) {
+            assertThat(seeded.get(i).lastUpdated()).isAfter(seeded.get(i - 1).lastUpdated());
+        }
+        String url = EHR.fhirBaseUrl() + "/Patient?_tag=" + SandboxEhr.SEED_TAG_SYSTEM + "%7Cseed-9104&_sort=_lastUpdated&_count=10";
+        List<String> ids = new ArrayList<>();
+        List<Instant> stamps = new ArrayList<>();
+        String token = token();
+        while (url != null) {
+            Bundle page = JSON.parseResource(Bundle.class, get(url, token).body());
+            page.getEntry().forEach(e -> {
+                ids.add(e.getResource().getIdElement().getIdPart());
+                stamps.add(e.getResource().getMeta().getLastUpdated().toInstant());
+            });
+            url = page.getLink(Bundle.LINK_NEXT) == null ? null : page.getLink(Bundle.LINK_NEXT).getUrl();
+        }
+        assertThat(ids).containsExactlyElementsOf(seeded.stream().map(SandboxEhr.SeededPatient::id).toList());
+        assertThat(stamps).containsExactlyElementsOf(seeded.stream().map(SandboxEhr.SeededPatient::lastUpdated).toList());
+        SandboxPatientGenerator generator = new SandboxPatientGenerator(9104L);
+        assertThat(seeded).allSatisfy(patient ->
+                assertThat(patient.defect()).isEqualTo(SandboxPatientGenerator.defectOf(generator.next())));
     }
 
     @Test
@@ -220,8 +247,11 @@ class SandboxEhrIT {
         return HTTP.send(request.build(), HttpResponse.BodyHandlers.ofString());
     }
 
-    private static HttpResponse<String> get(String url, String bearer) throws IOException, InterruptedException {
+    private static HttpResponse<String> get(String url, String bearer, String... headers) throws IOException, InterruptedException {
         HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(url)).header("Accept", "application/fhir+json");
+        if (headers.length > 0) {
+            request.headers(headers);
+        }
         if (bearer != null) {
             request.header("Authorization", "Bearer " + bearer);
         }

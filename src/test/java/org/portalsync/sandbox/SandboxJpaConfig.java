@@ -47,9 +47,10 @@ class SandboxJpaConfig {
     @Bean
     JpaStorageSettings storageSettings() {
         JpaStorageSettings settings = new JpaStorageSettings();
-        // A sync engine re-runs the same search (Patient?_lastUpdated=gt...) every poll; reusing a
-        // cached result set would hide records written since the previous poll.
-        settings.setReuseCachedSearchResultsForMillis(null);
+        // HAPI's default, as on real servers: the same search within a minute gets the cached result
+        // set, which hides records written since. The engine must defeat it with Cache-Control: no-cache
+        // (StaleSearchCacheIT proves it does, and that the cache is really there).
+        settings.setReuseCachedSearchResultsForMillis(JpaStorageSettings.DEFAULT_REUSE_CACHED_SEARCH_RESULTS_FOR_MILLIS);
         // Deletes stay as history entries (HAPI's default): the engine must see DELETE in _history.
         settings.setDeleteEnabled(true);
         // Stale-search cleanup, batch2 maintenance, etc. are not needed by a short-lived sandbox and

@@ -80,7 +80,7 @@ public final class FetchFhirPage implements Processor {
     private FhirPage fetch(String url) {
         String action = url.contains("/_history") ? "Patient.history" : "Patient.search";
         FhirResponse response = client.get(url, action);
-        if (response.gone()) {
+        if (response.gone() || response.notFound()) {
             throw new EhrRequestRejectedException("EHR answered " + action + " with HTTP " + response.status(), response.status());
         }
         return FhirBundleReader.read(url, response.body());

@@ -12,10 +12,15 @@ import org.portalsync.sync.SyncHeaders;
 
 /**
  * Reads one patient by id (the body) for an on-demand refresh, e.g. after a webhook or an
- * operator's request. A {@code 404} or {@code 410} means the EHR deleted it: the entry becomes a
- * deletion, and the portal archives the patient (the field guide's two deletion patterns).
+ * operator's request. A {@code 410 Gone} means the EHR deleted it: the entry becomes a deletion,
+ * and the portal archives the patient. A {@code 404 Not Found} is no deletion (a restricted patient,
+ * one outside the client's scope and a wrong base URL all answer it): the body stays the id and
+ * {@link SyncHeaders#NOT_FOUND} is set, for {@link RecordNotFoundRead}.
  */
 public final class FetchFhirPatient implements Processor {
+
+    /** The audit action of a read, e.g. for counting the reads the EHR answered 404. */
+    static final String ACTION = "Patient.read";
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -40,7 +45,12 @@ public final class FetchFhirPatient implements Processor {
         exchange.getMessage().setHeader(SyncHeaders.RECORD, "Patient/" + id);
         String url = baseUrl + "/Patient/" + URLEncoder.encode(id, StandardCharsets.UTF_8)
                 + (elements.isEmpty() ? "" : "?_elements=" + elements);
-        FhirResponse response = client.get(url, "Patient.read");
+        FhirResponse response = client.get(url, ACTION);
+        exchange.getMessage().setHeader(SyncHeaders.NOT_FOUND, response.notFound());
+        if (response.notFound()) {
+            exchange.getMessage().setBody(id);
+            return;
+        }
         if (response.gone()) {
             exchange.getMessage().setBody(new FhirEntry("Patient", id, null, clock.instant(), null, true));
             return;

@@ -5,9 +5,11 @@ import java.time.OffsetDateTime;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.regex.Pattern;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import org.hl7.fhir.r4.model.IdType;
 
 /**
  * Splits a search or history Bundle into entries without parsing the resources, so that one
@@ -17,6 +19,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 public final class FhirBundleReader {
 
     private static final ObjectMapper JSON = new ObjectMapper();
+    /** FHIR resource type names: {@code Patient}, {@code Appointment}; not a path segment such as {@code 123}. */
+    private static final Pattern RESOURCE_TYPE = Pattern.compile("[A-Z][A-Za-z]+");
 
     private FhirBundleReader() {
     }
@@ -37,30 +41,76 @@ public final class FhirBundleReader {
                 next = link.path("url").asText(null);
             }
         }
+        boolean history = "history".equals(bundle.path("type").asText());
         List<FhirEntry> entries = new ArrayList<>();
         for (JsonNode entry : bundle.path("entry")) {
             if ("include".equals(entry.path("search").path("mode").asText()) || "outcome".equals(entry.path("search").path("mode").asText())) {
                 continue;
             }
-            entries.add(entry(entry));
+            entries.add(entry(requestUrl, entry, history));
         }
         return new FhirPage(requestUrl, entries, next);
     }
 
-    private static FhirEntry entry(JsonNode entry) {
+    private static FhirEntry entry(String requestUrl, JsonNode entry, boolean history) {
         JsonNode resource = entry.path("resource");
-        String method = entry.path("request").path("method").asText("");
-        if ("DELETE".equals(method) || resource.isMissingNode()) {
-            // history entry of a deletion: Patient/123/_history/4 names type, id and the deleting version
-            String[] url = entry.path("request").path("url").asText(entry.path("fullUrl").asText("")).split("/");
-            String type = url.length > 1 ? url[url.length > 3 ? url.length - 4 : 0] : "";
-            String id = url.length > 1 ? url[url.length > 3 ? url.length - 3 : 1] : "";
-            String version = url.length > 3 ? url[url.length - 1] : null;
-            return new FhirEntry(type, id, version, instant(entry.path("response").path("lastModified").asText(null)), null, true);
+        // A history entry without a resource is a deletion (FHIR R4 Bundle.entry.resource: absent for
+        // a DELETE); a search entry without one is broken, never a reason to archive anybody.
+        if ("DELETE".equals(entry.path("request").path("method").asText("")) || history && resource.isMissingNode()) {
+            return deletion(requestUrl, entry);
+        }
+        if (resource.isMissingNode()) {
+            IdType named = reference(entry.path("fullUrl").asText(null));
+            return new FhirEntry(named == null ? "" : named.getResourceType(), named == null ? "" : named.getIdPart(), null, null, null, false);
         }
         JsonNode meta = resource.path("meta");
         return new FhirEntry(resource.path("resourceType").asText(""), resource.path("id").asText(""),
                 meta.path("versionId").asText(null), instant(meta.path("lastUpdated").asText(null)), resource.toString(), false);
+    }
+
+    /**
+     * A deletion has no resource: its {@code request.url} (e.g. {@code Patient/123/_history/4}) or its
+     * {@code fullUrl} names it, relative or absolute, with or without the version; HAPI's
+     * {@link IdType} reads every such form. The version may also come only from {@code response.etag}.
+     * A deletion that names no resource cannot be applied, and must not turn into a data-quality row
+     * about a record that does not exist: the page fails, as for any answer the engine cannot read.
+     */
+    private static FhirEntry deletion(String requestUrl, JsonNode entry) {
+        IdType byRequest = reference(entry.path("request").path("url").asText(null));
+        IdType byFullUrl = reference(entry.path("fullUrl").asText(null));
+        IdType named = byRequest != null ? byRequest : byFullUrl;
+        if (named == null) {
+            throw new EhrUnavailableException("EHR answered " + requestUrl
+                    + " with a deletion entry whose request.url and fullUrl name no resource");
+        }
+        String version = named.getVersionIdPart();
+        if (version == null && byFullUrl != null && byFullUrl.getIdPart().equals(named.getIdPart())) {
+            version = byFullUrl.getVersionIdPart();
+        }
+        if (version == null) {
+            version = etagVersion(entry.path("response").path("etag").asText(null));
+        }
+        return new FhirEntry(named.getResourceType(), named.getIdPart(), version,
+                instant(entry.path("response").path("lastModified").asText(null)), null, true);
+    }
+
+    /** The resource a URL names, e.g. {@code https://ehr/fhir/Patient/123/_history/4}; null for a search URL or a bare id. */
+    private static IdType reference(String url) {
+        if (url == null || url.isBlank() || url.contains("?")) {
+            return null;
+        }
+        IdType id = new IdType(url.trim());
+        boolean named = id.hasResourceType() && RESOURCE_TYPE.matcher(id.getResourceType()).matches() && id.hasIdPart();
+        return named ? id : null;
+    }
+
+    /** {@code W/"4"} (RFC 9110 weak ETag, as FHIR servers send the version) is version {@code 4}. */
+    private static String etagVersion(String etag) {
+        if (etag == null) {
+            return null;
+        }
+        String version = etag.replaceFirst("^W/", "").replace("\"", "").trim();
+        return version.isEmpty() ? null : version;
     }
 
     private static Instant instant(String value) {

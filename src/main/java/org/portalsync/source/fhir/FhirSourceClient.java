@@ -85,7 +85,7 @@ public final class FhirSourceClient {
                 throw new EhrUnavailableException("interrupted during " + action, e);
             }
             int status = response.statusCode();
-            record(sentAt, action, uri, status < 300 ? "success" : "failure: HTTP " + status);
+            record(sentAt, action, uri, status < 300 ? "success" : auditFailure(status));
             if (status < 300 || status == 404 || status == 410) {
                 return new FhirResponse(status, response.body());
             }
@@ -131,6 +131,11 @@ public final class FhirSourceClient {
                     + " (portal-sync.source.fhir.base-url); nothing was sent, no access token left the engine");
         }
         return uri;
+    }
+
+    /** The audit row's result for a request answered with this (non-2xx) status, e.g. {@code failure: HTTP 404}. */
+    static String auditFailure(int status) {
+        return "failure: HTTP " + status;
     }
 
     /** Retry-After is either delta-seconds or an HTTP date (RFC 9110 section 10.2.3). */

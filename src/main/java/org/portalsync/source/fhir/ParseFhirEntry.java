@@ -41,6 +41,9 @@ public final class ParseFhirEntry implements Processor {
             exchange.getMessage().setBody(new DeletedResource(entry.resourceType(), entry.id(), entry.versionId(), entry.lastUpdated()));
             return;
         }
+        if (entry.resourceJson() == null) {
+            throw new MalformedResourceException(record, "resource", "the Bundle entry holds no resource");
+        }
         IParser parser = fhir.newJsonParser().setParserErrorHandler(new RejectInvalidValues(record));
         IBaseResource resource;
         try {
