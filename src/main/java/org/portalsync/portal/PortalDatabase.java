@@ -33,7 +33,7 @@ public final class PortalDatabase implements AutoCloseable {
     public static PortalDatabase open(String url, String user, String password, int poolSize, java.time.Duration connectionTimeout) {
         HikariConfig config = new HikariConfig();
         config.setConnectionTimeout(Math.max(250, connectionTimeout.toMillis()));
-        config.setJdbcUrl(withStatementCache(url));
+        config.setJdbcUrl(withoutErrorTrace(withStatementCache(url)));
         config.setUsername(user);
         config.setPassword(password);
         config.setMaximumPoolSize(poolSize);
@@ -57,6 +57,18 @@ public final class PortalDatabase implements AutoCloseable {
     static String withStatementCache(String url) {
         if (url.startsWith("jdbc:h2:") && !url.toUpperCase(java.util.Locale.ROOT).contains("QUERY_CACHE_SIZE")) {
             return url + ";QUERY_CACHE_SIZE=64";
+        }
+        return url;
+    }
+
+    /**
+     * An embedded H2 file database writes every data error, with the value it refused, to a
+     * {@code .trace.db} file beside the data: a log of patient data nobody reads. Our own
+     * failure texts say what went wrong ({@link SqlFailureText}).
+     */
+    static String withoutErrorTrace(String url) {
+        if (url.startsWith("jdbc:h2:") && !url.toUpperCase(java.util.Locale.ROOT).contains("TRACE_LEVEL_FILE")) {
+            return url + ";TRACE_LEVEL_FILE=0";
         }
         return url;
     }

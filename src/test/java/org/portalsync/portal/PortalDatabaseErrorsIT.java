@@ -3,9 +3,14 @@ package org.portalsync.portal;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.sql.PreparedStatement;
 import java.util.List;
+import java.util.stream.Stream;
 
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
@@ -106,6 +111,19 @@ class PortalDatabaseErrorsIT {
             assertThat(failure).isNotInstanceOf(PortalDataRejectedException.class);
             assertThat(failure.getMessage()).contains("SQLSTATE 42");
             assertNoValueInChain(failure, SECRET);
+        }
+    }
+
+    @Test
+    void anEmbeddedH2FileDatabaseKeepsNoTraceFileWithTheValue(@TempDir Path dir) throws Exception {
+        try (PortalDatabase database = PortalDatabase.open("jdbc:h2:file:" + dir.resolve("portal"), "sa", "", 2)) {
+            failure(database, INSERT_PATIENT, "ehr", "1", SECRET.repeat(30));
+        }
+
+        try (Stream<Path> files = Files.list(dir)) {
+            for (Path file : files.toList()) {
+                assertThat(Files.readString(file, java.nio.charset.StandardCharsets.ISO_8859_1)).as(file.toString()).doesNotContain(SECRET);
+            }
         }
     }
 }
