@@ -19,7 +19,7 @@ class FhirDeletionSweepIT {
 
     @Test
     void aDeletionNamedByAnAbsoluteUrlWithoutItsVersionStillArchives() throws Exception {
-        long seed = 7301;
+        long seed = 7651;
         List<String> ids = EHR.seedPatients(6, seed);
         try (FaultInjectingProxy proxy = new FaultInjectingProxy(EHR.fhirBaseUrl());
                 TestEngine engine = TestEngine.start(TestEngine.settingsFor(EHR, proxy.baseUrl() + "/fhir", "h2", seed))) {

@@ -45,7 +45,7 @@ class SourceVersionOrderIT {
 
     @Test
     void anOlderVersionArrivingLateIsIgnored() throws Exception {
-        long seed = 7301;
+        long seed = 7601;
         String id = EHR.seedPatients(3, seed).get(0);
         try (TestEngine engine = TestEngine.start(TestEngine.settingsFor(EHR, EHR.fhirBaseUrl(), "h2", seed))) {
             engine.poll();
@@ -64,7 +64,7 @@ class SourceVersionOrderIT {
 
     @Test
     void aPatientRecreatedAfterADeletionStaysWhenTheSweepReadsTheDeletion() throws Exception {
-        long seed = 7302;
+        long seed = 7602;
         String id = EHR.seedPatients(4, seed).get(1);
         try (TestEngine engine = TestEngine.start(TestEngine.settingsFor(EHR, EHR.fhirBaseUrl(), "h2", seed))) {
             engine.poll();
@@ -86,7 +86,7 @@ class SourceVersionOrderIT {
     /** Every version of one patient delivered at once, in random order, twice over: the newest wins. */
     @Test
     void concurrentDeliveriesOfOnePatientEndWithTheNewestVersion() throws Exception {
-        long seed = 7303;
+        long seed = 7603;
         String id = EHR.seedPatients(1, seed).get(0);
         for (String family : List.of("Second", "Third", "Fourth", "Fifth")) {
             edit(id, family);

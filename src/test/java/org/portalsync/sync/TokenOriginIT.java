@@ -89,7 +89,7 @@ class TokenOriginIT {
 
     @Test
     void aNextLinkToAnotherPortIsRefusedAndNothingIsSentThere() throws Exception {
-        seedAndStart(7301, 25);
+        seedAndStart(7661, 25);
         String other = "http://127.0.0.1:" + elsewhere.getAddress().getPort();
         rewriteNextLinkTo(other);
 
@@ -101,7 +101,7 @@ class TokenOriginIT {
 
     @Test
     void aNextLinkToAnotherHostNameIsRefusedEvenWhenItIsTheSameServer() throws Exception {
-        seedAndStart(7302, 25);
+        seedAndStart(7662, 25);
         rewriteNextLinkTo(proxy.baseUrl().replace("127.0.0.1", "localhost"));
 
         String summary = engine.poll();
