@@ -97,7 +97,7 @@ public final class PortalSyncBeans implements CamelConfiguration {
         registry.bind("countSyncOutcome", new CountSyncOutcome());
         registry.bind("finishPoll", new FinishPoll(settings.dryRunReportDir(), clock));
         registry.bind("mapToPortalPatient", new MapToPortalPatient(
-                new MapFhirPatient(new PatientMappingSettings(settings.mrnSystem(), settings.defaultCountry()))));
+                new MapFhirPatient(new PatientMappingSettings(settings.mrnSystem(), settings.defaultCountry()), clock.withZone(settings.zone()))));
         registry.bind("deliverPortalPatient", dryRun ? new ReportDryRunDifference(database, patients, authority)
                 : new DeliverPortalPatient(database, patients, statuses, dataQuality, audit, authority, settings.auditActor(), clock));
         registry.bind("recordMalformedResource", new RecordMalformedResource(database, dataQuality, statuses, clock));

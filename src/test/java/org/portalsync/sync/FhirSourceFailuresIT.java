@@ -191,7 +191,7 @@ class FhirSourceFailuresIT {
             assertThat(request.header("Cache-Control")).isEqualTo("no-cache");
             assertThat(request.header("Authorization")).startsWith("Bearer ");
         });
-        assertThat(searches.get(0).pathAndQuery()).contains("_elements=identifier,active,name,telecom,gender,birthDate,address,contact,communication")
+        assertThat(searches.get(0).pathAndQuery()).contains("_elements=identifier,active,name,telecom,gender,birthDate,address,contact,communication,deceased")
                 .contains("_sort=_lastUpdated").contains("_count=10");
         assertThat(proxy.requests()).anyMatch(request -> request.pathAndQuery().contains("_getpages"));
     }
