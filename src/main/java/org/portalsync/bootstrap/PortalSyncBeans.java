@@ -28,6 +28,7 @@ import org.portalsync.portal.PortalDatabase;
 import org.portalsync.portal.PortalPatientStore;
 import org.portalsync.portal.ReportDryRunDifference;
 import org.portalsync.portal.SyncHighWaterMarks;
+import org.portalsync.portal.SyncInitialLoads;
 import org.portalsync.portal.SyncStatusStore;
 import org.portalsync.source.fhir.AdvanceHighWaterMark;
 import org.portalsync.source.fhir.FetchFhirPage;
@@ -36,10 +37,13 @@ import org.portalsync.source.fhir.FhirSourceClient;
 import org.portalsync.source.fhir.ParseFhirEntry;
 import org.portalsync.source.fhir.StartFhirDeletionSweep;
 import org.portalsync.source.fhir.StartFhirPatientPoll;
+import org.portalsync.source.fhir.TrackInitialLoad;
 import org.portalsync.sync.CountSyncOutcome;
 import org.portalsync.sync.FinishPoll;
 import org.portalsync.validate.DataQualityLog;
 import org.portalsync.validate.RecordMalformedResource;
+import org.portalsync.welcome.WelcomeOutbox;
+import org.portalsync.welcome.WelcomePolicy;
 
 /**
  * Builds the engine's beans from the validated settings and binds them by the names the route
@@ -82,6 +86,12 @@ public final class PortalSyncBeans implements CamelConfiguration {
         DataQualityLog dataQuality = new DataQualityLog();
         AuthorityRules authority = new SourceWinsAuthorityRules();
         boolean dryRun = settings.dryRun();
+        SyncInitialLoads initialLoads = new SyncInitialLoads(database, clock);
+        WelcomeOutbox welcomes = new WelcomeOutbox(new WelcomePolicy(
+                settings.choice(PortalSyncSettings.WELCOME_INITIAL_LOAD, WelcomePolicy.InitialLoad.class),
+                settings.positiveInt(PortalSyncSettings.WELCOME_MINOR_AGE),
+                settings.choice(PortalSyncSettings.WELCOME_MINORS, WelcomePolicy.Minors.class),
+                clock.withZone(settings.zone())), initialLoads, StartFhirPatientPoll.FEED);
 
         ExecutorService syncWorkers = camel.getExecutorServiceManager().newFixedThreadPool(this, "sync-worker", settings.syncWorkers());
         registry.bind("syncWorkers", syncWorkers);
@@ -94,12 +104,14 @@ public final class PortalSyncBeans implements CamelConfiguration {
                 MapFhirPatient.MAPPED_ELEMENTS, fhirClient, clock));
         registry.bind("parseFhirPatient", new ParseFhirEntry(fhir, "Patient"));
         registry.bind("advanceHighWaterMark", new AdvanceHighWaterMark(settings.sourceName(), marks, dryRun));
+        registry.bind("beginInitialLoad", TrackInitialLoad.begin(settings.sourceName(), initialLoads, dryRun));
+        registry.bind("completeInitialLoad", TrackInitialLoad.complete(settings.sourceName(), initialLoads, dryRun));
         registry.bind("countSyncOutcome", new CountSyncOutcome());
         registry.bind("finishPoll", new FinishPoll(settings.dryRunReportDir(), clock));
         registry.bind("mapToPortalPatient", new MapToPortalPatient(
                 new MapFhirPatient(new PatientMappingSettings(settings.mrnSystem(), settings.defaultCountry()), clock.withZone(settings.zone()))));
         registry.bind("deliverPortalPatient", dryRun ? new ReportDryRunDifference(database, patients, authority)
-                : new DeliverPortalPatient(database, patients, statuses, dataQuality, audit, authority, settings.auditActor(), clock));
+                : new DeliverPortalPatient(database, patients, statuses, dataQuality, audit, authority, settings.auditActor(), clock, welcomes));
         registry.bind("recordMalformedResource", new RecordMalformedResource(database, dataQuality, statuses, clock));
         registry.bind("recordDeadLetter", new RecordDeadLetter(database, fhir, clock));
     }

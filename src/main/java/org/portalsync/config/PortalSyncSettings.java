@@ -13,6 +13,7 @@ import java.util.Optional;
 import java.util.function.Function;
 
 import org.apache.camel.util.TimeUtils;
+import org.portalsync.welcome.WelcomePolicy;
 
 /**
  * Typed, validated view of the {@code portal-sync.*} settings. Values come from
@@ -59,6 +60,9 @@ public final class PortalSyncSettings {
     public static final String WELCOME_FROM = "portal-sync.welcome.from";
     public static final String WELCOME_SUBJECT = "portal-sync.welcome.subject";
     public static final String WELCOME_INTERVAL = "portal-sync.welcome.interval";
+    public static final String WELCOME_INITIAL_LOAD = "portal-sync.welcome.initial-load";
+    public static final String WELCOME_MINOR_AGE = "portal-sync.welcome.minor-age";
+    public static final String WELCOME_MINORS = "portal-sync.welcome.minors";
     public static final String CLUSTER_LOCK_DIR = "portal-sync.cluster.lock-dir";
 
     public static final List<Setting> KEYS = List.of(
@@ -110,8 +114,17 @@ public final class PortalSyncSettings {
                     "Where welcome messages go, e.g. smtp://mail.example.org:587?username=portal&password=RAW(...) "
                             + "(put the password in the environment: PORTAL_SYNC_WELCOME_ENDPOINT)."),
             Setting.optional(WELCOME_FROM, "no-reply@practice.example", "Sender address of welcome emails."),
-            Setting.optional(WELCOME_SUBJECT, "Welcome to your patient portal", "Subject of welcome emails; the text is config/welcome-email.txt."),
+            Setting.optional(WELCOME_SUBJECT, "Welcome to your patient portal", "Subject of welcome emails; the text is config/welcome-email.txt (config/welcome-email-guardian.txt to a parent or guardian)."),
             Setting.optional(WELCOME_INTERVAL, "1m", "How often pending welcome messages are sent."),
+            Setting.optional(WELCOME_INITIAL_LOAD, "skip",
+                    "Welcomes for the patients a source's initial load brings in (they already exist at the EHR): skip queues none, "
+                            + "queue queues them as for any new patient. The initial load lasts until a poll first reads the EHR's "
+                            + "patients to the end."),
+            Setting.optional(WELCOME_MINOR_AGE, "18",
+                    "Patients younger than this many years (from birthDate, in the facility's zone portal-sync.source.fhir.zone) are minors."),
+            Setting.optional(WELCOME_MINORS, "guardian",
+                    "Where a minor's welcome goes: guardian sends it to the first parent or guardian contact with an email "
+                            + "(none without one); none sends minors nothing."),
             Setting.optional(CLUSTER_LOCK_DIR, "data/cluster", "Folder for the file lock that lets one instance run the scheduled routes."));
 
     private static final Map<String, Setting> BY_KEY = new LinkedHashMap<>();
@@ -155,6 +168,9 @@ public final class PortalSyncSettings {
         check(problems, () -> nonNegativeInt(RETRY_MAXIMUM));
         check(problems, () -> nonNegativeInt(RETRY_FIRST_DELAY));
         check(problems, () -> bool(WELCOME_ENABLED));
+        check(problems, () -> positiveInt(WELCOME_MINOR_AGE));
+        check(problems, () -> choice(WELCOME_INITIAL_LOAD, WelcomePolicy.InitialLoad.class));
+        check(problems, () -> choice(WELCOME_MINORS, WelcomePolicy.Minors.class));
         for (String key : List.of(WELCOME_INTERVAL, FHIR_POLL_INTERVAL, FHIR_POLL_OVERLAP, FHIR_CONNECT_TIMEOUT, FHIR_READ_TIMEOUT,
                 FHIR_MAX_RETRY_AFTER, AUTH_REFRESH_BEFORE_EXPIRY)) {
             check(problems, () -> duration(key));
@@ -355,6 +371,18 @@ public final class PortalSyncSettings {
 
     public Path clusterLockDir() {
         return Path.of(raw(CLUSTER_LOCK_DIR));
+    }
+
+    /** One of the enum's constants, written in lower case (skip for SKIP). */
+    public <E extends Enum<E>> E choice(String key, Class<E> type) {
+        String value = raw(key);
+        for (E constant : type.getEnumConstants()) {
+            if (constant.name().toLowerCase(java.util.Locale.ROOT).equals(value)) {
+                return constant;
+            }
+        }
+        throw invalid(key, value, String.join(" or ", java.util.Arrays.stream(type.getEnumConstants())
+                .map(constant -> constant.name().toLowerCase(java.util.Locale.ROOT)).toList()));
     }
 
     /** Accepts Camel's short form (500, 30s, 5m, 1h30m) and ISO-8601 (PT30S). */

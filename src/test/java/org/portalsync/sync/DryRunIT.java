@@ -20,7 +20,7 @@ class DryRunIT {
     private static final SandboxEhr EHR = SandboxEhr.shared();
     private static final List<String> PORTAL_TABLES = List.of("portal_patient", "portal_patient_telecom", "portal_patient_address",
             "portal_patient_contact", "patient_sync_status", "sync_high_water_mark", "data_quality_issue", "dead_letter", "alert",
-            "welcome_outbox");
+            "welcome_outbox", "sync_initial_load");
 
     @Test
     void reportsNewChangedArchivedAndRejectedWithoutWritingAnything() throws Exception {
