@@ -5,9 +5,15 @@
 ALTER TABLE portal_patient ADD COLUMN deceased BOOLEAN DEFAULT FALSE NOT NULL;
 ALTER TABLE portal_patient ADD COLUMN deceased_at TIMESTAMP WITH TIME ZONE;   -- PHI
 
--- The welcome row says whom to write to: the patient, or a minor's parent or guardian.
+-- The welcome row says whom to write to (the patient, or a minor's parent or guardian) and how its
+-- sending went: a refused send counts an attempt and keeps the error (no address in it); after
+-- portal-sync.welcome.max-attempts the row is given up, with an alert, until an operator resets it.
 ALTER TABLE welcome_outbox ADD COLUMN recipient_kind VARCHAR(10);   -- PATIENT | GUARDIAN
 ALTER TABLE welcome_outbox ADD COLUMN recipient_email VARCHAR(320); -- PHI
+ALTER TABLE welcome_outbox ADD COLUMN attempts INTEGER DEFAULT 0 NOT NULL;
+ALTER TABLE welcome_outbox ADD COLUMN last_attempt_at TIMESTAMP WITH TIME ZONE;
+ALTER TABLE welcome_outbox ADD COLUMN last_error VARCHAR(2000);
+ALTER TABLE welcome_outbox ADD COLUMN given_up_at TIMESTAMP WITH TIME ZONE;
 
 -- Rows queued before this version were addressed to the patient's preferred email at send time.
 UPDATE welcome_outbox SET recipient_kind = 'PATIENT';

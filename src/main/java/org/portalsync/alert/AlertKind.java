@@ -6,7 +6,9 @@ import org.portalsync.source.fhir.EhrUnavailableException;
 
 /** What an alert is about, so that the alert route can tell IT "EHR down" from "our credentials are wrong". */
 public enum AlertKind {
-    EHR_DOWN, AUTH_FAILURE, EHR_REJECTED_REQUEST, PORTAL_DB_DOWN, DELIVERY_FAILURE;
+    EHR_DOWN, AUTH_FAILURE, EHR_REJECTED_REQUEST, PORTAL_DB_DOWN, DELIVERY_FAILURE,
+    /** A welcome message the mail server refused portal-sync.welcome.max-attempts times; it waits for an operator. */
+    WELCOME_UNDELIVERED;
 
     public static AlertKind of(Throwable failure) {
         for (Throwable cause = failure; cause != null; cause = cause.getCause()) {

@@ -42,6 +42,8 @@ import org.portalsync.sync.CountSyncOutcome;
 import org.portalsync.sync.FinishPoll;
 import org.portalsync.validate.DataQualityLog;
 import org.portalsync.validate.RecordMalformedResource;
+import org.portalsync.welcome.MarkWelcomeSent;
+import org.portalsync.welcome.RecordWelcomeFailure;
 import org.portalsync.welcome.WelcomeOutbox;
 import org.portalsync.welcome.WelcomePolicy;
 
@@ -114,6 +116,8 @@ public final class PortalSyncBeans implements CamelConfiguration {
                 : new DeliverPortalPatient(database, patients, statuses, dataQuality, audit, authority, settings.auditActor(), clock, welcomes));
         registry.bind("recordMalformedResource", new RecordMalformedResource(database, dataQuality, statuses, clock));
         registry.bind("recordDeadLetter", new RecordDeadLetter(database, fhir, clock));
+        registry.bind("markWelcomeSent", new MarkWelcomeSent(database, clock));
+        registry.bind("recordWelcomeFailure", new RecordWelcomeFailure(database, settings.positiveInt(PortalSyncSettings.WELCOME_MAX_ATTEMPTS), clock));
     }
 
     private static HttpClient httpClient(PortalSyncSettings settings) throws Exception {

@@ -60,6 +60,7 @@ public final class PortalSyncSettings {
     public static final String WELCOME_FROM = "portal-sync.welcome.from";
     public static final String WELCOME_SUBJECT = "portal-sync.welcome.subject";
     public static final String WELCOME_INTERVAL = "portal-sync.welcome.interval";
+    public static final String WELCOME_MAX_ATTEMPTS = "portal-sync.welcome.max-attempts";
     public static final String WELCOME_INITIAL_LOAD = "portal-sync.welcome.initial-load";
     public static final String WELCOME_MINOR_AGE = "portal-sync.welcome.minor-age";
     public static final String WELCOME_MINORS = "portal-sync.welcome.minors";
@@ -116,6 +117,8 @@ public final class PortalSyncSettings {
             Setting.optional(WELCOME_FROM, "no-reply@practice.example", "Sender address of welcome emails."),
             Setting.optional(WELCOME_SUBJECT, "Welcome to your patient portal", "Subject of welcome emails; the text is config/welcome-email.txt (config/welcome-email-guardian.txt to a parent or guardian)."),
             Setting.optional(WELCOME_INTERVAL, "1m", "How often pending welcome messages are sent."),
+            Setting.optional(WELCOME_MAX_ATTEMPTS, "10",
+                    "Sends of one welcome (one per interval) the mail server may refuse before the row is given up with an alert."),
             Setting.optional(WELCOME_INITIAL_LOAD, "skip",
                     "Welcomes for the patients a source's initial load brings in (they already exist at the EHR): skip queues none, "
                             + "queue queues them as for any new patient. The initial load lasts until a poll first reads the EHR's "
@@ -168,6 +171,7 @@ public final class PortalSyncSettings {
         check(problems, () -> nonNegativeInt(RETRY_MAXIMUM));
         check(problems, () -> nonNegativeInt(RETRY_FIRST_DELAY));
         check(problems, () -> bool(WELCOME_ENABLED));
+        check(problems, () -> positiveInt(WELCOME_MAX_ATTEMPTS));
         check(problems, () -> positiveInt(WELCOME_MINOR_AGE));
         check(problems, () -> choice(WELCOME_INITIAL_LOAD, WelcomePolicy.InitialLoad.class));
         check(problems, () -> choice(WELCOME_MINORS, WelcomePolicy.Minors.class));
