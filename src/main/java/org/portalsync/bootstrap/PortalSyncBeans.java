@@ -88,6 +88,10 @@ public final class PortalSyncBeans implements CamelConfiguration {
         DataQualityLog dataQuality = new DataQualityLog();
         AuthorityRules authority = new SourceWinsAuthorityRules();
         boolean dryRun = settings.dryRun();
+        if (dryRun) {
+            // a dry run sends no mail, whatever the welcome setting says: the route does not start
+            camel.getPropertiesComponent().addOverrideProperty(PortalSyncSettings.WELCOME_ENABLED, "false");
+        }
         SyncInitialLoads initialLoads = new SyncInitialLoads(database, clock);
         WelcomeOutbox welcomes = new WelcomeOutbox(new WelcomePolicy(
                 settings.choice(PortalSyncSettings.WELCOME_INITIAL_LOAD, WelcomePolicy.InitialLoad.class),
