@@ -16,7 +16,9 @@ public enum AlertKind {
      * Many reads answered 404 Not Found within a short time: more likely a wrong base URL or a lost
      * scope than that many patients became restricted. Raised by no failure, so {@link #of} never returns it.
      */
-    EHR_NOT_FOUND_SURGE;
+    EHR_NOT_FOUND_SURGE,
+    /** A welcome message the mail server refused portal-sync.welcome.max-attempts times; it waits for an operator. */
+    WELCOME_UNDELIVERED;
 
     public static AlertKind of(Throwable failure) {
         for (Throwable cause = failure; cause != null; cause = cause.getCause()) {

@@ -34,6 +34,7 @@ import org.portalsync.portal.PortalDatabase;
 import org.portalsync.portal.PortalPatientStore;
 import org.portalsync.portal.ReportDryRunDifference;
 import org.portalsync.portal.SyncHighWaterMarks;
+import org.portalsync.portal.SyncInitialLoads;
 import org.portalsync.portal.SyncStatusStore;
 import org.portalsync.source.fhir.AdvanceHighWaterMark;
 import org.portalsync.source.fhir.FetchFhirPage;
@@ -43,11 +44,16 @@ import org.portalsync.source.fhir.ParseFhirEntry;
 import org.portalsync.source.fhir.RecordNotFoundRead;
 import org.portalsync.source.fhir.StartFhirDeletionSweep;
 import org.portalsync.source.fhir.StartFhirPatientPoll;
+import org.portalsync.source.fhir.TrackInitialLoad;
 import org.portalsync.sync.CountSyncOutcome;
 import org.portalsync.sync.FinishPoll;
 import org.portalsync.sync.SkipOverlappingPoll;
 import org.portalsync.validate.DataQualityLog;
 import org.portalsync.validate.RecordMalformedResource;
+import org.portalsync.welcome.MarkWelcomeSent;
+import org.portalsync.welcome.RecordWelcomeFailure;
+import org.portalsync.welcome.WelcomeOutbox;
+import org.portalsync.welcome.WelcomePolicy;
 
 /**
  * Builds the engine's beans from the validated settings and binds them by the names the route
@@ -93,6 +99,16 @@ public final class PortalSyncBeans implements CamelConfiguration {
         DeadLetterStore deadLetters = new DeadLetterStore(database, statuses, settings.resyncInterval());
         DeadLetterJournal journal = new DeadLetterJournal(settings.journalDir(), clock);
         boolean dryRun = settings.dryRun();
+        if (dryRun) {
+            // a dry run sends no mail, whatever the welcome setting says: the route does not start
+            camel.getPropertiesComponent().addOverrideProperty(PortalSyncSettings.WELCOME_ENABLED, "false");
+        }
+        SyncInitialLoads initialLoads = new SyncInitialLoads(database, clock);
+        WelcomeOutbox welcomes = new WelcomeOutbox(new WelcomePolicy(
+                settings.choice(PortalSyncSettings.WELCOME_INITIAL_LOAD, WelcomePolicy.InitialLoad.class),
+                settings.positiveInt(PortalSyncSettings.WELCOME_MINOR_AGE),
+                settings.choice(PortalSyncSettings.WELCOME_MINORS, WelcomePolicy.Minors.class),
+                clock.withZone(settings.zone())), initialLoads, StartFhirPatientPoll.FEED);
 
         ExecutorService syncWorkers = camel.getExecutorServiceManager().newFixedThreadPool(this, "sync-worker", settings.syncWorkers());
         registry.bind("syncWorkers", syncWorkers);
@@ -105,14 +121,16 @@ public final class PortalSyncBeans implements CamelConfiguration {
                 MapFhirPatient.MAPPED_ELEMENTS, fhirClient, clock));
         registry.bind("parseFhirPatient", new ParseFhirEntry(fhir, "Patient"));
         registry.bind("advanceHighWaterMark", new AdvanceHighWaterMark(settings.sourceName(), marks, dryRun));
+        registry.bind("beginInitialLoad", TrackInitialLoad.begin(settings.sourceName(), initialLoads, dryRun));
+        registry.bind("completeInitialLoad", TrackInitialLoad.complete(settings.sourceName(), initialLoads, dryRun));
         registry.bind("countSyncOutcome", new CountSyncOutcome());
         registry.bind("skipOverlappingPoll", new SkipOverlappingPoll(clock));
         registry.bind("finishPoll", new FinishPoll(settings.dryRunReportDir(), clock));
         registry.bind("mapToPortalPatient", new MapToPortalPatient(
-                new MapFhirPatient(new PatientMappingSettings(settings.mrnSystem(), settings.defaultCountry()))));
+                new MapFhirPatient(new PatientMappingSettings(settings.mrnSystem(), settings.defaultCountry()), clock.withZone(settings.zone()))));
         registry.bind("deliverPortalPatient", dryRun ? new ReportDryRunDifference(database, patients, authority)
                 : new DeliverPortalPatient(database, patients, statuses, dataQuality, audit, authority, deadLetters,
-                        settings.auditActor(), clock));
+                        settings.auditActor(), clock, welcomes));
         registry.bind("recordMalformedResource", new RecordMalformedResource(database, dataQuality, statuses, clock));
         registry.bind("recordDeadLetter", new RecordDeadLetter(deadLetters, journal, fhir, clock));
         registry.bind("resolveFailedPolls", new ResolveFailedRuns(deadLetters, List.of("fhir-patient-poll", "fhir-patient-poll-feed"),
@@ -123,6 +141,8 @@ public final class PortalSyncBeans implements CamelConfiguration {
         registry.bind("logRetryAttempt", new LogRetryAttempt());
         registry.bind("recordNotFoundRead", new RecordNotFoundRead(database, dataQuality, statuses, settings.notFoundAlertThreshold(),
                 settings.notFoundAlertWindow(), clock));
+        registry.bind("markWelcomeSent", new MarkWelcomeSent(database, clock));
+        registry.bind("recordWelcomeFailure", new RecordWelcomeFailure(database, settings.positiveInt(PortalSyncSettings.WELCOME_MAX_ATTEMPTS), clock));
     }
 
     private static HttpClient httpClient(PortalSyncSettings settings) throws Exception {

@@ -13,6 +13,7 @@ import java.util.Optional;
 import java.util.function.Function;
 
 import org.apache.camel.util.TimeUtils;
+import org.portalsync.welcome.WelcomePolicy;
 
 /**
  * Typed, validated view of the {@code portal-sync.*} settings. Values come from
@@ -62,6 +63,10 @@ public final class PortalSyncSettings {
     public static final String WELCOME_FROM = "portal-sync.welcome.from";
     public static final String WELCOME_SUBJECT = "portal-sync.welcome.subject";
     public static final String WELCOME_INTERVAL = "portal-sync.welcome.interval";
+    public static final String WELCOME_MAX_ATTEMPTS = "portal-sync.welcome.max-attempts";
+    public static final String WELCOME_INITIAL_LOAD = "portal-sync.welcome.initial-load";
+    public static final String WELCOME_MINOR_AGE = "portal-sync.welcome.minor-age";
+    public static final String WELCOME_MINORS = "portal-sync.welcome.minors";
     public static final String CLUSTER_LOCK_DIR = "portal-sync.cluster.lock-dir";
     public static final String DB_CONNECTION_TIMEOUT = "portal-sync.db.connection-timeout";
     public static final String RESYNC_INTERVAL = "portal-sync.resync.interval";
@@ -126,8 +131,19 @@ public final class PortalSyncSettings {
                     "Where welcome messages go, e.g. smtp://mail.example.org:587?username=portal&password=RAW(...) "
                             + "(put the password in the environment: PORTAL_SYNC_WELCOME_ENDPOINT)."),
             Setting.optional(WELCOME_FROM, "no-reply@practice.example", "Sender address of welcome emails."),
-            Setting.optional(WELCOME_SUBJECT, "Welcome to your patient portal", "Subject of welcome emails; the text is config/welcome-email.txt."),
+            Setting.optional(WELCOME_SUBJECT, "Welcome to your patient portal", "Subject of welcome emails; the text is config/welcome-email.txt (config/welcome-email-guardian.txt to a parent or guardian)."),
             Setting.optional(WELCOME_INTERVAL, "1m", "How often pending welcome messages are sent."),
+            Setting.optional(WELCOME_MAX_ATTEMPTS, "10",
+                    "Sends of one welcome (one per interval) the mail server may refuse before the row is given up with an alert."),
+            Setting.optional(WELCOME_INITIAL_LOAD, "skip",
+                    "Welcomes for the patients a source's initial load brings in (they already exist at the EHR): skip queues none, "
+                            + "queue queues them as for any new patient. The initial load lasts until a poll first reads the EHR's "
+                            + "patients to the end."),
+            Setting.optional(WELCOME_MINOR_AGE, "18",
+                    "Patients younger than this many years (from birthDate, in the facility's zone portal-sync.source.fhir.zone) are minors."),
+            Setting.optional(WELCOME_MINORS, "guardian",
+                    "Where a minor's welcome goes: guardian sends it to the first parent or guardian contact with an email "
+                            + "(none without one); none sends minors nothing."),
             Setting.optional(CLUSTER_LOCK_DIR, "data/cluster", "Folder for the file lock that lets one instance run the scheduled routes."),
             Setting.optional(DB_CONNECTION_TIMEOUT, "10s",
                     "Longest wait for a portal database connection; past it the write fails and is retried, then journalled."),
@@ -143,6 +159,7 @@ public final class PortalSyncSettings {
             Setting.optional(ALERT_ENDPOINT, "log:portal-sync.alert?level=ERROR",
                     "Camel endpoint for alerts that cannot wait for the portal database (it is down), e.g. "
                             + "smtp://mail.example.org:587?to=it@practice.example or an https:// chat webhook."));
+
 
     private static final Map<String, Setting> BY_KEY = new LinkedHashMap<>();
 
@@ -187,6 +204,10 @@ public final class PortalSyncSettings {
         check(problems, () -> nonNegativeInt(RETRY_FIRST_DELAY));
         check(problems, () -> bool(WELCOME_ENABLED));
         check(problems, () -> positiveInt(RESYNC_MAX_ATTEMPTS));
+        check(problems, () -> positiveInt(WELCOME_MAX_ATTEMPTS));
+        check(problems, () -> positiveInt(WELCOME_MINOR_AGE));
+        check(problems, () -> choice(WELCOME_INITIAL_LOAD, WelcomePolicy.InitialLoad.class));
+        check(problems, () -> choice(WELCOME_MINORS, WelcomePolicy.Minors.class));
         for (String key : List.of(DB_CONNECTION_TIMEOUT, RESYNC_INTERVAL, JOURNAL_IMPORT_INTERVAL, WELCOME_INTERVAL, FHIR_POLL_INTERVAL, FHIR_POLL_OVERLAP, FHIR_CONNECT_TIMEOUT, FHIR_READ_TIMEOUT,
                 FHIR_MAX_RETRY_AFTER, FHIR_NOT_FOUND_ALERT_WINDOW, AUTH_REFRESH_BEFORE_EXPIRY)) {
             check(problems, () -> duration(key));
@@ -456,6 +477,18 @@ public final class PortalSyncSettings {
 
     public Path clusterLockDir() {
         return Path.of(raw(CLUSTER_LOCK_DIR));
+    }
+
+    /** One of the enum's constants, written in lower case (skip for SKIP). */
+    public <E extends Enum<E>> E choice(String key, Class<E> type) {
+        String value = raw(key);
+        for (E constant : type.getEnumConstants()) {
+            if (constant.name().toLowerCase(java.util.Locale.ROOT).equals(value)) {
+                return constant;
+            }
+        }
+        throw invalid(key, value, String.join(" or ", java.util.Arrays.stream(type.getEnumConstants())
+                .map(constant -> constant.name().toLowerCase(java.util.Locale.ROOT)).toList()));
     }
 
     /** Accepts Camel's short form (500, 30s, 5m, 1h30m) and ISO-8601 (PT30S). */

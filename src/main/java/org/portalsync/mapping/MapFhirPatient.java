@@ -60,7 +60,7 @@ public final class MapFhirPatient {
      * parameter a poll should send (the server returns id and meta anyway). Keep it in step with what
      * {@link #map} reads.
      */
-    public static final String MAPPED_ELEMENTS = "identifier,active,name,telecom,gender,birthDate,address,contact,communication";
+    public static final String MAPPED_ELEMENTS = "identifier,active,name,telecom,gender,birthDate,address,contact,communication,deceased";
 
     private static final String BCP_47 = "urn:ietf:bcp:47";
 
@@ -68,6 +68,11 @@ public final class MapFhirPatient {
     private static final List<String> RELATIONSHIP_SYSTEMS = List.of(
             "http://terminology.hl7.org/CodeSystem/v2-0131",
             "http://terminology.hl7.org/CodeSystem/v3-RoleCode");
+
+    /** Code systems whose codes may name a {@link EmergencyContact#GUARDIAN_RELATIONSHIPS guardian}. */
+    private static final Set<String> GUARDIAN_SYSTEMS = Set.of(
+            "http://terminology.hl7.org/CodeSystem/v3-RoleCode",
+            "http://terminology.hl7.org/CodeSystem/v2-0063");
 
     /** Tie-break after {@code ContactPoint.rank}: where a patient is most likely to answer first; absent use last. */
     private static final List<ContactPointUse> USE_ORDER = List.of(
@@ -124,6 +129,10 @@ public final class MapFhirPatient {
         LocalDate birthDate = patient.hasBirthDateElement() ? birthDate(patient.getBirthDateElement(), issues) : null;
         String gender = patient.hasGenderElement() ? clean(patient.getGenderElement().getValueAsString()) : null;
         boolean archived = patient.hasActiveElement() && Boolean.FALSE.equals(patient.getActiveElement().getValue());
+        // any deceasedDateTime means deceased, even one whose value did not parse
+        boolean deceased = patient.hasDeceasedDateTimeType()
+                || patient.hasDeceasedBooleanType() && Boolean.TRUE.equals(patient.getDeceasedBooleanType().getValue());
+        Instant deceasedAt = patient.hasDeceasedDateTimeType() ? instant(patient.getDeceasedDateTimeType()) : null;
 
         List<PostalAddress> addresses = addresses(patient.getAddress(), issues);
         String phoneRegion = addresses.stream()
@@ -140,7 +149,7 @@ public final class MapFhirPatient {
         }
         return new MappedPatient(new PortalPatient(source, id, version, lastUpdated, mrn, legalName, preferredName,
                 birthDate, gender == null ? null : gender.toLowerCase(Locale.ROOT), preferredLanguage(patient), archived,
-                telecoms.phones(), telecoms.emails(), addresses, contacts), issues.list);
+                deceased, deceasedAt, telecoms.phones(), telecoms.emails(), addresses, contacts), issues.list);
     }
 
     private String mrn(Patient patient, Issues issues) {
@@ -334,11 +343,20 @@ public final class MapFhirPatient {
                 issues.warn(field, "contact without name, valid phone or email, or organization; left out");
                 continue;
             }
-            String relationship = contact.getRelationship().isEmpty() ? null
-                    : code(contact.getRelationship().get(0), RELATIONSHIP_SYSTEMS);
+            // a guardian code wins over the contact role (e.g. MTH over N): it is what the portal acts on
+            String relationship = guardianCode(contact.getRelationship())
+                    .orElse(contact.getRelationship().isEmpty() ? null : code(contact.getRelationship().get(0), RELATIONSHIP_SYSTEMS));
             out.add(new EmergencyContact(relationship, name, phone, email));
         }
         return out;
+    }
+
+    private static Optional<String> guardianCode(List<CodeableConcept> relationships) {
+        return relationships.stream().flatMap(concept -> concept.getCoding().stream())
+                .filter(coding -> GUARDIAN_SYSTEMS.contains(coding.getSystem()))
+                .map(coding -> clean(coding.getCode()))
+                .filter(code -> code != null && EmergencyContact.GUARDIAN_RELATIONSHIPS.contains(code))
+                .findFirst();
     }
 
     /** The code of the first coding in a preferred system, else of the first coding with a code. */
@@ -363,6 +381,18 @@ public final class MapFhirPatient {
         }
         LocalDate lastDay = date(end, true);
         return lastDay != null && lastDay.isBefore(LocalDate.now(clock));
+    }
+
+    /** A date-time with a time as given; a date alone (or a year or month) from the start of its first day in the clock's zone. */
+    private Instant instant(BaseDateTimeType value) {
+        if (value.getValue() == null) {
+            return null;
+        }
+        if (value.getPrecision().ordinal() > TemporalPrecisionEnum.DAY.ordinal()) {
+            return value.getValue().toInstant();
+        }
+        LocalDate day = date(value, false);
+        return day == null ? null : day.atStartOfDay(clock.getZone()).toInstant();
     }
 
     /**

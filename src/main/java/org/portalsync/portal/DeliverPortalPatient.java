@@ -1,7 +1,6 @@
 package org.portalsync.portal;
 
 import java.sql.Connection;
-import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Instant;
@@ -20,6 +19,7 @@ import org.portalsync.sync.SyncHeaders;
 import org.portalsync.sync.SyncOutcome;
 import org.portalsync.validate.DataQualityIssue;
 import org.portalsync.validate.DataQualityLog;
+import org.portalsync.welcome.WelcomeOutbox;
 
 /**
  * Merges a mapped patient with the portal's current record under the authority rules and writes
@@ -39,9 +39,11 @@ public final class DeliverPortalPatient implements Processor {
     private final DeadLetterStore deadLetters;
     private final String actor;
     private final Clock clock;
+    private final WelcomeOutbox welcomes;
 
     public DeliverPortalPatient(PortalDatabase database, PortalPatientStore patients, SyncStatusStore statuses,
-            DataQualityLog dataQuality, AuditTrail audit, AuthorityRules authority, DeadLetterStore deadLetters, String actor, Clock clock) {
+            DataQualityLog dataQuality, AuditTrail audit, AuthorityRules authority, DeadLetterStore deadLetters, String actor, Clock clock,
+            WelcomeOutbox welcomes) {
         this.database = database;
         this.patients = patients;
         this.statuses = statuses;
@@ -51,6 +53,7 @@ public final class DeliverPortalPatient implements Processor {
         this.deadLetters = deadLetters;
         this.actor = actor;
         this.clock = clock;
+        this.welcomes = welcomes;
     }
 
     @Override
@@ -102,7 +105,7 @@ public final class DeliverPortalPatient implements Processor {
         SyncOutcome outcome;
         if (stored.isEmpty()) {
             long id = patients.insert(connection, merged, now);
-            enqueueWelcome(connection, id, now);
+            welcomes.enqueue(connection, id, merged, now);
             auditWrite(connection, "PortalPatient.create", id, record, now);
             outcome = SyncOutcome.CREATED;
         } else {
@@ -121,15 +124,6 @@ public final class DeliverPortalPatient implements Processor {
         dataQuality.record(connection, source, mapped.issues(), now);
         statuses.succeeded(connection, source, sourceId, now);
         return outcome;
-    }
-
-    /** The welcome workflow's event, in the same transaction as the new patient: exactly once per patient. */
-    private static void enqueueWelcome(Connection connection, long patientId, Instant now) throws SQLException {
-        try (PreparedStatement insert = connection.prepareStatement("INSERT INTO welcome_outbox (patient_id, created_at) VALUES (?, ?)")) {
-            insert.setLong(1, patientId);
-            insert.setObject(2, PortalDatabase.utc(now));
-            insert.executeUpdate();
-        }
     }
 
     private void auditWrite(Connection connection, String action, long portalId, String record, Instant now) throws SQLException {

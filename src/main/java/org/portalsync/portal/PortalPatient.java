@@ -13,6 +13,9 @@ import java.util.List;
  * @param sourceVersion     {@code meta.versionId} at the source, null when the source has none
  * @param sourceLastUpdated {@code meta.lastUpdated} at the source, null when the source has none
  * @param archived          true for {@code active=false} or a deleted resource
+ * @param deceased          true for FHIR {@code deceasedBoolean=true} or any {@code deceasedDateTime}
+ * @param deceasedAt        the {@code deceasedDateTime}, null when not given (a date alone: the start of that
+ *                          day in the facility's zone)
  */
 public record PortalPatient(
         String source,
@@ -26,6 +29,8 @@ public record PortalPatient(
         String gender,
         String preferredLanguage,
         boolean archived,
+        boolean deceased,
+        Instant deceasedAt,
         List<ContactPoint> phones,
         List<ContactPoint> emails,
         List<PostalAddress> addresses,
@@ -41,7 +46,7 @@ public record PortalPatient(
     /** A record for a resource the source deleted: only the key is known. */
     public static PortalPatient tombstone(String source, String sourceId, String sourceVersion, Instant deletedAt) {
         return new PortalPatient(source, sourceId, sourceVersion, deletedAt, null, null, null, null, null, null,
-                true, List.of(), List.of(), List.of(), List.of());
+                true, false, null, List.of(), List.of(), List.of(), List.of());
     }
 
     /** @return true for a {@link #tombstone}: the source deleted the record, nothing else is known */

@@ -37,7 +37,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  * SOURCES.md): each must map or be rejected with an issue, never throw. The files whose outcome is
  * obvious are checked field by field below.
  */
-class MapFhirPatientCorpusTest {
+public class MapFhirPatientCorpusTest {
 
     private static final Clock CLOCK = Clock.fixed(Instant.parse("2025-06-01T12:00:00Z"), ZoneOffset.UTC);
     private static final String MISSING = "<corpus folder missing>";
@@ -51,7 +51,8 @@ class MapFhirPatientCorpusTest {
             "Patient-r4spec-pat1.json", "urn:oid:0.1.2.3.4.5.6.7",
             "Patient-r4spec-pat3.json", "urn:oid:0.1.2.3.4.5.6.7");
 
-    static Optional<Path> corpus() {
+    /** The shared corpus folder, found from the working directory up; empty when it is not there. */
+    public static Optional<Path> corpus() {
         Path dir = Path.of(System.getProperty("user.dir")).toAbsolutePath();
         for (Path d = dir; d != null; d = d.getParent()) {
             Path candidate = d.resolve("../shared/corpus/fhir").normalize();
@@ -148,6 +149,7 @@ class MapFhirPatientCorpusTest {
         assertThat(p.birthDate()).isEqualTo(LocalDate.of(1974, 12, 25));
         assertThat(p.gender()).isEqualTo("male");
         assertThat(p.archived()).isFalse();
+        assertThat(p.deceased()).as("deceasedBoolean false").isFalse();
         // Australian numbers, but the address has no country and the default is US: reported, not delivered
         assertThat(p.phones()).isEmpty();
         assertThat(p.addresses()).containsExactly(new PostalAddress("home", List.of("534 Erewhon St"), "PleasantVille",
@@ -226,7 +228,8 @@ class MapFhirPatientCorpusTest {
         assertThat(p.mrn()).isEqualTo("MRN7465737865");
         assertThat(fullName(p.legalName())).isEqualTo("Jaina Solo");
         assertThat(p.archived()).isFalse();
-        assertThat(p.emergencyContacts()).containsExactly(new EmergencyContact("N",
+        // coded N (next-of-kin, table 0131) and MTH (mother, v3 RoleCode): the mother is the guardian
+        assertThat(p.emergencyContacts()).containsExactly(new EmergencyContact("MTH",
                 new PersonName(null, "Leia", "Organa", null), "+31201234567", null));
     }
 
@@ -241,12 +244,14 @@ class MapFhirPatientCorpusTest {
     }
 
     @Test
-    void doesNotArchiveTheDeceasedPatient() throws IOException {
+    void mapsTheDeceasedPatientAsDeceasedNotArchived() throws IOException {
         PortalPatient p = map("Patient-r4spec-pat3.json").patient();
 
         assertThat(p.mrn()).isEqualTo("123457");
         assertThat(fullName(p.legalName())).isEqualTo("Simon Notsowell");
         assertThat(p.archived()).isFalse();
+        assertThat(p.deceased()).isTrue();
+        assertThat(p.deceasedAt()).isEqualTo(Instant.parse("2015-02-14T03:42:00Z"));
     }
 
     @Test

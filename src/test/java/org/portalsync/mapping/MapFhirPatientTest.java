@@ -566,6 +566,23 @@ class MapFhirPatientTest {
     }
 
     @Test
+    void prefersAGuardianCodeOverTheContactRole() {
+        Patient p = patient();
+        Patient.ContactComponent mother = p.addContact().setName(new HumanName().setFamily("Organa"));
+        mother.addRelationship().addCoding().setSystem("http://terminology.hl7.org/CodeSystem/v2-0131").setCode("N");
+        mother.getRelationshipFirstRep().addCoding().setSystem("http://terminology.hl7.org/CodeSystem/v3-RoleCode").setCode("MTH");
+        Patient.ContactComponent guardian = p.addContact().setName(new HumanName().setFamily("Kenobi"));
+        guardian.addRelationship().addCoding().setSystem("http://terminology.hl7.org/CodeSystem/v2-0131").setCode("C");
+        guardian.addRelationship().addCoding().setSystem("http://terminology.hl7.org/CodeSystem/v2-0063").setCode("GRD");
+        Patient.ContactComponent notGuardian = p.addContact().setName(new HumanName().setFamily("Solo"));
+        notGuardian.addRelationship().addCoding().setSystem("http://terminology.hl7.org/CodeSystem/v2-0131").setCode("N");
+        notGuardian.addRelationship().addCoding().setSystem("http://example.org/local-roles").setCode("GUARD");
+
+        assertThat(mapClean(p).emergencyContacts()).extracting(EmergencyContact::relationship, EmergencyContact::guardian)
+                .containsExactly(tuple("MTH", true), tuple("GRD", true), tuple("N", false));
+    }
+
+    @Test
     void readsAContactsNationalNumberInTheContactsCountry() {
         Patient p = patient();
         p.addContact().setName(new HumanName().setFamily("Abels"))
@@ -634,7 +651,39 @@ class MapFhirPatientTest {
     @Test
     void listsTheElementsAPollShouldRequest() {
         assertThat(MapFhirPatient.MAPPED_ELEMENTS)
-                .isEqualTo("identifier,active,name,telecom,gender,birthDate,address,contact,communication");
+                .isEqualTo("identifier,active,name,telecom,gender,birthDate,address,contact,communication,deceased");
+    }
+
+    // --- deceased[x]
+
+    @Test
+    void mapsDeceasedBoolean() {
+        Patient p = patient();
+        assertThat(mapClean(p).deceased()).isFalse();
+
+        p.setDeceased(new org.hl7.fhir.r4.model.BooleanType(false));
+        assertThat(mapClean(p).deceased()).isFalse();
+
+        p.setDeceased(new org.hl7.fhir.r4.model.BooleanType(true));
+        PortalPatient portal = mapClean(p);
+        assertThat(portal.deceased()).isTrue();
+        assertThat(portal.deceasedAt()).isNull();
+        assertThat(portal.archived()).as("deceased is not inactive").isFalse();
+    }
+
+    @Test
+    void mapsDeceasedDateTimeWithItsOffsetAndADateAloneInTheFacilitysZone() {
+        Patient p = patient();
+        p.setDeceased(new DateTimeType("2015-02-14T13:42:00+10:00"));
+        assertThat(mapClean(p).deceased()).isTrue();
+        assertThat(mapClean(p).deceasedAt()).isEqualTo(Instant.parse("2015-02-14T03:42:00Z"));
+
+        p.setDeceased(new DateTimeType("2015-02-14"));
+        MapFhirPatient inNewYork = new MapFhirPatient(new PatientMappingSettings(MRN_SYSTEM, "US"),
+                CLOCK.withZone(java.time.ZoneId.of("America/New_York")));
+        PortalPatient portal = inNewYork.map("ehr", p).patient();
+        assertThat(portal.deceased()).isTrue();
+        assertThat(portal.deceasedAt()).isEqualTo(Instant.parse("2015-02-14T05:00:00Z"));
     }
 
     @Test

@@ -21,7 +21,7 @@ class PortalPatientStoreIT {
     static PortalPatient patient(String id, String family, boolean archived) {
         return new PortalPatient("ehr", id, "1", NOW, "MRN-" + id,
                 new PersonName("Dr.", "Ana Maria", family, "Jr."), new PersonName(null, "Annie", null, null),
-                LocalDate.of(1980, 2, 29), "female", "es", archived,
+                LocalDate.of(1980, 2, 29), "female", "es", archived, false, null,
                 List.of(new ContactPoint("+16175550142", "mobile", 1), new ContactPoint("+16175550100", "home", null)),
                 List.of(new ContactPoint("ana@example.org", "home", null)),
                 List.of(new PostalAddress("home", List.of("12 Elm St", "Apt 4"), "Boston", "MA", "02118", "US",
@@ -45,12 +45,12 @@ class PortalPatientStoreIT {
 
     @ParameterizedTest
     @MethodSource("databases")
-    void updateReplacesChildRowsAndArchiveKeepsData(String kind) {
+    void updateReplacesChildRowsAndDeceasedAndArchiveKeepsData(String kind) {
         try (PortalDatabase database = TestDatabases.fresh(kind)) {
             PortalPatientStore store = new PortalPatientStore(ZoneId.of("UTC"));
             long id = database.inTransaction(connection -> store.insert(connection, patient("7", "Garcia", false), NOW));
             PortalPatient changed = new PortalPatient("ehr", "7", "2", NOW.plusSeconds(60), "MRN-7",
-                    new PersonName(null, "Ana", "Lopez", null), null, null, null, null, false,
+                    new PersonName(null, "Ana", "Lopez", null), null, null, null, null, false, true, NOW.minusSeconds(86_400),
                     List.of(), List.of(new ContactPoint("ana@example.com", null, null)), List.of(), List.of());
             PortalPatient before = database.inTransaction(connection -> store.find(connection, "ehr", "7")).orElseThrow().patient();
             database.inTransaction(connection -> {
@@ -83,7 +83,7 @@ class PortalPatientStoreIT {
             java.util.Map<String, String> before = childRowVersions(database, id);
 
             PortalPatient newSecondPhone = new PortalPatient("ehr", "8", "2", NOW.plusSeconds(60), original.mrn(), original.legalName(),
-                    original.preferredName(), original.birthDate(), original.gender(), original.preferredLanguage(), false,
+                    original.preferredName(), original.birthDate(), original.gender(), original.preferredLanguage(), false, false, null,
                     List.of(original.phones().get(0), new ContactPoint("+16175550111", "home", null)), original.emails(),
                     original.addresses(), original.emergencyContacts());
             database.inTransaction(connection -> {

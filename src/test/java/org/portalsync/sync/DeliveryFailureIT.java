@@ -47,7 +47,7 @@ class DeliveryFailureIT {
                     .containsEntry("kind", "DELIVERY_FAILURE").containsEntry("severity", "CRITICAL");
             assertThat(engine.count("SELECT COUNT(*) FROM portal_patient WHERE source_id = ?", ids.get(3)))
                     .as("nothing half-written").isZero();
-            assertThat(engine.count("SELECT COUNT(*) FROM welcome_outbox")).isEqualTo(12 - 1 - rejected);
+            assertThat(engine.count("SELECT COUNT(*) FROM welcome_outbox")).as("an initial load queues no welcome").isZero();
             assertThat(engine.count("SELECT COUNT(*) FROM sync_high_water_mark WHERE feed = 'Patient'"))
                     .as("the page is done: its record is stored in the dead-letter table").isEqualTo(1);
         }

@@ -2,8 +2,12 @@ package org.portalsync.sync;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.net.ServerSocket;
 import java.time.Duration;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -13,54 +17,69 @@ import jakarta.mail.Message;
 import jakarta.mail.internet.MimeMessage;
 import org.hl7.fhir.r4.model.Patient;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.portalsync.config.PortalSyncSettings;
 import org.portalsync.sandbox.SandboxEhr;
 
-/** A patient new to the portal is welcomed once, by a real SMTP delivery, and never again on later updates. */
+/**
+ * A patient new to the portal is welcomed once, by a real SMTP delivery, never again on later
+ * updates, and a welcome the mail server refused is sent again later rather than lost.
+ */
 class PatientWelcomeIT {
 
     private static final SandboxEhr EHR = SandboxEhr.shared();
     private GreenMail smtp;
 
-    @BeforeEach
-    void startMailServer() {
-        smtp = new GreenMail(new ServerSetup(0, "127.0.0.1", ServerSetup.PROTOCOL_SMTP));
+    @AfterEach
+    void stopMailServer() {
+        if (smtp != null) {
+            smtp.stop();
+        }
+    }
+
+    private void startMailServer(int port) {
+        smtp = new GreenMail(new ServerSetup(port, "127.0.0.1", ServerSetup.PROTOCOL_SMTP));
         smtp.start();
     }
 
-    @AfterEach
-    void stopMailServer() {
-        smtp.stop();
-    }
-
-    @Test
-    void welcomesEachNewPatientWithAnEmailExactlyOnce() throws Exception {
-        long seed = 7373;
-        EHR.seedPatients(30, seed);
-        Map<String, String> settings = new java.util.HashMap<>(TestEngine.settingsFor(EHR, EHR.fhirBaseUrl(), "h2", seed));
+    private static Map<String, String> settings(long seed, String database, int smtpPort) {
+        Map<String, String> settings = new HashMap<>(TestEngine.settingsFor(EHR, EHR.fhirBaseUrl(), database, seed));
         settings.put(PortalSyncSettings.WELCOME_ENABLED, "true");
         settings.put(PortalSyncSettings.WELCOME_INTERVAL, "200");
         settings.put(PortalSyncSettings.WELCOME_FROM, "welcome@practice.test");
-        settings.put(PortalSyncSettings.WELCOME_ENDPOINT, "smtp://127.0.0.1:" + smtp.getSmtp().getPort());
-        try (TestEngine engine = TestEngine.start(settings)) {
-            engine.poll();
-            long withEmail = engine.count("SELECT COUNT(*) FROM portal_patient_telecom WHERE system = 'email' AND position = 0");
-            assertThat(withEmail).as("the generator gives most patients an email").isGreaterThan(5);
+        settings.put(PortalSyncSettings.WELCOME_ENDPOINT, "smtp://127.0.0.1:" + smtpPort);
+        return settings;
+    }
 
-            assertThat(smtp.waitForIncomingEmail(Duration.ofSeconds(20).toMillis(), (int) withEmail)).isTrue();
-            awaitProcessed(engine, withEmail);
+    /** The first poll of a seed tag with no patients yet: the initial load ends at once, so later patients are welcomed. */
+    private static TestEngine startAfterAnEmptyInitialLoad(Map<String, String> settings) throws Exception {
+        TestEngine engine = TestEngine.start(settings);
+        engine.poll();
+        return engine;
+    }
+
+    @Test
+    void welcomesEachNewPatientOnceAtTheAddressThePolicyChose() throws Exception {
+        long seed = 7373;
+        startMailServer(0);
+        try (TestEngine engine = startAfterAnEmptyInitialLoad(settings(seed, "h2", smtp.getSmtp().getPort()))) {
+            EHR.seedPatients(30, seed);
+            engine.poll();
+            List<String> expected = ExpectedWelcomes.recipients(seed, 30, LocalDate.now(ZoneOffset.UTC));
+            assertThat(expected).as("the generator gives most adults an email").hasSizeGreaterThan(5);
+
+            assertThat(smtp.waitForIncomingEmail(Duration.ofSeconds(20).toMillis(), expected.size())).isTrue();
+            awaitCount(engine, "SELECT COUNT(*) FROM welcome_outbox WHERE processed_at IS NOT NULL", expected.size());
 
             MimeMessage[] sent = smtp.getReceivedMessages();
-            assertThat(sent).hasSize((int) withEmail);
-            List<String> recipients = Arrays.stream(sent).map(PatientWelcomeIT::recipient).toList();
-            List<String> emails = engine.rows("SELECT contact_value FROM portal_patient_telecom WHERE system = 'email' AND position = 0")
-                    .stream().map(row -> (String) row.get("contact_value")).toList();
-            assertThat(recipients).containsExactlyInAnyOrderElementsOf(emails);
+            assertThat(Arrays.stream(sent).map(PatientWelcomeIT::recipient).toList()).containsExactlyInAnyOrderElementsOf(expected);
             assertThat(sent[0].getSubject()).isEqualTo("Welcome to your patient portal");
             assertThat(sent[0].getFrom()[0].toString()).isEqualTo("welcome@practice.test");
             assertThat(sent[0].getContent().toString()).startsWith("Dear ").doesNotContain("${");
+            assertThat(engine.count("SELECT COUNT(*) FROM welcome_outbox WHERE attempts = 1 AND recipient_kind = 'PATIENT'"))
+                    .isEqualTo(expected.size());
 
             String id = (String) engine.rows("SELECT source_id FROM portal_patient ORDER BY source_id").get(0).get("source_id");
             Patient patient = EHR.adminClient().read().resource(Patient.class).withId(id).execute();
@@ -69,20 +88,80 @@ class PatientWelcomeIT {
             engine.poll();
             Thread.sleep(1_000);
 
-            assertThat(engine.count("SELECT COUNT(*) FROM welcome_outbox")).isEqualTo(engine.count("SELECT COUNT(*) FROM portal_patient"));
-            assertThat(smtp.getReceivedMessages()).hasSize((int) withEmail);
+            assertThat(engine.count("SELECT COUNT(*) FROM welcome_outbox")).isEqualTo(expected.size());
+            assertThat(smtp.getReceivedMessages()).hasSize(expected.size());
         }
     }
 
-    private static void awaitProcessed(TestEngine engine, long expected) throws Exception {
-        long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
-        while (engine.count("SELECT COUNT(*) FROM welcome_outbox WHERE processed_at IS NOT NULL") < expected) {
-            assertThat(System.nanoTime()).as("welcome rows marked processed in time").isLessThan(deadline);
+    @Test
+    void aRefusedSendStaysPendingAndIsSentOnceTheMailServerAcceptsIt() throws Exception {
+        long seed = 7374;
+        int port = freePort();
+        try (TestEngine engine = startAfterAnEmptyInitialLoad(settings(seed, "h2", port))) {
+            EHR.seedPatients(12, seed);
+            engine.poll();
+            List<String> expected = ExpectedWelcomes.recipients(seed, 12, LocalDate.now(ZoneOffset.UTC));
+            assertThat(expected).isNotEmpty();
+
+            // nothing listens on the port: every send is refused, run after run
+            awaitCount(engine, "SELECT COUNT(*) FROM welcome_outbox WHERE attempts >= 2", expected.size());
+            assertThat(engine.count("SELECT COUNT(*) FROM welcome_outbox WHERE processed_at IS NOT NULL")).isZero();
+            assertThat(engine.rows("SELECT last_error, given_up_at FROM welcome_outbox")).allSatisfy(row -> {
+                assertThat((String) row.get("last_error")).isNotBlank().doesNotContain("@");
+                assertThat(row.get("given_up_at")).isNull();
+            });
+            assertThat(engine.count("SELECT COUNT(*) FROM dead_letter")).as("a refused send is retried, not dead-lettered").isZero();
+
+            startMailServer(port);
+
+            assertThat(smtp.waitForIncomingEmail(Duration.ofSeconds(20).toMillis(), expected.size())).isTrue();
+            awaitCount(engine, "SELECT COUNT(*) FROM welcome_outbox WHERE processed_at IS NOT NULL", expected.size());
+            Thread.sleep(1_000);
+            assertThat(Arrays.stream(smtp.getReceivedMessages()).map(PatientWelcomeIT::recipient).toList())
+                    .as("exactly one mail per patient").containsExactlyInAnyOrderElementsOf(expected);
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"h2", "postgresql"})
+    void aWelcomeRefusedMaxAttemptsTimesIsGivenUpWithOneAlert(String database) throws Exception {
+        long seed = 7375 + database.length();
+        int port = freePort();
+        Map<String, String> settings = settings(seed, database, port);
+        settings.put(PortalSyncSettings.WELCOME_MAX_ATTEMPTS, "2");
+        try (TestEngine engine = startAfterAnEmptyInitialLoad(settings)) {
+            EHR.seedPatients(6, seed);
+            engine.poll();
+            int expected = ExpectedWelcomes.recipients(seed, 6, LocalDate.now(ZoneOffset.UTC)).size();
+            assertThat(expected).isPositive();
+
+            awaitCount(engine, "SELECT COUNT(*) FROM welcome_outbox WHERE given_up_at IS NOT NULL", expected);
+            Thread.sleep(1_000);
+
+            assertThat(engine.count("SELECT COUNT(*) FROM welcome_outbox WHERE attempts = 2 AND processed_at IS NULL")).isEqualTo(expected);
+            List<Map<String, Object>> alerts = engine.rows("SELECT kind, message FROM alert");
+            assertThat(alerts).hasSize(expected).allSatisfy(alert -> {
+                assertThat(alert.get("kind")).isEqualTo("WELCOME_UNDELIVERED");
+                assertThat((String) alert.get("message")).startsWith("welcome_outbox/").doesNotContain("@");
+            });
+        }
+    }
+
+    private static int freePort() throws Exception {
+        try (ServerSocket socket = new ServerSocket(0)) {
+            return socket.getLocalPort();
+        }
+    }
+
+    static void awaitCount(TestEngine engine, String sql, long expected) throws Exception {
+        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        while (engine.count(sql) < expected) {
+            assertThat(System.nanoTime()).as(sql + " reaches " + expected + " in time").isLessThan(deadline);
             Thread.sleep(100);
         }
     }
 
-    private static String recipient(MimeMessage message) {
+    static String recipient(MimeMessage message) {
         try {
             return message.getRecipients(Message.RecipientType.TO)[0].toString();
         } catch (jakarta.mail.MessagingException e) {

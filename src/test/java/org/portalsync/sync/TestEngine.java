@@ -78,6 +78,12 @@ public final class TestEngine implements AutoCloseable {
         return main.getCamelTemplate().requestBodyAndHeaders(uri, body, headers);
     }
 
+    /** e.g. {@code Started} or {@code Stopped}; null for a route that does not exist. */
+    public String routeStatus(String routeId) {
+        var status = main.getCamelContext().getRouteController().getRouteStatus(routeId);
+        return status == null ? null : status.name();
+    }
+
     public DataSource database() {
         return main.getCamelContext().getRegistry().lookupByNameAndType("portalDataSource", DataSource.class);
     }
