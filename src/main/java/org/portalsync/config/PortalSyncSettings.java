@@ -89,7 +89,8 @@ public final class PortalSyncSettings {
             Setting.optional(AUTH_METHOD, "client_secret_basic", "How the client authenticates at the token endpoint: client_secret_basic or client_secret_post."),
             Setting.optional(AUTH_SCOPE, "system/Patient.read", "Scopes asked for (SMART backend services)."),
             Setting.optional(AUTH_REFRESH_BEFORE_EXPIRY, "60s", "A cached token is renewed this long before its expires_in runs out."),
-            Setting.optional(MAPPING_MRN_SYSTEM, "urn:oid:2.16.840.1.113883.3.4424.1", "Identifier system whose value is the patient's MRN."),
+            Setting.required(MAPPING_MRN_SYSTEM, "Identifier system (Patient.identifier.system) whose value is the patient's MRN, "
+                    + "e.g. urn:oid:2.16.840.1.113883.3.4424.1; the EHR's team knows which one its MRNs use."),
             Setting.optional(MAPPING_DEFAULT_COUNTRY, "US", "ISO 3166 country assumed for phone numbers and addresses that name none."),
             Setting.optional(DB_URL, "jdbc:h2:file:./data/portal;AUTO_SERVER=TRUE", "JDBC URL of the portal database (H2 or PostgreSQL)."),
             Setting.optional(DB_USER, "sa", "Portal database user."),

@@ -14,6 +14,7 @@ import org.junit.jupiter.api.Test;
 import org.portalsync.config.PortalSyncSettings;
 import org.portalsync.config.Setting;
 import org.portalsync.sandbox.SandboxEhr;
+import org.portalsync.sandbox.SandboxPatientGenerator;
 
 /**
  * The engine as an operator runs it: a separate JVM on the runtime classpath only (what
@@ -41,6 +42,7 @@ class RuntimeClasspathIT {
         Map<String, String> environment = process.environment();
         environment.put(env(PortalSyncSettings.FHIR_BASE_URL), EHR.fhirBaseUrl());
         environment.put(env(PortalSyncSettings.FHIR_PATIENT_SEARCH), "_tag=" + SandboxEhr.SEED_TAG_SYSTEM + "|seed-" + seed);
+        environment.put(env(PortalSyncSettings.MAPPING_MRN_SYSTEM), SandboxPatientGenerator.MRN_SYSTEM);
         environment.put(env(PortalSyncSettings.AUTH_TOKEN_URL), EHR.tokenUrl());
         environment.put(env(PortalSyncSettings.AUTH_CLIENT_ID), EHR.clientId());
         environment.put(env(PortalSyncSettings.AUTH_CLIENT_SECRET), EHR.clientSecret());

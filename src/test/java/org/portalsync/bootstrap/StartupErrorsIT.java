@@ -23,6 +23,7 @@ class StartupErrorsIT {
     private static Map<String, String> valid(Path dir) {
         Map<String, String> settings = new HashMap<>();
         settings.put(PortalSyncSettings.FHIR_BASE_URL, "http://127.0.0.1:9/fhir");
+        settings.put(PortalSyncSettings.MAPPING_MRN_SYSTEM, "urn:oid:2.16.840.1.113883.3.4424.1");
         settings.put(PortalSyncSettings.DB_URL, "jdbc:h2:mem:startup-" + System.nanoTime());
         settings.put(PortalSyncSettings.FHIR_POLL_TRIGGER, PortalSyncMain.POLL_ON_REQUEST);
         settings.put(PortalSyncSettings.CLUSTER_LOCK_DIR, dir.resolve("cluster").toString());
@@ -99,6 +100,15 @@ class StartupErrorsIT {
         assertThat(logs.list).isNotEmpty();
         assertThat(logs.list).allSatisfy(event -> assertThat(event.getFormattedMessage())
                 .doesNotContain("Client-Secret-Value").doesNotContain("Mail-Password").doesNotContain("Db-Password"));
+    }
+
+    @Test
+    void withoutTheMrnSystemStartUpSaysWhatToSet(@TempDir Path dir) {
+        Map<String, String> settings = valid(dir);
+        settings.remove(PortalSyncSettings.MAPPING_MRN_SYSTEM);
+
+        assertThat(startupError(settings)).contains("portal-sync.mapping.mrn-system is required")
+                .contains("Patient.identifier.system").contains("PORTAL_SYNC_MAPPING_MRN_SYSTEM");
     }
 
     @Test

@@ -26,6 +26,7 @@ class PortalSyncSettingsTest {
     @Test
     void defaultsApplyAndDurationsAcceptBothForms() {
         Map<String, String> values = new HashMap<>(Map.of(PortalSyncSettings.FHIR_BASE_URL, "https://ehr.example.org/fhir/"));
+        values.put(PortalSyncSettings.MAPPING_MRN_SYSTEM, "urn:oid:2.16.840.1.113883.3.4424.1");
         values.put(PortalSyncSettings.FHIR_READ_TIMEOUT, "PT45S");
         PortalSyncSettings settings = settings(values).validate();
 
@@ -47,6 +48,7 @@ class PortalSyncSettingsTest {
                 .isInstanceOf(ConfigurationException.class)
                 .hasMessageContaining("config/application.properties")
                 .hasMessageContaining("portal-sync.source.fhir.base-url is required")
+                .hasMessageContaining("portal-sync.mapping.mrn-system is required")
                 .hasMessageContaining("portal-sync.source.fhir.page-size='fifty' is invalid: expected a whole number")
                 .hasMessageContaining("portal-sync.source.fhir.zone='Mars/Olympus' is invalid")
                 .hasMessageContaining("portal-sync.source.fhir.poll-overlap='soon' is invalid: expected a duration")
