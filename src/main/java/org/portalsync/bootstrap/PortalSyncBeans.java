@@ -20,6 +20,7 @@ import org.portalsync.auth.ClientCredentialsTokenSource;
 import org.portalsync.authority.AuthorityRules;
 import org.portalsync.authority.SourceWinsAuthorityRules;
 import org.portalsync.config.PortalSyncSettings;
+import org.portalsync.config.UnknownSettings;
 import org.portalsync.mapping.MapFhirPatient;
 import org.portalsync.mapping.MapToPortalPatient;
 import org.portalsync.mapping.PatientMappingSettings;
@@ -50,10 +51,22 @@ public final class PortalSyncBeans implements CamelConfiguration {
     /** TLS 1.2 is the floor for PHI in transit (HIPAA guidance); 1.3 preferred. */
     private static final List<String> TLS_PROTOCOLS = List.of("TLSv1.3", "TLSv1.2");
 
+    private final String configFile;
+    private final List<UnknownSettings.ConfiguredName> configuredNames;
+
+    /**
+     * @param configFile      the settings file, named in error messages
+     * @param configuredNames every portal-sync name that was set (file, overrides, system properties, environment)
+     */
+    public PortalSyncBeans(String configFile, List<UnknownSettings.ConfiguredName> configuredNames) {
+        this.configFile = configFile;
+        this.configuredNames = List.copyOf(configuredNames);
+    }
+
     @Override
     public void configure(CamelContext camel) throws Exception {
         PortalSyncSettings settings = new PortalSyncSettings(
-                key -> camel.getPropertiesComponent().resolveProperty(key), PortalSyncMain.CONFIG_FILE).validate();
+                key -> camel.getPropertiesComponent().resolveProperty(key), configFile, configuredNames).validate();
         Clock clock = Clock.systemUTC();
         Registry registry = camel.getRegistry();
 

@@ -1,5 +1,6 @@
 package org.portalsync.bootstrap;
 
+import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
@@ -7,6 +8,7 @@ import java.util.Map;
 import org.apache.camel.main.Main;
 import org.portalsync.config.PortalSyncSettings;
 import org.portalsync.config.Setting;
+import org.portalsync.config.UnknownSettings;
 
 /**
  * Starts the engine: Camel Main with the routes in {@code routes/*.yaml} and the settings in
@@ -52,7 +54,9 @@ public final class PortalSyncMain {
         // Camel's start-up summary prints every placeholder value and masks only keys named like
         // secrets; an endpoint URI with a password in it (portal-sync.welcome.endpoint) would be logged
         main.configure().setAutoConfigurationLogSummary(false);
-        main.configure().addConfiguration(new PortalSyncBeans());
+        // a misspelt key would otherwise be ignored and its default used, without a word
+        main.configure().addConfiguration(new PortalSyncBeans(CONFIG_FILE, UnknownSettings.collect(
+                Path.of(CONFIG_FILE), overrides, System.getenv(), System.getProperties())));
         // defaults are the weakest source, so that routes' {{placeholders}} resolve without the file
         for (Setting setting : PortalSyncSettings.KEYS) {
             if (setting.defaultValue() != null) {

@@ -123,19 +123,27 @@ public final class PortalSyncSettings {
 
     private final Function<String, Optional<String>> resolver;
     private final String origin;
+    private final List<UnknownSettings.ConfiguredName> configuredNames;
 
     /**
      * @param resolver looks a key up (Camel's properties component: file, environment, system properties)
      * @param origin   where the values come from, for error messages (e.g. {@code config/application.properties})
      */
     public PortalSyncSettings(Function<String, Optional<String>> resolver, String origin) {
+        this(resolver, origin, List.of());
+    }
+
+    /** @param configuredNames every portal-sync name that was set, wherever; {@link #validate} rejects the unknown ones */
+    public PortalSyncSettings(Function<String, Optional<String>> resolver, String origin,
+            List<UnknownSettings.ConfiguredName> configuredNames) {
         this.resolver = resolver;
         this.origin = origin;
+        this.configuredNames = List.copyOf(configuredNames);
     }
 
     /** Checks every key at once so that an operator sees all mistakes in one start. */
     public PortalSyncSettings validate() {
-        List<String> problems = new ArrayList<>();
+        List<String> problems = new ArrayList<>(UnknownSettings.problems(configuredNames));
         for (Setting setting : KEYS) {
             if (setting.isRequired() && raw(setting.key()).isBlank()) {
                 problems.add(setting.key() + " is required: " + setting.description()
@@ -180,7 +188,8 @@ public final class PortalSyncSettings {
             return null;
         });
         if (!problems.isEmpty()) {
-            throw new ConfigurationException("Invalid configuration in " + origin + ":\n  - " + String.join("\n  - ", problems));
+            throw new ConfigurationException("Invalid configuration (" + origin + ", environment, system properties):\n  - "
+                    + String.join("\n  - ", problems));
         }
         return this;
     }

@@ -103,6 +103,30 @@ class StartupErrorsIT {
     }
 
     @Test
+    void anUnknownKeyStopsStartUpNamingTheClosestKnownKeyWithEveryOtherMistake(@TempDir Path dir) {
+        Map<String, String> settings = valid(dir);
+        settings.put("portal-sync.source.fhir.page-sise", "200");
+        settings.put(PortalSyncSettings.FHIR_POLL_OVERLAP, "soon");
+
+        String error = startupError(settings);
+
+        assertThat(error).contains("portal-sync.source.fhir.page-sise is not a known setting; "
+                + "did you mean portal-sync.source.fhir.page-size?")
+                .contains("portal-sync.source.fhir.poll-overlap='soon' is invalid");
+    }
+
+    @Test
+    void anUnknownSystemPropertyStopsStartUp(@TempDir Path dir) {
+        System.setProperty("portal-sync.source.fhir.read-timeuot", "30s");
+        try {
+            assertThat(startupError(valid(dir))).contains("portal-sync.source.fhir.read-timeuot is not a known setting; "
+                    + "did you mean portal-sync.source.fhir.read-timeout? (system property)");
+        } finally {
+            System.clearProperty("portal-sync.source.fhir.read-timeuot");
+        }
+    }
+
+    @Test
     void withoutTheMrnSystemStartUpSaysWhatToSet(@TempDir Path dir) {
         Map<String, String> settings = valid(dir);
         settings.remove(PortalSyncSettings.MAPPING_MRN_SYSTEM);
