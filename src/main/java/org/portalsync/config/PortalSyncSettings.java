@@ -22,6 +22,7 @@ import org.apache.camel.util.TimeUtils;
  */
 public final class PortalSyncSettings {
 
+    public static final String HOME = "portal-sync.home";
     public static final String SOURCE_NAME = "portal-sync.source.name";
     public static final String FHIR_BASE_URL = "portal-sync.source.fhir.base-url";
     public static final String FHIR_PATIENT_SEARCH = "portal-sync.source.fhir.patient-search";
@@ -62,6 +63,10 @@ public final class PortalSyncSettings {
     public static final String CLUSTER_LOCK_DIR = "portal-sync.cluster.lock-dir";
 
     public static final List<Setting> KEYS = List.of(
+            Setting.optional(HOME, "",
+                    "Folder that holds config/, routes/ and data/; relative paths in the other settings resolve against it. "
+                            + "Read before the settings file, so set it as -Dportal-sync.home=... or PORTAL_SYNC_HOME. Empty: the folder of "
+                            + "portal-sync.jar, or the one above it, that holds config/application.properties, else the working directory."),
             Setting.optional(SOURCE_NAME, "ehr", "Name of the EHR source; part of every portal record's key and of audit rows."),
             Setting.required(FHIR_BASE_URL, "FHIR R4 base URL of the EHR, e.g. https://ehr.example.org/fhir."),
             Setting.optional(FHIR_PATIENT_SEARCH, "",
@@ -292,7 +297,7 @@ public final class PortalSyncSettings {
             return "";
         }
         try {
-            return Files.readString(Path.of(file), StandardCharsets.UTF_8).trim();
+            return Files.readString(home().resolve(file), StandardCharsets.UTF_8).trim();
         } catch (Exception e) {
             throw new ConfigurationException(AUTH_CLIENT_SECRET_FILE + "=" + file + ": cannot read the secret file ("
                     + e.getClass().getSimpleName() + "); check the path and its permissions");
@@ -323,8 +328,18 @@ public final class PortalSyncSettings {
         return raw(MAPPING_DEFAULT_COUNTRY).toUpperCase(java.util.Locale.ROOT);
     }
 
+    /** The JDBC URL; a relative H2 file path ({@code jdbc:h2:file:./data/portal}) resolved against the home. */
     public String dbUrl() {
-        return raw(DB_URL);
+        String url = raw(DB_URL);
+        String prefix = url.startsWith("jdbc:h2:file:") ? "jdbc:h2:file:" : "jdbc:h2:";
+        String rest = url.substring(Math.min(url.length(), prefix.length()));
+        // H2 2.x accepts a relative path only when it says so: ./ or ../
+        if (!url.startsWith("jdbc:h2:") || !(rest.startsWith("./") || rest.startsWith("../"))) {
+            return url;
+        }
+        int options = rest.indexOf(';');
+        String path = options < 0 ? rest : rest.substring(0, options);
+        return prefix + home().resolve(path).normalize() + (options < 0 ? "" : rest.substring(options));
     }
 
     public String dbUser() {
@@ -356,7 +371,7 @@ public final class PortalSyncSettings {
     }
 
     public Path dryRunReportDir() {
-        return Path.of(raw(DRY_RUN_REPORT_DIR));
+        return home().resolve(raw(DRY_RUN_REPORT_DIR)).normalize();
     }
 
     public String auditActor() {
@@ -364,7 +379,12 @@ public final class PortalSyncSettings {
     }
 
     public Path clusterLockDir() {
-        return Path.of(raw(CLUSTER_LOCK_DIR));
+        return home().resolve(raw(CLUSTER_LOCK_DIR)).normalize();
+    }
+
+    /** The folder relative paths resolve against (see {@code PortalSyncHome}); the working directory when unset. */
+    public Path home() {
+        return Path.of(raw(HOME)).toAbsolutePath().normalize();
     }
 
     /** Accepts Camel's short form (500, 30s, 5m, 1h30m) and ISO-8601 (PT30S). */

@@ -25,12 +25,18 @@ public final class UnknownSettings {
     static final String KEY_PREFIX = "portal-sync.";
     static final String ENVIRONMENT_PREFIX = "PORTAL_SYNC_";
 
+    /** Where a name was set. */
+    public enum Origin { FILE, OVERRIDE, SYSTEM_PROPERTY, ENVIRONMENT }
+
     /**
-     * One name as it was written, and where.
+     * One name as it was written ({@code PORTAL_SYNC_*} for the environment, a dotted key elsewhere), and where.
      *
-     * @param environmentVariable true for a {@code PORTAL_SYNC_*} variable, false for a dotted key
+     * @param where for messages: the file and line, or the kind of origin
      */
-    public record ConfiguredName(String name, String where, boolean environmentVariable) {
+    public record ConfiguredName(String name, Origin origin, String where) {
+        boolean environmentVariable() {
+            return origin == Origin.ENVIRONMENT;
+        }
     }
 
     private UnknownSettings() {
@@ -46,13 +52,14 @@ public final class UnknownSettings {
         if (Files.isRegularFile(configFile)) {
             List<String> lines = readLines(configFile);
             for (String key : sorted(fileKeys(configFile))) {
-                names.add(new ConfiguredName(key, configFile + lineOf(lines, key), false));
+                names.add(new ConfiguredName(key, Origin.FILE, configFile + lineOf(lines, key)));
             }
         }
-        sorted(overrides.keySet()).forEach(key -> names.add(new ConfiguredName(key, "override", false)));
-        sorted(systemProperties.stringPropertyNames()).forEach(key -> names.add(new ConfiguredName(key, "system property", false)));
+        sorted(overrides.keySet()).forEach(key -> names.add(new ConfiguredName(key, Origin.OVERRIDE, "override")));
+        sorted(systemProperties.stringPropertyNames())
+                .forEach(key -> names.add(new ConfiguredName(key, Origin.SYSTEM_PROPERTY, "system property")));
         environment.keySet().stream().filter(name -> name.startsWith(ENVIRONMENT_PREFIX)).sorted()
-                .forEach(name -> names.add(new ConfiguredName(name, "environment", true)));
+                .forEach(name -> names.add(new ConfiguredName(name, Origin.ENVIRONMENT, "environment")));
         return names.stream().filter(n -> n.environmentVariable() || n.name().startsWith(KEY_PREFIX)).toList();
     }
 
@@ -68,6 +75,10 @@ public final class UnknownSettings {
                     problems.add("environment variable " + configured.name() + " is not a known setting; did you mean "
                             + closest.environmentVariable() + " (" + closest.key() + ")?");
                 }
+            } else if (configured.name().equals(PortalSyncSettings.HOME) && configured.origin() == Origin.FILE) {
+                problems.add(PortalSyncSettings.HOME + " has no effect in the settings file (" + configured.where()
+                        + "): the home is where that file is found; set -D" + PortalSyncSettings.HOME
+                        + "=... or environment variable PORTAL_SYNC_HOME instead");
             } else if (!keys.contains(configured.name())) {
                 problems.add(configured.name() + " is not a known setting; did you mean " + closest(configured.name(), Setting::key).key()
                         + "? (" + configured.where() + ")");

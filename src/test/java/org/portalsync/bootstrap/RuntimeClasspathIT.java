@@ -10,6 +10,11 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.jar.Attributes;
+import java.util.jar.JarEntry;
+import java.util.jar.JarOutputStream;
+import java.util.jar.Manifest;
+import java.util.stream.Stream;
 
 import org.junit.jupiter.api.Test;
 import org.portalsync.config.PortalSyncSettings;
@@ -92,6 +97,64 @@ class RuntimeClasspathIT {
         try (var files = Files.list(reports)) {
             assertThat(files.map(Path::getFileName).map(Path::toString)).anyMatch(name -> name.startsWith("dry-run-"));
         }
+    }
+
+    /**
+     * The layout {@code ./mvnw package} leaves: {@code <project>/target/portal-sync.jar} with its manifest
+     * Class-Path naming {@code lib/*.jar} beside it (linked here to the real dependency jars), and the
+     * project's config/ and routes/.
+     */
+    private static Path packagedProject(Path project) throws Exception {
+        PortalSyncHomeIT.installHome(project);
+        Path target = Files.createDirectories(project.resolve("target/lib"));
+        List<String> classPath = new ArrayList<>();
+        String runtime = Files.readString(Path.of("target/runtime-classpath.txt"), StandardCharsets.UTF_8).trim();
+        for (String entry : runtime.split(File.pathSeparator)) {
+            Path jar = Path.of(entry);
+            Files.createSymbolicLink(target.resolve(jar.getFileName()), jar.toAbsolutePath());
+            classPath.add("lib/" + jar.getFileName());
+        }
+        Manifest manifest = new Manifest();
+        manifest.getMainAttributes().put(Attributes.Name.MANIFEST_VERSION, "1.0");
+        manifest.getMainAttributes().put(Attributes.Name.MAIN_CLASS, PortalSyncMain.class.getName());
+        manifest.getMainAttributes().put(Attributes.Name.CLASS_PATH, String.join(" ", classPath));
+        Path jar = project.resolve("target/portal-sync.jar");
+        Path classes = Path.of("target/classes");
+        try (JarOutputStream out = new JarOutputStream(Files.newOutputStream(jar), manifest); Stream<Path> files = Files.walk(classes)) {
+            for (Path file : files.filter(f -> !f.equals(classes)).toList()) {
+                // folder entries too, as maven-jar-plugin writes them: Flyway finds db/migration through them
+                String name = classes.relativize(file).toString().replace('\\', '/');
+                out.putNextEntry(new JarEntry(Files.isDirectory(file) ? name + "/" : name));
+                if (Files.isRegularFile(file)) {
+                    Files.copy(file, out);
+                }
+                out.closeEntry();
+            }
+        }
+        return jar;
+    }
+
+    @Test
+    void thePackagedJarStartedFromAnotherFolderUsesTheProjectsDataFolder() throws Exception {
+        long seed = 9403;
+        EHR.seedPatients(3, seed);
+        Path dir = Files.createDirectories(Path.of("target/runtime-it-" + System.nanoTime()).toAbsolutePath());
+        Path project = dir.resolve("project");
+        Path jar = packagedProject(project);
+        Path elsewhere = Files.createDirectories(dir.resolve("elsewhere"));
+
+        // no database, report or lock settings: the shipped defaults ./data/portal, data/reports, data/cluster
+        Run engine = run(elsewhere, dryRunEnvironment(new java.util.HashMap<>(), seed), dir.resolve("engine.log"),
+                "-jar", jar.toString(), "--dry-run");
+
+        assertThat(engine.exitCode()).as(engine.log()).isZero();
+        assertThat(engine.log()).contains("portal-sync home: " + project + " (found from " + jar + ")")
+                .contains("Dry run: Synced 3 patients");
+        assertThat(project.resolve("data/portal.mv.db")).isRegularFile();
+        try (Stream<Path> reports = Files.list(project.resolve("data/reports"))) {
+            assertThat(reports).hasSize(1);
+        }
+        assertThat(elsewhere.resolve("data")).as("nothing is written in the working directory").doesNotExist();
     }
 
     @Test

@@ -9,6 +9,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
@@ -53,6 +54,27 @@ class PortalSyncSettingsTest {
                 .hasMessageContaining("portal-sync.source.fhir.zone='Mars/Olympus' is invalid")
                 .hasMessageContaining("portal-sync.source.fhir.poll-overlap='soon' is invalid: expected a duration")
                 .hasMessageContaining("portal-sync.source.fhir.auth.method='private_key_jwt'");
+    }
+
+    @Test
+    void relativePathsResolveAgainstTheHomeNotTheWorkingDirectory() {
+        Path home = Path.of("/srv/portal-sync");
+        Map<String, String> values = new HashMap<>(Map.of(PortalSyncSettings.HOME, home.toString()));
+        PortalSyncSettings settings = settings(values);
+
+        assertThat(settings.dbUrl()).isEqualTo("jdbc:h2:file:/srv/portal-sync/data/portal;AUTO_SERVER=TRUE");
+        assertThat(settings.dryRunReportDir()).isEqualTo(home.resolve("data/reports"));
+        assertThat(settings.clusterLockDir()).isEqualTo(home.resolve("data/cluster"));
+
+        values.put(PortalSyncSettings.DRY_RUN_REPORT_DIR, "/var/reports");
+        assertThat(settings.dryRunReportDir()).isEqualTo(Path.of("/var/reports"));
+        for (String unchanged : List.of("jdbc:h2:mem:portal", "jdbc:h2:file:/var/lib/portal;MODE=PostgreSQL",
+                "jdbc:h2:tcp://db.example.org/./portal", "jdbc:postgresql://db.example.org:5432/portal")) {
+            values.put(PortalSyncSettings.DB_URL, unchanged);
+            assertThat(settings.dbUrl()).isEqualTo(unchanged);
+        }
+        values.put(PortalSyncSettings.DB_URL, "jdbc:h2:../shared/portal");
+        assertThat(settings.dbUrl()).isEqualTo("jdbc:h2:/srv/shared/portal");
     }
 
     @Test
