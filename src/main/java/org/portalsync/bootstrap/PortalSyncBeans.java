@@ -33,6 +33,7 @@ import org.portalsync.portal.SyncStatusStore;
 import org.portalsync.source.fhir.AdvanceHighWaterMark;
 import org.portalsync.source.fhir.FetchFhirPage;
 import org.portalsync.source.fhir.FetchFhirPatient;
+import org.portalsync.source.fhir.FhirServerCapabilities;
 import org.portalsync.source.fhir.FhirSourceClient;
 import org.portalsync.source.fhir.ParseFhirEntry;
 import org.portalsync.source.fhir.StartFhirDeletionSweep;
@@ -89,6 +90,9 @@ public final class PortalSyncBeans implements CamelConfiguration {
                         audit, settings.auditActor());
         FhirSourceClient fhirClient = new FhirSourceClient(http, tokens, audit, settings.auditActor(), settings.readTimeout(),
                 settings.maxRetryAfter(), clock);
+        // read now, at start-up: the poll's URLs and the deletion sweep depend on it
+        FhirServerCapabilities capabilities = new FhirServerCapabilities(settings.fhirBaseUrl(), fhirClient, fhir);
+        capabilities.check();
         SyncHighWaterMarks marks = new SyncHighWaterMarks(database, clock);
         PortalPatientStore patients = new PortalPatientStore(settings.zone());
         SyncStatusStore statuses = new SyncStatusStore();
@@ -99,12 +103,12 @@ public final class PortalSyncBeans implements CamelConfiguration {
         ExecutorService syncWorkers = camel.getExecutorServiceManager().newFixedThreadPool(this, "sync-worker", settings.syncWorkers());
         registry.bind("syncWorkers", syncWorkers);
         registry.bind("startFhirPatientPoll", new StartFhirPatientPoll(settings.sourceName(), settings.fhirBaseUrl(), settings.patientSearch(), settings.pageSize(),
-                settings.pollOverlap(), List.of(MapFhirPatient.MAPPED_ELEMENTS.split(",")), marks, dryRun, clock));
+                settings.pollOverlap(), List.of(MapFhirPatient.MAPPED_ELEMENTS.split(",")), marks, dryRun, clock, capabilities));
         registry.bind("startFhirDeletionSweep", new StartFhirDeletionSweep(settings.sourceName(), settings.fhirBaseUrl(),
-                settings.pageSize(), settings.pollOverlap(), marks, dryRun));
+                settings.pageSize(), settings.pollOverlap(), marks, dryRun, capabilities));
         registry.bind("fetchFhirPage", new FetchFhirPage(fhirClient));
         registry.bind("fetchFhirPatient", new FetchFhirPatient(settings.sourceName(), settings.fhirBaseUrl(),
-                MapFhirPatient.MAPPED_ELEMENTS, fhirClient, clock));
+                MapFhirPatient.MAPPED_ELEMENTS, fhirClient, clock, capabilities));
         registry.bind("parseFhirPatient", new ParseFhirEntry(fhir, "Patient"));
         registry.bind("advanceHighWaterMark", new AdvanceHighWaterMark(settings.sourceName(), marks, dryRun));
         registry.bind("countSyncOutcome", new CountSyncOutcome());
