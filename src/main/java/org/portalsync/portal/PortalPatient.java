@@ -13,6 +13,8 @@ import java.util.List;
  * @param sourceVersion     {@code meta.versionId} at the source, null when the source has none
  * @param sourceLastUpdated {@code meta.lastUpdated} at the source, null when the source has none
  * @param archived          true for {@code active=false} or a deleted resource
+ * @param displayName       the legal name as the source writes it in full ({@code HumanName.text}), or null; the only
+ *                          name of a patient whose name comes as text alone (legalName is then null)
  */
 public record PortalPatient(
         String source,
@@ -29,7 +31,16 @@ public record PortalPatient(
         List<ContactPoint> phones,
         List<ContactPoint> emails,
         List<PostalAddress> addresses,
-        List<EmergencyContact> emergencyContacts) {
+        List<EmergencyContact> emergencyContacts,
+        String displayName) {
+
+    /** A patient without a display name. */
+    public PortalPatient(String source, String sourceId, String sourceVersion, Instant sourceLastUpdated, String mrn, PersonName legalName,
+            PersonName preferredName, LocalDate birthDate, String gender, String preferredLanguage, boolean archived,
+            List<ContactPoint> phones, List<ContactPoint> emails, List<PostalAddress> addresses, List<EmergencyContact> emergencyContacts) {
+        this(source, sourceId, sourceVersion, sourceLastUpdated, mrn, legalName, preferredName, birthDate, gender, preferredLanguage,
+                archived, phones, emails, addresses, emergencyContacts, null);
+    }
 
     public PortalPatient {
         phones = List.copyOf(phones);
@@ -46,7 +57,7 @@ public record PortalPatient(
 
     /** @return true for a {@link #tombstone}: the source deleted the record, nothing else is known */
     public boolean deletedAtSource() {
-        return archived && legalName == null && mrn == null;
+        return archived && legalName == null && displayName == null && mrn == null;
     }
 
     /** @return {@code Patient/<sourceId>}, how records are named in errors and the digest (never PHI) */

@@ -36,7 +36,7 @@ public final class PortalPatientStore {
         try (PreparedStatement select = connection.prepareStatement(
                 "SELECT id, source_version, source_last_updated, mrn, legal_prefix, legal_given, legal_family, legal_suffix,"
                         + " preferred_prefix, preferred_given, preferred_family, preferred_suffix, birth_date, gender,"
-                        + " preferred_language, archived FROM portal_patient WHERE source = ? AND source_id = ?")) {
+                        + " preferred_language, archived, display_name FROM portal_patient WHERE source = ? AND source_id = ?")) {
             select.setString(1, source);
             select.setString(2, sourceId);
             try (ResultSet row = select.executeQuery()) {
@@ -51,7 +51,7 @@ public final class PortalPatientStore {
                         name(row.getString("preferred_prefix"), row.getString("preferred_given"), row.getString("preferred_family"), row.getString("preferred_suffix")),
                         row.getObject("birth_date", LocalDate.class), row.getString("gender"), row.getString("preferred_language"),
                         row.getBoolean("archived"), telecoms(connection, id, "phone"), telecoms(connection, id, "email"),
-                        addresses(connection, id), contacts(connection, id));
+                        addresses(connection, id), contacts(connection, id), row.getString("display_name"));
                 return Optional.of(new StoredPatient(id, patient));
             }
         }
@@ -63,8 +63,8 @@ public final class PortalPatientStore {
         try (PreparedStatement insert = connection.prepareStatement(
                 "INSERT INTO portal_patient (source, source_id, source_version, source_last_updated, source_zone, mrn,"
                         + " legal_prefix, legal_given, legal_family, legal_suffix, preferred_prefix, preferred_given,"
-                        + " preferred_family, preferred_suffix, birth_date, gender, preferred_language, archived, archived_at,"
-                        + " created_at, updated_at, row_version) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1)",
+                        + " preferred_family, preferred_suffix, birth_date, gender, preferred_language, archived, display_name, archived_at,"
+                        + " created_at, updated_at, row_version) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1)",
                 Statement.RETURN_GENERATED_KEYS)) {
             insert.setString(1, patient.source());
             insert.setString(2, patient.sourceId());
@@ -87,7 +87,8 @@ public final class PortalPatientStore {
                 "UPDATE portal_patient SET source_version = ?, source_last_updated = ?, source_zone = ?, mrn = ?,"
                         + " legal_prefix = ?, legal_given = ?, legal_family = ?, legal_suffix = ?, preferred_prefix = ?,"
                         + " preferred_given = ?, preferred_family = ?, preferred_suffix = ?, birth_date = ?, gender = ?,"
-                        + " preferred_language = ?, archived = ?, archived_at = CASE WHEN ? THEN COALESCE(archived_at, ?) END,"
+                        + " preferred_language = ?, archived = ?, display_name = ?,"
+                        + " archived_at = CASE WHEN ? THEN COALESCE(archived_at, ?) END,"
                         + " updated_at = ?, row_version = row_version + 1"
                         + " WHERE id = ?")) {
             int next = setColumns(update, 1, patient);
@@ -120,7 +121,7 @@ public final class PortalPatientStore {
         }
     }
 
-    /** Sets source_version .. archived starting at {@code index}; returns the next free index. */
+    /** Sets source_version .. archived, display_name starting at {@code index}; returns the next free index. */
     private int setColumns(PreparedStatement statement, int index, PortalPatient patient) throws SQLException {
         int i = index;
         statement.setString(i++, patient.sourceVersion());
@@ -133,6 +134,7 @@ public final class PortalPatientStore {
         statement.setString(i++, patient.gender());
         statement.setString(i++, patient.preferredLanguage());
         statement.setBoolean(i++, patient.archived());
+        statement.setString(i++, patient.displayName());
         return i;
     }
 
