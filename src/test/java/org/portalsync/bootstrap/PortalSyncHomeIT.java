@@ -40,7 +40,7 @@ class PortalSyncHomeIT {
 
     @Test
     void theEngineKeepsItsDatabaseAndReportsInTheHomesDataFolder(@TempDir Path dir) throws Exception {
-        long seed = 9501;
+        long seed = 7811;
         EHR.seedPatients(4, seed);
         Path home = installHome(dir.resolve("portal-sync"));
         Map<String, String> settings = new HashMap<>(TestEngine.settingsFor(EHR, EHR.fhirBaseUrl(), "h2", seed));
@@ -75,7 +75,7 @@ class PortalSyncHomeIT {
         Path home = installHome(dir.resolve("portal-sync"));
         Files.writeString(home.resolve(PortalSyncMain.CONFIG_FILE), "\nportal-sync.home = /elsewhere\n",
                 java.nio.file.StandardOpenOption.APPEND);
-        Map<String, String> settings = new HashMap<>(TestEngine.settingsFor(EHR, "http://127.0.0.1:9/fhir", "h2", 9502));
+        Map<String, String> settings = new HashMap<>(TestEngine.settingsFor(EHR, "http://127.0.0.1:9/fhir", "h2", 7812));
         settings.put(PortalSyncSettings.HOME, home.toString());
 
         assertThatThrownBy(() -> TestEngine.start(settings).close())

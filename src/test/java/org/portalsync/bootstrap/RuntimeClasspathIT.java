@@ -136,7 +136,7 @@ class RuntimeClasspathIT {
 
     @Test
     void thePackagedJarStartedFromAnotherFolderUsesTheProjectsDataFolder() throws Exception {
-        long seed = 9403;
+        long seed = 7841;
         EHR.seedPatients(3, seed);
         Path dir = Files.createDirectories(Path.of("target/runtime-it-" + System.nanoTime()).toAbsolutePath());
         Path project = dir.resolve("project");
@@ -160,7 +160,7 @@ class RuntimeClasspathIT {
     @Test
     void anUnknownPortalSyncEnvironmentVariableStopsStartUpNamingTheClosestSetting() throws Exception {
         Path dir = Files.createDirectories(Path.of("target/runtime-it-" + System.nanoTime()));
-        Map<String, String> environment = dryRunEnvironment(new java.util.HashMap<>(), 9402);
+        Map<String, String> environment = dryRunEnvironment(new java.util.HashMap<>(), 7842);
         environment.put(env(PortalSyncSettings.DB_URL), "jdbc:h2:mem:unknown-variable");
         environment.put("PORTAL_SYNC_SOURCE_FHIR_PAGE_SISE", "200");
 

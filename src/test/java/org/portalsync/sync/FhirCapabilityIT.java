@@ -84,8 +84,8 @@ class FhirCapabilityIT {
 
     @Test
     void theSandboxSupportsEverythingThePollUses() throws Exception {
-        EHR.seedPatients(12, 9601);
-        startEngine(9601, Map.of());
+        EHR.seedPatients(12, 7821);
+        startEngine(7821, Map.of());
 
         engine.poll();
         engine.poll();
@@ -101,9 +101,9 @@ class FhirCapabilityIT {
 
     @Test
     void withoutHistoryAndSortThePollMakesNoHistoryRequestSendsNoSortAndSaysSoOnce() throws Exception {
-        int patients = EHR.seedPatients(35, 9602).size();
+        int patients = EHR.seedPatients(35, 7822).size();
         proxy.rewriteNextBody(1, FhirCapabilityIT::restricted, METADATA);
-        startEngine(9602, Map.of());
+        startEngine(7822, Map.of());
         proxy.delayNext(1, java.time.Duration.ZERO, "/fhir"); // the first page goes through
         proxy.failNext(4, 503, "/fhir"); // the second page (a next link) fails, and so do its three retries
 
@@ -136,9 +136,9 @@ class FhirCapabilityIT {
 
     @Test
     void anEhrDownAtStartUpDoesNotStopTheEngineAndIsCheckedAgainAtTheNextPoll() throws Exception {
-        int patients = EHR.seedPatients(8, 9603).size();
+        int patients = EHR.seedPatients(8, 7823).size();
         proxy.down();
-        startEngine(9603, Map.of());
+        startEngine(7823, Map.of());
         assertThat(warnings()).singleElement().asString().startsWith("Could not read the EHR's CapabilityStatement")
                 .contains("reading it again at the next poll");
 
