@@ -26,6 +26,7 @@ import org.portalsync.auth.ClientCredentialsTokenSource;
 import org.portalsync.authority.AuthorityRules;
 import org.portalsync.authority.SourceWinsAuthorityRules;
 import org.portalsync.config.PortalSyncSettings;
+import org.portalsync.config.UnknownSettings;
 import org.portalsync.mapping.MapFhirPatient;
 import org.portalsync.mapping.MapToPortalPatient;
 import org.portalsync.mapping.PatientMappingSettings;
@@ -39,6 +40,7 @@ import org.portalsync.portal.SyncStatusStore;
 import org.portalsync.source.fhir.AdvanceHighWaterMark;
 import org.portalsync.source.fhir.FetchFhirPage;
 import org.portalsync.source.fhir.FetchFhirPatient;
+import org.portalsync.source.fhir.FhirServerCapabilities;
 import org.portalsync.source.fhir.FhirSourceClient;
 import org.portalsync.source.fhir.ParseFhirEntry;
 import org.portalsync.source.fhir.RecordNotFoundRead;
@@ -64,10 +66,22 @@ public final class PortalSyncBeans implements CamelConfiguration {
     /** TLS 1.2 is the floor for PHI in transit (HIPAA guidance); 1.3 preferred. */
     private static final List<String> TLS_PROTOCOLS = List.of("TLSv1.3", "TLSv1.2");
 
+    private final String configFile;
+    private final List<UnknownSettings.ConfiguredName> configuredNames;
+
+    /**
+     * @param configFile      the settings file, named in error messages
+     * @param configuredNames every portal-sync name that was set (file, overrides, system properties, environment)
+     */
+    public PortalSyncBeans(String configFile, List<UnknownSettings.ConfiguredName> configuredNames) {
+        this.configFile = configFile;
+        this.configuredNames = List.copyOf(configuredNames);
+    }
+
     @Override
     public void configure(CamelContext camel) throws Exception {
         PortalSyncSettings settings = new PortalSyncSettings(
-                key -> camel.getPropertiesComponent().resolveProperty(key), PortalSyncMain.CONFIG_FILE).validate();
+                key -> camel.getPropertiesComponent().resolveProperty(key), configFile, configuredNames).validate();
         Clock clock = Clock.systemUTC();
         Registry registry = camel.getRegistry();
 
@@ -91,6 +105,9 @@ public final class PortalSyncBeans implements CamelConfiguration {
                         audit, settings.auditActor());
         FhirSourceClient fhirClient = new FhirSourceClient(http, settings.fhirBaseUrl(), tokens, audit, settings.auditActor(),
                 settings.readTimeout(), settings.maxRetryAfter(), clock);
+        // read now, at start-up: the poll's URLs and the deletion sweep depend on it
+        FhirServerCapabilities capabilities = new FhirServerCapabilities(settings.fhirBaseUrl(), fhirClient, fhir);
+        capabilities.check();
         SyncHighWaterMarks marks = new SyncHighWaterMarks(database, clock);
         PortalPatientStore patients = new PortalPatientStore(settings.zone());
         SyncStatusStore statuses = new SyncStatusStore();
@@ -113,12 +130,12 @@ public final class PortalSyncBeans implements CamelConfiguration {
         ExecutorService syncWorkers = camel.getExecutorServiceManager().newFixedThreadPool(this, "sync-worker", settings.syncWorkers());
         registry.bind("syncWorkers", syncWorkers);
         registry.bind("startFhirPatientPoll", new StartFhirPatientPoll(settings.sourceName(), settings.fhirBaseUrl(), settings.patientSearch(), settings.pageSize(),
-                settings.pollOverlap(), List.of(MapFhirPatient.MAPPED_ELEMENTS.split(",")), marks, dryRun, clock));
+                settings.pollOverlap(), List.of(MapFhirPatient.MAPPED_ELEMENTS.split(",")), marks, dryRun, clock, capabilities));
         registry.bind("startFhirDeletionSweep", new StartFhirDeletionSweep(settings.sourceName(), settings.fhirBaseUrl(),
-                settings.pageSize(), settings.pollOverlap(), marks, dryRun));
+                settings.pageSize(), settings.pollOverlap(), marks, dryRun, capabilities));
         registry.bind("fetchFhirPage", new FetchFhirPage(fhirClient));
         registry.bind("fetchFhirPatient", new FetchFhirPatient(settings.sourceName(), settings.fhirBaseUrl(),
-                MapFhirPatient.MAPPED_ELEMENTS, fhirClient, clock));
+                MapFhirPatient.MAPPED_ELEMENTS, fhirClient, clock, capabilities));
         registry.bind("parseFhirPatient", new ParseFhirEntry(fhir, "Patient"));
         registry.bind("advanceHighWaterMark", new AdvanceHighWaterMark(settings.sourceName(), marks, dryRun));
         registry.bind("beginInitialLoad", TrackInitialLoad.begin(settings.sourceName(), initialLoads, dryRun));

@@ -1,5 +1,6 @@
 package org.portalsync.bootstrap;
 
+import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
@@ -7,18 +8,26 @@ import java.util.Map;
 import org.apache.camel.main.Main;
 import org.portalsync.config.PortalSyncSettings;
 import org.portalsync.config.Setting;
+import org.portalsync.config.UnknownSettings;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Starts the engine: Camel Main with the routes in {@code routes/*.yaml} and the settings in
- * {@code config/application.properties} (environment variables override both). With
- * {@code --dry-run} it runs one read-only poll, writes the report and exits.
+ * {@code config/application.properties}, both in the engine's home ({@link PortalSyncHome});
+ * environment variables and system properties override the file. With {@code --dry-run} it runs one
+ * read-only poll, writes the report and exits.
  */
 public final class PortalSyncMain {
 
+    /** The settings file, relative to the home. */
     public static final String CONFIG_FILE = "config/application.properties";
+    /** The route files, relative to the home. */
     public static final String ROUTES = "file:routes/*.yaml";
     /** The trigger a dry run (and a test) uses instead of the schedule: one synchronous poll per request. */
     public static final String POLL_ON_REQUEST = "direct:fhir-patient-poll-now";
+
+    private static final Logger LOG = LoggerFactory.getLogger(PortalSyncMain.class);
 
     private PortalSyncMain() {
     }
@@ -42,17 +51,24 @@ public final class PortalSyncMain {
      * A configured, not yet started engine.
      *
      * @param overrides settings that win over the file and the environment (tests, command-line flags)
+     * @throws org.portalsync.config.ConfigurationException when the home holds no settings file
      */
     public static Main create(Map<String, String> overrides) {
+        PortalSyncHome home = PortalSyncHome.locate(overrides, System.getProperties(), System.getenv(),
+                PortalSyncHome.codeLocation(), Path.of("").toAbsolutePath());
+        Path configFile = home.configFile();
+        LOG.info("portal-sync home: {} ({})", home.folder(), home.chosenBy());
         Main main = new Main();
         main.setAppName("portal-sync");
-        main.setPropertyPlaceholderLocations("file:" + CONFIG_FILE);
-        main.configure().withRoutesIncludePattern(ROUTES);
+        main.setPropertyPlaceholderLocations("file:" + configFile);
+        main.configure().withRoutesIncludePattern(home.routesPattern());
         main.configure().withName("portal-sync");
         // Camel's start-up summary prints every placeholder value and masks only keys named like
         // secrets; an endpoint URI with a password in it (portal-sync.welcome.endpoint) would be logged
         main.configure().setAutoConfigurationLogSummary(false);
-        main.configure().addConfiguration(new PortalSyncBeans());
+        // a misspelt key would otherwise be ignored and its default used, without a word
+        main.configure().addConfiguration(new PortalSyncBeans(configFile.toString(), UnknownSettings.collect(
+                configFile, overrides, System.getenv(), System.getProperties())));
         // defaults are the weakest source, so that routes' {{placeholders}} resolve without the file
         for (Setting setting : PortalSyncSettings.KEYS) {
             if (setting.defaultValue() != null) {
@@ -60,6 +76,8 @@ public final class PortalSyncMain {
             }
         }
         overrides.forEach(main::addOverrideProperty);
+        // relative paths in the settings and routes ({{portal-sync.home}}/config/...) resolve against it
+        main.addOverrideProperty(PortalSyncSettings.HOME, home.folder().toString());
         return main;
     }
 

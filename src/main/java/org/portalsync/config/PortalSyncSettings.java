@@ -23,6 +23,7 @@ import org.portalsync.welcome.WelcomePolicy;
  */
 public final class PortalSyncSettings {
 
+    public static final String HOME = "portal-sync.home";
     public static final String SOURCE_NAME = "portal-sync.source.name";
     public static final String FHIR_BASE_URL = "portal-sync.source.fhir.base-url";
     public static final String FHIR_PATIENT_SEARCH = "portal-sync.source.fhir.patient-search";
@@ -76,6 +77,10 @@ public final class PortalSyncSettings {
     public static final String ALERT_ENDPOINT = "portal-sync.alert.endpoint";
 
     public static final List<Setting> KEYS = List.of(
+            Setting.optional(HOME, "",
+                    "Folder that holds config/, routes/ and data/; relative paths in the other settings resolve against it. "
+                            + "Read before the settings file, so set it as -Dportal-sync.home=... or PORTAL_SYNC_HOME. Empty: the folder of "
+                            + "portal-sync.jar, or the one above it, that holds config/application.properties, else the working directory."),
             Setting.optional(SOURCE_NAME, "ehr", "Name of the EHR source; part of every portal record's key and of audit rows."),
             Setting.required(FHIR_BASE_URL, "FHIR R4 base URL of the EHR, e.g. https://ehr.example.org/fhir."),
             Setting.optional(FHIR_PATIENT_SEARCH, "",
@@ -110,7 +115,8 @@ public final class PortalSyncSettings {
             Setting.optional(AUTH_METHOD, "client_secret_basic", "How the client authenticates at the token endpoint: client_secret_basic or client_secret_post."),
             Setting.optional(AUTH_SCOPE, "system/Patient.read", "Scopes asked for (SMART backend services)."),
             Setting.optional(AUTH_REFRESH_BEFORE_EXPIRY, "60s", "A cached token is renewed this long before its expires_in runs out."),
-            Setting.optional(MAPPING_MRN_SYSTEM, "urn:oid:2.16.840.1.113883.3.4424.1", "Identifier system whose value is the patient's MRN."),
+            Setting.required(MAPPING_MRN_SYSTEM, "Identifier system (Patient.identifier.system) whose value is the patient's MRN, "
+                    + "e.g. urn:oid:2.16.840.1.113883.3.4424.1; the EHR's team knows which one its MRNs use."),
             Setting.optional(MAPPING_DEFAULT_COUNTRY, "US", "ISO 3166 country assumed for phone numbers and addresses that name none."),
             Setting.optional(DB_URL, "jdbc:h2:file:./data/portal;AUTO_SERVER=TRUE", "JDBC URL of the portal database (H2 or PostgreSQL)."),
             Setting.optional(DB_USER, "sa", "Portal database user."),
@@ -169,19 +175,27 @@ public final class PortalSyncSettings {
 
     private final Function<String, Optional<String>> resolver;
     private final String origin;
+    private final List<UnknownSettings.ConfiguredName> configuredNames;
 
     /**
      * @param resolver looks a key up (Camel's properties component: file, environment, system properties)
      * @param origin   where the values come from, for error messages (e.g. {@code config/application.properties})
      */
     public PortalSyncSettings(Function<String, Optional<String>> resolver, String origin) {
+        this(resolver, origin, List.of());
+    }
+
+    /** @param configuredNames every portal-sync name that was set, wherever; {@link #validate} rejects the unknown ones */
+    public PortalSyncSettings(Function<String, Optional<String>> resolver, String origin,
+            List<UnknownSettings.ConfiguredName> configuredNames) {
         this.resolver = resolver;
         this.origin = origin;
+        this.configuredNames = List.copyOf(configuredNames);
     }
 
     /** Checks every key at once so that an operator sees all mistakes in one start. */
     public PortalSyncSettings validate() {
-        List<String> problems = new ArrayList<>();
+        List<String> problems = new ArrayList<>(UnknownSettings.problems(configuredNames));
         for (Setting setting : KEYS) {
             if (setting.isRequired() && raw(setting.key()).isBlank()) {
                 problems.add(setting.key() + " is required: " + setting.description()
@@ -235,7 +249,8 @@ public final class PortalSyncSettings {
             return null;
         });
         if (!problems.isEmpty()) {
-            throw new ConfigurationException("Invalid configuration in " + origin + ":\n  - " + String.join("\n  - ", problems));
+            throw new ConfigurationException("Invalid configuration (" + origin + ", environment, system properties):\n  - "
+                    + String.join("\n  - ", problems));
         }
         return this;
     }
@@ -388,7 +403,7 @@ public final class PortalSyncSettings {
             return "";
         }
         try {
-            return Files.readString(Path.of(file), StandardCharsets.UTF_8).trim();
+            return Files.readString(home().resolve(file), StandardCharsets.UTF_8).trim();
         } catch (Exception e) {
             throw new ConfigurationException(AUTH_CLIENT_SECRET_FILE + "=" + file + ": cannot read the secret file ("
                     + e.getClass().getSimpleName() + "); check the path and its permissions");
@@ -419,8 +434,18 @@ public final class PortalSyncSettings {
         return raw(MAPPING_DEFAULT_COUNTRY).toUpperCase(java.util.Locale.ROOT);
     }
 
+    /** The JDBC URL; a relative H2 file path ({@code jdbc:h2:file:./data/portal}) resolved against the home. */
     public String dbUrl() {
-        return raw(DB_URL);
+        String url = raw(DB_URL);
+        String prefix = url.startsWith("jdbc:h2:file:") ? "jdbc:h2:file:" : "jdbc:h2:";
+        String rest = url.substring(Math.min(url.length(), prefix.length()));
+        // H2 2.x accepts a relative path only when it says so: ./ or ../
+        if (!url.startsWith("jdbc:h2:") || !(rest.startsWith("./") || rest.startsWith("../"))) {
+            return url;
+        }
+        int options = rest.indexOf(';');
+        String path = options < 0 ? rest : rest.substring(0, options);
+        return prefix + home().resolve(path).normalize() + (options < 0 ? "" : rest.substring(options));
     }
 
     public String dbUser() {
@@ -452,7 +477,7 @@ public final class PortalSyncSettings {
     }
 
     public Path dryRunReportDir() {
-        return Path.of(raw(DRY_RUN_REPORT_DIR));
+        return home().resolve(raw(DRY_RUN_REPORT_DIR)).normalize();
     }
 
     public String auditActor() {
@@ -460,7 +485,7 @@ public final class PortalSyncSettings {
     }
 
     public Path journalDir() {
-        return Path.of(raw(JOURNAL_DIR));
+        return home().resolve(raw(JOURNAL_DIR)).normalize();
     }
 
     public Duration resyncInterval() {
@@ -476,7 +501,12 @@ public final class PortalSyncSettings {
     }
 
     public Path clusterLockDir() {
-        return Path.of(raw(CLUSTER_LOCK_DIR));
+        return home().resolve(raw(CLUSTER_LOCK_DIR)).normalize();
+    }
+
+    /** The folder relative paths resolve against (see {@code PortalSyncHome}); the working directory when unset. */
+    public Path home() {
+        return Path.of(raw(HOME)).toAbsolutePath().normalize();
     }
 
     /** One of the enum's constants, written in lower case (skip for SKIP). */

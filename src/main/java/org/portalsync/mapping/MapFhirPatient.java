@@ -46,8 +46,9 @@ import java.util.stream.Collectors;
 /**
  * Maps a FHIR R4 {@code Patient} to the portal's {@link PortalPatient}, standardising as it goes
  * and reporting every field it leaves out as a {@link DataQualityIssue} (never with the value: that
- * is PHI). Only a record without an id or without a usable legal name is rejected; anything else
- * wrong costs only the field. Elements not in {@link #MAPPED_ELEMENTS} (extensions, links, photo...) are ignored.
+ * is PHI). Only a record without an id or without any legal name is rejected; anything else
+ * wrong costs only the field. A legal name given only as text (a CJK name, which is not split into
+ * parts) is kept as the display name. Elements not in {@link #MAPPED_ELEMENTS} (extensions, links, photo...) are ignored.
  *
  * <p>"Current" below means: the element's {@code period.end} is absent or not yet past; an end
  * given as a date counts until the end of that day (of that month or year for a partial date), in
@@ -63,6 +64,10 @@ public final class MapFhirPatient {
     public static final String MAPPED_ELEMENTS = "identifier,active,name,telecom,gender,birthDate,address,contact,communication,deceased";
 
     private static final String BCP_47 = "urn:ietf:bcp:47";
+
+    /** Names that may be the legal one, after an official name: usual, temp, or without use. */
+    private static final Predicate<HumanName> LEGAL_FALLBACK =
+            n -> n.getUse() == null || n.getUse() == NameUse.USUAL || n.getUse() == NameUse.TEMP;
 
     /** Preferred code systems for {@code contact.relationship}, as {@link EmergencyContact} documents it. */
     private static final List<String> RELATIONSHIP_SYSTEMS = List.of(
@@ -124,7 +129,11 @@ public final class MapFhirPatient {
 
         String mrn = mrn(patient, issues);
         List<HumanName> names = patient.getName().stream().filter(n -> !n.hasPeriod() || !ended(n.getPeriod())).toList();
-        PersonName legalName = legalName(names, issues);
+        PersonName legalName = legalName(names);
+        String displayName = displayName(names);
+        if (legalName == null && displayName == null) {
+            issues.reject("Patient.name", "no legal name (official, or usual without period end): required");
+        }
         PersonName preferredName = preferredName(names, legalName);
         LocalDate birthDate = patient.hasBirthDateElement() ? birthDate(patient.getBirthDateElement(), issues) : null;
         String gender = patient.hasGenderElement() ? clean(patient.getGenderElement().getValueAsString()) : null;
@@ -149,7 +158,7 @@ public final class MapFhirPatient {
         }
         return new MappedPatient(new PortalPatient(source, id, version, lastUpdated, mrn, legalName, preferredName,
                 birthDate, gender == null ? null : gender.toLowerCase(Locale.ROOT), preferredLanguage(patient), archived,
-                deceased, deceasedAt, telecoms.phones(), telecoms.emails(), addresses, contacts), issues.list);
+                deceased, deceasedAt, telecoms.phones(), telecoms.emails(), addresses, contacts, displayName), issues.list);
     }
 
     private String mrn(Patient patient, Issues issues) {
@@ -168,19 +177,19 @@ public final class MapFhirPatient {
     }
 
     /** Official first; else the first usual, temp or use-less name. Names without family or given do not count. */
-    private PersonName legalName(List<HumanName> current, Issues issues) {
-        Predicate<HumanName> fallback = n -> n.getUse() == null || n.getUse() == NameUse.USUAL || n.getUse() == NameUse.TEMP;
-        PersonName legal = firstName(current, n -> n.getUse() == NameUse.OFFICIAL)
-                .or(() -> firstName(current, fallback))
+    private static PersonName legalName(List<HumanName> current) {
+        return firstName(current, n -> n.getUse() == NameUse.OFFICIAL).or(() -> firstName(current, LEGAL_FALLBACK)).orElse(null);
+    }
+
+    /**
+     * The text of a legal name in the same order, the name as the source writes it in full. Free text is not split
+     * into parts: "张无忌" has no space, and "Mary Ann Smith" could be split two ways.
+     */
+    private static String displayName(List<HumanName> current) {
+        Optional<String> official = current.stream().filter(n -> n.getUse() == NameUse.OFFICIAL)
+                .map(n -> clean(n.getText())).filter(Objects::nonNull).findFirst();
+        return official.or(() -> current.stream().filter(LEGAL_FALLBACK).map(n -> clean(n.getText())).filter(Objects::nonNull).findFirst())
                 .orElse(null);
-        if (legal == null) {
-            boolean textOnly = current.stream()
-                    .anyMatch(n -> (n.getUse() == NameUse.OFFICIAL || fallback.test(n)) && clean(n.getText()) != null);
-            issues.reject("Patient.name", textOnly
-                    ? "legal name has only text, neither family nor given: required (free text is not split into parts)"
-                    : "no legal name (official, or usual without period end): required");
-        }
-        return legal;
     }
 
     /** A usual name, else a nickname, that differs from the legal name. */

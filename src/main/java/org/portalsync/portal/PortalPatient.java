@@ -16,6 +16,8 @@ import java.util.List;
  * @param deceased          true for FHIR {@code deceasedBoolean=true} or any {@code deceasedDateTime}
  * @param deceasedAt        the {@code deceasedDateTime}, null when not given (a date alone: the start of that
  *                          day in the facility's zone)
+ * @param displayName       the legal name as the source writes it in full ({@code HumanName.text}), or null; the only
+ *                          name of a patient whose name comes as text alone (legalName is then null)
  */
 public record PortalPatient(
         String source,
@@ -34,7 +36,17 @@ public record PortalPatient(
         List<ContactPoint> phones,
         List<ContactPoint> emails,
         List<PostalAddress> addresses,
-        List<EmergencyContact> emergencyContacts) {
+        List<EmergencyContact> emergencyContacts,
+        String displayName) {
+
+    /** A patient without a display name. */
+    public PortalPatient(String source, String sourceId, String sourceVersion, Instant sourceLastUpdated, String mrn, PersonName legalName,
+            PersonName preferredName, LocalDate birthDate, String gender, String preferredLanguage, boolean archived, boolean deceased,
+            Instant deceasedAt, List<ContactPoint> phones, List<ContactPoint> emails, List<PostalAddress> addresses,
+            List<EmergencyContact> emergencyContacts) {
+        this(source, sourceId, sourceVersion, sourceLastUpdated, mrn, legalName, preferredName, birthDate, gender, preferredLanguage,
+                archived, deceased, deceasedAt, phones, emails, addresses, emergencyContacts, null);
+    }
 
     public PortalPatient {
         phones = List.copyOf(phones);
@@ -51,7 +63,7 @@ public record PortalPatient(
 
     /** @return true for a {@link #tombstone}: the source deleted the record, nothing else is known */
     public boolean deletedAtSource() {
-        return archived && legalName == null && mrn == null;
+        return archived && legalName == null && displayName == null && mrn == null;
     }
 
     /** @return {@code Patient/<sourceId>}, how records are named in errors and the digest (never PHI) */

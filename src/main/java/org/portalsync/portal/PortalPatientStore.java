@@ -48,7 +48,7 @@ public final class PortalPatientStore {
         try (PreparedStatement select = connection.prepareStatement(
                 "SELECT id, source_version, source_last_updated, mrn, legal_prefix, legal_given, legal_family, legal_suffix,"
                         + " preferred_prefix, preferred_given, preferred_family, preferred_suffix, birth_date, gender,"
-                        + " preferred_language, archived, deceased, deceased_at FROM portal_patient WHERE source = ? AND source_id = ?" + lock)) {
+                        + " preferred_language, archived, deceased, deceased_at, display_name FROM portal_patient WHERE source = ? AND source_id = ?" + lock)) {
             select.setString(1, source);
             select.setString(2, sourceId);
             try (ResultSet row = select.executeQuery()) {
@@ -64,7 +64,7 @@ public final class PortalPatientStore {
                         row.getObject("birth_date", LocalDate.class), row.getString("gender"), row.getString("preferred_language"),
                         row.getBoolean("archived"), row.getBoolean("deceased"),
                         PortalDatabase.instant(row.getObject("deceased_at", OffsetDateTime.class)), telecoms(connection, id, "phone"), telecoms(connection, id, "email"),
-                        addresses(connection, id), contacts(connection, id));
+                        addresses(connection, id), contacts(connection, id), row.getString("display_name"));
                 return Optional.of(new StoredPatient(id, patient));
             }
         }
@@ -76,9 +76,9 @@ public final class PortalPatientStore {
         try (PreparedStatement insert = connection.prepareStatement(
                 "INSERT INTO portal_patient (source, source_id, source_version, source_last_updated, source_zone, mrn,"
                         + " legal_prefix, legal_given, legal_family, legal_suffix, preferred_prefix, preferred_given,"
-                        + " preferred_family, preferred_suffix, birth_date, gender, preferred_language, archived, deceased, deceased_at,"
+                        + " preferred_family, preferred_suffix, birth_date, gender, preferred_language, archived, deceased, deceased_at, display_name,"
                         + " archived_at, created_at, updated_at, row_version)"
-                        + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1)",
+                        + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1)",
                 Statement.RETURN_GENERATED_KEYS)) {
             insert.setString(1, patient.source());
             insert.setString(2, patient.sourceId());
@@ -102,7 +102,7 @@ public final class PortalPatientStore {
                 "UPDATE portal_patient SET source_version = ?, source_last_updated = ?, source_zone = ?, mrn = ?,"
                         + " legal_prefix = ?, legal_given = ?, legal_family = ?, legal_suffix = ?, preferred_prefix = ?,"
                         + " preferred_given = ?, preferred_family = ?, preferred_suffix = ?, birth_date = ?, gender = ?,"
-                        + " preferred_language = ?, archived = ?, deceased = ?, deceased_at = ?,"
+                        + " preferred_language = ?, archived = ?, deceased = ?, deceased_at = ?, display_name = ?,"
                         + " archived_at = CASE WHEN ? THEN COALESCE(archived_at, ?) END,"
                         + " updated_at = ?, row_version = row_version + 1"
                         + " WHERE id = ?")) {
@@ -130,7 +130,7 @@ public final class PortalPatientStore {
         }
     }
 
-    /** Sets source_version .. deceased_at starting at {@code index}; returns the next free index. */
+    /** Sets source_version .. deceased_at, display_name starting at {@code index}; returns the next free index. */
     private int setColumns(PreparedStatement statement, int index, PortalPatient patient) throws SQLException {
         int i = index;
         statement.setString(i++, patient.sourceVersion());
@@ -145,6 +145,7 @@ public final class PortalPatientStore {
         statement.setBoolean(i++, patient.archived());
         statement.setBoolean(i++, patient.deceased());
         statement.setObject(i++, PortalDatabase.utc(patient.deceasedAt()));
+        statement.setString(i++, patient.displayName());
         return i;
     }
 

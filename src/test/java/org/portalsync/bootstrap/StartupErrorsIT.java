@@ -23,6 +23,7 @@ class StartupErrorsIT {
     private static Map<String, String> valid(Path dir) {
         Map<String, String> settings = new HashMap<>();
         settings.put(PortalSyncSettings.FHIR_BASE_URL, "http://127.0.0.1:9/fhir");
+        settings.put(PortalSyncSettings.MAPPING_MRN_SYSTEM, "urn:oid:2.16.840.1.113883.3.4424.1");
         settings.put(PortalSyncSettings.DB_URL, "jdbc:h2:mem:startup-" + System.nanoTime());
         settings.put(PortalSyncSettings.FHIR_POLL_TRIGGER, PortalSyncMain.POLL_ON_REQUEST);
         settings.put(PortalSyncSettings.CLUSTER_LOCK_DIR, dir.resolve("cluster").toString());
@@ -112,6 +113,39 @@ class StartupErrorsIT {
         assertThat(logs.list).isNotEmpty();
         assertThat(logs.list).allSatisfy(event -> assertThat(event.getFormattedMessage())
                 .doesNotContain("Client-Secret-Value").doesNotContain("Mail-Password").doesNotContain("Db-Password"));
+    }
+
+    @Test
+    void anUnknownKeyStopsStartUpNamingTheClosestKnownKeyWithEveryOtherMistake(@TempDir Path dir) {
+        Map<String, String> settings = valid(dir);
+        settings.put("portal-sync.source.fhir.page-sise", "200");
+        settings.put(PortalSyncSettings.FHIR_POLL_OVERLAP, "soon");
+
+        String error = startupError(settings);
+
+        assertThat(error).contains("portal-sync.source.fhir.page-sise is not a known setting; "
+                + "did you mean portal-sync.source.fhir.page-size?")
+                .contains("portal-sync.source.fhir.poll-overlap='soon' is invalid");
+    }
+
+    @Test
+    void anUnknownSystemPropertyStopsStartUp(@TempDir Path dir) {
+        System.setProperty("portal-sync.source.fhir.read-timeuot", "30s");
+        try {
+            assertThat(startupError(valid(dir))).contains("portal-sync.source.fhir.read-timeuot is not a known setting; "
+                    + "did you mean portal-sync.source.fhir.read-timeout? (system property)");
+        } finally {
+            System.clearProperty("portal-sync.source.fhir.read-timeuot");
+        }
+    }
+
+    @Test
+    void withoutTheMrnSystemStartUpSaysWhatToSet(@TempDir Path dir) {
+        Map<String, String> settings = valid(dir);
+        settings.remove(PortalSyncSettings.MAPPING_MRN_SYSTEM);
+
+        assertThat(startupError(settings)).contains("portal-sync.mapping.mrn-system is required")
+                .contains("Patient.identifier.system").contains("PORTAL_SYNC_MAPPING_MRN_SYSTEM");
     }
 
     @Test

@@ -22,6 +22,7 @@ class PlainHttpSettingsTest {
         values.put(PortalSyncSettings.AUTH_TOKEN_URL, tokenUrl);
         values.put(PortalSyncSettings.AUTH_CLIENT_ID, "portal");
         values.put(PortalSyncSettings.AUTH_CLIENT_SECRET, "secret-value-1234");
+        values.put(PortalSyncSettings.MAPPING_MRN_SYSTEM, "urn:oid:2.16.840.1.113883.3.4424.1");
         return values;
     }
 

@@ -9,6 +9,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
@@ -26,6 +27,7 @@ class PortalSyncSettingsTest {
     @Test
     void defaultsApplyAndDurationsAcceptBothForms() {
         Map<String, String> values = new HashMap<>(Map.of(PortalSyncSettings.FHIR_BASE_URL, "https://ehr.example.org/fhir/"));
+        values.put(PortalSyncSettings.MAPPING_MRN_SYSTEM, "urn:oid:2.16.840.1.113883.3.4424.1");
         values.put(PortalSyncSettings.FHIR_READ_TIMEOUT, "PT45S");
         PortalSyncSettings settings = settings(values).validate();
 
@@ -47,10 +49,33 @@ class PortalSyncSettingsTest {
                 .isInstanceOf(ConfigurationException.class)
                 .hasMessageContaining("config/application.properties")
                 .hasMessageContaining("portal-sync.source.fhir.base-url is required")
+                .hasMessageContaining("portal-sync.mapping.mrn-system is required")
                 .hasMessageContaining("portal-sync.source.fhir.page-size='fifty' is invalid: expected a whole number")
                 .hasMessageContaining("portal-sync.source.fhir.zone='Mars/Olympus' is invalid")
                 .hasMessageContaining("portal-sync.source.fhir.poll-overlap='soon' is invalid: expected a duration")
                 .hasMessageContaining("portal-sync.source.fhir.auth.method='private_key_jwt'");
+    }
+
+    @Test
+    void relativePathsResolveAgainstTheHomeNotTheWorkingDirectory() {
+        Path home = Path.of("/srv/portal-sync");
+        Map<String, String> values = new HashMap<>(Map.of(PortalSyncSettings.HOME, home.toString()));
+        PortalSyncSettings settings = settings(values);
+
+        assertThat(settings.dbUrl()).isEqualTo("jdbc:h2:file:/srv/portal-sync/data/portal;AUTO_SERVER=TRUE");
+        assertThat(settings.dryRunReportDir()).isEqualTo(home.resolve("data/reports"));
+        assertThat(settings.clusterLockDir()).isEqualTo(home.resolve("data/cluster"));
+        assertThat(settings.journalDir()).isEqualTo(home.resolve("data/journal"));
+
+        values.put(PortalSyncSettings.DRY_RUN_REPORT_DIR, "/var/reports");
+        assertThat(settings.dryRunReportDir()).isEqualTo(Path.of("/var/reports"));
+        for (String unchanged : List.of("jdbc:h2:mem:portal", "jdbc:h2:file:/var/lib/portal;MODE=PostgreSQL",
+                "jdbc:h2:tcp://db.example.org/./portal", "jdbc:postgresql://db.example.org:5432/portal")) {
+            values.put(PortalSyncSettings.DB_URL, unchanged);
+            assertThat(settings.dbUrl()).isEqualTo(unchanged);
+        }
+        values.put(PortalSyncSettings.DB_URL, "jdbc:h2:../shared/portal");
+        assertThat(settings.dbUrl()).isEqualTo("jdbc:h2:/srv/shared/portal");
     }
 
     @Test

@@ -19,6 +19,7 @@ import org.hl7.fhir.r4.model.Patient;
 import org.portalsync.bootstrap.PortalSyncMain;
 import org.portalsync.config.PortalSyncSettings;
 import org.portalsync.sandbox.SandboxEhr;
+import org.portalsync.sandbox.SandboxPatientGenerator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -56,6 +57,7 @@ public final class DemoMain {
         settings.put(PortalSyncSettings.AUTH_CLIENT_ID, ehr.clientId());
         // the sandbox's own throw-away secret; a real one comes from the environment
         settings.put(PortalSyncSettings.AUTH_CLIENT_SECRET, ehr.clientSecret());
+        settings.put(PortalSyncSettings.MAPPING_MRN_SYSTEM, SandboxPatientGenerator.MRN_SYSTEM);
         settings.put(PortalSyncSettings.FHIR_POLL_INTERVAL, "15s");
         settings.put(PortalSyncSettings.DB_URL, "jdbc:h2:file:./" + DATABASE.resolve("portal") + ";AUTO_SERVER=TRUE");
         Main engine = PortalSyncMain.create(settings);

@@ -146,6 +146,8 @@ class DockerFilesTest {
         int runtime = lastStage();
         String home = workdir(runtime);
         assertThat(home).isEqualTo("/opt/portal-sync");
+        assertThat(single(runtime, "ENV")).as("the engine's home is the image's working directory")
+                .isEqualTo(new Setting(PortalSyncSettings.HOME, "", "", false).environmentVariable() + "=" + home);
         Map<String, String> fromContext = new LinkedHashMap<>();
         copies(runtime).stream().filter(Copy::fromContext)
                 .forEach(copy -> copy.sources().forEach(source -> fromContext.put(source, absolute(home, copy.destination()))));

@@ -240,10 +240,39 @@ class MapFhirPatientTest {
     }
 
     @Test
-    void rejectsPatientWhoseLegalNameHasNeitherFamilyNorGiven() {
+    void keepsALegalNameGivenOnlyAsTextAsTheDisplayName() {
         Patient p = patient();
         p.getName().clear();
-        p.addName().setUse(NameUse.OFFICIAL).setText("张无忌").addPrefix("Dr.");
+        p.addName().setUse(NameUse.OFFICIAL).setText(" 张无忌 ").addPrefix("Dr.");
+
+        MappedPatient mapped = map(p);
+
+        assertThat(mapped.issues()).isEmpty();
+        assertThat(mapped.patient().displayName()).isEqualTo("张无忌");
+        assertThat(mapped.patient().legalName()).as("free text is not split into parts").isNull();
+        assertThat(mapped.patient().deletedAtSource()).isFalse();
+    }
+
+    @Test
+    void theDisplayNameIsTheTextOfTheOfficialNameEvenWhenAnotherNameHasParts() {
+        Patient p = patient();
+        p.getName().clear();
+        p.addName().setUse(NameUse.USUAL).setFamily("Zhang").addGiven("Wuji").setText("Zhang Wuji");
+        p.addName().setUse(NameUse.OFFICIAL).setText("张无忌");
+
+        PortalPatient portal = mapClean(p);
+
+        assertThat(portal.legalName()).isEqualTo(new PersonName(null, "Wuji", "Zhang", null));
+        assertThat(portal.displayName()).isEqualTo("张无忌");
+        assertThat(mapClean(patient()).displayName()).as("no text, no display name").isNull();
+    }
+
+    @Test
+    void rejectsPatientWhoseLegalNameHasNeitherPartsNorText() {
+        Patient p = patient();
+        p.getName().clear();
+        p.addName().setUse(NameUse.OFFICIAL).addPrefix("Dr.");
+        p.addName().setUse(NameUse.NICKNAME).setText("Doc");
 
         MappedPatient mapped = map(p);
 
@@ -251,7 +280,7 @@ class MapFhirPatientTest {
         assertThat(mapped.issues()).singleElement().satisfies(issue -> {
             assertThat(issue.field()).isEqualTo("Patient.name");
             assertThat(issue.rejectsRecord()).isTrue();
-            assertThat(issue.problem()).contains("neither family nor given").doesNotContain("张无忌");
+            assertThat(issue.problem()).isEqualTo("no legal name (official, or usual without period end): required");
         });
     }
 

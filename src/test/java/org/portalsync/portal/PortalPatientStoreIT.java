@@ -122,4 +122,27 @@ class PortalPatientStoreIT {
             return versions;
         });
     }
+
+    @ParameterizedTest
+    @MethodSource("databases")
+    void keepsTheDisplayNameOfAPatientNamedOnlyInText(String kind) {
+        try (PortalDatabase database = TestDatabases.fresh(kind)) {
+            PortalPatientStore store = new PortalPatientStore(ZoneId.of("Asia/Shanghai"));
+            PortalPatient textOnly = new PortalPatient("ehr", "ch-1", "1", NOW, "3112219680806371X", null, null,
+                    LocalDate.of(1974, 12, 25), "male", null, false, false, null, List.of(), List.of(), List.of(), List.of(), "张无忌");
+            long id = database.inTransaction(connection -> store.insert(connection, textOnly, NOW));
+            assertThat(database.inTransaction(connection -> store.find(connection, "ehr", "ch-1")).orElseThrow().patient())
+                    .isEqualTo(textOnly);
+
+            PortalPatient renamed = new PortalPatient("ehr", "ch-1", "2", NOW.plusSeconds(60), "3112219680806371X",
+                    new PersonName(null, "Wuji", "Zhang", null), null, LocalDate.of(1974, 12, 25), "male", null, false, false, null,
+                    List.of(), List.of(), List.of(), List.of(), "張無忌");
+            database.inTransaction(connection -> {
+                store.update(connection, id, store.find(connection, "ehr", "ch-1").orElseThrow().patient(), renamed, NOW.plusSeconds(60));
+                return null;
+            });
+            assertThat(database.inTransaction(connection -> store.find(connection, "ehr", "ch-1")).orElseThrow().patient())
+                    .isEqualTo(renamed);
+        }
+    }
 }

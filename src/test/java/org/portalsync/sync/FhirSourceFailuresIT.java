@@ -188,7 +188,9 @@ class FhirSourceFailuresIT {
         engine.poll();
 
         assertThat(delivered()).isEqualTo(patients);
-        assertThat(engine.count("SELECT COUNT(*) FROM audit_event WHERE result = 'failure: timeout'")).isEqualTo(1);
+        // the search only: under load the large CapabilityStatement may also miss a 1 s timeout, and is read again
+        assertThat(engine.count("SELECT COUNT(*) FROM audit_event WHERE action = 'Patient.search' AND result = 'failure: timeout'"))
+                .isEqualTo(1);
         assertThat(Thread.getAllStackTraces().entrySet()).as("no thread still waits on an EHR answer")
                 .noneMatch(thread -> java.util.Arrays.stream(thread.getValue())
                         .anyMatch(frame -> frame.getClassName().equals(FhirSourceClient.class.getName())));
@@ -225,7 +227,8 @@ class FhirSourceFailuresIT {
             assertThat(request.header("Cache-Control")).isEqualTo("no-cache");
             assertThat(request.header("Authorization")).startsWith("Bearer ");
         });
-        assertThat(searches.get(0).pathAndQuery()).contains("_elements=identifier,active,name,telecom,gender,birthDate,address,contact,communication,deceased")
+        assertThat(searches.stream().filter(request -> request.pathAndQuery().startsWith("/fhir/Patient?")).findFirst().orElseThrow()
+                .pathAndQuery()).contains("_elements=identifier,active,name,telecom,gender,birthDate,address,contact,communication,deceased")
                 .contains("_sort=_lastUpdated").contains("_count=10");
         assertThat(proxy.requests()).anyMatch(request -> request.pathAndQuery().contains("_getpages"));
     }

@@ -69,7 +69,7 @@ class OnePollAtATimeIT {
                     throw new IllegalStateException(e);
                 }
             });
-            awaitRequests(1);
+            awaitSearches(1);
 
             List<String> skipped = new ArrayList<>();
             for (int i = 0; i < 3; i++) {
@@ -99,7 +99,7 @@ class OnePollAtATimeIT {
         settings.put(PortalSyncSettings.FHIR_POLL_INTERVAL, "100");
         proxy.delayAll(Duration.ofMillis(400));
         try (TestEngine engine = TestEngine.start(settings)) {
-            awaitRequests(1);
+            awaitSearches(1);
             long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
             while (proxy.requestLog().stream().filter(line -> line.contains(FIRST_PAGE)).count() < 3) {
                 assertThat(System.nanoTime()).as("three polls within 60 s").isLessThan(deadline);
@@ -117,9 +117,10 @@ class OnePollAtATimeIT {
         }
     }
 
-    private void awaitRequests(int count) throws InterruptedException {
+    /** Waits for the first search of a poll (the engine reads the EHR's CapabilityStatement before). */
+    private void awaitSearches(int count) throws InterruptedException {
         long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-        while (proxy.requestCount() < count) {
+        while (proxy.requestLog().stream().filter(line -> line.contains(FIRST_PAGE)).count() < count) {
             assertThat(System.nanoTime()).isLessThan(deadline);
             Thread.sleep(20);
         }

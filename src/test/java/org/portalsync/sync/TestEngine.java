@@ -16,6 +16,7 @@ import org.portalsync.bootstrap.PortalSyncMain;
 import org.portalsync.config.PortalSyncSettings;
 import org.portalsync.portal.TestDatabases;
 import org.portalsync.sandbox.SandboxEhr;
+import org.portalsync.sandbox.SandboxPatientGenerator;
 
 /**
  * The real engine (Camel Main, the route files in routes/, the real beans) against a real EHR and
@@ -40,6 +41,7 @@ public final class TestEngine implements AutoCloseable {
                 fhirBaseUrl.replace("/fhir", "")));
         settings.put(PortalSyncSettings.AUTH_CLIENT_ID, ehr.clientId());
         settings.put(PortalSyncSettings.AUTH_CLIENT_SECRET, ehr.clientSecret());
+        settings.put(PortalSyncSettings.MAPPING_MRN_SYSTEM, SandboxPatientGenerator.MRN_SYSTEM);
         settings.put(PortalSyncSettings.DB_URL, TestDatabases.jdbcUrl(databaseKind));
         settings.put(PortalSyncSettings.DB_USER, TestDatabases.user(databaseKind));
         settings.put(PortalSyncSettings.FHIR_POLL_TRIGGER, PortalSyncMain.POLL_ON_REQUEST);

@@ -29,13 +29,16 @@ public final class FetchFhirPatient implements Processor {
     private final String elements;
     private final FhirSourceClient client;
     private final Clock clock;
+    private final FhirServerCapabilities capabilities;
 
-    public FetchFhirPatient(String source, String baseUrl, String elements, FhirSourceClient client, Clock clock) {
+    public FetchFhirPatient(String source, String baseUrl, String elements, FhirSourceClient client, Clock clock,
+            FhirServerCapabilities capabilities) {
         this.source = source;
         this.baseUrl = baseUrl;
         this.elements = elements;
         this.client = client;
         this.clock = clock;
+        this.capabilities = capabilities;
     }
 
     @Override
@@ -44,7 +47,7 @@ public final class FetchFhirPatient implements Processor {
         exchange.getMessage().setHeader(SyncHeaders.SOURCE, source);
         exchange.getMessage().setHeader(SyncHeaders.RECORD, "Patient/" + id);
         String url = baseUrl + "/Patient/" + URLEncoder.encode(id, StandardCharsets.UTF_8)
-                + (elements.isEmpty() ? "" : "?_elements=" + elements);
+                + (elements.isEmpty() || !capabilities.current().elements() ? "" : "?_elements=" + elements);
         FhirResponse response = client.get(url, ACTION);
         exchange.getMessage().setHeader(SyncHeaders.NOT_FOUND, response.notFound());
         if (response.notFound()) {

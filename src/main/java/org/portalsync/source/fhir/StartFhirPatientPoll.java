@@ -16,6 +16,7 @@ import org.portalsync.sync.SyncHeaders;
  * overlap), oldest first so that the mark can follow page by page, and only the mapped elements.
  * {@code ge} rather than {@code gt}: two records with the same lastUpdated on both sides of a page
  * boundary must not be skipped after a crash; a re-read unchanged record costs a comparison.
+ * What the EHR does not support ({@link FhirServerCapabilities}) is left out of the URL, with its fallback.
  */
 public final class StartFhirPatientPoll implements Processor {
 
@@ -30,10 +31,11 @@ public final class StartFhirPatientPoll implements Processor {
     private final SyncHighWaterMarks marks;
     private final boolean dryRun;
     private final Clock clock;
+    private final FhirServerCapabilities capabilities;
 
     /** @param extraSearch URL-encoded search parameters that narrow the poll (e.g. one location), or empty */
     public StartFhirPatientPoll(String source, String baseUrl, String extraSearch, int pageSize, Duration overlap, List<String> elements,
-            SyncHighWaterMarks marks, boolean dryRun, Clock clock) {
+            SyncHighWaterMarks marks, boolean dryRun, Clock clock, FhirServerCapabilities capabilities) {
         this.source = source;
         this.baseUrl = baseUrl;
         this.extraSearch = extraSearch;
@@ -43,6 +45,7 @@ public final class StartFhirPatientPoll implements Processor {
         this.marks = marks;
         this.dryRun = dryRun;
         this.clock = clock;
+        this.capabilities = capabilities;
     }
 
     @Override
@@ -52,15 +55,22 @@ public final class StartFhirPatientPoll implements Processor {
             exchange.setProperty(SyncHeaders.DRY_RUN_REPORT, new DryRunReport());
         }
         exchange.getMessage().setHeader(SyncHeaders.SOURCE, source);
+        FhirServerSupport support = capabilities.check();
         StringBuilder url = new StringBuilder(baseUrl).append("/Patient?");
-        marks.read(source, FEED).ifPresent(mark -> url.append("_lastUpdated=ge").append(mark.minus(overlap)).append('&'));
+        if (support.lastUpdatedSearch()) {
+            marks.read(source, FEED).ifPresent(mark -> url.append("_lastUpdated=ge").append(mark.minus(overlap)).append('&'));
+        }
         if (!extraSearch.isEmpty()) {
             url.append(extraSearch).append('&');
         }
-        url.append("_sort=_lastUpdated&_count=").append(pageSize);
-        if (!elements.isEmpty()) {
+        if (support.sortByLastUpdated()) {
+            url.append("_sort=_lastUpdated&");
+        }
+        url.append("_count=").append(pageSize);
+        if (!elements.isEmpty() && support.elements()) {
             url.append("&_elements=").append(String.join(",", elements));
         }
-        FhirFeed.open(exchange, FEED, url.toString(), true, false);
+        // unsorted, a later page may hold older records than this one: the mark waits for the last page
+        FhirFeed.open(exchange, FEED, url.toString(), support.sortByLastUpdated(), false);
     }
 }
