@@ -18,7 +18,9 @@ public enum AlertKind {
      */
     EHR_NOT_FOUND_SURGE,
     /** A welcome message the mail server refused portal-sync.welcome.max-attempts times; it waits for an operator. */
-    WELCOME_UNDELIVERED;
+    WELCOME_UNDELIVERED,
+    /** A portal change the EHR refused, or could not take within portal-sync.write-back.max-attempts: the portal and the EHR differ. */
+    WRITE_BACK_FAILED;
 
     public static AlertKind of(Throwable failure) {
         for (Throwable cause = failure; cause != null; cause = cause.getCause()) {

@@ -24,7 +24,12 @@ import org.portalsync.audit.AuditTrail;
 import org.portalsync.auth.AccessTokenSource;
 import org.portalsync.auth.ClientCredentialsTokenSource;
 import org.portalsync.authority.AuthorityRules;
-import org.portalsync.authority.SourceWinsAuthorityRules;
+import org.portalsync.authority.AuthorityFile;
+import org.portalsync.portal.FieldConflictStore;
+import org.portalsync.portal.PortalValueKept;
+import org.portalsync.writeback.ApplyPortalChange;
+import org.portalsync.writeback.ListDuePortalChanges;
+import org.portalsync.writeback.PortalChangeStore;
 import org.portalsync.config.PortalSyncSettings;
 import org.portalsync.config.UnknownSettings;
 import org.portalsync.mapping.MapFhirPatient;
@@ -112,7 +117,9 @@ public final class PortalSyncBeans implements CamelConfiguration {
         PortalPatientStore patients = new PortalPatientStore(settings.zone());
         SyncStatusStore statuses = new SyncStatusStore();
         DataQualityLog dataQuality = new DataQualityLog();
-        AuthorityRules authority = new SourceWinsAuthorityRules();
+        AuthorityRules authority = new AuthorityRules(AuthorityFile.load(settings.authorityFile()));
+        registry.bind("authorityRules", authority);
+        FieldConflictStore conflicts = new FieldConflictStore();
         DeadLetterStore deadLetters = new DeadLetterStore(database, statuses, settings.resyncInterval());
         DeadLetterJournal journal = new DeadLetterJournal(settings.journalDir(), clock);
         boolean dryRun = settings.dryRun();
@@ -143,11 +150,21 @@ public final class PortalSyncBeans implements CamelConfiguration {
         registry.bind("countSyncOutcome", new CountSyncOutcome());
         registry.bind("skipOverlappingPoll", new SkipOverlappingPoll(clock));
         registry.bind("finishPoll", new FinishPoll(settings.dryRunReportDir(), clock));
-        registry.bind("mapToPortalPatient", new MapToPortalPatient(
-                new MapFhirPatient(new PatientMappingSettings(settings.mrnSystem(), settings.defaultCountry()), clock.withZone(settings.zone()))));
-        registry.bind("deliverPortalPatient", dryRun ? new ReportDryRunDifference(database, patients, authority)
-                : new DeliverPortalPatient(database, patients, statuses, dataQuality, audit, authority, deadLetters,
-                        settings.auditActor(), clock, welcomes));
+        MapFhirPatient patientMapper = new MapFhirPatient(new PatientMappingSettings(settings.mrnSystem(), settings.defaultCountry()),
+                clock.withZone(settings.zone()));
+        registry.bind("mapToPortalPatient", new MapToPortalPatient(patientMapper));
+        PortalChangeStore portalChanges = new PortalChangeStore(database);
+        DeliverPortalPatient delivery = new DeliverPortalPatient(database, patients, statuses, dataQuality, audit, authority, deadLetters,
+                settings.auditActor(), clock, welcomes, conflicts, settings.writeBackEnabled() ? portalChanges::requestWriteBack : PortalValueKept.NOTHING);
+        registry.bind("deliverPortalPatient", dryRun ? new ReportDryRunDifference(database, patients, authority) : delivery);
+        registry.bind("portalChangeStore", portalChanges);
+        registry.bind("listDuePortalChanges", new ListDuePortalChanges(portalChanges, clock));
+        // a dry run writes nothing: its routes/portal-change-write-back.yaml does not start
+        registry.bind("applyPortalChange", new ApplyPortalChange(new ApplyPortalChange.Settings(settings.sourceName(),
+                    settings.fhirBaseUrl(), settings.writeBackEnabled(), settings.positiveInt(PortalSyncSettings.WRITE_BACK_MAX_ATTEMPTS),
+                    settings.positiveInt(PortalSyncSettings.WRITE_BACK_MAX_CONFLICT_RETRIES), settings.duration(PortalSyncSettings.WRITE_BACK_INTERVAL),
+                    settings.raw(PortalSyncSettings.MESSAGE_CHANGE_FAILED), settings.raw(PortalSyncSettings.MESSAGE_CHANGE_SUPERSEDED)),
+                    database, patients, portalChanges, authority, conflicts, audit, fhirClient, fhir, patientMapper, delivery, clock));
         registry.bind("recordMalformedResource", new RecordMalformedResource(database, dataQuality, statuses, clock));
         registry.bind("recordDeadLetter", new RecordDeadLetter(deadLetters, journal, fhir, clock));
         registry.bind("resolveFailedPolls", new ResolveFailedRuns(deadLetters, List.of("fhir-patient-poll", "fhir-patient-poll-feed"),

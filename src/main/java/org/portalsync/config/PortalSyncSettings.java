@@ -73,6 +73,13 @@ public final class PortalSyncSettings {
     public static final String RESYNC_INTERVAL = "portal-sync.resync.interval";
     public static final String RESYNC_MAX_ATTEMPTS = "portal-sync.resync.max-attempts";
     public static final String JOURNAL_DIR = "portal-sync.journal.dir";
+    public static final String AUTHORITY_FILE = "portal-sync.authority.file";
+    public static final String WRITE_BACK_ENABLED = "portal-sync.write-back.enabled";
+    public static final String WRITE_BACK_INTERVAL = "portal-sync.write-back.interval";
+    public static final String WRITE_BACK_MAX_ATTEMPTS = "portal-sync.write-back.max-attempts";
+    public static final String WRITE_BACK_MAX_CONFLICT_RETRIES = "portal-sync.write-back.max-conflict-retries";
+    public static final String MESSAGE_CHANGE_FAILED = "portal-sync.patient-message.change-failed";
+    public static final String MESSAGE_CHANGE_SUPERSEDED = "portal-sync.patient-message.change-superseded";
     public static final String JOURNAL_IMPORT_INTERVAL = "portal-sync.journal.import-interval";
     public static final String ALERT_ENDPOINT = "portal-sync.alert.endpoint";
 
@@ -156,6 +163,22 @@ public final class PortalSyncSettings {
             Setting.optional(RESYNC_INTERVAL, "5m",
                     "How often dead-lettered records are synced again (routes/dead-letter-resync.yaml); the n-th retry of a record "
                             + "waits this times 2^(n-1)."),
+            Setting.optional(AUTHORITY_FILE, "config/authority.yaml",
+                    "Which system decides each field (ehr, portal, last-write-wins, or a 'when' rule); relative to the home."),
+            Setting.optional(WRITE_BACK_ENABLED, "false",
+                    "true: values the portal decides are written to the EHR (FHIR update with If-Match); needs a Patient write scope in "
+                            + "portal-sync.source.fhir.auth.scope, e.g. system/Patient.write. false: they stay in the portal."),
+            Setting.optional(WRITE_BACK_INTERVAL, "5s",
+                    "How often portal changes still due are taken up (routes/portal-change-write-back.yaml); a new change is taken up at once."),
+            Setting.optional(WRITE_BACK_MAX_ATTEMPTS, "5",
+                    "Attempts to write one change to the EHR while it is unreachable (each waits twice as long) before the change fails."),
+            Setting.optional(WRITE_BACK_MAX_CONFLICT_RETRIES, "3",
+                    "Times a write-back the EHR answers 412 (someone changed the patient meanwhile) is re-read, re-merged and sent again."),
+            Setting.optional(MESSAGE_CHANGE_FAILED, "We couldn't update your details. Please call our front desk.",
+                    "What the portal shows a patient whose change could not be written to the EHR."),
+            Setting.optional(MESSAGE_CHANGE_SUPERSEDED,
+                    "Our office updated the same details just before you did, so we kept theirs. Please check them, or call our front desk.",
+                    "What the portal shows a patient whose change lost to a later change made at the EHR (last-write-wins)."),
             Setting.optional(RESYNC_MAX_ATTEMPTS, "5",
                     "Re-syncs of a dead-lettered record before it waits for an operator (status NEEDS_OPERATOR, alert RESYNC_EXHAUSTED)."),
             Setting.optional(JOURNAL_DIR, "data/journal",
@@ -218,11 +241,20 @@ public final class PortalSyncSettings {
         check(problems, () -> nonNegativeInt(RETRY_FIRST_DELAY));
         check(problems, () -> bool(WELCOME_ENABLED));
         check(problems, () -> positiveInt(RESYNC_MAX_ATTEMPTS));
+        check(problems, () -> {
+            if (bool(WRITE_BACK_ENABLED) && !raw(AUTH_TOKEN_URL).isBlank() && !grantsPatientWrite(raw(AUTH_SCOPE))) {
+                throw invalid(AUTH_SCOPE, raw(AUTH_SCOPE), "a scope that lets the engine update patients (e.g. system/Patient.write, "
+                        + "or system/Patient.u in SMART v2) while portal-sync.write-back.enabled is true");
+            }
+            return null;
+        });
+        check(problems, () -> positiveInt(WRITE_BACK_MAX_ATTEMPTS));
+        check(problems, () -> positiveInt(WRITE_BACK_MAX_CONFLICT_RETRIES));
         check(problems, () -> positiveInt(WELCOME_MAX_ATTEMPTS));
         check(problems, () -> positiveInt(WELCOME_MINOR_AGE));
         check(problems, () -> choice(WELCOME_INITIAL_LOAD, WelcomePolicy.InitialLoad.class));
         check(problems, () -> choice(WELCOME_MINORS, WelcomePolicy.Minors.class));
-        for (String key : List.of(DB_CONNECTION_TIMEOUT, RESYNC_INTERVAL, JOURNAL_IMPORT_INTERVAL, WELCOME_INTERVAL, FHIR_POLL_INTERVAL, FHIR_POLL_OVERLAP, FHIR_CONNECT_TIMEOUT, FHIR_READ_TIMEOUT,
+        for (String key : List.of(WRITE_BACK_INTERVAL, DB_CONNECTION_TIMEOUT, RESYNC_INTERVAL, JOURNAL_IMPORT_INTERVAL, WELCOME_INTERVAL, FHIR_POLL_INTERVAL, FHIR_POLL_OVERLAP, FHIR_CONNECT_TIMEOUT, FHIR_READ_TIMEOUT,
                 FHIR_MAX_RETRY_AFTER, FHIR_NOT_FOUND_ALERT_WINDOW, AUTH_REFRESH_BEFORE_EXPIRY)) {
             check(problems, () -> duration(key));
         }
@@ -482,6 +514,20 @@ public final class PortalSyncSettings {
 
     public String auditActor() {
         return raw(AUDIT_ACTOR);
+    }
+
+    /** SMART v1 ({@code system/Patient.write}, {@code .*}) and v2 ({@code system/Patient.cu}, any letters with u) scopes that allow an update. */
+    static boolean grantsPatientWrite(String scopes) {
+        return java.util.Arrays.stream(scopes.trim().split("\\s+"))
+                .anyMatch(scope -> scope.matches("system/(Patient|\\*)\\.(write|\\*|c?r?ud?s?)"));
+    }
+
+    public Path authorityFile() {
+        return home().resolve(raw(AUTHORITY_FILE)).normalize();
+    }
+
+    public boolean writeBackEnabled() {
+        return bool(WRITE_BACK_ENABLED);
     }
 
     public Path journalDir() {

@@ -13,6 +13,8 @@ import org.portalsync.alert.DeadLetterStore;
 import org.portalsync.audit.AuditEvent;
 import org.portalsync.audit.AuditTrail;
 import org.portalsync.authority.AuthorityRules;
+import org.portalsync.authority.PatientProvenance;
+import org.portalsync.authority.Side;
 import org.portalsync.mapping.MappedPatient;
 import org.portalsync.portal.PortalPatientStore.StoredPatient;
 import org.portalsync.sync.SyncHeaders;
@@ -40,10 +42,12 @@ public final class DeliverPortalPatient implements Processor {
     private final String actor;
     private final Clock clock;
     private final WelcomeOutbox welcomes;
+    private final FieldConflictStore conflicts;
+    private final PortalValueKept portalValueKept;
 
     public DeliverPortalPatient(PortalDatabase database, PortalPatientStore patients, SyncStatusStore statuses,
             DataQualityLog dataQuality, AuditTrail audit, AuthorityRules authority, DeadLetterStore deadLetters, String actor, Clock clock,
-            WelcomeOutbox welcomes) {
+            WelcomeOutbox welcomes, FieldConflictStore conflicts, PortalValueKept portalValueKept) {
         this.database = database;
         this.patients = patients;
         this.statuses = statuses;
@@ -54,6 +58,8 @@ public final class DeliverPortalPatient implements Processor {
         this.actor = actor;
         this.clock = clock;
         this.welcomes = welcomes;
+        this.conflicts = conflicts;
+        this.portalValueKept = portalValueKept;
     }
 
     @Override
@@ -61,6 +67,11 @@ public final class DeliverPortalPatient implements Processor {
         MappedPatient mapped = exchange.getMessage().getMandatoryBody(MappedPatient.class);
         String source = exchange.getMessage().getHeader(SyncHeaders.SOURCE, String.class);
         String record = exchange.getMessage().getHeader(SyncHeaders.RECORD, String.class);
+        exchange.getMessage().setHeader(SyncHeaders.OUTCOME, deliver(source, record, mapped));
+    }
+
+    /** Delivers one mapped record from {@code source} in its own transaction. */
+    public SyncOutcome deliver(String source, String record, MappedPatient mapped) {
         SyncOutcome outcome;
         try {
             outcome = database.inTransaction(connection -> deliver(connection, source, record, mapped, clock.instant()));
@@ -72,10 +83,11 @@ public final class DeliverPortalPatient implements Processor {
             // once more, now as an update under the row lock, so the newer version wins
             outcome = database.inTransaction(connection -> deliver(connection, source, record, mapped, clock.instant()));
         }
-        exchange.getMessage().setHeader(SyncHeaders.OUTCOME, outcome);
+        return outcome;
     }
 
-    private SyncOutcome deliver(Connection connection, String source, String record, MappedPatient mapped, Instant now)
+    /** Delivers one mapped record in the caller's transaction (which may already hold the patient's row lock). */
+    public SyncOutcome deliver(Connection connection, String source, String record, MappedPatient mapped, Instant now)
             throws SQLException {
         String sourceId = record.substring(record.indexOf('/') + 1);
         // whatever the outcome, the record reached the portal or the digest: its dead letters are done
@@ -101,10 +113,12 @@ public final class DeliverPortalPatient implements Processor {
             auditWrite(connection, "PortalPatient.archive", stored.get().id(), record, now);
             return SyncOutcome.ARCHIVED;
         }
-        PortalPatient merged = authority.merge(stored.map(StoredPatient::patient), incoming);
+        AuthorityRules.Merge merge = authority.inbound(stored.map(StoredPatient::patient),
+                stored.map(StoredPatient::provenance).orElse(PatientProvenance.empty()), incoming);
+        PortalPatient merged = merge.patient();
         SyncOutcome outcome;
         if (stored.isEmpty()) {
-            long id = patients.insert(connection, merged, now);
+            long id = patients.insert(connection, merged, merge.provenance(), now);
             welcomes.enqueue(connection, id, merged, now);
             auditWrite(connection, "PortalPatient.create", id, record, now);
             outcome = SyncOutcome.CREATED;
@@ -112,11 +126,16 @@ public final class DeliverPortalPatient implements Processor {
             PortalPatient current = stored.get().patient();
             boolean sameContent = PortalPatientDiff.changes(current, merged).isEmpty();
             boolean sameVersion = java.util.Objects.equals(current.sourceVersion(), merged.sourceVersion());
-            if (sameContent && sameVersion) {
+            boolean sameProvenance = merge.provenance().equals(stored.get().provenance());
+            if (sameContent && sameVersion && sameProvenance) {
                 statuses.clearPending(connection, source, sourceId, now);
                 return SyncOutcome.UNCHANGED;
             }
-            patients.update(connection, stored.get().id(), current, merged, now);
+            patients.update(connection, stored.get().id(), current, merged, merge.provenance(), now);
+            conflicts.record(connection, stored.get().id(), merge.conflicts(), null, now);
+            if (merge.conflicts().stream().anyMatch(c -> c.kept() == Side.PORTAL && authority.matrix().policy(c.field()).writeBack())) {
+                portalValueKept.after(connection, stored.get().id(), merged.sourceVersion(), now);
+            }
             auditWrite(connection, "PortalPatient.update", stored.get().id(), record, now);
             outcome = sameContent ? SyncOutcome.UNCHANGED
                     : merged.archived() && !current.archived() ? SyncOutcome.ARCHIVED : SyncOutcome.UPDATED;

@@ -15,6 +15,8 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
 
+import org.portalsync.authority.PatientProvenance;
+
 /**
  * Reads and writes portal patients with their phones, emails, addresses and emergency contacts.
  * Every method takes the caller's connection: the caller owns the transaction, so a record and
@@ -22,8 +24,8 @@ import java.util.Optional;
  */
 public final class PortalPatientStore {
 
-    /** A patient as stored, with its portal key. */
-    public record StoredPatient(long id, PortalPatient patient) {
+    /** A patient as stored, with its portal key and the provenance of its fields. */
+    public record StoredPatient(long id, PortalPatient patient, PatientProvenance provenance) {
     }
 
     private final ZoneId facilityZone;
@@ -48,7 +50,7 @@ public final class PortalPatientStore {
         try (PreparedStatement select = connection.prepareStatement(
                 "SELECT id, source_version, source_last_updated, mrn, legal_prefix, legal_given, legal_family, legal_suffix,"
                         + " preferred_prefix, preferred_given, preferred_family, preferred_suffix, birth_date, gender,"
-                        + " preferred_language, archived, deceased, deceased_at, display_name FROM portal_patient WHERE source = ? AND source_id = ?" + lock)) {
+                        + " preferred_language, archived, deceased, deceased_at, display_name, field_provenance FROM portal_patient WHERE source = ? AND source_id = ?" + lock)) {
             select.setString(1, source);
             select.setString(2, sourceId);
             try (ResultSet row = select.executeQuery()) {
@@ -65,27 +67,28 @@ public final class PortalPatientStore {
                         row.getBoolean("archived"), row.getBoolean("deceased"),
                         PortalDatabase.instant(row.getObject("deceased_at", OffsetDateTime.class)), telecoms(connection, id, "phone"), telecoms(connection, id, "email"),
                         addresses(connection, id), contacts(connection, id), row.getString("display_name"));
-                return Optional.of(new StoredPatient(id, patient));
+                return Optional.of(new StoredPatient(id, patient, PatientProvenance.fromJson(row.getString("field_provenance"))));
             }
         }
     }
 
     /** @return the new patient's portal id */
-    public long insert(Connection connection, PortalPatient patient, Instant now) throws SQLException {
+    public long insert(Connection connection, PortalPatient patient, PatientProvenance provenance, Instant now) throws SQLException {
         long id;
         try (PreparedStatement insert = connection.prepareStatement(
                 "INSERT INTO portal_patient (source, source_id, source_version, source_last_updated, source_zone, mrn,"
                         + " legal_prefix, legal_given, legal_family, legal_suffix, preferred_prefix, preferred_given,"
                         + " preferred_family, preferred_suffix, birth_date, gender, preferred_language, archived, deceased, deceased_at, display_name,"
-                        + " archived_at, created_at, updated_at, row_version)"
-                        + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1)",
+                        + " field_provenance, archived_at, created_at, updated_at, row_version)"
+                        + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1)",
                 Statement.RETURN_GENERATED_KEYS)) {
             insert.setString(1, patient.source());
             insert.setString(2, patient.sourceId());
             int next = setColumns(insert, 3, patient);
-            insert.setObject(next, patient.archived() ? PortalDatabase.utc(now) : null);
-            insert.setObject(next + 1, PortalDatabase.utc(now));
+            insert.setString(next, provenance.toJson());
+            insert.setObject(next + 1, patient.archived() ? PortalDatabase.utc(now) : null);
             insert.setObject(next + 2, PortalDatabase.utc(now));
+            insert.setObject(next + 3, PortalDatabase.utc(now));
             insert.executeUpdate();
             try (ResultSet keys = insert.getGeneratedKeys()) {
                 keys.next();
@@ -97,20 +100,22 @@ public final class PortalPatientStore {
     }
 
     /** Writes {@code patient} over {@code current} (as {@link #find} returned it); child rows that did not change stay as they are. */
-    public void update(Connection connection, long id, PortalPatient current, PortalPatient patient, Instant now) throws SQLException {
+    public void update(Connection connection, long id, PortalPatient current, PortalPatient patient, PatientProvenance provenance, Instant now)
+            throws SQLException {
         try (PreparedStatement update = connection.prepareStatement(
                 "UPDATE portal_patient SET source_version = ?, source_last_updated = ?, source_zone = ?, mrn = ?,"
                         + " legal_prefix = ?, legal_given = ?, legal_family = ?, legal_suffix = ?, preferred_prefix = ?,"
                         + " preferred_given = ?, preferred_family = ?, preferred_suffix = ?, birth_date = ?, gender = ?,"
-                        + " preferred_language = ?, archived = ?, deceased = ?, deceased_at = ?, display_name = ?,"
+                        + " preferred_language = ?, archived = ?, deceased = ?, deceased_at = ?, display_name = ?, field_provenance = ?,"
                         + " archived_at = CASE WHEN ? THEN COALESCE(archived_at, ?) END,"
                         + " updated_at = ?, row_version = row_version + 1"
                         + " WHERE id = ?")) {
             int next = setColumns(update, 1, patient);
-            update.setBoolean(next, patient.archived());
-            update.setObject(next + 1, PortalDatabase.utc(now));
+            update.setString(next, provenance.toJson());
+            update.setBoolean(next + 1, patient.archived());
             update.setObject(next + 2, PortalDatabase.utc(now));
-            update.setLong(next + 3, id);
+            update.setObject(next + 3, PortalDatabase.utc(now));
+            update.setLong(next + 4, id);
             update.executeUpdate();
         }
         writeChildren(connection, id, current, patient);

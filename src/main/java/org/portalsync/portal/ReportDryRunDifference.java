@@ -6,6 +6,7 @@ import java.util.Optional;
 import org.apache.camel.Exchange;
 import org.apache.camel.Processor;
 import org.portalsync.authority.AuthorityRules;
+import org.portalsync.authority.PatientProvenance;
 import org.portalsync.mapping.MappedPatient;
 import org.portalsync.portal.PortalPatientStore.StoredPatient;
 import org.portalsync.sync.DryRunReport;
@@ -43,8 +44,8 @@ public final class ReportDryRunDifference implements Processor {
             return SyncOutcome.REJECTED;
         }
         String sourceId = record.substring(record.indexOf('/') + 1);
-        Optional<PortalPatient> current = database.inTransaction(connection -> patients.find(connection, source, sourceId))
-                .map(StoredPatient::patient);
+        Optional<StoredPatient> stored = database.inTransaction(connection -> patients.find(connection, source, sourceId));
+        Optional<PortalPatient> current = stored.map(StoredPatient::patient);
         PortalPatient incoming = mapped.patient();
         if (incoming.deletedAtSource()) {
             if (current.isEmpty() || current.get().archived()) {
@@ -54,7 +55,8 @@ public final class ReportDryRunDifference implements Processor {
             report.archived(record);
             return SyncOutcome.ARCHIVED;
         }
-        PortalPatient merged = authority.merge(current, incoming);
+        PortalPatient merged = authority.inbound(current, stored.map(StoredPatient::provenance).orElse(PatientProvenance.empty()), incoming)
+                .patient();
         if (current.isEmpty()) {
             report.newRecord(record);
             return SyncOutcome.CREATED;

@@ -7,6 +7,7 @@ import java.time.LocalDate;
 import java.time.ZoneId;
 import java.util.List;
 
+import org.portalsync.authority.PatientProvenance;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
@@ -35,7 +36,7 @@ class PortalPatientStoreIT {
         try (PortalDatabase database = TestDatabases.fresh(kind)) {
             PortalPatientStore store = new PortalPatientStore(ZoneId.of("America/New_York"));
             PortalPatient written = patient("42", "Garcia", false);
-            database.inTransaction(connection -> store.insert(connection, written, NOW));
+            database.inTransaction(connection -> store.insert(connection, written, PatientProvenance.empty(), NOW));
 
             PortalPatient read = database.inTransaction(connection -> store.find(connection, "ehr", "42")).orElseThrow().patient();
 
@@ -48,13 +49,13 @@ class PortalPatientStoreIT {
     void updateReplacesChildRowsAndDeceasedAndArchiveKeepsData(String kind) {
         try (PortalDatabase database = TestDatabases.fresh(kind)) {
             PortalPatientStore store = new PortalPatientStore(ZoneId.of("UTC"));
-            long id = database.inTransaction(connection -> store.insert(connection, patient("7", "Garcia", false), NOW));
+            long id = database.inTransaction(connection -> store.insert(connection, patient("7", "Garcia", false), PatientProvenance.empty(), NOW));
             PortalPatient changed = new PortalPatient("ehr", "7", "2", NOW.plusSeconds(60), "MRN-7",
                     new PersonName(null, "Ana", "Lopez", null), null, null, null, null, false, true, NOW.minusSeconds(86_400),
                     List.of(), List.of(new ContactPoint("ana@example.com", null, null)), List.of(), List.of());
             PortalPatient before = database.inTransaction(connection -> store.find(connection, "ehr", "7")).orElseThrow().patient();
             database.inTransaction(connection -> {
-                store.update(connection, id, before, changed, NOW.plusSeconds(60));
+                store.update(connection, id, before, changed, PatientProvenance.empty(), NOW.plusSeconds(60));
                 return null;
             });
             assertThat(database.inTransaction(connection -> store.find(connection, "ehr", "7")).orElseThrow().patient()).isEqualTo(changed);
@@ -79,7 +80,7 @@ class PortalPatientStoreIT {
         try (PortalDatabase database = TestDatabases.fresh("postgresql")) {
             PortalPatientStore store = new PortalPatientStore(ZoneId.of("UTC"));
             PortalPatient original = patient("8", "Garcia", false);
-            long id = database.inTransaction(connection -> store.insert(connection, original, NOW));
+            long id = database.inTransaction(connection -> store.insert(connection, original, PatientProvenance.empty(), NOW));
             java.util.Map<String, String> before = childRowVersions(database, id);
 
             PortalPatient newSecondPhone = new PortalPatient("ehr", "8", "2", NOW.plusSeconds(60), original.mrn(), original.legalName(),
@@ -87,7 +88,7 @@ class PortalPatientStoreIT {
                     List.of(original.phones().get(0), new ContactPoint("+16175550111", "home", null)), original.emails(),
                     original.addresses(), original.emergencyContacts());
             database.inTransaction(connection -> {
-                store.update(connection, id, store.find(connection, "ehr", "8").orElseThrow().patient(), newSecondPhone, NOW.plusSeconds(60));
+                store.update(connection, id, store.find(connection, "ehr", "8").orElseThrow().patient(), newSecondPhone, PatientProvenance.empty(), NOW.plusSeconds(60));
                 return null;
             });
             java.util.Map<String, String> after = childRowVersions(database, id);
@@ -130,7 +131,7 @@ class PortalPatientStoreIT {
             PortalPatientStore store = new PortalPatientStore(ZoneId.of("Asia/Shanghai"));
             PortalPatient textOnly = new PortalPatient("ehr", "ch-1", "1", NOW, "3112219680806371X", null, null,
                     LocalDate.of(1974, 12, 25), "male", null, false, false, null, List.of(), List.of(), List.of(), List.of(), "张无忌");
-            long id = database.inTransaction(connection -> store.insert(connection, textOnly, NOW));
+            long id = database.inTransaction(connection -> store.insert(connection, textOnly, PatientProvenance.empty(), NOW));
             assertThat(database.inTransaction(connection -> store.find(connection, "ehr", "ch-1")).orElseThrow().patient())
                     .isEqualTo(textOnly);
 
@@ -138,7 +139,7 @@ class PortalPatientStoreIT {
                     new PersonName(null, "Wuji", "Zhang", null), null, LocalDate.of(1974, 12, 25), "male", null, false, false, null,
                     List.of(), List.of(), List.of(), List.of(), "張無忌");
             database.inTransaction(connection -> {
-                store.update(connection, id, store.find(connection, "ehr", "ch-1").orElseThrow().patient(), renamed, NOW.plusSeconds(60));
+                store.update(connection, id, store.find(connection, "ehr", "ch-1").orElseThrow().patient(), renamed, PatientProvenance.empty(), NOW.plusSeconds(60));
                 return null;
             });
             assertThat(database.inTransaction(connection -> store.find(connection, "ehr", "ch-1")).orElseThrow().patient())

@@ -83,6 +83,8 @@ public final class FaultInjectingProxy implements AutoCloseable {
         final int status;
         final Duration delay;
         final UnaryOperator<String> rewrite;
+        /** Only requests with this method, or any when null. */
+        String method;
         int remaining;
 
         Fault(Kind kind, int times, String pathContains, int status, Duration delay, UnaryOperator<String> rewrite) {
@@ -97,8 +99,8 @@ public final class FaultInjectingProxy implements AutoCloseable {
             this.rewrite = rewrite;
         }
 
-        boolean matches(String path) {
-            return pathContains == null || path.contains(pathContains);
+        boolean matches(String requestMethod, String path) {
+            return (method == null || method.equals(requestMethod)) && (pathContains == null || path.contains(pathContains));
         }
     }
 
@@ -225,6 +227,16 @@ public final class FaultInjectingProxy implements AutoCloseable {
     }
 
     /**
+     * As {@link #rewriteNextBody(int, UnaryOperator, String)}, only for requests with this method: e.g. to
+     * act at the upstream while a {@code GET} passes (the edit runs after the upstream answered it).
+     */
+    public void rewriteNextBody(int n, UnaryOperator<String> edit, String method, String pathContains) {
+        Fault fault = new Fault(Kind.REWRITE, n, pathContains, 0, null, edit);
+        fault.method = method;
+        add(fault);
+    }
+
+    /**
      * Every request whose path and query contain {@code pathAndQueryContains} gets {@code status}, however
      * often it is retried, until {@link #stopFailing()} or {@link #reset()}. Matches the query too, so
      * one page of a paged search can be hit: HAPI's third page of 50 is {@code _getpagesoffset=100}.
@@ -304,11 +316,11 @@ public final class FaultInjectingProxy implements AutoCloseable {
         }
     }
 
-    private Fault takeFault(String path) {
+    private Fault takeFault(String method, String path) {
         synchronized (faults) {
             for (Iterator<Fault> it = faults.iterator(); it.hasNext(); ) {
                 Fault f = it.next();
-                if (f.matches(path)) {
+                if (f.matches(method, path)) {
                     if (--f.remaining == 0) {
                         it.remove();
                     }
@@ -350,7 +362,7 @@ public final class FaultInjectingProxy implements AutoCloseable {
                 }
             }
             sleep(delayAll);
-            Fault fault = takeFault(path);
+            Fault fault = takeFault(method, path);
             if (fault != null) {
                 switch (fault.kind) {
                     case FAIL -> {

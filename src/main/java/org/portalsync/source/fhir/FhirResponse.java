@@ -1,6 +1,6 @@
 package org.portalsync.source.fhir;
 
-/** A response from the EHR that the caller must interpret: 2xx, 404 or 410. */
+/** A response from the EHR that the caller must interpret: 2xx, or a status its request passes on (404, 410, 412). */
 public record FhirResponse(int status, String body) {
 
     /** {@code 410 Gone}: the EHR deleted the resource, so the portal archives it. */
@@ -14,5 +14,13 @@ public record FhirResponse(int status, String body) {
      */
     public boolean notFound() {
         return status == 404;
+    }
+
+    /**
+     * An update's {@code If-Match} version is no longer the current one: {@code 412 Precondition Failed} as
+     * FHIR specifies it, or {@code 409 Conflict} as HAPI FHIR servers answer it.
+     */
+    public boolean versionConflict() {
+        return status == 412 || status == 409;
     }
 }

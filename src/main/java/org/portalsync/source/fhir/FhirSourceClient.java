@@ -12,6 +12,8 @@ import java.time.Instant;
 import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.Optional;
+import java.util.Set;
+import java.util.function.UnaryOperator;
 
 import org.portalsync.audit.AuditEvent;
 import org.portalsync.audit.AuditTrail;
@@ -57,6 +59,25 @@ public final class FhirSourceClient {
      * @return the response when it is 2xx, 404 or 410
      */
     public FhirResponse get(String url, String action) {
+        return send(url, action, HttpRequest.Builder::GET, Set.of(404, 410));
+    }
+
+    /**
+     * Updates a resource only if the EHR still holds the version the engine read (FHIR's optimistic
+     * locking): {@code PUT} with {@code If-Match: W/"<version>"}.
+     *
+     * @return the response when it is 2xx (the resource as stored, when the EHR sends it), or {@code 412} or
+     *         {@code 409} (someone changed the resource since: read it again). FHIR names 412 for an If-Match
+     *         mismatch; HAPI FHIR servers answer 409 for it.
+     */
+    public FhirResponse update(String url, String resourceJson, String version, String action) {
+        return send(url, action, request -> request.header("Content-Type", "application/fhir+json")
+                .header("If-Match", "W/\"" + version + "\"")
+                .header("Prefer", "return=representation")
+                .PUT(HttpRequest.BodyPublishers.ofString(resourceJson)), Set.of(409, 412));
+    }
+
+    private FhirResponse send(String url, String action, UnaryOperator<HttpRequest.Builder> method, Set<Integer> answered) {
         URI uri = onOrigin(url, action);
         boolean refreshedToken = false;
         int retryAfterWaits = 0;
@@ -72,7 +93,7 @@ public final class FhirSourceClient {
             Instant sentAt = clock.instant();
             HttpResponse<String> response;
             try {
-                response = http.send(request.GET().build(), HttpResponse.BodyHandlers.ofString());
+                response = http.send(method.apply(request).build(), HttpResponse.BodyHandlers.ofString());
             } catch (HttpTimeoutException e) {
                 record(sentAt, action, uri, "failure: timeout");
                 throw new EhrUnavailableException("EHR did not answer " + action + " within " + readTimeout.toSeconds() + " s", e);
@@ -86,7 +107,7 @@ public final class FhirSourceClient {
             }
             int status = response.statusCode();
             record(sentAt, action, uri, status < 300 ? "success" : auditFailure(status));
-            if (status < 300 || status == 404 || status == 410) {
+            if (status < 300 || answered.contains(status)) {
                 return new FhirResponse(status, response.body());
             }
             if (status == 401) {

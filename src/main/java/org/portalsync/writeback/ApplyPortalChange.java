@@ -1,0 +1,255 @@
+package org.portalsync.writeback;
+
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
+
+import ca.uhn.fhir.context.FhirContext;
+import ca.uhn.fhir.parser.IParser;
+import org.apache.camel.Exchange;
+import org.apache.camel.Processor;
+import org.hl7.fhir.r4.model.Patient;
+import org.portalsync.audit.AuditEvent;
+import org.portalsync.audit.AuditTrail;
+import org.portalsync.auth.AuthenticationFailedException;
+import org.portalsync.authority.AuthorityField;
+import org.portalsync.authority.AuthorityRules;
+import org.portalsync.authority.AuthorityRules.FieldOutcome;
+import org.portalsync.authority.FieldOwnedException;
+import org.portalsync.authority.Side;
+import org.portalsync.mapping.MapFhirPatient;
+import org.portalsync.mapping.WritePortalFieldsToFhir;
+import org.portalsync.portal.DeliverPortalPatient;
+import org.portalsync.portal.FieldConflictStore;
+import org.portalsync.portal.PortalDatabase;
+import org.portalsync.portal.PortalPatientStore;
+import org.portalsync.portal.PortalPatientStore.StoredPatient;
+import org.portalsync.source.fhir.EhrRequestRejectedException;
+import org.portalsync.source.fhir.EhrUnavailableException;
+import org.portalsync.source.fhir.FhirResponse;
+import org.portalsync.source.fhir.FhirSourceClient;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Works one portal change (the body: its id) to its end. First, under the patient's row lock, the
+ * change is merged into the portal record under the authority rules. Then, with write-back on, the
+ * portal's values the EHR lacks are written to it: read the full Patient, merge that version in, write
+ * the portal's fields into it and update with {@code If-Match} on its version, all while the patient's
+ * row is locked, so that a later portal change cannot be overwritten by an earlier one's write. A
+ * {@code 412} (HAPI FHIR: {@code 409}) means someone changed the patient at the EHR meanwhile: read, merge and try again, a
+ * bounded number of times. An unreachable EHR is retried later; a refusal fails the change with the
+ * patient-facing message from the settings. Every outcome is on the change's row.
+ */
+public final class ApplyPortalChange implements Processor {
+
+    /** How long a worker holds a change: longer than one write-back with its retries can take. */
+    static final Duration LEASE = Duration.ofMinutes(5);
+
+    private static final Logger LOG = LoggerFactory.getLogger(ApplyPortalChange.class);
+
+    /** The settings this processor reads. */
+    public record Settings(String source, String baseUrl, boolean writeBackEnabled, int maxAttempts, int maxConflictRetries,
+            Duration firstRetryDelay, String failedMessage, String supersededMessage) {
+    }
+
+    private final Settings settings;
+    private final PortalDatabase database;
+    private final PortalPatientStore patients;
+    private final PortalChangeStore changes;
+    private final AuthorityRules rules;
+    private final FieldConflictStore conflicts;
+    private final AuditTrail audit;
+    private final FhirSourceClient ehr;
+    private final IParser parser;
+    private final MapFhirPatient mapper;
+    private final DeliverPortalPatient delivery;
+    private final Clock clock;
+
+    public ApplyPortalChange(Settings settings, PortalDatabase database, PortalPatientStore patients, PortalChangeStore changes,
+            AuthorityRules rules, FieldConflictStore conflicts, AuditTrail audit, FhirSourceClient ehr, FhirContext fhir,
+            MapFhirPatient mapper, DeliverPortalPatient delivery, Clock clock) {
+        this.settings = settings;
+        this.database = database;
+        this.patients = patients;
+        this.changes = changes;
+        this.rules = rules;
+        this.conflicts = conflicts;
+        this.audit = audit;
+        this.ehr = ehr;
+        this.parser = fhir.newJsonParser();
+        this.mapper = mapper;
+        this.delivery = delivery;
+        this.clock = clock;
+    }
+
+    @Override
+    public void process(Exchange exchange) throws Exception {
+        long id = exchange.getMessage().getMandatoryBody(Long.class);
+        if (!changes.claim(id, clock.instant(), LEASE)) {
+            return;
+        }
+        PortalChange change = database.inTransaction(connection -> changes.load(connection, id));
+        exchange.getMessage().setHeader("PortalSyncChangeStatus", work(change));
+    }
+
+    private PortalChange.Status work(PortalChange change) {
+        try {
+            PortalChange.Status status = change.status() == PortalChange.Status.PENDING ? applyInPortal(change) : change.status();
+            if (status != PortalChange.Status.WRITING_BACK) {
+                changes.finish(change.id(), status, null, null,
+                        status == PortalChange.Status.SUPERSEDED ? settings.supersededMessage() : null, clock.instant());
+                return status;
+            }
+            return writeBack(change);
+        } catch (FieldOwnedException e) {
+            // the rules changed since the change was accepted
+            return fail(change, e.getMessage());
+        } catch (EhrRequestRejectedException e) {
+            return fail(change, e.getMessage());
+        } catch (EhrUnavailableException | AuthenticationFailedException e) {
+            int attempts = change.attempts() + 1;
+            if (attempts >= settings.maxAttempts()) {
+                return fail(change, "EHR unavailable after " + attempts + " attempts: " + e.getMessage());
+            }
+            Instant next = clock.instant().plus(settings.firstRetryDelay().multipliedBy(1L << Math.min(attempts - 1, 16)));
+            LOG.warn("Write-back of portal change {} to the EHR failed (attempt {} of {}), next try at {}: {}", change.id(), attempts,
+                    settings.maxAttempts(), next, e.getMessage());
+            changes.retryLater(change.id(), attempts, next, e.getMessage(), clock.instant());
+            return PortalChange.Status.WRITING_BACK;
+        }
+    }
+
+    /** Step one: the change enters the portal record, under the rules. */
+    private PortalChange.Status applyInPortal(PortalChange change) {
+        return database.inTransaction(connection -> {
+            Instant now = clock.instant();
+            StoredPatient stored = lock(connection, change.patientId());
+            AuthorityRules.ChangeDecision decision = rules.portalChange(stored.patient(), stored.provenance(), change.values(),
+                    change.initiatedBy(), change.submittedAt());
+            AuthorityRules.Merge merge = decision.merge();
+            if (!merge.provenance().equals(stored.provenance())) {
+                patients.update(connection, stored.id(), stored.patient(), merge.patient(), merge.provenance(), now);
+            }
+            conflicts.record(connection, stored.id(), merge.conflicts(), change.id(), now);
+            audit.record(connection, new AuditEvent(now, change.clientId(), "PortalPatient.portal-change",
+                    "portal_patient/" + stored.id() + " (" + stored.patient().reference() + ") portal_change/" + change.id()
+                            + " fields " + change.values().keySet().stream().map(AuthorityField::qualifiedName).collect(Collectors.joining(",")),
+                    "portal", decision.outcomes().toString()));
+            boolean superseded = !decision.outcomes().isEmpty() && decision.outcomes().values().stream().allMatch(o -> o == FieldOutcome.SUPERSEDED);
+            PortalChange.Status next = superseded ? PortalChange.Status.SUPERSEDED
+                    : settings.writeBackEnabled() && !rules.pendingWriteBack(merge.patient(), merge.provenance()).isEmpty()
+                            ? PortalChange.Status.WRITING_BACK : PortalChange.Status.DONE;
+            changes.advance(connection, change.id(), next, outcomesJson(decision.outcomes()), null, now);
+            return next;
+        });
+    }
+
+    /** Step two: the portal's values the EHR lacks go to the EHR, with If-Match. */
+    private PortalChange.Status writeBack(PortalChange change) {
+        String sourceId = database.inTransaction(connection -> sourceId(connection, change.patientId()));
+        String url = settings.baseUrl() + "/Patient/" + URLEncoder.encode(sourceId, StandardCharsets.UTF_8);
+        for (int round = 0; round <= settings.maxConflictRetries(); round++) {
+            FhirResponse read = ehr.get(url, "Patient.read");
+            if (read.status() >= 300) {
+                return fail(change, "the EHR answered HTTP " + read.status() + " to the read of Patient/" + sourceId);
+            }
+            Patient resource = parser.parseResource(Patient.class, read.body());
+            Attempt attempt = database.inTransaction(connection -> {
+                Instant now = clock.instant();
+                // the EHR's current version first, so that its changes meet the portal's under the rules
+                delivery.deliver(connection, settings.source(), "Patient/" + sourceId, mapper.map(settings.source(), resource), now);
+                StoredPatient current = lock(connection, change.patientId());
+                Set<AuthorityField> pending = rules.pendingWriteBack(current.patient(), current.provenance());
+                if (pending.isEmpty()) {
+                    return new Attempt(false, resource.getMeta().getVersionId(), finalStatus(change, current));
+                }
+                for (AuthorityField field : pending) {
+                    WritePortalFieldsToFhir.write(resource, field, current.patient());
+                }
+                FhirResponse written = ehr.update(url, parser.encodeResourceToString(resource), resource.getMeta().getVersionId(), "Patient.update");
+                if (written.versionConflict()) {
+                    return new Attempt(true, null, null);
+                }
+                Patient stored = parser.parseResource(Patient.class, written.body());
+                delivery.deliver(connection, settings.source(), "Patient/" + sourceId, mapper.map(settings.source(), stored), now);
+                StoredPatient after = patients.findForUpdate(connection, settings.source(), sourceId).orElseThrow();
+                Set<AuthorityField> still = rules.pendingWriteBack(after.patient(), after.provenance());
+                if (!still.isEmpty()) {
+                    throw new EhrRequestRejectedException("the EHR stored other values than the portal's for "
+                            + still.stream().map(AuthorityField::qualifiedName).collect(Collectors.joining(", ")), 200);
+                }
+                return new Attempt(false, stored.getMeta().getVersionId(), finalStatus(change, after));
+            });
+            if (!attempt.conflict()) {
+                changes.finish(change.id(), attempt.status(), attempt.ehrVersion(), null,
+                        attempt.status() == PortalChange.Status.SUPERSEDED ? settings.supersededMessage() : null, clock.instant());
+                return attempt.status();
+            }
+            LOG.info("Write-back of portal change {} met a newer version of Patient/{} at the EHR (409/412); reading it again", change.id(), sourceId);
+        }
+        return fail(change, "the EHR's copy of Patient/" + sourceId + " changed during each of " + (settings.maxConflictRetries() + 1)
+                + " updates (HTTP 409/412 version conflict each time)");
+    }
+
+    private record Attempt(boolean conflict, String ehrVersion, PortalChange.Status status) {
+    }
+
+    /** DONE, unless every field of the change has since been decided for the EHR by a later EHR change. */
+    private static PortalChange.Status finalStatus(PortalChange change, StoredPatient current) {
+        boolean allLost = !change.values().isEmpty() && change.values().keySet().stream().allMatch(field -> {
+            var provenance = current.provenance().of(field, current.patient());
+            return provenance.setBy() == Side.EHR && provenance.setAt() != null && provenance.setAt().isAfter(change.submittedAt());
+        });
+        return allLost ? PortalChange.Status.SUPERSEDED : PortalChange.Status.DONE;
+    }
+
+    private PortalChange.Status fail(PortalChange change, String error) {
+        LOG.warn("Portal change {} failed: {}", change.id(), error);
+        Instant now = clock.instant();
+        changes.finish(change.id(), PortalChange.Status.FAILED, null, error, settings.failedMessage(), now);
+        database.inTransaction(connection -> {
+            try (PreparedStatement alert = connection.prepareStatement(
+                    "INSERT INTO alert (raised_at, severity, kind, message) VALUES (?, 'WARNING', 'WRITE_BACK_FAILED', ?)")) {
+                alert.setObject(1, PortalDatabase.utc(now));
+                alert.setString(2, "portal change " + change.id() + " for portal_patient/" + change.patientId() + " failed: " + error);
+                alert.executeUpdate();
+            }
+            return null;
+        });
+        return PortalChange.Status.FAILED;
+    }
+
+    private StoredPatient lock(Connection connection, long patientId) throws SQLException {
+        return patients.findForUpdate(connection, settings.source(), sourceId(connection, patientId))
+                .orElseThrow(() -> new IllegalStateException("portal_patient/" + patientId + " is gone"));
+    }
+
+    private static String sourceId(Connection connection, long patientId) throws SQLException {
+        try (PreparedStatement select = connection.prepareStatement("SELECT source_id FROM portal_patient WHERE id = ?")) {
+            select.setLong(1, patientId);
+            try (ResultSet row = select.executeQuery()) {
+                if (!row.next()) {
+                    throw new IllegalStateException("portal_patient/" + patientId + " is gone");
+                }
+                return row.getString(1);
+            }
+        }
+    }
+
+    private static String outcomesJson(Map<AuthorityField, FieldOutcome> outcomes) {
+        StringBuilder json = new StringBuilder("{");
+        outcomes.forEach((field, outcome) -> json.append(json.length() > 1 ? "," : "").append('"').append(field.configName())
+                .append("\":\"").append(outcome.name()).append('"'));
+        return json.append('}').toString();
+    }
+}
