@@ -59,17 +59,13 @@ public final class AuthorityRules {
     public Merge inbound(Optional<PortalPatient> current, PatientProvenance provenance, PortalPatient incoming) {
         Instant ehrTime = incoming.sourceLastUpdated();
         if (current.isEmpty()) {
-            PatientProvenance fresh = PatientProvenance.empty();
-            for (AuthorityField field : PatientFieldValues.syncedPatientFields()) {
-                fresh = fresh.with(field, new FieldProvenance(Side.EHR, ehrTime, incoming.sourceVersion(),
-                        PatientFieldValues.hash(PatientFieldValues.get(field, incoming))));
-            }
-            return new Merge(incoming, fresh, List.of());
+            // every field as the EHR sent it: nothing to store, PatientProvenance.of derives it from the record
+            return new Merge(incoming, PatientProvenance.empty(), List.of());
         }
         PortalPatient stored = current.get();
         Map<AuthorityField, Object> kept = new EnumMap<>(AuthorityField.class);
         List<FieldConflict> conflicts = new ArrayList<>();
-        PatientProvenance merged = provenance;
+        PatientProvenance merged = provenance.complete(stored);
         for (AuthorityField field : PatientFieldValues.syncedPatientFields()) {
             Object portalValue = PatientFieldValues.get(field, stored);
             Object ehrValue = PatientFieldValues.get(field, incoming);
@@ -134,7 +130,7 @@ public final class AuthorityRules {
         Map<AuthorityField, Object> applied = new EnumMap<>(AuthorityField.class);
         Map<AuthorityField, FieldOutcome> outcomes = new EnumMap<>(AuthorityField.class);
         List<FieldConflict> conflicts = new ArrayList<>();
-        PatientProvenance merged = provenance;
+        PatientProvenance merged = provenance.complete(current);
         for (Map.Entry<AuthorityField, Object> change : values.entrySet()) {
             AuthorityField field = change.getKey();
             refusal(field, initiator, change.getValue()).ifPresent(message -> {

@@ -13,7 +13,8 @@ import org.portalsync.portal.PortalPatient;
 /**
  * The provenance of every field of one portal patient. Stored as one JSON column beside the record
  * ({@code portal_patient.field_provenance}), so that keeping it costs no statement of its own and the
- * row lock that guards the record guards it too.
+ * row lock that guards the record guards it too. Only what cannot be derived is stored: nothing for a
+ * patient as the EHR first sent it, no hash where it is the hash of the portal's own value.
  */
 public final class PatientProvenance {
 
@@ -28,16 +29,34 @@ public final class PatientProvenance {
     }
 
     /**
-     * @return the field's provenance; for a record stored before provenance was kept, or a field never
-     *         set: the EHR set it, with the record's own source version and time
+     * @return the field's provenance. A field without an entry (a patient as the EHR first sent it, whose
+     *         provenance is not written out: the initial load stores no provenance at all) was set by the EHR
+     *         with the record's own version and time; an entry without a hash has the EHR's value in the portal
      */
     public FieldProvenance of(AuthorityField field, PortalPatient current) {
         FieldProvenance known = fields.get(field);
-        if (known != null) {
-            return known;
+        String currentHash = PatientFieldValues.hash(PatientFieldValues.get(field, current));
+        if (known == null) {
+            return new FieldProvenance(Side.EHR, current.sourceLastUpdated(), current.sourceVersion(), currentHash);
         }
-        return new FieldProvenance(Side.EHR, current.sourceLastUpdated(), current.sourceVersion(),
-                PatientFieldValues.hash(PatientFieldValues.get(field, current)));
+        return known.ehrValueHash() == null ? known.seenAtEhr(currentHash) : known;
+    }
+
+    /**
+     * @return every synced field with its entry as {@link #of} gives it: what a merge starts from, so that a
+     *         field it leaves alone keeps the version and time it had, not the record's new ones
+     */
+    public PatientProvenance complete(PortalPatient current) {
+        Map<AuthorityField, FieldProvenance> all = new EnumMap<>(AuthorityField.class);
+        for (AuthorityField field : PatientFieldValues.syncedPatientFields()) {
+            all.put(field, of(field, current));
+        }
+        return new PatientProvenance(all);
+    }
+
+    /** @return true when both give every field the same provenance, each read against its own record */
+    public boolean sameAs(PortalPatient patient, PatientProvenance other, PortalPatient otherPatient) {
+        return PatientFieldValues.syncedPatientFields().stream().allMatch(f -> of(f, patient).equals(other.of(f, otherPatient)));
     }
 
     public PatientProvenance with(AuthorityField field, FieldProvenance provenance) {
@@ -51,14 +70,28 @@ public final class PatientProvenance {
         return Collections.unmodifiableMap(fields);
     }
 
-    public String toJson() {
+    /**
+     * @param patient the record this provenance goes with: a hash equal to its value's is left out (it can be
+     *                computed), so a record whose fields all hold the EHR's values stores times and versions only
+     * @return the column's value; null when there is nothing to store (every field as the EHR first sent it)
+     */
+    public String toJson(PortalPatient patient) {
+        if (fields.isEmpty()) {
+            return null;
+        }
         ObjectNode root = PatientFieldValues.JSON.createObjectNode();
         fields.forEach((field, p) -> {
             ObjectNode node = root.putObject(field.configName());
             node.put("by", p.setBy().configName());
-            node.put("at", p.setAt() == null ? null : p.setAt().toString());
-            node.put("version", p.sourceVersion());
-            node.put("ehr", p.ehrValueHash());
+            if (p.setAt() != null) {
+                node.put("at", p.setAt().toString());
+            }
+            if (p.sourceVersion() != null) {
+                node.put("version", p.sourceVersion());
+            }
+            if (p.ehrValueHash() != null && !p.ehrValueHash().equals(PatientFieldValues.hash(PatientFieldValues.get(field, patient)))) {
+                node.put("ehr", p.ehrValueHash());
+            }
         });
         try {
             return PatientFieldValues.JSON.writeValueAsString(root);

@@ -126,7 +126,7 @@ public final class DeliverPortalPatient implements Processor {
             PortalPatient current = stored.get().patient();
             boolean sameContent = PortalPatientDiff.changes(current, merged).isEmpty();
             boolean sameVersion = java.util.Objects.equals(current.sourceVersion(), merged.sourceVersion());
-            boolean sameProvenance = merge.provenance().equals(stored.get().provenance());
+            boolean sameProvenance = merge.provenance().sameAs(merged, stored.get().provenance(), current);
             if (sameContent && sameVersion && sameProvenance) {
                 statuses.clearPending(connection, source, sourceId, now);
                 return SyncOutcome.UNCHANGED;

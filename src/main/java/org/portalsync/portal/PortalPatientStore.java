@@ -85,7 +85,7 @@ public final class PortalPatientStore {
             insert.setString(1, patient.source());
             insert.setString(2, patient.sourceId());
             int next = setColumns(insert, 3, patient);
-            insert.setString(next, provenance.toJson());
+            insert.setString(next, provenance.toJson(patient));
             insert.setObject(next + 1, patient.archived() ? PortalDatabase.utc(now) : null);
             insert.setObject(next + 2, PortalDatabase.utc(now));
             insert.setObject(next + 3, PortalDatabase.utc(now));
@@ -111,7 +111,7 @@ public final class PortalPatientStore {
                         + " updated_at = ?, row_version = row_version + 1"
                         + " WHERE id = ?")) {
             int next = setColumns(update, 1, patient);
-            update.setString(next, provenance.toJson());
+            update.setString(next, provenance.toJson(patient));
             update.setBoolean(next + 1, patient.archived());
             update.setObject(next + 2, PortalDatabase.utc(now));
             update.setObject(next + 3, PortalDatabase.utc(now));
@@ -119,6 +119,15 @@ public final class PortalPatientStore {
             update.executeUpdate();
         }
         writeChildren(connection, id, current, patient);
+    }
+
+    /** Replaces only the provenance of a patient (the caller holds its row lock). */
+    public void updateProvenance(Connection connection, long id, PortalPatient patient, PatientProvenance provenance) throws SQLException {
+        try (PreparedStatement update = connection.prepareStatement("UPDATE portal_patient SET field_provenance = ? WHERE id = ?")) {
+            update.setString(1, provenance.toJson(patient));
+            update.setLong(2, id);
+            update.executeUpdate();
+        }
     }
 
     /** Marks a patient archived and keeps everything else: the source deleted it, the portal keeps the history. */

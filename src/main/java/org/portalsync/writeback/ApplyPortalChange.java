@@ -10,6 +10,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.stream.Collectors;
 
@@ -25,6 +26,7 @@ import org.portalsync.authority.AuthorityField;
 import org.portalsync.authority.AuthorityRules;
 import org.portalsync.authority.AuthorityRules.FieldOutcome;
 import org.portalsync.authority.FieldOwnedException;
+import org.portalsync.authority.PatientProvenance;
 import org.portalsync.authority.Side;
 import org.portalsync.mapping.MapFhirPatient;
 import org.portalsync.mapping.WritePortalFieldsToFhir;
@@ -44,8 +46,10 @@ import org.slf4j.LoggerFactory;
  * Works one portal change (the body: its id) to its end. First, under the patient's row lock, the
  * change is merged into the portal record under the authority rules. Then, with write-back on, the
  * portal's values the EHR lacks are written to it: read the full Patient, merge that version in, write
- * the portal's fields into it and update with {@code If-Match} on its version, all while the patient's
- * row is locked, so that a later portal change cannot be overwritten by an earlier one's write. A
+ * the portal's fields into it and update with {@code If-Match} on its version. No row lock is held while
+ * the EHR answers; what the update carried is recorded as the EHR's value of those fields before its
+ * result is merged, so that a later portal change made meanwhile is not taken for stale and goes in
+ * the next round. A
  * {@code 412} (HAPI FHIR: {@code 409}) means someone changed the patient at the EHR meanwhile: read, merge and try again, a
  * bounded number of times. An unreachable EHR is retried later; a refusal fails the change with the
  * patient-facing message from the settings. Every outcome is on the change's row.
@@ -137,7 +141,7 @@ public final class ApplyPortalChange implements Processor {
             AuthorityRules.ChangeDecision decision = rules.portalChange(stored.patient(), stored.provenance(), change.values(),
                     change.initiatedBy(), change.submittedAt());
             AuthorityRules.Merge merge = decision.merge();
-            if (!merge.provenance().equals(stored.provenance())) {
+            if (!merge.provenance().sameAs(merge.patient(), stored.provenance(), stored.patient())) {
                 patients.update(connection, stored.id(), stored.patient(), merge.patient(), merge.provenance(), now);
             }
             conflicts.record(connection, stored.id(), merge.conflicts(), change.id(), now);
@@ -158,50 +162,63 @@ public final class ApplyPortalChange implements Processor {
     private PortalChange.Status writeBack(PortalChange change) {
         String sourceId = database.inTransaction(connection -> sourceId(connection, change.patientId()));
         String url = settings.baseUrl() + "/Patient/" + URLEncoder.encode(sourceId, StandardCharsets.UTF_8);
+        String record = "Patient/" + sourceId;
         for (int round = 0; round <= settings.maxConflictRetries(); round++) {
             FhirResponse read = ehr.get(url, "Patient.read");
             if (read.status() >= 300) {
-                return fail(change, "the EHR answered HTTP " + read.status() + " to the read of Patient/" + sourceId);
+                return fail(change, "the EHR answered HTTP " + read.status() + " to the read of " + record);
             }
             Patient resource = parser.parseResource(Patient.class, read.body());
-            Attempt attempt = database.inTransaction(connection -> {
-                Instant now = clock.instant();
-                // the EHR's current version first, so that its changes meet the portal's under the rules
-                delivery.deliver(connection, settings.source(), "Patient/" + sourceId, mapper.map(settings.source(), resource), now);
+            // the EHR's current version first, so that its changes meet the portal's under the rules; then what
+            // the portal holds that the EHR lacks goes into that version
+            Map<AuthorityField, Object> written = database.inTransaction(connection -> {
+                delivery.deliver(connection, settings.source(), record, mapper.map(settings.source(), resource), clock.instant());
                 StoredPatient current = lock(connection, change.patientId());
-                Set<AuthorityField> pending = rules.pendingWriteBack(current.patient(), current.provenance());
-                if (pending.isEmpty()) {
-                    return new Attempt(false, resource.getMeta().getVersionId(), finalStatus(change, current));
-                }
-                for (AuthorityField field : pending) {
+                Map<AuthorityField, Object> values = new java.util.EnumMap<>(AuthorityField.class);
+                for (AuthorityField field : rules.pendingWriteBack(current.patient(), current.provenance())) {
                     WritePortalFieldsToFhir.write(resource, field, current.patient());
+                    values.put(field, org.portalsync.authority.PatientFieldValues.get(field, current.patient()));
                 }
-                FhirResponse written = ehr.update(url, parser.encodeResourceToString(resource), resource.getMeta().getVersionId(), "Patient.update");
-                if (written.versionConflict()) {
-                    return new Attempt(true, null, null);
-                }
-                Patient stored = parser.parseResource(Patient.class, written.body());
-                delivery.deliver(connection, settings.source(), "Patient/" + sourceId, mapper.map(settings.source(), stored), now);
-                StoredPatient after = patients.findForUpdate(connection, settings.source(), sourceId).orElseThrow();
-                Set<AuthorityField> still = rules.pendingWriteBack(after.patient(), after.provenance());
-                if (!still.isEmpty()) {
-                    throw new EhrRequestRejectedException("the EHR stored other values than the portal's for "
-                            + still.stream().map(AuthorityField::qualifiedName).collect(Collectors.joining(", ")), 200);
-                }
-                return new Attempt(false, stored.getMeta().getVersionId(), finalStatus(change, after));
+                return values;
             });
-            if (!attempt.conflict()) {
-                changes.finish(change.id(), attempt.status(), attempt.ehrVersion(), null,
-                        attempt.status() == PortalChange.Status.SUPERSEDED ? settings.supersededMessage() : null, clock.instant());
-                return attempt.status();
+            if (written.isEmpty()) {
+                StoredPatient current = database.inTransaction(connection -> lock(connection, change.patientId()));
+                return finish(change, resource.getMeta().getVersionId(), finalStatus(change, current));
             }
-            LOG.info("Write-back of portal change {} met a newer version of Patient/{} at the EHR (409/412); reading it again", change.id(), sourceId);
+            // no lock is held while the EHR answers: a portal change made meanwhile stays ahead of the EHR and
+            // goes in the next round, because what this update carried is recorded as the EHR's value below
+            FhirResponse update = ehr.update(url, parser.encodeResourceToString(resource), resource.getMeta().getVersionId(), "Patient.update");
+            if (update.versionConflict()) {
+                LOG.info("Write-back of portal change {} met a newer version of {} at the EHR (409/412); reading it again", change.id(), record);
+                continue;
+            }
+            Patient stored = parser.parseResource(Patient.class, update.body());
+            Optional<PortalChange.Status> done = database.inTransaction(connection -> {
+                StoredPatient current = lock(connection, change.patientId());
+                PatientProvenance provenance = current.provenance().complete(current.patient());
+                for (Map.Entry<AuthorityField, Object> value : written.entrySet()) {
+                    provenance = provenance.with(value.getKey(), provenance.of(value.getKey(), current.patient())
+                            .seenAtEhr(org.portalsync.authority.PatientFieldValues.hash(value.getValue())));
+                }
+                patients.updateProvenance(connection, current.id(), current.patient(), provenance);
+                delivery.deliver(connection, settings.source(), record, mapper.map(settings.source(), stored), clock.instant());
+                StoredPatient after = lock(connection, change.patientId());
+                return rules.pendingWriteBack(after.patient(), after.provenance()).isEmpty()
+                        ? Optional.of(finalStatus(change, after)) : Optional.<PortalChange.Status>empty();
+            });
+            if (done.isPresent()) {
+                return finish(change, stored.getMeta().getVersionId(), done.get());
+            }
+            // a newer portal change arrived while this one was on its way: another round carries it
         }
-        return fail(change, "the EHR's copy of Patient/" + sourceId + " changed during each of " + (settings.maxConflictRetries() + 1)
+        return fail(change, "the EHR's copy of " + record + " changed during each of " + (settings.maxConflictRetries() + 1)
                 + " updates (HTTP 409/412 version conflict each time)");
     }
 
-    private record Attempt(boolean conflict, String ehrVersion, PortalChange.Status status) {
+    private PortalChange.Status finish(PortalChange change, String ehrVersion, PortalChange.Status status) {
+        changes.finish(change.id(), status, ehrVersion, null,
+                status == PortalChange.Status.SUPERSEDED ? settings.supersededMessage() : null, clock.instant());
+        return status;
     }
 
     /** DONE, unless every field of the change has since been decided for the EHR by a later EHR change. */
