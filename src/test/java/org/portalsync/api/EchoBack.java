@@ -1,0 +1,20 @@
+package org.portalsync.api;
+
+import java.util.List;
+
+import org.apache.camel.Exchange;
+
+/** The test route's last step: answers the body it was given, or fails as an unexpected error would. */
+public class EchoBack {
+
+    public record EchoRequest(String name, Integer count, List<String> tags) {
+    }
+
+    public void echo(Exchange exchange) {
+        EchoRequest request = exchange.getMessage().getBody(EchoRequest.class);
+        if ("explode".equals(request.name())) {
+            throw new IllegalStateException("internal detail at org.portalsync.Secret.line(Secret.java:42)");
+        }
+        ApiResponses.json(exchange, 200, request);
+    }
+}
