@@ -42,7 +42,7 @@ class ApiHygieneIT {
         settings.put("camel.main.routes-include-pattern",
                 "file:" + Path.of("routes").toAbsolutePath() + "/*.yaml,classpath:api-test-routes/api-test-echo.yaml");
         engine = TestEngine.start(settings);
-        writer = ApiTestClient.issue(settings, "portal", "patient-changes:write");
+        writer = ApiTestClient.issue(settings, "portal", "patient-changes:write", "patient-changes:read");
         api = new ApiTestClient(engine.apiBaseUrl());
     }
 
@@ -172,6 +172,19 @@ class ApiHygieneIT {
         assertAuditRows(4, "405");
         assertThat(engine.rows("SELECT actor, action FROM audit_event WHERE result = '404' ORDER BY id").get(0))
                 .containsEntry("actor", "anonymous").containsEntry("action", "API GET /api/v1/nothing-here");
+    }
+
+    @Test
+    void aPathParameterAlsoSentAsHeaderOrQueryParameterIs400() throws Exception {
+        HttpResponse<String> plain = api.get("/api/v1/test/path/123", writer);
+        HttpResponse<String> alsoHeader = api.send(api.request("/api/v1/test/path/123", writer).header("id", "999").GET().build());
+        HttpResponse<String> alsoQuery = api.get("/api/v1/test/path/123?id=999", writer);
+
+        assertThat(plain.body()).isEqualTo("{\"id\":\"123\"}");
+        assertError(alsoHeader, 400, "bad_request");
+        assertError(alsoQuery, 400, "bad_request");
+        assertThat(alsoQuery.body()).doesNotContain("999");
+        assertAuditRows(3, "400");
     }
 
     @Test

@@ -4,7 +4,7 @@ import java.util.List;
 
 import org.apache.camel.Exchange;
 
-/** The test route's last step: answers the body it was given, or fails as an unexpected error would. */
+/** The test routes' last step: answers the body or path parameter it was given, or fails as an unexpected error would. */
 public class EchoBack {
 
     public record EchoRequest(String name, Integer count, List<String> tags) {
@@ -16,5 +16,9 @@ public class EchoBack {
             throw new IllegalStateException("internal detail at org.portalsync.Secret.line(Secret.java:42)");
         }
         ApiResponses.json(exchange, 200, request);
+    }
+
+    public void path(Exchange exchange) {
+        ApiResponses.json(exchange, 200, java.util.Map.of("id", ApiPath.parameter(exchange, "id")));
     }
 }
