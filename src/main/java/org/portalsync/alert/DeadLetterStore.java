@@ -32,6 +32,11 @@ public final class DeadLetterStore {
     public record Due(long id, String record, int attempts) {
     }
 
+    /** A dead letter not yet resolved, as an operator sees it: without its payload, which is PHI. */
+    public record Unresolved(long id, String routeId, String source, String record, String causeType, String cause, String status,
+            Instant failedAt) {
+    }
+
     private final PortalDatabase database;
     private final SyncStatusStore statuses;
     private final Duration firstResyncDelay;
@@ -116,6 +121,42 @@ public final class DeadLetterStore {
                     }
                 }
                 return due;
+            }
+        });
+    }
+
+    /**
+     * The dead letters still open or waiting for an operator, oldest first.
+     *
+     * @param limit most rows returned
+     */
+    public List<Unresolved> unresolved(int limit) {
+        return database.inTransaction(connection -> {
+            try (PreparedStatement select = connection.prepareStatement(
+                    "SELECT id, route_id, source, record_ref, cause_type, cause_message, status, failed_at FROM dead_letter"
+                            + " WHERE status IN ('" + OPEN + "', '" + NEEDS_OPERATOR + "') ORDER BY failed_at, id")) {
+                select.setMaxRows(limit);
+                List<Unresolved> letters = new ArrayList<>();
+                try (ResultSet rows = select.executeQuery()) {
+                    while (rows.next()) {
+                        letters.add(new Unresolved(rows.getLong(1), rows.getString(2), rows.getString(3), rows.getString(4),
+                                rows.getString(5), rows.getString(6), rows.getString(7),
+                                PortalDatabase.instant(rows.getObject(8, java.time.OffsetDateTime.class))));
+                    }
+                }
+                return letters;
+            }
+        });
+    }
+
+    /** How many dead letters are open or wait for an operator. */
+    public long countUnresolved() {
+        return database.inTransaction(connection -> {
+            try (PreparedStatement select = connection.prepareStatement(
+                    "SELECT COUNT(*) FROM dead_letter WHERE status IN ('" + OPEN + "', '" + NEEDS_OPERATOR + "')");
+                    ResultSet rows = select.executeQuery()) {
+                rows.next();
+                return rows.getLong(1);
             }
         });
     }

@@ -20,6 +20,7 @@ import org.portalsync.alert.ImportDeadLetterJournal;
 import org.portalsync.alert.LogRetryAttempt;
 import org.portalsync.alert.RecordDeadLetter;
 import org.portalsync.alert.ResolveFailedRuns;
+import org.portalsync.api.ApiBeans;
 import org.portalsync.audit.AuditTrail;
 import org.portalsync.auth.AccessTokenSource;
 import org.portalsync.auth.ClientCredentialsTokenSource;
@@ -177,6 +178,8 @@ public final class PortalSyncBeans implements CamelConfiguration {
                 settings.notFoundAlertWindow(), clock));
         registry.bind("markWelcomeSent", new MarkWelcomeSent(database, clock));
         registry.bind("recordWelcomeFailure", new RecordWelcomeFailure(database, settings.positiveInt(PortalSyncSettings.WELCOME_MAX_ATTEMPTS), clock));
+        // the engine's HTTP API (routes/portal-api.yaml, routes/api-*.yaml)
+        ApiBeans.bind(camel, settings, dryRun, database, audit, deadLetters, clock);
     }
 
     private static HttpClient httpClient(PortalSyncSettings settings) throws Exception {

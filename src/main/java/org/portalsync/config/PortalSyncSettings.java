@@ -82,6 +82,13 @@ public final class PortalSyncSettings {
     public static final String MESSAGE_CHANGE_SUPERSEDED = "portal-sync.patient-message.change-superseded";
     public static final String JOURNAL_IMPORT_INTERVAL = "portal-sync.journal.import-interval";
     public static final String ALERT_ENDPOINT = "portal-sync.alert.endpoint";
+    public static final String API_ENABLED = "portal-sync.api.enabled";
+    public static final String API_PORT = "portal-sync.api.port";
+    public static final String API_BIND_ADDRESS = "portal-sync.api.bind-address";
+    public static final String API_MAX_BODY_BYTES = "portal-sync.api.max-body-bytes";
+    public static final String API_TLS_KEYSTORE = "portal-sync.api.tls.keystore";
+    public static final String API_TLS_KEYSTORE_PASSWORD = "portal-sync.api.tls.keystore-password";
+    public static final String API_TLS_KEYSTORE_PASSWORD_FILE = "portal-sync.api.tls.keystore-password-file";
 
     public static final List<Setting> KEYS = List.of(
             Setting.optional(HOME, "",
@@ -187,7 +194,22 @@ public final class PortalSyncSettings {
             Setting.optional(JOURNAL_IMPORT_INTERVAL, "30s", "How often the journal is moved into the portal database once it is back."),
             Setting.optional(ALERT_ENDPOINT, "log:portal-sync.alert?level=ERROR",
                     "Camel endpoint for alerts that cannot wait for the portal database (it is down), e.g. "
-                            + "smtp://mail.example.org:587?to=it@practice.example or an https:// chat webhook."));
+                            + "smtp://mail.example.org:587?to=it@practice.example or an https:// chat webhook."),
+            Setting.optional(API_ENABLED, "true",
+                    "true: the engine serves its HTTP API (routes/api-*.yaml, README \"The engine's API\"); false: no port is opened. "
+                            + "A dry run never opens it."),
+            Setting.optional(API_PORT, "8088", "TCP port of the engine's API; 0 picks a free port (tests)."),
+            Setting.optional(API_BIND_ADDRESS, "127.0.0.1",
+                    "Address the API listens on. Any address other than loopback (e.g. 0.0.0.0) needs TLS: portal-sync.api.tls.keystore."),
+            Setting.optional(API_MAX_BODY_BYTES, "65536",
+                    "Largest request body the API reads, in bytes; a larger one is refused with 413 before it is parsed."),
+            Setting.optional(API_TLS_KEYSTORE, "",
+                    "PKCS#12 key store (e.g. data/api-tls.p12) with the API's certificate and private key; set, the API speaks "
+                            + "only HTTPS (TLS 1.2 or 1.3). Empty: plain HTTP, allowed only on a loopback bind-address."),
+            Setting.secret(API_TLS_KEYSTORE_PASSWORD,
+                    "Password of the API's key store (environment variable PORTAL_SYNC_API_TLS_KEYSTORE_PASSWORD)."),
+            Setting.optional(API_TLS_KEYSTORE_PASSWORD_FILE, "",
+                    "File that holds the key store's password (e.g. a mounted secret); used when keystore-password is empty."));
 
 
     private static final Map<String, Setting> BY_KEY = new LinkedHashMap<>();
@@ -265,6 +287,11 @@ public final class PortalSyncSettings {
         check(problems, this::patientSearch);
         check(problems, this::authMethod);
         check(problems, this::dryRun);
+        check(problems, () -> bool(API_ENABLED));
+        check(problems, this::apiPort);
+        check(problems, this::apiMaxBodyBytes);
+        check(problems, this::apiTls);
+        check(problems, this::apiBindAddress);
         check(problems, () -> {
             String country = defaultCountry();
             if (!java.util.Set.of(java.util.Locale.getISOCountries()).contains(country)) {
@@ -406,7 +433,8 @@ public final class PortalSyncSettings {
         if (name.equals("localhost")) {
             return true;
         }
-        if (name.matches("\\d{1,3}(\\.\\d{1,3}){3}") || name.startsWith("[")) {
+        // an IPv6 literal comes bracketed from a URL ([::1]) and bare from a bind address (::1)
+        if (name.matches("\\d{1,3}(\\.\\d{1,3}){3}") || name.startsWith("[") || name.contains(":")) {
             try {
                 return java.net.InetAddress.getByName(name.replace("[", "").replace("]", "")).isLoopbackAddress();
             } catch (java.net.UnknownHostException e) {
@@ -548,6 +576,89 @@ public final class PortalSyncSettings {
 
     public Path clusterLockDir() {
         return home().resolve(raw(CLUSTER_LOCK_DIR)).normalize();
+    }
+
+    public boolean apiEnabled() {
+        return bool(API_ENABLED);
+    }
+
+    /** 0 to 65535; 0 lets the system pick a free port. */
+    public int apiPort() {
+        int port = nonNegativeInt(API_PORT);
+        if (port > 65535) {
+            throw invalid(API_PORT, raw(API_PORT), "a TCP port, 0 to 65535");
+        }
+        return port;
+    }
+
+    public int apiMaxBodyBytes() {
+        return positiveInt(API_MAX_BODY_BYTES);
+    }
+
+    /**
+     * The address the API listens on. Loopback, or any address when TLS is configured: an API key and
+     * the patient data it carries must not cross a network in clear text.
+     */
+    public String apiBindAddress() {
+        String address = raw(API_BIND_ADDRESS);
+        if (address.isBlank()) {
+            throw invalid(API_BIND_ADDRESS, address, "an IP address or host name, e.g. 127.0.0.1");
+        }
+        if (!isLoopback(address) && apiTls().isEmpty()) {
+            throw invalid(API_BIND_ADDRESS, address, "a loopback address such as 127.0.0.1, because no TLS is configured: "
+                    + "on any other address API keys and patient data would cross the network unencrypted. Set "
+                    + API_TLS_KEYSTORE + " and its password (environment variable PORTAL_SYNC_API_TLS_KEYSTORE_PASSWORD or "
+                    + API_TLS_KEYSTORE_PASSWORD_FILE + "), or keep " + API_BIND_ADDRESS + "=127.0.0.1 behind a proxy that terminates TLS");
+        }
+        return address;
+    }
+
+    /** The API's key store and its password, checked by opening it; empty when the API speaks plain HTTP. */
+    public Optional<ApiTls> apiTls() {
+        String keystore = raw(API_TLS_KEYSTORE);
+        if (keystore.isBlank()) {
+            return Optional.empty();
+        }
+        Path file = home().resolve(keystore).normalize();
+        String password = raw(API_TLS_KEYSTORE_PASSWORD);
+        if (password.isEmpty() && !raw(API_TLS_KEYSTORE_PASSWORD_FILE).isBlank()) {
+            String passwordFile = raw(API_TLS_KEYSTORE_PASSWORD_FILE);
+            try {
+                password = Files.readString(home().resolve(passwordFile), StandardCharsets.UTF_8).strip();
+            } catch (Exception e) {
+                throw new ConfigurationException(API_TLS_KEYSTORE_PASSWORD_FILE + "=" + passwordFile + ": cannot read the password file ("
+                        + e.getClass().getSimpleName() + "); check the path and its permissions");
+            }
+        }
+        try (var in = Files.newInputStream(file)) {
+            java.security.KeyStore store = java.security.KeyStore.getInstance("PKCS12");
+            store.load(in, password.toCharArray());
+            boolean hasKey = false;
+            for (String alias : java.util.Collections.list(store.aliases())) {
+                hasKey |= store.isKeyEntry(alias);
+            }
+            if (!hasKey) {
+                throw new ConfigurationException(API_TLS_KEYSTORE + "=" + keystore + " holds no private key: it needs the API's "
+                        + "certificate and its key (keytool -genkeypair, or openssl pkcs12 -export)");
+            }
+        } catch (ConfigurationException e) {
+            throw e;
+        } catch (Exception e) {
+            throw new ConfigurationException(API_TLS_KEYSTORE + "=" + keystore + ": cannot open it as a PKCS#12 key store ("
+                    + e.getClass().getSimpleName() + (e.getCause() instanceof java.security.UnrecoverableKeyException
+                            || String.valueOf(e.getMessage()).contains("password") ? ": wrong password?" : "")
+                    + "); check the file and " + API_TLS_KEYSTORE_PASSWORD + " (PORTAL_SYNC_API_TLS_KEYSTORE_PASSWORD) or "
+                    + API_TLS_KEYSTORE_PASSWORD_FILE);
+        }
+        return Optional.of(new ApiTls(file, password));
+    }
+
+    /** The API's key store, opened once at start-up to check it; the password is a secret (never logged). */
+    public record ApiTls(Path keystore, String password) {
+        @Override
+        public String toString() {
+            return "ApiTls[" + keystore + ", password " + Secrets.redact(password) + "]";
+        }
     }
 
     /** The folder relative paths resolve against (see {@code PortalSyncHome}); the working directory when unset. */

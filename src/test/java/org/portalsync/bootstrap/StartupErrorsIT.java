@@ -27,6 +27,8 @@ class StartupErrorsIT {
         settings.put(PortalSyncSettings.DB_URL, "jdbc:h2:mem:startup-" + System.nanoTime());
         settings.put(PortalSyncSettings.FHIR_POLL_TRIGGER, PortalSyncMain.POLL_ON_REQUEST);
         settings.put(PortalSyncSettings.CLUSTER_LOCK_DIR, dir.resolve("cluster").toString());
+        // any free port: other test runs on this host may hold the default one
+        settings.put(PortalSyncSettings.API_PORT, "0");
         return settings;
     }
 

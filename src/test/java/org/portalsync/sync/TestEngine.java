@@ -59,10 +59,43 @@ public final class TestEngine implements AutoCloseable {
         return settings;
     }
 
+    /**
+     * Settings for an engine whose EHR is never reached (nothing listens at its URL): for tests of the
+     * engine's own API, which need no patients from an EHR.
+     */
+    public static Map<String, String> settingsWithoutEhr(String databaseKind) {
+        Map<String, String> settings = new HashMap<>();
+        settings.put(PortalSyncSettings.FHIR_BASE_URL, "http://127.0.0.1:9/fhir");
+        settings.put(PortalSyncSettings.MAPPING_MRN_SYSTEM, SandboxPatientGenerator.MRN_SYSTEM);
+        settings.put(PortalSyncSettings.DB_URL, TestDatabases.jdbcUrl(databaseKind));
+        settings.put(PortalSyncSettings.DB_USER, TestDatabases.user(databaseKind));
+        settings.put(PortalSyncSettings.FHIR_POLL_TRIGGER, PortalSyncMain.POLL_ON_REQUEST);
+        settings.put(PortalSyncSettings.CLUSTER_LOCK_DIR, "target/cluster-" + System.nanoTime());
+        settings.put(PortalSyncSettings.JOURNAL_DIR, "target/journal-" + System.nanoTime());
+        settings.put(PortalSyncSettings.DRY_RUN_REPORT_DIR, "target/dry-run-reports");
+        settings.put(PortalSyncSettings.RESYNC_INTERVAL, "1h");
+        return settings;
+    }
+
     public static TestEngine start(Map<String, String> settings) throws Exception {
-        Main main = PortalSyncMain.create(settings);
+        Map<String, String> withFreePort = new HashMap<>(settings);
+        // tests run side by side: the API takes any free port unless a test names one
+        withFreePort.putIfAbsent(PortalSyncSettings.API_PORT, "0");
+        Main main = PortalSyncMain.create(withFreePort);
         main.start();
         return new TestEngine(main);
+    }
+
+    /** The API's base URL, e.g. {@code http://127.0.0.1:41234}, on the port the server got. */
+    public String apiBaseUrl() {
+        var router = org.apache.camel.component.platform.http.vertx.VertxPlatformHttpRouter.lookup(main.getCamelContext(),
+                org.apache.camel.component.platform.http.vertx.VertxPlatformHttpRouter.getRouterNameFromPort(0));
+        if (router == null) {
+            throw new IllegalStateException("the engine serves no API (portal-sync.api.enabled=false, a dry run or a fixed port)");
+        }
+        var server = main.getCamelContext().hasService(org.apache.camel.component.platform.http.main.MainHttpServer.class);
+        boolean tls = server != null && server.getSslContextParameters() != null;
+        return (tls ? "https" : "http") + "://127.0.0.1:" + router.getServer().getPort();
     }
 
     /** Runs one poll to its end and returns its summary line. */
