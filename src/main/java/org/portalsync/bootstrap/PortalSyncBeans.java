@@ -28,7 +28,11 @@ import org.portalsync.authority.AuthorityRules;
 import org.portalsync.authority.AuthorityFile;
 import org.portalsync.portal.FieldConflictStore;
 import org.portalsync.portal.PortalValueKept;
+import org.portalsync.writeback.AcceptPatientChange;
 import org.portalsync.writeback.ApplyPortalChange;
+import org.portalsync.writeback.GetPortalChange;
+import org.portalsync.writeback.ServeAuthorityMatrix;
+import org.portalsync.writeback.ShowPatientAuthority;
 import org.portalsync.writeback.ListDuePortalChanges;
 import org.portalsync.writeback.PortalChangeStore;
 import org.portalsync.config.PortalSyncSettings;
@@ -160,6 +164,10 @@ public final class PortalSyncBeans implements CamelConfiguration {
         registry.bind("deliverPortalPatient", dryRun ? new ReportDryRunDifference(database, patients, authority) : delivery);
         registry.bind("portalChangeStore", portalChanges);
         registry.bind("listDuePortalChanges", new ListDuePortalChanges(portalChanges, clock));
+        registry.bind("acceptPatientChange", new AcceptPatientChange(settings.sourceName(), database, portalChanges, authority, patientMapper, clock));
+        registry.bind("getPortalChange", new GetPortalChange(database));
+        registry.bind("showPatientAuthority", new ShowPatientAuthority(settings.sourceName(), database, patients, authority));
+        registry.bind("serveAuthorityMatrix", new ServeAuthorityMatrix(authority));
         // a dry run writes nothing: its routes/portal-change-write-back.yaml does not start
         registry.bind("applyPortalChange", new ApplyPortalChange(new ApplyPortalChange.Settings(settings.sourceName(),
                     settings.fhirBaseUrl(), settings.writeBackEnabled(), settings.positiveInt(PortalSyncSettings.WRITE_BACK_MAX_ATTEMPTS),

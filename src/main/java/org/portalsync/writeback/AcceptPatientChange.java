@@ -1,0 +1,190 @@
+package org.portalsync.writeback;
+
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.EnumMap;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.stream.Collectors;
+
+import org.apache.camel.Exchange;
+import org.apache.camel.Processor;
+import org.hl7.fhir.r4.model.HumanName;
+import org.hl7.fhir.r4.model.Patient;
+import org.portalsync.api.ApiHeaders;
+import org.portalsync.api.ApiPath;
+import org.portalsync.api.ApiRefusal;
+import org.portalsync.api.ApiResponses;
+import org.portalsync.authority.AuthorityField;
+import org.portalsync.authority.AuthorityRules;
+import org.portalsync.authority.Initiator;
+import org.portalsync.authority.PatientFieldValues;
+import org.portalsync.mapping.MapFhirPatient;
+import org.portalsync.mapping.MappedPatient;
+import org.portalsync.mapping.WritePortalFieldsToFhir;
+import org.portalsync.portal.PortalDatabase;
+import org.portalsync.validate.DataQualityIssue;
+
+/**
+ * Accepts a patient change from the portal ({@code POST /api/v1/patients/{source}/{id}/changes}): checks it
+ * against the authority rules (a field the EHR decides: 409 naming the owner), validates and standardises
+ * its values exactly as a value read from the EHR would be (through the FHIR mapping: a phone number
+ * that is not one is 422 naming the field), and stores it in {@code portal_change} before answering
+ * {@code 202}. The same client key again answers what it answered first; with another body, 409.
+ */
+public final class AcceptPatientChange implements Processor {
+
+    /** The header that carries the stored change's id to the hand-over after the answer. */
+    public static final String CHANGE_ID = "PortalSyncChangeId";
+
+    /** A portal clock a little ahead of ours is tolerated; further is a wrong clock, which would win every last-write-wins. */
+    private static final Duration CLOCK_SKEW = Duration.ofMinutes(1);
+
+    private final String source;
+    private final PortalDatabase database;
+    private final PortalChangeStore changes;
+    private final AuthorityRules rules;
+    private final MapFhirPatient mapper;
+    private final Clock clock;
+
+    public AcceptPatientChange(String source, PortalDatabase database, PortalChangeStore changes, AuthorityRules rules,
+            MapFhirPatient mapper, Clock clock) {
+        this.source = source;
+        this.database = database;
+        this.changes = changes;
+        this.rules = rules;
+        this.mapper = mapper;
+        this.clock = clock;
+    }
+
+    @Override
+    public void process(Exchange exchange) {
+        PatientChangeRequest request = exchange.getMessage().getBody(PatientChangeRequest.class);
+        String clientId = exchange.getProperty(ApiHeaders.CLIENT_ID, String.class);
+        String requestedSource = ApiPath.parameter(exchange, "source");
+        String sourceId = ApiPath.parameter(exchange, "id");
+        Instant now = clock.instant();
+        String key = required(request.changeKey(), "change_key");
+        if (key.length() > 100) {
+            throw ApiRefusal.badRequest("change_key is longer than 100 characters.");
+        }
+        Initiator initiator = Initiator.byConfigName(required(request.initiatedBy(), "initiated_by"))
+                .filter(i -> i != Initiator.EHR)
+                .orElseThrow(() -> ApiRefusal.badRequest("initiated_by must be patient or staff."));
+        Instant changedAt = request.changedAt() == null ? now : request.changedAt();
+        if (changedAt.isAfter(now.plus(CLOCK_SKEW))) {
+            throw new ApiRefusal(422, "invalid_value", "changed_at is in the future: check the portal's clock.");
+        }
+        if (request.fields() == null || request.fields().isEmpty()) {
+            throw ApiRefusal.badRequest("fields must name at least one field.");
+        }
+        Map<AuthorityField, Object> values = standardised(parse(request, initiator));
+        if (!source.equals(requestedSource)) {
+            throw new ApiRefusal(404, "not_found", "No source named so.");
+        }
+        // the request as sent: a repeat without changed_at is the same request, though "now" has moved on
+        String hash = hash(initiator.configName() + "|" + request.changedAt() + "|" + PortalChangeStore.valuesJson(values));
+        Answer answer = database.inTransaction(connection -> {
+            long patientId = patientId(connection, sourceId)
+                    .orElseThrow(() -> new ApiRefusal(404, "not_found", "No such patient in the portal."));
+            Optional<Map.Entry<Long, String>> earlier = changes.findByKey(connection, clientId, key);
+            if (earlier.isPresent()) {
+                if (!earlier.get().getValue().equals(hash)) {
+                    throw new ApiRefusal(409, "change_key_reused", "change_key was used before for another change.");
+                }
+                return new Answer(earlier.get().getKey(), 200);
+            }
+            return new Answer(changes.submit(connection, clientId, key, hash, patientId, initiator, values, changedAt, now), 202);
+        });
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("change_id", answer.id());
+        body.put("status", answer.status() == 202 ? PortalChange.Status.PENDING.name() : "ALREADY_SUBMITTED");
+        body.put("status_url", "/api/v1/changes/" + answer.id());
+        ApiResponses.json(exchange, answer.status(), body);
+        exchange.getMessage().setHeader(CHANGE_ID, answer.status() == 202 ? answer.id() : null);
+    }
+
+    private record Answer(long id, int status) {
+    }
+
+    private Map<AuthorityField, Object> parse(PatientChangeRequest request, Initiator initiator) {
+        Map<AuthorityField, Object> values = new EnumMap<>(AuthorityField.class);
+        request.fields().forEach((name, json) -> {
+            AuthorityField field = AuthorityField.byName(AuthorityField.Entity.PATIENT, name)
+                    .orElseThrow(() -> ApiRefusal.badRequest("fields." + name + " is not a patient field."));
+            Object value;
+            try {
+                value = PatientFieldValues.fromJson(field, json);
+            } catch (IllegalArgumentException e) {
+                throw ApiRefusal.badRequest("fields." + name + ": " + e.getMessage());
+            }
+            rules.refusal(field, initiator, value).ifPresent(reason -> {
+                throw new ApiRefusal(409, "field_owned_by_ehr", reason);
+            });
+            values.put(field, value);
+        });
+        return values;
+    }
+
+    /**
+     * The values as the engine would hold them had the EHR sent them: written into a FHIR Patient and
+     * mapped back, so a value the mapping would leave out is refused here, naming its FHIR path.
+     */
+    private Map<AuthorityField, Object> standardised(Map<AuthorityField, Object> values) {
+        Patient patient = new Patient();
+        patient.setId("portal-change");
+        // the mapping rejects a patient without a legal name; a change that does not touch it gets a stand-in
+        patient.addName(new HumanName().setUse(HumanName.NameUse.OFFICIAL).setFamily("Stand-in"));
+        MappedPatient standIn = mapper.map(source, patient);
+        // what the mapping says of the stand-in itself (no MRN, ...) is not the change's doing
+        List<DataQualityIssue> standInIssues = standIn.issues();
+        org.portalsync.portal.PortalPatient asPortal = PatientFieldValues.with(standIn.patient(), values);
+        for (AuthorityField field : values.keySet()) {
+            WritePortalFieldsToFhir.write(patient, field, asPortal);
+        }
+        MappedPatient mapped = mapper.map(source, patient);
+        List<DataQualityIssue> problems = mapped.issues().stream().filter(issue -> !standInIssues.contains(issue)).toList();
+        if (!problems.isEmpty() || mapped.rejected()) {
+            throw new ApiRefusal(422, "invalid_value", problems.stream().map(p -> p.field() + ": " + p.problem())
+                    .collect(Collectors.joining("; ")));
+        }
+        Map<AuthorityField, Object> standardised = new EnumMap<>(AuthorityField.class);
+        values.keySet().forEach(field -> standardised.put(field, PatientFieldValues.get(field, mapped.patient())));
+        return standardised;
+    }
+
+    private static Optional<Long> patientId(Connection connection, String sourceId) throws SQLException {
+        try (PreparedStatement select = connection.prepareStatement("SELECT id FROM portal_patient WHERE source_id = ? AND archived = FALSE")) {
+            select.setString(1, sourceId);
+            try (ResultSet row = select.executeQuery()) {
+                return row.next() ? Optional.of(row.getLong(1)) : Optional.empty();
+            }
+        }
+    }
+
+    private static String required(String value, String name) {
+        if (value == null || value.isBlank()) {
+            throw ApiRefusal.badRequest(name + " is required.");
+        }
+        return value.strip();
+    }
+
+    private static String hash(String text) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8)));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}
