@@ -113,6 +113,12 @@ public final class DeliverPortalPatient implements Processor {
             auditWrite(connection, "PortalPatient.archive", stored.get().id(), record, now);
             return SyncOutcome.ARCHIVED;
         }
+        if (stored.isPresent() && incoming.sourceVersion() != null && incoming.sourceVersion().equals(stored.get().patient().sourceVersion())
+                && PortalPatientDiff.changes(stored.get().patient(), incoming).isEmpty()) {
+            // the version the portal already holds, read again (a poll's overlap): nothing for the rules to decide
+            statuses.clearPending(connection, source, sourceId, now);
+            return SyncOutcome.UNCHANGED;
+        }
         AuthorityRules.Merge merge = authority.inbound(stored.map(StoredPatient::patient),
                 stored.map(StoredPatient::provenance).orElse(PatientProvenance.empty()), incoming);
         PortalPatient merged = merge.patient();
