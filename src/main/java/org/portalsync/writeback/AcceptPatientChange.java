@@ -13,15 +13,12 @@ import java.time.Instant;
 import java.util.EnumMap;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.stream.Collectors;
 
 import org.apache.camel.Exchange;
 import org.apache.camel.Processor;
-import org.hl7.fhir.r4.model.HumanName;
-import org.hl7.fhir.r4.model.Patient;
 import org.portalsync.api.ApiHeaders;
 import org.portalsync.api.ApiPath;
 import org.portalsync.api.ApiRefusal;
@@ -31,10 +28,8 @@ import org.portalsync.authority.AuthorityRules;
 import org.portalsync.authority.Initiator;
 import org.portalsync.authority.PatientFieldValues;
 import org.portalsync.mapping.MapFhirPatient;
-import org.portalsync.mapping.MappedPatient;
-import org.portalsync.mapping.WritePortalFieldsToFhir;
+import org.portalsync.mapping.StandardisePortalValues;
 import org.portalsync.portal.PortalDatabase;
-import org.portalsync.validate.DataQualityIssue;
 
 /**
  * Accepts a patient change from the portal ({@code POST /api/v1/patients/{source}/{id}/changes}): checks it
@@ -55,7 +50,7 @@ public final class AcceptPatientChange implements Processor {
     private final PortalDatabase database;
     private final PortalChangeStore changes;
     private final AuthorityRules rules;
-    private final MapFhirPatient mapper;
+    private final StandardisePortalValues standardise;
     private final Clock clock;
 
     public AcceptPatientChange(String source, PortalDatabase database, PortalChangeStore changes, AuthorityRules rules,
@@ -64,7 +59,7 @@ public final class AcceptPatientChange implements Processor {
         this.database = database;
         this.changes = changes;
         this.rules = rules;
-        this.mapper = mapper;
+        this.standardise = new StandardisePortalValues(source, mapper);
         this.clock = clock;
     }
 
@@ -137,31 +132,14 @@ public final class AcceptPatientChange implements Processor {
         return values;
     }
 
-    /**
-     * The values as the engine would hold them had the EHR sent them: written into a FHIR Patient and
-     * mapped back, so a value the mapping would leave out is refused here, naming its FHIR path.
-     */
+    /** The values as the engine would hold them had the EHR sent them; 422 naming the FHIR element of a value the mapping would leave out. */
     private Map<AuthorityField, Object> standardised(Map<AuthorityField, Object> values) {
-        Patient patient = new Patient();
-        patient.setId("portal-change");
-        // the mapping rejects a patient without a legal name; a change that does not touch it gets a stand-in
-        patient.addName(new HumanName().setUse(HumanName.NameUse.OFFICIAL).setFamily("Stand-in"));
-        MappedPatient standIn = mapper.map(source, patient);
-        // what the mapping says of the stand-in itself (no MRN, ...) is not the change's doing
-        List<DataQualityIssue> standInIssues = standIn.issues();
-        org.portalsync.portal.PortalPatient asPortal = PatientFieldValues.with(standIn.patient(), values);
-        for (AuthorityField field : values.keySet()) {
-            WritePortalFieldsToFhir.write(patient, field, asPortal);
-        }
-        MappedPatient mapped = mapper.map(source, patient);
-        List<DataQualityIssue> problems = mapped.issues().stream().filter(issue -> !standInIssues.contains(issue)).toList();
-        if (!problems.isEmpty() || mapped.rejected()) {
-            throw new ApiRefusal(422, "invalid_value", problems.stream().map(p -> p.field() + ": " + p.problem())
+        StandardisePortalValues.Result result = standardise.standardise(values);
+        if (!result.valid()) {
+            throw new ApiRefusal(422, "invalid_value", result.problems().stream().map(p -> p.field() + ": " + p.problem())
                     .collect(Collectors.joining("; ")));
         }
-        Map<AuthorityField, Object> standardised = new EnumMap<>(AuthorityField.class);
-        values.keySet().forEach(field -> standardised.put(field, PatientFieldValues.get(field, mapped.patient())));
-        return standardised;
+        return result.values();
     }
 
     private static Optional<Long> patientId(Connection connection, String sourceId) throws SQLException {

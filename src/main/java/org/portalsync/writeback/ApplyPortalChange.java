@@ -29,6 +29,7 @@ import org.portalsync.authority.FieldOwnedException;
 import org.portalsync.authority.PatientProvenance;
 import org.portalsync.authority.Side;
 import org.portalsync.mapping.MapFhirPatient;
+import org.portalsync.mapping.StandardisePortalValues;
 import org.portalsync.mapping.WritePortalFieldsToFhir;
 import org.portalsync.portal.DeliverPortalPatient;
 import org.portalsync.portal.FieldConflictStore;
@@ -77,6 +78,7 @@ public final class ApplyPortalChange implements Processor {
     private final IParser parser;
     private final MapFhirPatient mapper;
     private final DeliverPortalPatient delivery;
+    private final StandardisePortalValues standardise;
     private final Clock clock;
 
     public ApplyPortalChange(Settings settings, PortalDatabase database, PortalPatientStore patients, PortalChangeStore changes,
@@ -93,6 +95,7 @@ public final class ApplyPortalChange implements Processor {
         this.parser = fhir.newJsonParser();
         this.mapper = mapper;
         this.delivery = delivery;
+        this.standardise = new StandardisePortalValues(settings.source(), mapper);
         this.clock = clock;
     }
 
@@ -109,6 +112,9 @@ public final class ApplyPortalChange implements Processor {
     private PortalChange.Status work(PortalChange change) {
         try {
             PortalChange.Status status = change.status() == PortalChange.Status.PENDING ? applyInPortal(change) : change.status();
+            if (status == PortalChange.Status.FAILED) {
+                return status;
+            }
             if (status != PortalChange.Status.WRITING_BACK) {
                 changes.finish(change.id(), status, null, null,
                         status == PortalChange.Status.SUPERSEDED ? settings.supersededMessage() : null, clock.instant());
@@ -135,10 +141,16 @@ public final class ApplyPortalChange implements Processor {
 
     /** Step one: the change enters the portal record, under the rules. */
     private PortalChange.Status applyInPortal(PortalChange change) {
+        // a row the portal wrote into the outbox itself has not been through the API's checks
+        StandardisePortalValues.Result standardised = standardise.standardise(change.values());
+        if (!standardised.valid()) {
+            return fail(change, "values the mapping refuses: " + standardised.problems().stream()
+                    .map(p -> p.field() + ": " + p.problem()).collect(Collectors.joining("; ")));
+        }
         return database.inTransaction(connection -> {
             Instant now = clock.instant();
             StoredPatient stored = lock(connection, change.patientId());
-            AuthorityRules.ChangeDecision decision = rules.portalChange(stored.patient(), stored.provenance(), change.values(),
+            AuthorityRules.ChangeDecision decision = rules.portalChange(stored.patient(), stored.provenance(), standardised.values(),
                     change.initiatedBy(), change.submittedAt());
             AuthorityRules.Merge merge = decision.merge();
             if (!merge.provenance().sameAs(merge.patient(), stored.provenance(), stored.patient())) {

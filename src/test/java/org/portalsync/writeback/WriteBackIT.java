@@ -221,4 +221,25 @@ class WriteBackIT {
                     .satisfies(row -> assertThat(row).containsEntry("field", "patient.phones").containsEntry("kept_side", "ehr"));
         }
     }
+
+    @Test
+    void anOutboxRowWithAValueTheMappingRefusesFailsAndChangesNothing() throws Exception {
+        long seed = 9705;
+        String id = EHR.seedPatients(2, seed).get(0);
+        try (TestEngine engine = start(seed)) {
+            engine.poll();
+            String phonesBefore = engine.rows("SELECT t.contact_value FROM portal_patient_telecom t JOIN portal_patient p ON p.id = t.patient_id"
+                    + " WHERE p.source_id = ? AND t.system = 'phone' ORDER BY t.position", id).toString();
+            long change = submit(engine, id, "c-5", "patient", "{\"phones\":[{\"value\":\"12\",\"use\":\"home\",\"rank\":null}]}", Instant.now());
+
+            engine.request("direct:portal-change", change);
+
+            assertThat(change(engine, change)).containsEntry("status", "FAILED")
+                    .containsEntry("patient_message", "We couldn't update your details. Please call our front desk.");
+            assertThat((String) change(engine, change).get("error")).contains("Patient.telecom").doesNotContain("\"12\"");
+            assertThat(engine.rows("SELECT t.contact_value FROM portal_patient_telecom t JOIN portal_patient p ON p.id = t.patient_id"
+                    + " WHERE p.source_id = ? AND t.system = 'phone' ORDER BY t.position", id).toString()).isEqualTo(phonesBefore);
+            assertThat(proxy.requests()).noneMatch(r -> r.method().equals("PUT"));
+        }
+    }
 }
