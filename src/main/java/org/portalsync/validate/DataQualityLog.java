@@ -15,12 +15,15 @@ import org.portalsync.portal.PortalDatabase;
  */
 public final class DataQualityLog {
 
+    /** Whether a problem already waits for the digest; runs once per problem of every record synced (ix_data_quality_issue_pending). */
+    public static final String PENDING_SQL =
+            "SELECT 1 FROM data_quality_issue WHERE source = ? AND record_ref = ? AND field = ? AND problem = ? AND reported_at IS NULL";
+
     public void record(Connection connection, String source, List<DataQualityIssue> issues, Instant now) throws SQLException {
         if (issues.isEmpty()) {
             return;
         }
-        try (PreparedStatement pending = connection.prepareStatement(
-                "SELECT 1 FROM data_quality_issue WHERE source = ? AND record_ref = ? AND field = ? AND problem = ? AND reported_at IS NULL");
+        try (PreparedStatement pending = connection.prepareStatement(PENDING_SQL);
                 PreparedStatement insert = connection.prepareStatement(
                 "INSERT INTO data_quality_issue (detected_at, source, record_ref, field, problem, rejects_record) VALUES (?, ?, ?, ?, ?, ?)")) {
             for (DataQualityIssue issue : issues) {

@@ -33,6 +33,10 @@ public final class PortalChangeStore {
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
+    /** The changes due now and not held by a worker, oldest first: every sweep runs it (ix_portal_change_due). */
+    public static final String DUE_SQL = "SELECT id FROM portal_change WHERE status IN ('PENDING', 'WRITING_BACK') AND next_attempt_at <= ?"
+            + " AND (claimed_until IS NULL OR claimed_until < ?) ORDER BY id";
+
     private final PortalDatabase database;
 
     public PortalChangeStore(PortalDatabase database) {
@@ -113,9 +117,7 @@ public final class PortalChangeStore {
     /** @return ids of changes due now and not held, oldest first */
     public List<Long> due(Instant now, int limit) {
         return database.inTransaction(connection -> {
-            try (PreparedStatement select = connection.prepareStatement(
-                    "SELECT id FROM portal_change WHERE status IN ('PENDING', 'WRITING_BACK') AND next_attempt_at <= ?"
-                            + " AND (claimed_until IS NULL OR claimed_until < ?) ORDER BY id")) {
+            try (PreparedStatement select = connection.prepareStatement(DUE_SQL)) {
                 select.setObject(1, PortalDatabase.utc(now));
                 select.setObject(2, PortalDatabase.utc(now));
                 select.setMaxRows(limit);

@@ -20,6 +20,7 @@ import java.util.Properties;
 import java.util.stream.Stream;
 import org.portalsync.config.PortalSyncSettings;
 import org.portalsync.sandbox.SandboxEhr;
+import org.portalsync.sandbox.SandboxPatientGenerator;
 import org.portalsync.sync.TestEngine;
 
 /**
@@ -74,7 +75,9 @@ public final class SyncBenchmark {
 
     private static int run(SandboxEhr ehr, Snapshot snapshot, int n, int pageSize, long seed, String stamp, Path dir) throws Exception {
         long started = System.nanoTime();
-        ehr.seedPatients(n, seed);
+        // a practice's data by default: a third of the phones invalid, some without MRN or with a bad ZIP
+        boolean clean = System.getProperty("bench.data", "practice").equals("clean");
+        ehr.seedPatients(n, seed, clean ? SandboxPatientGenerator.DefectRates.SANDBOX : SandboxPatientGenerator.DefectRates.PRACTICE);
         double seedSeconds = seconds(System.nanoTime() - started);
         System.out.printf("seeded %d patients in %.1f s%n", n, seedSeconds);
 

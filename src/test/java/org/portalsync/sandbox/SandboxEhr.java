@@ -258,7 +258,12 @@ public final class SandboxEhr implements AutoCloseable {
      *     names the system property that moves it to disk
      */
     public List<String> seedPatients(int count, long randomSeed) {
-        return seed(count, randomSeed, SEED_BATCH_SIZE).stream().map(SeededPatient::id).toList();
+        return seedPatients(count, randomSeed, SandboxPatientGenerator.DefectRates.SANDBOX);
+    }
+
+    /** As {@link #seedPatients(int, long)}, with the defects drawn at these rates (e.g. a practice's, for the benchmark). */
+    public List<String> seedPatients(int count, long randomSeed, SandboxPatientGenerator.DefectRates rates) {
+        return seed(count, randomSeed, SEED_BATCH_SIZE, rates).stream().map(SeededPatient::id).toList();
     }
 
     /**
@@ -271,12 +276,12 @@ public final class SandboxEhr implements AutoCloseable {
      * @return the patients in generation order
      */
     public List<SeededPatient> seedPatientsOneByOne(int count, long randomSeed) {
-        return seed(count, randomSeed, 1);
+        return seed(count, randomSeed, 1, SandboxPatientGenerator.DefectRates.SANDBOX);
     }
 
-    private List<SeededPatient> seed(int count, long randomSeed, int batchSize) {
+    private List<SeededPatient> seed(int count, long randomSeed, int batchSize, SandboxPatientGenerator.DefectRates rates) {
         checkHeapFor(count);
-        SandboxPatientGenerator generator = new SandboxPatientGenerator(randomSeed);
+        SandboxPatientGenerator generator = new SandboxPatientGenerator(randomSeed, rates);
         Coding tag = new Coding(SEED_TAG_SYSTEM, "seed-" + randomSeed, null);
         List<SeededPatient> seeded = new ArrayList<>(count);
         while (seeded.size() < count) {

@@ -40,7 +40,19 @@ public final class SandboxPatientGenerator {
         /** A US address whose postal code is not a ZIP (e.g. "ABCDE"). */
         INVALID_ZIP,
         /** {@code Patient.name} is empty. */
-        NO_NAME
+        NO_NAME,
+        /** No identifier in the MRN system (the patient is kept, with a data-quality row). */
+        NO_MRN
+    }
+
+    /**
+     * How often each defect is drawn (one per patient at most). {@link #SANDBOX}: rare, so that tests and the
+     * demo mostly see clean records. {@link #PRACTICE}: what a practice's real data looks like (a third of
+     * the phone numbers fail validation, some patients have no MRN or a bad ZIP): the benchmark's default.
+     */
+    public record DefectRates(double noName, double invalidPhone, double invalidEmail, double invalidZip, double noMrn) {
+        public static final DefectRates SANDBOX = new DefectRates(0.010, 0.007, 0.007, 0.006, 0);
+        public static final DefectRates PRACTICE = new DefectRates(0.010, 0.330, 0.040, 0.050, 0.030);
     }
 
     private static final String[] MALE = {"James", "Robert", "John", "Michael", "William", "David", "Richard",
@@ -90,11 +102,17 @@ public final class SandboxPatientGenerator {
 
     private final Random random;
     private final long seed;
+    private final DefectRates rates;
     private long sequence;
 
     public SandboxPatientGenerator(long seed) {
+        this(seed, DefectRates.SANDBOX);
+    }
+
+    public SandboxPatientGenerator(long seed, DefectRates rates) {
         this.seed = seed;
         this.random = new Random(seed);
+        this.rates = rates;
     }
 
     /** The next patient; {@link #defectOf(Patient)} tells which defect, if any, it carries. */
@@ -110,11 +128,20 @@ public final class SandboxPatientGenerator {
                 .setValue(mrn(number));
 
         double r = random.nextDouble();
-        Defect defect = r < 0.010 ? Defect.NO_NAME
-                : r < 0.017 ? Defect.INVALID_PHONE
-                : r < 0.024 ? Defect.INVALID_EMAIL
-                : r < 0.030 ? Defect.INVALID_ZIP
+        double noName = rates.noName();
+        double phone = noName + rates.invalidPhone();
+        double email = phone + rates.invalidEmail();
+        double zip = email + rates.invalidZip();
+        double mrn = zip + rates.noMrn();
+        Defect defect = r < noName ? Defect.NO_NAME
+                : r < phone ? Defect.INVALID_PHONE
+                : r < email ? Defect.INVALID_EMAIL
+                : r < zip ? Defect.INVALID_ZIP
+                : r < mrn ? Defect.NO_MRN
                 : Defect.NONE;
+        if (defect == Defect.NO_MRN) {
+            p.getIdentifier().clear();
+        }
 
         AdministrativeGender gender = gender();
         p.setGender(gender);
@@ -198,6 +225,9 @@ public final class SandboxPatientGenerator {
     public static Defect defectOf(Patient patient) {
         if (patient.getName().isEmpty()) {
             return Defect.NO_NAME;
+        }
+        if (patient.getIdentifier().stream().noneMatch(id -> MRN_SYSTEM.equals(id.getSystem()))) {
+            return Defect.NO_MRN;
         }
         for (ContactPoint cp : patient.getTelecom()) {
             if (cp.getSystem() == ContactPoint.ContactPointSystem.PHONE
