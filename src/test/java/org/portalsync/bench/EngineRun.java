@@ -20,17 +20,19 @@ public final class EngineRun {
         int exit;
         try (TestEngine engine = TestEngine.start(settings)) {
             HeapSampler heap = HeapSampler.start();
+            ProgressSampler progress = ProgressSampler.start(engine.database());
             long started = System.nanoTime();
             String summary = engine.poll();
             long nanos = System.nanoTime() - started;
             HeapSampler.Result used = heap.stop();
 
             long rows = engine.count("SELECT COUNT(*) FROM portal_patient");
+            String tenths = progress.stop(rows, nanos);
             long rejected = engine.count("SELECT COUNT(DISTINCT record_ref) FROM data_quality_issue WHERE rejects_record = TRUE");
             long deadLetters = engine.count("SELECT COUNT(*) FROM dead_letter");
             System.out.println(SyncBenchmark.SUMMARY + " " + summary);
             System.out.println(SyncBenchmark.RESULT + " records=" + (rows + rejected) + " nanos=" + nanos + " " + used.toLine()
-                    + " rows=" + rows + " rejected=" + rejected + " deadLetters=" + deadLetters);
+                    + " rows=" + rows + " rejected=" + rejected + " deadLetters=" + deadLetters + " tenths=" + tenths);
             exit = rows + rejected == expected ? 0 : 2;
             if (exit != 0) {
                 System.err.println("engine wrote " + rows + " portal_patient rows and rejected " + rejected + ", expected " + expected

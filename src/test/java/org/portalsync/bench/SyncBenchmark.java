@@ -109,6 +109,7 @@ public final class SyncBenchmark {
         System.out.println(row("engine sync", engine.records, engine.seconds(), Long.toString(engine.peakHeap())));
         double ratio = engine.seconds() / raw.seconds();
         System.out.printf("engine / raw = %.2f (target <= %.2f)%s%n", ratio, TARGET_RATIO, ratio <= TARGET_RATIO ? "" : "  ** over target **");
+        printTenths(engine.values.getOrDefault("tenths", ""));
         System.out.println("Peak heap: highest used heap of the phase's own child JVM (" + (xmx == null ? "default -Xmx" : xmx)
                 + ") during the phase; the sandbox EHR runs in the parent JVM and shares neither phase's heap.");
         System.out.printf("  baseline after GC before the phase: raw %d MiB, engine %d MiB (engine started); "
@@ -163,6 +164,30 @@ public final class SyncBenchmark {
         }
         return ManagementFactory.getRuntimeMXBean().getInputArguments().stream()
                 .filter(a -> a.startsWith("-Xmx")).reduce((a, b) -> b).orElse(null);
+    }
+
+    /** The engine's rate in each tenth of its rows, and the last tenth against the first half (a falling rate shows a growing cost). */
+    private static void printTenths(String tenths) {
+        if (tenths.isEmpty()) {
+            return;
+        }
+        double[] rates = java.util.Arrays.stream(tenths.split(",")).mapToDouble(Double::parseDouble).toArray();
+        StringBuilder header = new StringBuilder("| engine records/s by tenth |");
+        StringBuilder line = new StringBuilder("| |");
+        StringBuilder rule = new StringBuilder("| --- |");
+        for (int i = 0; i < rates.length; i++) {
+            header.append(' ').append(i + 1).append(" |");
+            rule.append(" --- |");
+            line.append(String.format(" %.0f |", rates[i]));
+        }
+        System.out.println();
+        System.out.println(header);
+        System.out.println(rule);
+        System.out.println(line);
+        // the first half's rate is its records over its time: the harmonic mean of its five tenths
+        double firstHalf = 5 / java.util.Arrays.stream(rates, 0, 5).map(r -> r <= 0 ? Double.POSITIVE_INFINITY : 1 / r).sum();
+        double last = rates[rates.length - 1];
+        System.out.printf("last tenth / first half = %.2f (target >= 0.80)%s%n", last / firstHalf, last / firstHalf >= 0.8 ? "" : "  ** slowing down **");
     }
 
     static void writeSettings(Map<String, String> settings, Path file) throws IOException {
