@@ -120,7 +120,7 @@ public final class AuthorityFile {
     }
 
     private static boolean defaultWriteBack(AuthorityField field, FieldRule rule) {
-        return !(rule instanceof FieldRule.Owner owner && owner.side() == Side.EHR) && field != AuthorityField.PATIENT_COMMUNICATION_PREFERENCES;
+        return !rule.alwaysEhr() && field != AuthorityField.PATIENT_COMMUNICATION_PREFERENCES;
     }
 
     private AuthorityMatrix read(String text) {
@@ -179,11 +179,10 @@ public final class AuthorityFile {
                 writeBack = bool(keys.get("write-back"), field.qualifiedName() + " write-back");
             }
         }
-        if (field.ehrOnly() && !(rule instanceof FieldRule.Owner owner && owner.side() == Side.EHR)) {
+        if (field.ehrOnly() && !rule.alwaysEhr()) {
             throw error(node, field.qualifiedName() + " can only be 'ehr': the EHR assigns identifiers and records deaths");
         }
-        boolean portalMayDecide = !(rule instanceof FieldRule.Owner owner && owner.side() == Side.EHR);
-        if (Boolean.TRUE.equals(writeBack) && !portalMayDecide) {
+        if (Boolean.TRUE.equals(writeBack) && rule.alwaysEhr()) {
             throw error(node, field.qualifiedName() + ": write-back needs a rule under which the portal can decide the field");
         }
         return new FieldPolicy(field, rule, writeBack != null ? writeBack : defaultWriteBack(field, rule), line);

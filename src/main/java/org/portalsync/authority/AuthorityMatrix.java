@@ -1,7 +1,6 @@
 package org.portalsync.authority;
 
 import java.util.EnumMap;
-import java.util.List;
 import java.util.Map;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -64,10 +63,5 @@ public record AuthorityMatrix(Map<AuthorityField, FieldPolicy> policies, Side ti
         }
         table.append("\nA last-write-wins field changed on both sides at the same instant goes to the ").append(tie.configName()).append(".\n");
         return table.toString();
-    }
-
-    /** @return the patient fields whose portal values may be written to the EHR */
-    public List<AuthorityField> writeBackFields() {
-        return policies.values().stream().filter(FieldPolicy::writeBack).map(FieldPolicy::field).toList();
     }
 }

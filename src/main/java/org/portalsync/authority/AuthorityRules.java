@@ -134,7 +134,7 @@ public final class AuthorityRules {
         for (Map.Entry<AuthorityField, Object> change : values.entrySet()) {
             AuthorityField field = change.getKey();
             refusal(field, initiator, change.getValue()).ifPresent(message -> {
-                throw new FieldOwnedException(field, message);
+                throw new FieldOwnedException(message);
             });
             FieldRule rule = matrix.policy(field).rule().resolve(initiator, PatientFieldValues.conditionValue(change.getValue()));
             FieldProvenance was = provenance.of(field, current);
@@ -180,7 +180,7 @@ public final class AuthorityRules {
             return Optional.of(field.qualifiedName() + " is not synced by this engine yet");
         }
         FieldRule rule = matrix.policy(field).rule().resolve(initiator, PatientFieldValues.conditionValue(value));
-        if (rule instanceof FieldRule.Owner owner && owner.side() == Side.EHR) {
+        if (rule.alwaysEhr()) {
             return Optional.of(field.qualifiedName() + " is decided by the EHR (" + matrix.file() + ": "
                     + matrix.policy(field).rule().describe() + "): change it in the EHR");
         }

@@ -12,9 +12,4 @@ public record FieldPolicy(AuthorityField field, FieldRule rule, boolean writeBac
     public boolean declared() {
         return line > 0;
     }
-
-    /** @return true when some change could be decided for the portal: only then is a portal change accepted at all */
-    public boolean portalMayDecide() {
-        return !(rule instanceof FieldRule.Owner owner && owner.side() == Side.EHR);
-    }
 }

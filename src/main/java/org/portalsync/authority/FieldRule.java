@@ -16,6 +16,11 @@ public sealed interface FieldRule {
     /** @return the rule as {@code config/authority.yaml} writes it, for the matrix */
     String describe();
 
+    /** @return true for a plain {@code ehr} rule: the portal can never decide the field */
+    default boolean alwaysEhr() {
+        return this instanceof Owner owner && owner.side() == Side.EHR;
+    }
+
     /** The side that always decides the field. */
     record Owner(Side side) implements FieldRule {
         @Override

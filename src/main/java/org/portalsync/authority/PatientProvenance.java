@@ -1,7 +1,6 @@
 package org.portalsync.authority;
 
 import java.time.Instant;
-import java.util.Collections;
 import java.util.EnumMap;
 import java.util.Map;
 
@@ -64,10 +63,6 @@ public final class PatientProvenance {
         copy.putAll(fields);
         copy.put(field, provenance);
         return new PatientProvenance(copy);
-    }
-
-    public Map<AuthorityField, FieldProvenance> fields() {
-        return Collections.unmodifiableMap(fields);
     }
 
     /**

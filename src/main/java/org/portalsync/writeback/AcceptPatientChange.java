@@ -91,7 +91,7 @@ public final class AcceptPatientChange implements Processor {
         // the request as sent: a repeat without changed_at is the same request, though "now" has moved on
         String hash = hash(initiator.configName() + "|" + request.changedAt() + "|" + PortalChangeStore.valuesJson(values));
         Answer answer = database.inTransaction(connection -> {
-            long patientId = patientId(connection, sourceId)
+            long patientId = patientId(connection, source, sourceId)
                     .orElseThrow(() -> new ApiRefusal(404, "not_found", "No such patient in the portal."));
             Optional<Map.Entry<Long, String>> earlier = changes.findByKey(connection, clientId, key);
             if (earlier.isPresent()) {
@@ -142,9 +142,11 @@ public final class AcceptPatientChange implements Processor {
         return result.values();
     }
 
-    private static Optional<Long> patientId(Connection connection, String sourceId) throws SQLException {
-        try (PreparedStatement select = connection.prepareStatement("SELECT id FROM portal_patient WHERE source_id = ? AND archived = FALSE")) {
-            select.setString(1, sourceId);
+    private static Optional<Long> patientId(Connection connection, String source, String sourceId) throws SQLException {
+        try (PreparedStatement select = connection.prepareStatement(
+                "SELECT id FROM portal_patient WHERE source = ? AND source_id = ? AND archived = FALSE")) {
+            select.setString(1, source);
+            select.setString(2, sourceId);
             try (ResultSet row = select.executeQuery()) {
                 return row.next() ? Optional.of(row.getLong(1)) : Optional.empty();
             }

@@ -9,6 +9,7 @@ import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.EnumMap;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -26,6 +27,7 @@ import org.portalsync.authority.AuthorityField;
 import org.portalsync.authority.AuthorityRules;
 import org.portalsync.authority.AuthorityRules.FieldOutcome;
 import org.portalsync.authority.FieldOwnedException;
+import org.portalsync.authority.PatientFieldValues;
 import org.portalsync.authority.PatientProvenance;
 import org.portalsync.authority.Side;
 import org.portalsync.mapping.MapFhirPatient;
@@ -186,10 +188,10 @@ public final class ApplyPortalChange implements Processor {
             Map<AuthorityField, Object> written = database.inTransaction(connection -> {
                 delivery.deliver(connection, settings.source(), record, mapper.map(settings.source(), resource), clock.instant());
                 StoredPatient current = lock(connection, change.patientId());
-                Map<AuthorityField, Object> values = new java.util.EnumMap<>(AuthorityField.class);
+                Map<AuthorityField, Object> values = new EnumMap<>(AuthorityField.class);
                 for (AuthorityField field : rules.pendingWriteBack(current.patient(), current.provenance())) {
                     WritePortalFieldsToFhir.write(resource, field, current.patient());
-                    values.put(field, org.portalsync.authority.PatientFieldValues.get(field, current.patient()));
+                    values.put(field, PatientFieldValues.get(field, current.patient()));
                 }
                 return values;
             });
@@ -210,7 +212,7 @@ public final class ApplyPortalChange implements Processor {
                 PatientProvenance provenance = current.provenance().complete(current.patient());
                 for (Map.Entry<AuthorityField, Object> value : written.entrySet()) {
                     provenance = provenance.with(value.getKey(), provenance.of(value.getKey(), current.patient())
-                            .seenAtEhr(org.portalsync.authority.PatientFieldValues.hash(value.getValue())));
+                            .seenAtEhr(PatientFieldValues.hash(value.getValue())));
                 }
                 patients.updateProvenance(connection, current.id(), current.patient(), provenance);
                 delivery.deliver(connection, settings.source(), record, mapper.map(settings.source(), stored), clock.instant());

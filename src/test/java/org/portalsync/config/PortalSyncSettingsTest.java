@@ -89,6 +89,33 @@ class PortalSyncSettingsTest {
     }
 
     @Test
+    void writeBackNeedsAScopeThatLetsTheEngineUpdatePatients() {
+        Map<String, String> values = new HashMap<>(Map.of(
+                PortalSyncSettings.FHIR_BASE_URL, "https://ehr/fhir",
+                PortalSyncSettings.MAPPING_MRN_SYSTEM, "urn:oid:1.2.3",
+                PortalSyncSettings.AUTH_TOKEN_URL, "https://ehr/token",
+                PortalSyncSettings.AUTH_CLIENT_ID, "portal",
+                PortalSyncSettings.AUTH_CLIENT_SECRET, "s3cret-value",
+                PortalSyncSettings.WRITE_BACK_ENABLED, "true"));
+        assertThatThrownBy(() -> settings(values).validate())
+                .hasMessageContaining("portal-sync.source.fhir.auth.scope='system/Patient.read' is invalid")
+                .hasMessageContaining("system/Patient.write");
+        for (String scope : new String[] {"system/Patient.read system/Patient.write", "system/Patient.*", "system/*.write", "system/Patient.cruds",
+                "system/Patient.u"}) {
+            values.put(PortalSyncSettings.AUTH_SCOPE, scope);
+            assertThat(settings(values).validate().writeBackEnabled()).as(scope).isTrue();
+        }
+        for (String scope : new String[] {"system/Patient.rs", "patient/Patient.write", "system/Observation.write"}) {
+            values.put(PortalSyncSettings.AUTH_SCOPE, scope);
+            assertThatThrownBy(() -> settings(values).validate()).as(scope).isInstanceOf(ConfigurationException.class);
+        }
+        // with write-back off, a read scope is all the engine asks for
+        values.put(PortalSyncSettings.WRITE_BACK_ENABLED, "false");
+        values.put(PortalSyncSettings.AUTH_SCOPE, "system/Patient.read");
+        assertThat(settings(values).validate().writeBackEnabled()).isFalse();
+    }
+
+    @Test
     void clientSecretCanComeFromAFile() throws IOException {
         Path file = Files.createTempFile("secret", ".txt");
         Files.writeString(file, "s3cr3t-value\n");
