@@ -29,9 +29,6 @@ import org.portalsync.validate.PhoneNumberNormalizer;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.LocalDate;
-import java.time.Year;
-import java.time.YearMonth;
-import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashSet;
@@ -404,29 +401,9 @@ public final class MapFhirPatient {
         return day == null ? null : day.atStartOfDay(clock.getZone()).toInstant();
     }
 
-    /**
-     * The date as written (an offset in a date-time is not applied). A partial date is its first day, or its last
-     * when {@code upperBound}: period start 2012 = 2012-01-01, period end 2012 = 2012-12-31.
-     */
+    /** The date as written: see {@link FhirDates#dayAsWritten}. */
     private static LocalDate date(BaseDateTimeType value, boolean upperBound) {
-        if (value == null || value.getValue() == null) {
-            return null;
-        }
-        String text = value.getValueAsString();
-        try {
-            switch (value.getPrecision()) {
-                case YEAR:
-                    Year year = Year.parse(text.substring(0, 4));
-                    return upperBound ? year.atMonth(12).atEndOfMonth() : year.atDay(1);
-                case MONTH:
-                    YearMonth month = YearMonth.parse(text.substring(0, 7));
-                    return upperBound ? month.atEndOfMonth() : month.atDay(1);
-                default:
-                    return LocalDate.parse(text.substring(0, 10));
-            }
-        } catch (DateTimeParseException | IndexOutOfBoundsException e) {
-            return null;
-        }
+        return FhirDates.dayAsWritten(value, upperBound);
     }
 
     private static String join(List<? extends PrimitiveType<String>> parts) {
