@@ -22,6 +22,12 @@ final class CoverageFiles {
             "coverage-member-identifier.json", "coverage-datetime-period.json", "coverage-unknown-relationship.json",
             "coverage-invalid-date.json");
 
+    /**
+     * The mappable Coverages that are valid FHIR: what a write-back can hold, since reading the full resource from
+     * the EHR refuses an invalid date (and HAPI cannot even copy one).
+     */
+    static final List<String> VALID = MAPPABLE.stream().filter(name -> !name.equals("coverage-invalid-date.json")).toList();
+
     private CoverageFiles() {
     }
 
