@@ -42,9 +42,11 @@ import org.eclipse.jetty.util.thread.QueuedThreadPool;
 import org.h2.jdbcx.JdbcConnectionPool;
 import org.hl7.fhir.r4.model.Bundle;
 import org.hl7.fhir.r4.model.Coding;
+import org.hl7.fhir.r4.model.Coverage;
 import org.hl7.fhir.r4.model.IdType;
 import org.hl7.fhir.r4.model.Meta;
 import org.hl7.fhir.r4.model.Patient;
+import org.hl7.fhir.r4.model.Resource;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.context.annotation.AnnotationConfigApplicationContext;
@@ -52,8 +54,8 @@ import org.springframework.context.annotation.AnnotationConfigApplicationContext
 /**
  * A real HAPI FHIR JPA R4 server (H2, embedded Jetty) standing in for a practice's EHR, with a
  * local OAuth2 client-credentials token endpoint in front of it. Tests and the demo talk to it
- * over HTTP exactly as the engine talks to a production EHR; only {@link #adminClient()} and
- * {@link #seedPatients} take a side door, so test set-up never depends on the auth under test.
+ * over HTTP exactly as the engine talks to a production EHR; only {@link #adminClient()},
+ * {@link #seedPatients} and {@link #seedCoverages} take a side door, so test set-up never depends on the auth under test.
  *
  * <p>Endpoints, all on 127.0.0.1: {@code /fhir} (FHIR R4, bearer token required) and
  * {@code /auth/token} (client_secret_basic or client_secret_post).
@@ -66,7 +68,7 @@ import org.springframework.context.annotation.AnnotationConfigApplicationContext
  */
 public final class SandboxEhr implements AutoCloseable {
 
-    /** Meta tag system {@link #seedPatients} stamps on every patient, code {@code seed-<randomSeed>}. */
+    /** Meta tag system {@link #seedPatients} and {@link #seedCoverages} stamp on every resource, code {@code seed-<randomSeed>}. */
     public static final String SEED_TAG_SYSTEM = "urn:portal-sync:sandbox:seed";
 
     /** System property selecting H2 storage: {@code mem} (default) or {@code file}. */
@@ -282,33 +284,79 @@ public final class SandboxEhr implements AutoCloseable {
     private List<SeededPatient> seed(int count, long randomSeed, int batchSize, SandboxPatientGenerator.DefectRates rates) {
         checkHeapFor(count);
         SandboxPatientGenerator generator = new SandboxPatientGenerator(randomSeed, rates);
-        Coding tag = new Coding(SEED_TAG_SYSTEM, "seed-" + randomSeed, null);
         List<SeededPatient> seeded = new ArrayList<>(count);
         while (seeded.size() < count) {
             int batch = Math.min(batchSize, count - seeded.size());
-            Bundle transaction = new Bundle().setType(Bundle.BundleType.TRANSACTION);
-            List<SandboxPatientGenerator.Defect> defects = new ArrayList<>(batch);
+            List<Patient> patients = new ArrayList<>(batch);
             for (int i = 0; i < batch; i++) {
-                Patient patient = generator.next();
-                defects.add(SandboxPatientGenerator.defectOf(patient));
-                patient.getMeta().addTag(tag.copy());
-                transaction.addEntry()
-                        .setFullUrl("urn:uuid:" + new UUID(randomSeed, seeded.size() + i))
-                        .setResource(patient)
-                        .getRequest().setMethod(Bundle.HTTPVerb.POST).setUrl("Patient");
+                patients.add(generator.next());
             }
             // One writer: measured, two parallel transactions were slower on H2 than one.
-            Bundle response = systemDao.transaction(new SystemRequestDetails(), transaction);
-            for (int i = 0; i < response.getEntry().size(); i++) {
-                Bundle.BundleEntryResponseComponent written = response.getEntry().get(i).getResponse();
-                seeded.add(new SeededPatient(new IdType(written.getLocation()).getIdPart(),
-                        written.getLastModified() == null ? null : written.getLastModified().toInstant(), defects.get(i)));
+            List<Stored> stored = create(patients, randomSeed, seeded.size());
+            for (int i = 0; i < stored.size(); i++) {
+                seeded.add(new SeededPatient(stored.get(i).id(), stored.get(i).lastUpdated(),
+                        SandboxPatientGenerator.defectOf(patients.get(i))));
             }
             if (batchSize == 1) {
                 awaitClockPast(seeded.get(seeded.size() - 1).lastUpdated());
             }
         }
         return Collections.unmodifiableList(seeded);
+    }
+
+    /** A Coverage as seeded: its logical id, its patient, the {@code meta.lastUpdated} the EHR stamped on it, and its generator defect. */
+    public record SeededCoverage(String id, String patientId, Instant lastUpdated, SandboxCoverageGenerator.Defect defect) {
+    }
+
+    /**
+     * Creates one Coverage from {@link SandboxCoverageGenerator} with this seed for each of these patients (which
+     * must exist: HAPI checks the beneficiary reference), tagged {@link #SEED_TAG_SYSTEM}|{@code seed-<randomSeed>}.
+     * As {@link #seedPatientsOneByOne}, each in a transaction of its own once the clock has passed the previous
+     * one's, so every Coverage has its own {@code meta.lastUpdated}, strictly increasing in this order.
+     *
+     * @return the Coverages in the order of {@code patientIds}
+     */
+    public List<SeededCoverage> seedCoverages(List<String> patientIds, long randomSeed) {
+        SandboxCoverageGenerator generator = new SandboxCoverageGenerator(randomSeed);
+        List<SeededCoverage> seeded = new ArrayList<>(patientIds.size());
+        for (String patientId : patientIds) {
+            Coverage coverage = generator.next(patientId);
+            Stored stored = create(List.of(coverage), randomSeed, seeded.size()).get(0);
+            seeded.add(new SeededCoverage(stored.id(), patientId, stored.lastUpdated(), SandboxCoverageGenerator.defectOf(coverage)));
+            awaitClockPast(stored.lastUpdated());
+        }
+        return Collections.unmodifiableList(seeded);
+    }
+
+    /** What HAPI stored of one created resource. */
+    private record Stored(String id, Instant lastUpdated) {
+    }
+
+    /**
+     * Creates these resources in one FHIR transaction, each tagged with the seed. Writes go straight to HAPI's system
+     * DAO (a real FHIR transaction, same indexing and history as over HTTP) to skip JSON round trips.
+     *
+     * @param first the number of resources of this seed created before, to keep the bundle's full URLs apart
+     */
+    private List<Stored> create(List<? extends Resource> resources, long randomSeed, int first) {
+        Coding tag = new Coding(SEED_TAG_SYSTEM, "seed-" + randomSeed, null);
+        Bundle transaction = new Bundle().setType(Bundle.BundleType.TRANSACTION);
+        for (int i = 0; i < resources.size(); i++) {
+            Resource resource = resources.get(i);
+            resource.getMeta().addTag(tag.copy());
+            transaction.addEntry()
+                    .setFullUrl("urn:uuid:" + new UUID(randomSeed, first + i))
+                    .setResource(resource)
+                    .getRequest().setMethod(Bundle.HTTPVerb.POST).setUrl(resource.fhirType());
+        }
+        Bundle response = systemDao.transaction(new SystemRequestDetails(), transaction);
+        List<Stored> stored = new ArrayList<>(resources.size());
+        for (Bundle.BundleEntryComponent entry : response.getEntry()) {
+            Bundle.BundleEntryResponseComponent written = entry.getResponse();
+            stored.add(new Stored(new IdType(written.getLocation()).getIdPart(),
+                    written.getLastModified() == null ? null : written.getLastModified().toInstant()));
+        }
+        return stored;
     }
 
     private static void awaitClockPast(Instant stamped) {
