@@ -215,11 +215,6 @@ public final class MapFhirCoverage {
         return day;
     }
 
-    /** The day {@link #date} reads, for comparing without reporting. */
-    LocalDate date(BaseDateTimeType value, boolean upperBound) {
-        return date(value, upperBound, "", (field, problem) -> { });
-    }
-
     private String beneficiary(String record, Reference beneficiary) {
         String reference = beneficiary == null ? null : clean(beneficiary.getReference());
         if (reference == null) {
