@@ -6,7 +6,7 @@ import java.util.Optional;
 
 /**
  * A field of the portal's model that {@code config/authority.yaml} gives a rule. {@link #synced()} says
- * whether the engine carries the field today; a field that is not synced yet (insurance, appointments)
+ * whether the engine carries the field today; a field that is not synced yet (appointments)
  * can be given its rule now, which is checked and shown in the matrix, and applies once its feed exists.
  */
 public enum AuthorityField {
@@ -19,8 +19,8 @@ public enum AuthorityField {
     PATIENT_ADDRESSES(Entity.PATIENT, "addresses", "Patient.address", true, false),
     PATIENT_EMERGENCY_CONTACTS(Entity.PATIENT, "emergency-contacts", "Patient.contact", true, false),
     PATIENT_PREFERRED_LANGUAGE(Entity.PATIENT, "preferred-language", "Patient.communication (preferred)", true, false),
-    PATIENT_COMMUNICATION_PREFERENCES(Entity.PATIENT, "communication-preferences", "portal only (reminder channels, opt-ins)", false, false),
-    PATIENT_INSURANCE(Entity.PATIENT, "insurance", "Coverage: payor, subscriberId, class (group), subscriber, relationship, period", false, false),
+    PATIENT_COMMUNICATION_PREFERENCES(Entity.PATIENT, "communication-preferences", "none: portal only (preferred channel, reminder channels)", true, false),
+    PATIENT_INSURANCE(Entity.PATIENT, "insurance", "Coverage: payor, subscriberId, class (group), subscriber, relationship, period, status", true, false),
     PATIENT_MRN(Entity.PATIENT, "mrn", "Patient.identifier (MRN system)", true, true),
     PATIENT_DECEASED(Entity.PATIENT, "deceased", "Patient.deceased[x]", true, true),
     APPOINTMENT_START(Entity.APPOINTMENT, "start", "Appointment.start", false, false),
@@ -85,6 +85,19 @@ public enum AuthorityField {
 
     public boolean synced() {
         return synced;
+    }
+
+    /**
+     * @return true for a field kept in records of its own rather than in the patient's row: insurance, one
+     *         policy per FHIR Coverage, each with its own EHR version and provenance
+     */
+    public boolean ownRecords() {
+        return this == PATIENT_INSURANCE;
+    }
+
+    /** @return true for a field the EHR has no element for: only the portal sets it, and it is never written back */
+    public boolean portalOnly() {
+        return this == PATIENT_COMMUNICATION_PREFERENCES;
     }
 
     /** @return true for identity and clinical facts only the EHR may set (MRN, deceased): any other rule for them stops start-up */

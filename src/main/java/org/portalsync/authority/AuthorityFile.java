@@ -120,7 +120,7 @@ public final class AuthorityFile {
     }
 
     private static boolean defaultWriteBack(AuthorityField field, FieldRule rule) {
-        return !rule.alwaysEhr() && field != AuthorityField.PATIENT_COMMUNICATION_PREFERENCES;
+        return !rule.alwaysEhr() && !field.portalOnly();
     }
 
     private AuthorityMatrix read(String text) {
@@ -178,6 +178,12 @@ public final class AuthorityFile {
             if (keys.containsKey("write-back")) {
                 writeBack = bool(keys.get("write-back"), field.qualifiedName() + " write-back");
             }
+        }
+        if (field.portalOnly() && !(rule instanceof FieldRule.Owner owner && owner.side() == Side.PORTAL)) {
+            throw error(node, field.qualifiedName() + " can only be 'portal': the EHR has no element for it");
+        }
+        if (field.portalOnly() && Boolean.TRUE.equals(writeBack)) {
+            throw error(node, field.qualifiedName() + ": write-back is impossible, the EHR has no element for it");
         }
         if (field.ehrOnly() && !rule.alwaysEhr()) {
             throw error(node, field.qualifiedName() + " can only be 'ehr': the EHR assigns identifiers and records deaths");

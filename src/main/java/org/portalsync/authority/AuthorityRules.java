@@ -24,6 +24,23 @@ import org.portalsync.portal.PortalPatient;
  */
 public final class AuthorityRules {
 
+    /**
+     * One field after an EHR version.
+     *
+     * @param portalValueKept true: the portal's value stands; false: the EHR's value is the field's value now
+     * @param conflict        the value the rules discarded, if both sides had changed the field
+     */
+    public record FieldMerge(boolean portalValueKept, FieldProvenance provenance, Optional<FieldConflict> conflict) {
+    }
+
+    /**
+     * One field of a portal change after the rules.
+     *
+     * @param store true when the portal's record takes the new value (false when it lost, or holds it already)
+     */
+    public record FieldChange(FieldOutcome outcome, boolean store, FieldProvenance provenance, Optional<FieldConflict> conflict) {
+    }
+
     /** A record after a merge, and what the merge discarded. */
     public record Merge(PortalPatient patient, PatientProvenance provenance, List<FieldConflict> conflicts) {
     }
@@ -68,34 +85,44 @@ public final class AuthorityRules {
         PatientProvenance merged = provenance.complete(stored);
         for (AuthorityField field : PatientFieldValues.syncedPatientFields()) {
             Object portalValue = PatientFieldValues.get(field, stored);
-            Object ehrValue = PatientFieldValues.get(field, incoming);
-            FieldProvenance was = provenance.of(field, stored);
-            String ehrHash = PatientFieldValues.hash(ehrValue);
-            if (ehrHash.equals(was.ehrValueHash())) {
-                // the EHR did not touch this field: whatever the portal holds stands
+            FieldMerge merge = inboundField(field, portalValue, provenance.of(field, stored), PatientFieldValues.get(field, incoming),
+                    ehrTime, incoming.sourceVersion());
+            if (merge.portalValueKept()) {
                 kept.put(field, portalValue);
-                continue;
             }
-            if (Objects.equals(ehrValue, portalValue)) {
-                // the EHR now agrees with the portal (e.g. a write-back arrived)
-                merged = merged.with(field, was.seenAtEhr(ehrHash));
-                continue;
-            }
-            Side winner = winnerOfEhrChange(field, was, ehrValue, ehrTime);
-            if (winner == Side.EHR) {
-                if (was.setBy() == Side.PORTAL) {
-                    conflicts.add(new FieldConflict(field, Side.EHR, ehrTime, Side.PORTAL, was.setAt(),
-                            PatientFieldValues.toJson(portalValue), incoming.sourceVersion(), reason(field, Side.EHR)));
-                }
-                merged = merged.with(field, new FieldProvenance(Side.EHR, ehrTime, incoming.sourceVersion(), ehrHash));
-            } else {
-                kept.put(field, portalValue);
-                conflicts.add(new FieldConflict(field, Side.PORTAL, was.setAt(), Side.EHR, ehrTime,
-                        PatientFieldValues.toJson(ehrValue), incoming.sourceVersion(), reason(field, Side.PORTAL)));
-                merged = merged.with(field, was.seenAtEhr(ehrHash));
-            }
+            merged = merged.with(field, merge.provenance());
+            merge.conflict().ifPresent(conflicts::add);
         }
         return new Merge(PatientFieldValues.with(incoming, kept), merged, conflicts);
+    }
+
+    /**
+     * Merges the EHR's value of one field into the portal's: the step {@link #inbound} takes for each
+     * field of a patient, and the whole merge of a record that is one field (an insurance policy).
+     *
+     * @param was the field's provenance in the portal
+     */
+    public FieldMerge inboundField(AuthorityField field, Object portalValue, FieldProvenance was, Object ehrValue, Instant ehrTime,
+            String ehrVersion) {
+        String ehrHash = PatientFieldValues.hash(ehrValue);
+        if (ehrHash.equals(was.ehrValueHash())) {
+            // the EHR did not touch this field: whatever the portal holds stands
+            return new FieldMerge(true, was, Optional.empty());
+        }
+        if (Objects.equals(ehrValue, portalValue)) {
+            // the EHR now agrees with the portal (e.g. a write-back arrived)
+            return new FieldMerge(false, was.seenAtEhr(ehrHash), Optional.empty());
+        }
+        Side winner = winnerOfEhrChange(field, was, ehrValue, ehrTime);
+        if (winner == Side.EHR) {
+            Optional<FieldConflict> conflict = was.setBy() == Side.PORTAL
+                    ? Optional.of(new FieldConflict(field, Side.EHR, ehrTime, Side.PORTAL, was.setAt(), PatientFieldValues.toJson(portalValue),
+                            ehrVersion, reason(field, Side.EHR)))
+                    : Optional.empty();
+            return new FieldMerge(false, new FieldProvenance(Side.EHR, ehrTime, ehrVersion, ehrHash), conflict);
+        }
+        return new FieldMerge(true, was.seenAtEhr(ehrHash), Optional.of(new FieldConflict(field, Side.PORTAL, was.setAt(), Side.EHR,
+                ehrTime, PatientFieldValues.toJson(ehrValue), ehrVersion, reason(field, Side.PORTAL))));
     }
 
     private Side winnerOfEhrChange(AuthorityField field, FieldProvenance was, Object ehrValue, Instant ehrTime) {
@@ -133,29 +160,42 @@ public final class AuthorityRules {
         PatientProvenance merged = provenance.complete(current);
         for (Map.Entry<AuthorityField, Object> change : values.entrySet()) {
             AuthorityField field = change.getKey();
-            refusal(field, initiator, change.getValue()).ifPresent(message -> {
-                throw new FieldOwnedException(message);
-            });
-            FieldRule rule = matrix.policy(field).rule().resolve(initiator, PatientFieldValues.conditionValue(change.getValue()));
-            FieldProvenance was = provenance.of(field, current);
-            Object currentValue = PatientFieldValues.get(field, current);
-            if (supersededBy(rule, was, submittedAt)) {
-                outcomes.put(field, FieldOutcome.SUPERSEDED);
-                if (was.setBy() == Side.EHR && !Objects.equals(currentValue, change.getValue())) {
-                    conflicts.add(new FieldConflict(field, was.setBy(), was.setAt(), Side.PORTAL, submittedAt,
-                            PatientFieldValues.toJson(change.getValue()), was.sourceVersion(), "last write wins: "
-                            + was.setBy().configName() + " changed " + field.qualifiedName() + " later"));
-                }
-                continue;
+            FieldChange decision = portalChangeField(field, PatientFieldValues.get(field, current), provenance.of(field, current),
+                    change.getValue(), initiator, submittedAt);
+            outcomes.put(field, decision.outcome());
+            decision.conflict().ifPresent(conflicts::add);
+            if (decision.store()) {
+                applied.put(field, change.getValue());
+                merged = merged.with(field, decision.provenance());
             }
-            outcomes.put(field, FieldOutcome.APPLIED);
-            if (Objects.equals(currentValue, change.getValue()) && was.setBy() == Side.PORTAL) {
-                continue;
-            }
-            applied.put(field, change.getValue());
-            merged = merged.with(field, new FieldProvenance(Side.PORTAL, submittedAt, null, was.ehrValueHash()));
         }
         return new ChangeDecision(new Merge(PatientFieldValues.with(current, applied), merged, conflicts), outcomes);
+    }
+
+    /**
+     * Applies the portal's new value of one field: the step {@link #portalChange} takes for each field,
+     * and the whole decision for a record that is one field (an insurance policy).
+     *
+     * @throws FieldOwnedException for a field the rules give the EHR for this change
+     */
+    public FieldChange portalChangeField(AuthorityField field, Object currentValue, FieldProvenance was, Object newValue, Initiator initiator,
+            Instant submittedAt) {
+        refusal(field, initiator, newValue).ifPresent(message -> {
+            throw new FieldOwnedException(message);
+        });
+        FieldRule rule = matrix.policy(field).rule().resolve(initiator, PatientFieldValues.conditionValue(newValue));
+        if (supersededBy(rule, was, submittedAt)) {
+            Optional<FieldConflict> conflict = was.setBy() == Side.EHR && !Objects.equals(currentValue, newValue)
+                    ? Optional.of(new FieldConflict(field, was.setBy(), was.setAt(), Side.PORTAL, submittedAt, PatientFieldValues.toJson(newValue),
+                            was.sourceVersion(), "last write wins: " + was.setBy().configName() + " changed " + field.qualifiedName() + " later"))
+                    : Optional.empty();
+            return new FieldChange(FieldOutcome.SUPERSEDED, false, was, conflict);
+        }
+        if (Objects.equals(currentValue, newValue) && was.setBy() == Side.PORTAL) {
+            return new FieldChange(FieldOutcome.APPLIED, false, was, Optional.empty());
+        }
+        return new FieldChange(FieldOutcome.APPLIED, true, new FieldProvenance(Side.PORTAL, submittedAt, null, was.ehrValueHash()),
+                Optional.empty());
     }
 
     /**

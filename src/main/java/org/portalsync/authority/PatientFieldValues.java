@@ -16,6 +16,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
+import org.portalsync.insurance.InsuranceChange;
+import org.portalsync.portal.CommunicationPreferences;
 import org.portalsync.portal.ContactPoint;
 import org.portalsync.portal.EmergencyContact;
 import org.portalsync.portal.PersonName;
@@ -81,9 +83,12 @@ public final class PatientFieldValues {
                 (List<EmergencyContact>) all.get(AuthorityField.PATIENT_EMERGENCY_CONTACTS), legal.text());
     }
 
-    /** @return the patient fields the engine carries between EHR and portal */
+    /**
+     * @return the fields of the patient's row the engine carries between EHR and portal: not insurance (records of
+     *         its own) and not what only the portal has (communication preferences)
+     */
     public static List<AuthorityField> syncedPatientFields() {
-        return AuthorityField.of(AuthorityField.Entity.PATIENT).stream().filter(AuthorityField::synced).toList();
+        return AuthorityField.of(AuthorityField.Entity.PATIENT).stream().filter(f -> f.synced() && !f.ownRecords() && !f.portalOnly()).toList();
     }
 
     /** @return the value's canonical JSON */
@@ -105,6 +110,8 @@ public final class PatientFieldValues {
             case PATIENT_ADDRESSES -> new TypeReference<List<PostalAddress>>() { };
             case PATIENT_EMERGENCY_CONTACTS -> new TypeReference<List<EmergencyContact>>() { };
             case PATIENT_DECEASED -> new TypeReference<Deceased>() { };
+            case PATIENT_INSURANCE -> new TypeReference<InsuranceChange>() { };
+            case PATIENT_COMMUNICATION_PREFERENCES -> new TypeReference<CommunicationPreferences>() { };
             default -> throw new IllegalArgumentException(field.qualifiedName() + " is not synced");
         };
         try {

@@ -30,6 +30,7 @@ import org.portalsync.portal.FieldConflictStore;
 import org.portalsync.portal.PortalValueKept;
 import org.portalsync.writeback.AcceptPatientChange;
 import org.portalsync.writeback.ApplyPortalChange;
+import org.portalsync.writeback.InsuranceWriteBack;
 import org.portalsync.writeback.GetPortalChange;
 import org.portalsync.writeback.ServeAuthorityMatrix;
 import org.portalsync.writeback.ShowPatientAuthority;
@@ -37,6 +38,11 @@ import org.portalsync.writeback.ListDuePortalChanges;
 import org.portalsync.writeback.PortalChangeStore;
 import org.portalsync.config.PortalSyncSettings;
 import org.portalsync.config.UnknownSettings;
+import org.portalsync.insurance.DeliverCoverage;
+import org.portalsync.insurance.MapCoverageEntry;
+import org.portalsync.insurance.MapFhirCoverage;
+import org.portalsync.insurance.PortalInsuranceStore;
+import org.portalsync.insurance.WriteInsuranceToCoverage;
 import org.portalsync.mapping.MapFhirPatient;
 import org.portalsync.mapping.MapToPortalPatient;
 import org.portalsync.mapping.PatientMappingSettings;
@@ -49,13 +55,13 @@ import org.portalsync.portal.SyncInitialLoads;
 import org.portalsync.portal.SyncStatusStore;
 import org.portalsync.source.fhir.AdvanceHighWaterMark;
 import org.portalsync.source.fhir.FetchFhirPage;
-import org.portalsync.source.fhir.FetchFhirPatient;
+import org.portalsync.source.fhir.FetchFhirResource;
 import org.portalsync.source.fhir.FhirServerCapabilities;
 import org.portalsync.source.fhir.FhirSourceClient;
 import org.portalsync.source.fhir.ParseFhirEntry;
 import org.portalsync.source.fhir.RecordNotFoundRead;
 import org.portalsync.source.fhir.StartFhirDeletionSweep;
-import org.portalsync.source.fhir.StartFhirPatientPoll;
+import org.portalsync.source.fhir.StartFhirSearchFeed;
 import org.portalsync.source.fhir.TrackInitialLoad;
 import org.portalsync.sync.CountSyncOutcome;
 import org.portalsync.sync.FinishPoll;
@@ -131,24 +137,27 @@ public final class PortalSyncBeans implements CamelConfiguration {
         if (dryRun) {
             // a dry run sends no mail, whatever the welcome setting says: the route does not start
             camel.getPropertiesComponent().addOverrideProperty(PortalSyncSettings.WELCOME_ENABLED, "false");
+            // nor does it poll insurance: its report is of patients
+            camel.getPropertiesComponent().addOverrideProperty(PortalSyncSettings.INSURANCE_ENABLED, "false");
         }
         SyncInitialLoads initialLoads = new SyncInitialLoads(database, clock);
         WelcomeOutbox welcomes = new WelcomeOutbox(new WelcomePolicy(
                 settings.choice(PortalSyncSettings.WELCOME_INITIAL_LOAD, WelcomePolicy.InitialLoad.class),
                 settings.positiveInt(PortalSyncSettings.WELCOME_MINOR_AGE),
                 settings.choice(PortalSyncSettings.WELCOME_MINORS, WelcomePolicy.Minors.class),
-                clock.withZone(settings.zone())), initialLoads, StartFhirPatientPoll.FEED);
+                clock.withZone(settings.zone())), initialLoads, "Patient");
 
         ExecutorService syncWorkers = camel.getExecutorServiceManager().newFixedThreadPool(this, "sync-worker", settings.syncWorkers());
         registry.bind("syncWorkers", syncWorkers);
-        registry.bind("startFhirPatientPoll", new StartFhirPatientPoll(settings.sourceName(), settings.fhirBaseUrl(), settings.patientSearch(), settings.pageSize(),
-                settings.pollOverlap(), List.of(MapFhirPatient.MAPPED_ELEMENTS.split(",")), marks, dryRun, clock, capabilities));
+        registry.bind("startFhirSearchFeed", new StartFhirSearchFeed(settings.sourceName(), settings.fhirBaseUrl(), settings.pageSize(),
+                settings.pollOverlap(), marks, dryRun, clock, capabilities));
         registry.bind("startFhirDeletionSweep", new StartFhirDeletionSweep(settings.sourceName(), settings.fhirBaseUrl(),
                 settings.pageSize(), settings.pollOverlap(), marks, dryRun, capabilities));
         registry.bind("fetchFhirPage", new FetchFhirPage(fhirClient));
-        registry.bind("fetchFhirPatient", new FetchFhirPatient(settings.sourceName(), settings.fhirBaseUrl(),
+        registry.bind("fetchFhirPatient", new FetchFhirResource(settings.sourceName(), settings.fhirBaseUrl(), "Patient",
                 MapFhirPatient.MAPPED_ELEMENTS, fhirClient, clock, capabilities));
         registry.bind("parseFhirPatient", new ParseFhirEntry(fhir, "Patient"));
+        registry.bind("parseFhirEntry", new ParseFhirEntry(fhir, null));
         registry.bind("advanceHighWaterMark", new AdvanceHighWaterMark(settings.sourceName(), marks, dryRun));
         registry.bind("beginInitialLoad", TrackInitialLoad.begin(settings.sourceName(), initialLoads, dryRun));
         registry.bind("completeInitialLoad", TrackInitialLoad.complete(settings.sourceName(), initialLoads, dryRun));
@@ -168,16 +177,34 @@ public final class PortalSyncBeans implements CamelConfiguration {
         registry.bind("getPortalChange", new GetPortalChange(database));
         registry.bind("showPatientAuthority", new ShowPatientAuthority(settings.sourceName(), database, patients, authority));
         registry.bind("serveAuthorityMatrix", new ServeAuthorityMatrix(authority));
+        // insurance: routes/fhir-coverage-poll.yaml, routes/coverage-sync.yaml
+        PortalInsuranceStore insurance = new PortalInsuranceStore();
+        registry.bind("portalInsuranceStore", insurance);
+        registry.bind("fetchFhirCoverage", new FetchFhirResource(settings.sourceName(), settings.fhirBaseUrl(), "Coverage", "", fhirClient,
+                clock, capabilities));
+        registry.bind("parseFhirCoverage", new ParseFhirEntry(fhir, "Coverage"));
+        MapFhirCoverage coverageMapper = new MapFhirCoverage(settings.fhirBaseUrl(), settings.zone());
+        registry.bind("mapCoverageEntry", new MapCoverageEntry(coverageMapper, fhir, database));
+        DeliverCoverage coverageDelivery = new DeliverCoverage(database, patients, insurance, authority, conflicts, dataQuality, deadLetters, audit,
+                settings.auditActor(), clock);
+        registry.bind("deliverCoverage", coverageDelivery);
         // a dry run writes nothing: its routes/portal-change-write-back.yaml does not start
-        registry.bind("applyPortalChange", new ApplyPortalChange(new ApplyPortalChange.Settings(settings.sourceName(),
+        ApplyPortalChange.Settings writeBackSettings = new ApplyPortalChange.Settings(settings.sourceName(),
                     settings.fhirBaseUrl(), settings.writeBackEnabled(), settings.positiveInt(PortalSyncSettings.WRITE_BACK_MAX_ATTEMPTS),
                     settings.positiveInt(PortalSyncSettings.WRITE_BACK_MAX_CONFLICT_RETRIES), settings.duration(PortalSyncSettings.WRITE_BACK_INTERVAL),
-                    settings.raw(PortalSyncSettings.MESSAGE_CHANGE_FAILED), settings.raw(PortalSyncSettings.MESSAGE_CHANGE_SUPERSEDED)),
-                    database, patients, portalChanges, authority, conflicts, audit, fhirClient, fhir, patientMapper, delivery, clock));
+                    settings.raw(PortalSyncSettings.MESSAGE_CHANGE_FAILED), settings.raw(PortalSyncSettings.MESSAGE_CHANGE_SUPERSEDED));
+        registry.bind("applyPortalChange", new ApplyPortalChange(writeBackSettings,
+                    database, patients, portalChanges, authority, conflicts, audit, fhirClient, fhir, patientMapper, delivery,
+                    new InsuranceWriteBack(writeBackSettings, database, insurance, portalChanges, authority, conflicts, audit, fhirClient, fhir,
+                            coverageMapper, new WriteInsuranceToCoverage(settings.zone()), coverageDelivery, clock), clock));
         registry.bind("recordMalformedResource", new RecordMalformedResource(database, dataQuality, statuses, clock));
         registry.bind("recordDeadLetter", new RecordDeadLetter(deadLetters, journal, fhir, clock));
         registry.bind("resolveFailedPolls", new ResolveFailedRuns(deadLetters, List.of("fhir-patient-poll", "fhir-patient-poll-feed"),
                 dryRun, clock));
+        registry.bind("resolveFailedCoveragePolls", new ResolveFailedRuns(deadLetters, List.of("fhir-coverage-poll", "fhir-coverage-poll-feed"),
+                dryRun, clock));
+        registry.bind("claimDueCoverageDeadLetters", new ClaimDueDeadLetters(deadLetters, settings.sourceName(), "Coverage",
+                settings.resyncInterval(), settings.resyncMaxAttempts(), clock));
         registry.bind("importDeadLetterJournal", new ImportDeadLetterJournal(journal, deadLetters));
         registry.bind("claimDueDeadLetters", new ClaimDueDeadLetters(deadLetters, settings.sourceName(), "Patient",
                 settings.resyncInterval(), settings.resyncMaxAttempts(), clock));

@@ -26,6 +26,8 @@ public final class PortalSyncMain {
     public static final String ROUTES = "file:routes/*.yaml";
     /** The trigger a dry run (and a test) uses instead of the schedule: one synchronous poll per request. */
     public static final String POLL_ON_REQUEST = "direct:fhir-patient-poll-now";
+    /** The insurance poll's trigger when polls run on request (runOnce, tests). */
+    public static final String INSURANCE_POLL_ON_REQUEST = "direct:fhir-coverage-poll-now";
 
     private static final Logger LOG = LoggerFactory.getLogger(PortalSyncMain.class);
 
@@ -81,14 +83,22 @@ public final class PortalSyncMain {
         return main;
     }
 
-    /** Starts the engine, runs one poll to the end, stops, and returns the poll's summary line. */
+    /**
+     * Starts the engine, runs one poll of patients and then (unless it is off) one of insurance to the end,
+     * stops, and returns the polls' summary lines.
+     */
     public static String runOnce(Map<String, String> overrides) throws Exception {
         Map<String, String> settings = new java.util.HashMap<>(overrides);
         settings.put(PortalSyncSettings.FHIR_POLL_TRIGGER, POLL_ON_REQUEST);
+        settings.put(PortalSyncSettings.INSURANCE_POLL_TRIGGER, INSURANCE_POLL_ON_REQUEST);
         Main main = create(settings);
         main.start();
         try {
-            return main.getCamelTemplate().requestBody(POLL_ON_REQUEST, null, String.class);
+            String patients = main.getCamelTemplate().requestBody(POLL_ON_REQUEST, null, String.class);
+            if (!"Started".equals(String.valueOf(main.getCamelContext().getRouteController().getRouteStatus("fhir-coverage-poll")))) {
+                return patients;
+            }
+            return patients + System.lineSeparator() + main.getCamelTemplate().requestBody(INSURANCE_POLL_ON_REQUEST, null, String.class);
         } finally {
             main.stop();
         }

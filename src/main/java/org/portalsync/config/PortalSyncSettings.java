@@ -75,6 +75,9 @@ public final class PortalSyncSettings {
     public static final String JOURNAL_DIR = "portal-sync.journal.dir";
     public static final String AUTHORITY_FILE = "portal-sync.authority.file";
     public static final String WRITE_BACK_ENABLED = "portal-sync.write-back.enabled";
+    public static final String INSURANCE_ENABLED = "portal-sync.insurance.enabled";
+    public static final String INSURANCE_POLL_TRIGGER = "portal-sync.insurance.poll-trigger";
+    public static final String INSURANCE_COVERAGE_SEARCH = "portal-sync.insurance.coverage-search";
     public static final String WRITE_BACK_INTERVAL = "portal-sync.write-back.interval";
     public static final String WRITE_BACK_MAX_ATTEMPTS = "portal-sync.write-back.max-attempts";
     public static final String WRITE_BACK_MAX_CONFLICT_RETRIES = "portal-sync.write-back.max-conflict-retries";
@@ -127,7 +130,7 @@ public final class PortalSyncSettings {
             Setting.secret(AUTH_CLIENT_SECRET, "OAuth2 client secret. Set it by environment variable PORTAL_SYNC_SOURCE_FHIR_AUTH_CLIENT_SECRET, never in a committed file."),
             Setting.optional(AUTH_CLIENT_SECRET_FILE, "", "File that holds the client secret (e.g. a mounted secret); used when client-secret is empty."),
             Setting.optional(AUTH_METHOD, "client_secret_basic", "How the client authenticates at the token endpoint: client_secret_basic or client_secret_post."),
-            Setting.optional(AUTH_SCOPE, "system/Patient.read", "Scopes asked for (SMART backend services)."),
+            Setting.optional(AUTH_SCOPE, "system/Patient.read system/Coverage.read", "Scopes asked for (SMART backend services)."),
             Setting.optional(AUTH_REFRESH_BEFORE_EXPIRY, "60s", "A cached token is renewed this long before its expires_in runs out."),
             Setting.required(MAPPING_MRN_SYSTEM, "Identifier system (Patient.identifier.system) whose value is the patient's MRN, "
                     + "e.g. urn:oid:2.16.840.1.113883.3.4424.1; the EHR's team knows which one its MRNs use."),
@@ -172,6 +175,14 @@ public final class PortalSyncSettings {
                             + "waits this times 2^(n-1)."),
             Setting.optional(AUTHORITY_FILE, "config/authority.yaml",
                     "Which system decides each field (ehr, portal, last-write-wins, or a 'when' rule); relative to the home."),
+            Setting.optional(INSURANCE_ENABLED, "true",
+                    "true: insurance (FHIR Coverage) is polled into portal_insurance and portal changes to it are taken; needs "
+                            + "system/Coverage.read in portal-sync.source.fhir.auth.scope (and Coverage write for write-back)."),
+            Setting.optional(INSURANCE_POLL_TRIGGER,
+                    "master:fhir-coverage-poll:scheduler:fhir-coverage-poll?delay={{" + FHIR_POLL_INTERVAL + "}}&initialDelay=3000",
+                    "Camel endpoint that starts a poll of insurance (routes/fhir-coverage-poll.yaml); default: every poll-interval."),
+            Setting.optional(INSURANCE_COVERAGE_SEARCH, "",
+                    "Extra search parameters for the insurance poll, e.g. status=active, as for portal-sync.source.fhir.patient-search."),
             Setting.optional(WRITE_BACK_ENABLED, "false",
                     "true: values the portal decides are written to the EHR (FHIR update with If-Match); needs a Patient write scope in "
                             + "portal-sync.source.fhir.auth.scope, e.g. system/Patient.write. false: they stay in the portal."),
@@ -264,9 +275,13 @@ public final class PortalSyncSettings {
         check(problems, () -> bool(WELCOME_ENABLED));
         check(problems, () -> positiveInt(RESYNC_MAX_ATTEMPTS));
         check(problems, () -> {
-            if (bool(WRITE_BACK_ENABLED) && !raw(AUTH_TOKEN_URL).isBlank() && !grantsPatientWrite(raw(AUTH_SCOPE))) {
+            if (bool(WRITE_BACK_ENABLED) && !raw(AUTH_TOKEN_URL).isBlank() && !grantsWrite(raw(AUTH_SCOPE), "Patient")) {
                 throw invalid(AUTH_SCOPE, raw(AUTH_SCOPE), "a scope that lets the engine update patients (e.g. system/Patient.write, "
                         + "or system/Patient.u in SMART v2) while portal-sync.write-back.enabled is true");
+            }
+            if (bool(WRITE_BACK_ENABLED) && bool(INSURANCE_ENABLED) && !raw(AUTH_TOKEN_URL).isBlank() && !grantsWrite(raw(AUTH_SCOPE), "Coverage")) {
+                throw invalid(AUTH_SCOPE, raw(AUTH_SCOPE), "a scope that lets the engine create and update insurance (e.g. "
+                        + "system/Coverage.write) while portal-sync.write-back.enabled and portal-sync.insurance.enabled are true");
             }
             return null;
         });
@@ -284,7 +299,9 @@ public final class PortalSyncSettings {
         check(problems, () -> bool(FHIR_ALLOW_INSECURE_HTTP));
         check(problems, () -> secureUrl(FHIR_BASE_URL));
         check(problems, () -> secureUrl(AUTH_TOKEN_URL));
-        check(problems, this::patientSearch);
+        check(problems, () -> searchParameters(FHIR_PATIENT_SEARCH));
+        check(problems, () -> searchParameters(INSURANCE_COVERAGE_SEARCH));
+        check(problems, () -> bool(INSURANCE_ENABLED));
         check(problems, this::authMethod);
         check(problems, this::dryRun);
         check(problems, () -> bool(API_ENABLED));
@@ -342,22 +359,14 @@ public final class PortalSyncSettings {
         return url.endsWith("/") ? url.substring(0, url.length() - 1) : url;
     }
 
-    /** The extra search parameters, each value URL-encoded (a {@code |} in a token must be). */
-    public String patientSearch() {
-        String value = raw(FHIR_PATIENT_SEARCH);
-        if (value.isBlank()) {
-            return "";
+    /** The extra search parameters of a feed's setting, each value URL-encoded. */
+    public String searchParameters(String key) {
+        String value = raw(key);
+        try {
+            return SearchParameters.encode(value);
+        } catch (IllegalArgumentException e) {
+            throw invalid(key, value, SearchParameters.EXPECTED);
         }
-        StringBuilder query = new StringBuilder();
-        for (String pair : value.split("&")) {
-            int equals = pair.indexOf('=');
-            if (equals <= 0) {
-                throw invalid(FHIR_PATIENT_SEARCH, value, "name=value pairs joined by &, e.g. organization=Organization/1");
-            }
-            query.append(query.length() == 0 ? "" : "&").append(pair, 0, equals).append('=')
-                    .append(java.net.URLEncoder.encode(pair.substring(equals + 1), StandardCharsets.UTF_8));
-        }
-        return query.toString();
     }
 
     public int pageSize() {
@@ -545,9 +554,9 @@ public final class PortalSyncSettings {
     }
 
     /** SMART v1 ({@code system/Patient.write}, {@code .*}) and v2 ({@code system/Patient.cu}, any letters with u) scopes that allow an update. */
-    static boolean grantsPatientWrite(String scopes) {
+    static boolean grantsWrite(String scopes, String resourceType) {
         return java.util.Arrays.stream(scopes.trim().split("\\s+"))
-                .anyMatch(scope -> scope.matches("system/(Patient|\\*)\\.(write|\\*|c?r?ud?s?)"));
+                .anyMatch(scope -> scope.matches("system/(" + resourceType + "|\\*)\\.(write|\\*|c?r?ud?s?)"));
     }
 
     public Path authorityFile() {

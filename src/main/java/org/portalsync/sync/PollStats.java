@@ -12,12 +12,19 @@ import java.util.Map;
 public final class PollStats {
 
     private final Instant startedAt;
+    private final String records;
     private final Map<SyncOutcome, Integer> outcomes = new EnumMap<>(SyncOutcome.class);
     private int pages;
     private String failure;
 
     public PollStats(Instant startedAt) {
+        this(startedAt, "patients");
+    }
+
+    /** @param records what the poll syncs, plural, for the summary: {@code patients}, {@code Coverage resources} */
+    public PollStats(Instant startedAt, String records) {
         this.startedAt = startedAt;
+        this.records = records;
     }
 
     public synchronized void pageFetched() {
@@ -54,8 +61,8 @@ public final class PollStats {
         int errors = count(SyncOutcome.REJECTED, SyncOutcome.DEAD_LETTERED);
         double seconds = Duration.between(startedAt, now).toMillis() / 1000.0;
         String line = String.format(java.util.Locale.ROOT,
-                "Synced %d patients (%d pages, %d errors) in %.1f s: %d new, %d updated, %d archived, %d unchanged, %d rejected, %d dead-lettered",
-                synced, pages, errors, seconds, count(SyncOutcome.CREATED), count(SyncOutcome.UPDATED),
+                "Synced %d %s (%d pages, %d errors) in %.1f s: %d new, %d updated, %d archived, %d unchanged, %d rejected, %d dead-lettered",
+                synced, records, pages, errors, seconds, count(SyncOutcome.CREATED), count(SyncOutcome.UPDATED),
                 count(SyncOutcome.ARCHIVED), count(SyncOutcome.UNCHANGED), count(SyncOutcome.REJECTED),
                 count(SyncOutcome.DEAD_LETTERED));
         if (count(SyncOutcome.STALE) > 0) {

@@ -13,6 +13,7 @@ import java.time.Instant;
 import java.util.EnumMap;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.stream.Collectors;
@@ -24,6 +25,8 @@ import org.portalsync.api.ApiPath;
 import org.portalsync.api.ApiRefusal;
 import org.portalsync.api.ApiResponses;
 import org.portalsync.authority.AuthorityField;
+import org.portalsync.insurance.InsuranceChange;
+import org.portalsync.portal.CommunicationPreferences;
 import org.portalsync.authority.AuthorityRules;
 import org.portalsync.authority.Initiator;
 import org.portalsync.authority.PatientFieldValues;
@@ -134,12 +137,48 @@ public final class AcceptPatientChange implements Processor {
 
     /** The values as the engine would hold them had the EHR sent them; 422 naming the FHIR element of a value the mapping would leave out. */
     private Map<AuthorityField, Object> standardised(Map<AuthorityField, Object> values) {
-        StandardisePortalValues.Result result = standardise.standardise(values);
+        if (values.containsKey(AuthorityField.PATIENT_INSURANCE)) {
+            return checkedInsurance(values);
+        }
+        Map<AuthorityField, Object> rowValues = new EnumMap<>(values);
+        Object preferences = rowValues.remove(AuthorityField.PATIENT_COMMUNICATION_PREFERENCES);
+        if (preferences instanceof CommunicationPreferences given && !given.problems().isEmpty()) {
+            throw new ApiRefusal(422, "invalid_value", "fields.communication-preferences: " + String.join("; ", given.problems()));
+        }
+        if (values.containsKey(AuthorityField.PATIENT_COMMUNICATION_PREFERENCES) && preferences == null) {
+            throw ApiRefusal.badRequest("fields.communication-preferences must be an object (preferred_channel, reminders).");
+        }
+        if (rowValues.isEmpty()) {
+            return values;
+        }
+        StandardisePortalValues.Result result = standardise.standardise(rowValues);
         if (!result.valid()) {
             throw new ApiRefusal(422, "invalid_value", result.problems().stream().map(p -> p.field() + ": " + p.problem())
                     .collect(Collectors.joining("; ")));
         }
-        return result.values();
+        Map<AuthorityField, Object> standardised = new EnumMap<>(result.values());
+        if (preferences != null) {
+            standardised.put(AuthorityField.PATIENT_COMMUNICATION_PREFERENCES, preferences);
+        }
+        return standardised;
+    }
+
+    /** A policy is its own record at the EHR (a Coverage): it is changed on its own, and whole. */
+    private static Map<AuthorityField, Object> checkedInsurance(Map<AuthorityField, Object> values) {
+        if (values.size() > 1) {
+            throw ApiRefusal.badRequest("fields.insurance is changed on its own: submit the other fields as another change.");
+        }
+        if (!(values.get(AuthorityField.PATIENT_INSURANCE) instanceof InsuranceChange change)) {
+            throw ApiRefusal.badRequest("fields.insurance must be a policy (payer, member_id, ...; coverage_id for an existing one).");
+        }
+        List<String> problems = change.policy().problems();
+        if (!problems.isEmpty()) {
+            // the policy's problems name its fields as the record does (memberId): the API's names are snake_case
+            throw new ApiRefusal(422, "invalid_value", "fields.insurance: " + problems.stream()
+                    .map(p -> p.replaceFirst("^([a-z]+)([A-Z])([a-z]+)([A-Z]?)", "$1_$2$3_$4").replaceFirst("_:", ":").toLowerCase(java.util.Locale.ROOT))
+                    .collect(Collectors.joining("; ")));
+        }
+        return values;
     }
 
     private static Optional<Long> patientId(Connection connection, String source, String sourceId) throws SQLException {

@@ -10,6 +10,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.EnumMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -34,6 +35,7 @@ import org.portalsync.mapping.MapFhirPatient;
 import org.portalsync.mapping.StandardisePortalValues;
 import org.portalsync.mapping.WritePortalFieldsToFhir;
 import org.portalsync.portal.DeliverPortalPatient;
+import org.portalsync.portal.CommunicationPreferences;
 import org.portalsync.portal.FieldConflictStore;
 import org.portalsync.portal.PortalDatabase;
 import org.portalsync.portal.PortalPatientStore;
@@ -81,11 +83,13 @@ public final class ApplyPortalChange implements Processor {
     private final MapFhirPatient mapper;
     private final DeliverPortalPatient delivery;
     private final StandardisePortalValues standardise;
+    private final InsuranceWriteBack insurance;
+    private final PortalOnlyPreferences portalOnly = new PortalOnlyPreferences();
     private final Clock clock;
 
     public ApplyPortalChange(Settings settings, PortalDatabase database, PortalPatientStore patients, PortalChangeStore changes,
             AuthorityRules rules, FieldConflictStore conflicts, AuditTrail audit, FhirSourceClient ehr, FhirContext fhir,
-            MapFhirPatient mapper, DeliverPortalPatient delivery, Clock clock) {
+            MapFhirPatient mapper, DeliverPortalPatient delivery, InsuranceWriteBack insurance, Clock clock) {
         this.settings = settings;
         this.database = database;
         this.patients = patients;
@@ -98,6 +102,7 @@ public final class ApplyPortalChange implements Processor {
         this.mapper = mapper;
         this.delivery = delivery;
         this.standardise = new StandardisePortalValues(settings.source(), mapper);
+        this.insurance = insurance;
         this.clock = clock;
     }
 
@@ -122,9 +127,9 @@ public final class ApplyPortalChange implements Processor {
                         status == PortalChange.Status.SUPERSEDED ? settings.supersededMessage() : null, clock.instant());
                 return status;
             }
-            return writeBack(change);
-        } catch (FieldOwnedException e) {
-            // the rules changed since the change was accepted
+            return InsuranceWriteBack.concerns(change) ? writeBackInsurance(change) : writeBack(change);
+        } catch (FieldOwnedException | InsuranceWriteBack.Refused e) {
+            // the rules changed since the change was accepted, or a policy the EHR would not take
             return fail(change, e.getMessage());
         } catch (EhrRequestRejectedException e) {
             return fail(change, e.getMessage());
@@ -143,8 +148,17 @@ public final class ApplyPortalChange implements Processor {
 
     /** Step one: the change enters the portal record, under the rules. */
     private PortalChange.Status applyInPortal(PortalChange change) {
+        if (InsuranceWriteBack.concerns(change)) {
+            return database.inTransaction(connection -> insurance.applyInPortal(change, lock(connection, change.patientId()), connection));
+        }
+        // what only the portal has never meets the EHR's values nor the FHIR mapping
+        Map<AuthorityField, Object> rowValues = new EnumMap<>(change.values());
+        CommunicationPreferences preferences = (CommunicationPreferences) rowValues.remove(AuthorityField.PATIENT_COMMUNICATION_PREFERENCES);
+        if (preferences != null && !preferences.problems().isEmpty()) {
+            return fail(change, "communication-preferences: " + String.join("; ", preferences.problems()));
+        }
         // a row the portal wrote into the outbox itself has not been through the API's checks
-        StandardisePortalValues.Result standardised = standardise.standardise(change.values());
+        StandardisePortalValues.Result standardised = standardise.standardise(rowValues);
         if (!standardised.valid()) {
             return fail(change, "values the mapping refuses: " + standardised.problems().stream()
                     .map(p -> p.field() + ": " + p.problem()).collect(Collectors.joining("; ")));
@@ -159,15 +173,20 @@ public final class ApplyPortalChange implements Processor {
                 patients.update(connection, stored.id(), stored.patient(), merge.patient(), merge.provenance(), now);
             }
             conflicts.record(connection, stored.id(), merge.conflicts(), change.id(), now);
+            Map<AuthorityField, FieldOutcome> outcomes = new EnumMap<>(decision.outcomes());
+            if (preferences != null) {
+                outcomes.put(AuthorityField.PATIENT_COMMUNICATION_PREFERENCES,
+                        portalOnly.apply(connection, stored.id(), preferences, change.submittedAt()));
+            }
             audit.record(connection, new AuditEvent(now, change.clientId(), "PortalPatient.portal-change",
                     "portal_patient/" + stored.id() + " (" + stored.patient().reference() + ") portal_change/" + change.id()
                             + " fields " + change.values().keySet().stream().map(AuthorityField::qualifiedName).collect(Collectors.joining(",")),
-                    "portal", decision.outcomes().toString()));
-            boolean superseded = !decision.outcomes().isEmpty() && decision.outcomes().values().stream().allMatch(o -> o == FieldOutcome.SUPERSEDED);
+                    "portal", outcomes.toString()));
+            boolean superseded = !outcomes.isEmpty() && outcomes.values().stream().allMatch(o -> o == FieldOutcome.SUPERSEDED);
             PortalChange.Status next = superseded ? PortalChange.Status.SUPERSEDED
                     : settings.writeBackEnabled() && !rules.pendingWriteBack(merge.patient(), merge.provenance()).isEmpty()
                             ? PortalChange.Status.WRITING_BACK : PortalChange.Status.DONE;
-            changes.advance(connection, change.id(), next, outcomesJson(decision.outcomes()), null, now);
+            changes.advance(connection, change.id(), next, outcomesJson(outcomes), null, now);
             return next;
         });
     }
@@ -229,6 +248,11 @@ public final class ApplyPortalChange implements Processor {
                 + " updates (HTTP 409/412 version conflict each time)");
     }
 
+    private PortalChange.Status writeBackInsurance(PortalChange change) {
+        InsuranceWriteBack.Done done = insurance.writeBack(change, database.inTransaction(connection -> sourceId(connection, change.patientId())));
+        return finish(change, done.ehrVersion(), done.status());
+    }
+
     private PortalChange.Status finish(PortalChange change, String ehrVersion, PortalChange.Status status) {
         changes.finish(change.id(), status, ehrVersion, null,
                 status == PortalChange.Status.SUPERSEDED ? settings.supersededMessage() : null, clock.instant());
@@ -237,7 +261,8 @@ public final class ApplyPortalChange implements Processor {
 
     /** DONE, unless every field of the change has since been decided for the EHR by a later EHR change. */
     private static PortalChange.Status finalStatus(PortalChange change, StoredPatient current) {
-        boolean allLost = !change.values().isEmpty() && change.values().keySet().stream().allMatch(field -> {
+        List<AuthorityField> fields = change.values().keySet().stream().filter(PatientFieldValues.syncedPatientFields()::contains).toList();
+        boolean allLost = !fields.isEmpty() && fields.stream().allMatch(field -> {
             var provenance = current.provenance().of(field, current.patient());
             return provenance.setBy() == Side.EHR && provenance.setAt() != null && provenance.setAt().isAfter(change.submittedAt());
         });

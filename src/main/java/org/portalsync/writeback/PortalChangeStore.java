@@ -92,6 +92,29 @@ public final class PortalChangeStore {
         }
     }
 
+    /** Names the insurance policy a change applies to (a new policy has its row only once the change is applied). */
+    public void setInsurance(Connection connection, long changeId, long insuranceId) throws SQLException {
+        try (PreparedStatement update = connection.prepareStatement("UPDATE portal_change SET insurance_id = ? WHERE id = ?")) {
+            update.setLong(1, insuranceId);
+            update.setLong(2, changeId);
+            update.executeUpdate();
+        }
+    }
+
+    /** @return the insurance policy a change applies to, once applied */
+    public Optional<Long> insuranceOf(Connection connection, long changeId) throws SQLException {
+        try (PreparedStatement select = connection.prepareStatement("SELECT insurance_id FROM portal_change WHERE id = ?")) {
+            select.setLong(1, changeId);
+            try (ResultSet row = select.executeQuery()) {
+                if (!row.next()) {
+                    return Optional.empty();
+                }
+                long id = row.getLong(1);
+                return row.wasNull() ? Optional.empty() : Optional.of(id);
+            }
+        }
+    }
+
     /** @return the field values as the {@code field_values} column holds them: JSON keyed by field name */
     public static String valuesJson(Map<AuthorityField, Object> values) {
         ObjectNode root = JSON.createObjectNode();

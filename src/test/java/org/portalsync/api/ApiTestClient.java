@@ -16,6 +16,9 @@ import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
 /** Issues keys the way an operator does (the command) and calls the engine's API over real HTTP. */
 final class ApiTestClient {
 
@@ -68,4 +71,18 @@ final class ApiTestClient {
         }
         return request;
     }
+
+    /** Waits (up to 30 s) until a portal change is no longer PENDING or WRITING_BACK and returns its status document. */
+    JsonNode awaitChangeEnd(long changeId, String key) throws Exception {
+        JsonNode status = null;
+        for (java.time.Instant until = java.time.Instant.now().plusSeconds(30); java.time.Instant.now().isBefore(until); Thread.sleep(100)) {
+            status = JSON.readTree(get("/api/v1/changes/" + changeId, key).body());
+            if (!List.of("PENDING", "WRITING_BACK").contains(status.get("status").asText())) {
+                break;
+            }
+        }
+        return status;
+    }
+
+    private static final ObjectMapper JSON = new ObjectMapper();
 }

@@ -45,7 +45,7 @@ class PatientChangesApiIT {
         String id = EHR.seedPatients(2, seed).get(0);
         Map<String, String> settings = new HashMap<>(TestEngine.settingsFor(EHR, EHR.fhirBaseUrl(), "h2", seed));
         settings.put(PortalSyncSettings.WRITE_BACK_ENABLED, "true");
-        settings.put(PortalSyncSettings.AUTH_SCOPE, "system/Patient.read system/Patient.write");
+        settings.put(PortalSyncSettings.AUTH_SCOPE, "system/Patient.read system/Patient.write system/Coverage.read system/Coverage.write");
         try (TestEngine engine = TestEngine.start(settings)) {
             engine.poll();
             String portal = ApiTestClient.issue(settings, "portal", "patient-changes:write", "patient-changes:read");
@@ -117,6 +117,53 @@ class PatientChangesApiIT {
             assertThat(served.get("lastWriteWinsOnEqualTimes")).isEqualTo(shipped.get("lastWriteWinsOnEqualTimes"));
             assertThat(api.get("/api/v1/authority", portal).statusCode()).isEqualTo(403);
             assertThat(api.get("/api/v1/changes/" + changeId, reader).statusCode()).isEqualTo(403);
+        }
+    }
+
+    @Test
+    void communicationPreferencesStayInThePortalAndALaterChangeWins() throws Exception {
+        long seed = 9722;
+        String id = EHR.seedPatients(1, seed).get(0);
+        Map<String, String> settings = new HashMap<>(TestEngine.settingsFor(EHR, EHR.fhirBaseUrl(), "h2", seed));
+        settings.put(PortalSyncSettings.WRITE_BACK_ENABLED, "true");
+        settings.put(PortalSyncSettings.AUTH_SCOPE, "system/Patient.read system/Patient.write system/Coverage.read system/Coverage.write");
+        try (TestEngine engine = TestEngine.start(settings)) {
+            engine.poll();
+            String portal = ApiTestClient.issue(settings, "portal", "patient-changes:write", "patient-changes:read");
+            ApiTestClient api = new ApiTestClient(engine.apiBaseUrl());
+            String path = "/api/v1/patients/ehr/" + id + "/changes";
+            Patient before = EHR.adminClient().read().resource(Patient.class).withId(id).execute();
+
+            HttpResponse<String> accepted = post(api, path, portal, change("p-1",
+                    "{\"communication-preferences\":{\"preferred_channel\":\"sms\",\"reminders\":[\"sms\",\"email\"]}}"));
+            assertThat(accepted.statusCode()).as(accepted.body()).isEqualTo(202);
+            JsonNode done = api.awaitChangeEnd(JSON.readTree(accepted.body()).get("change_id").asLong(), portal);
+            assertThat(done.get("status").asText()).as(done.toString()).isEqualTo("DONE");
+            assertThat(done.get("fields").get("communication-preferences").asText()).isEqualTo("APPLIED");
+            String stored = (String) engine.rows("SELECT communication_preferences FROM portal_patient WHERE source_id = ?", id).get(0)
+                    .get("communication_preferences");
+            assertThat(JSON.readTree(stored)).isEqualTo(JSON.readTree("{\"preferred_channel\":\"sms\",\"reminders\":[\"sms\",\"email\"]}"));
+            assertThat(EHR.adminClient().read().resource(Patient.class).withId(id).execute().getMeta().getVersionId())
+                    .as("nothing of it goes to the EHR").isEqualTo(before.getMeta().getVersionId());
+
+            // made earlier, taken up later: the later change stands
+            HttpResponse<String> older = post(api, path, portal, "{\"change_key\":\"p-2\",\"initiated_by\":\"patient\",\"changed_at\":\""
+                    + Instant.now().minusSeconds(30) + "\",\"fields\":{\"communication-preferences\":{\"preferred_channel\":\"mail\",\"reminders\":[]}}}");
+            assertThat(older.statusCode()).as(older.body()).isEqualTo(202);
+            assertThat(api.awaitChangeEnd(JSON.readTree(older.body()).get("change_id").asLong(), portal).get("status").asText()).isEqualTo("SUPERSEDED");
+            HttpResponse<String> invalid = post(api, path, portal, change("p-3",
+                    "{\"communication-preferences\":{\"preferred_channel\":\"pigeon\",\"reminders\":[]}}"));
+            assertThat(invalid.statusCode()).isEqualTo(422);
+            assertThat(invalid.body()).contains("preferred_channel");
+
+            // an EHR edit of the patient leaves them alone
+            Patient edited = EHR.adminClient().read().resource(Patient.class).withId(id).execute();
+            edited.setGender(org.hl7.fhir.r4.model.Enumerations.AdministrativeGender.UNKNOWN);
+            EHR.adminClient().update().resource(edited).execute();
+            engine.poll();
+            assertThat(engine.rows("SELECT communication_preferences FROM portal_patient WHERE source_id = ?", id).get(0)
+                    .get("communication_preferences")).isEqualTo(stored);
+            assertThat(engine.count("SELECT COUNT(*) FROM portal_patient WHERE source_id = ? AND gender = 'unknown'", id)).isEqualTo(1);
         }
     }
 }

@@ -78,6 +78,9 @@ class AuthorityFileTest {
                 "unknown initiator 'nurse'");
         assertError("patient:\n  phones:\n    rule: ehr\n    write-back: true\n", "line 3", "write-back needs a rule");
         assertError("last-write-wins:\n  on-equal-times: newest\n", "line 2", "expected ehr or portal");
+        assertError("patient:\n  communication-preferences: last-write-wins\n", "line 2",
+                "patient.communication-preferences can only be 'portal': the EHR has no element for it");
+        assertError("patient:\n  communication-preferences:\n    rule: portal\n    write-back: true\n", "line 3", "write-back is impossible");
         assertError("patient:\n  phones: [ehr\n", "", "not valid YAML");
     }
 

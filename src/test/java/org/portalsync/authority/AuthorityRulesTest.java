@@ -203,6 +203,6 @@ class AuthorityRulesTest {
 
     @Test
     void fieldsNotSyncedYetAreRefused() {
-        assertThat(shipped.refusal(AuthorityField.PATIENT_INSURANCE, Initiator.PATIENT, null)).get().asString().contains("not synced");
+        assertThat(shipped.refusal(AuthorityField.APPOINTMENT_START, Initiator.PATIENT, null)).get().asString().contains("not synced");
     }
 }

@@ -98,8 +98,16 @@ class PortalSyncSettingsTest {
                 PortalSyncSettings.AUTH_CLIENT_SECRET, "s3cret-value",
                 PortalSyncSettings.WRITE_BACK_ENABLED, "true"));
         assertThatThrownBy(() -> settings(values).validate())
-                .hasMessageContaining("portal-sync.source.fhir.auth.scope='system/Patient.read' is invalid")
+                .hasMessageContaining("portal-sync.source.fhir.auth.scope='system/Patient.read system/Coverage.read' is invalid")
                 .hasMessageContaining("system/Patient.write");
+        // with insurance on, its Coverages need a write scope too
+        values.put(PortalSyncSettings.AUTH_SCOPE, "system/Patient.read system/Patient.write");
+        assertThatThrownBy(() -> settings(values).validate()).hasMessageContaining("system/Coverage.write");
+        for (String scope : new String[] {"system/Patient.write system/Coverage.write", "system/*.write", "system/*.cruds"}) {
+            values.put(PortalSyncSettings.AUTH_SCOPE, scope);
+            assertThat(settings(values).validate().writeBackEnabled()).as(scope).isTrue();
+        }
+        values.put(PortalSyncSettings.INSURANCE_ENABLED, "false");
         for (String scope : new String[] {"system/Patient.read system/Patient.write", "system/Patient.*", "system/*.write", "system/Patient.cruds",
                 "system/Patient.u"}) {
             values.put(PortalSyncSettings.AUTH_SCOPE, scope);

@@ -41,7 +41,10 @@ public final class DemoMain {
         wipe(DATABASE);
         SandboxEhr ehr = SandboxEhr.start(Integer.getInteger("demo.ehr-port", 0));
         List<String> ids = ehr.seedPatients(patients, 2026);
-        LOG.info("Sandbox EHR at {} (token endpoint {}) holds {} patients", ehr.fhirBaseUrl(), ehr.tokenUrl(), ids.size());
+        // most patients have an insurance policy; some have none
+        int insured = ehr.seedCoverages(ids.subList(0, ids.size() * 7 / 10), 2026).size();
+        LOG.info("Sandbox EHR at {} (token endpoint {}) holds {} patients and {} insurance policies", ehr.fhirBaseUrl(), ehr.tokenUrl(),
+                ids.size(), insured);
 
         ScheduledExecutorService frontDesk = Executors.newSingleThreadScheduledExecutor(runnable -> {
             Thread thread = new Thread(runnable, "sandbox-front-desk");

@@ -37,6 +37,7 @@ public final class TestEngine implements AutoCloseable {
         Map<String, String> settings = new HashMap<>();
         settings.put(PortalSyncSettings.FHIR_BASE_URL, fhirBaseUrl);
         settings.put(PortalSyncSettings.FHIR_PATIENT_SEARCH, "_tag=" + SandboxEhr.SEED_TAG_SYSTEM + "|seed-" + seedTag);
+        settings.put(PortalSyncSettings.INSURANCE_COVERAGE_SEARCH, "_tag=" + SandboxEhr.SEED_TAG_SYSTEM + "|seed-" + seedTag);
         settings.put(PortalSyncSettings.AUTH_TOKEN_URL, ehr.tokenUrl().replace(ehr.fhirBaseUrl().replace("/fhir", ""),
                 fhirBaseUrl.replace("/fhir", "")));
         settings.put(PortalSyncSettings.AUTH_CLIENT_ID, ehr.clientId());
@@ -45,6 +46,7 @@ public final class TestEngine implements AutoCloseable {
         settings.put(PortalSyncSettings.DB_URL, TestDatabases.jdbcUrl(databaseKind));
         settings.put(PortalSyncSettings.DB_USER, TestDatabases.user(databaseKind));
         settings.put(PortalSyncSettings.FHIR_POLL_TRIGGER, PortalSyncMain.POLL_ON_REQUEST);
+        settings.put(PortalSyncSettings.INSURANCE_POLL_TRIGGER, PortalSyncMain.INSURANCE_POLL_ON_REQUEST);
         settings.put(PortalSyncSettings.FHIR_POLL_OVERLAP, "1s");
         // more than one worker, so that every sync test also runs records of a page concurrently
         settings.put(PortalSyncSettings.SYNC_WORKERS, "2");
@@ -70,6 +72,7 @@ public final class TestEngine implements AutoCloseable {
         settings.put(PortalSyncSettings.DB_URL, TestDatabases.jdbcUrl(databaseKind));
         settings.put(PortalSyncSettings.DB_USER, TestDatabases.user(databaseKind));
         settings.put(PortalSyncSettings.FHIR_POLL_TRIGGER, PortalSyncMain.POLL_ON_REQUEST);
+        settings.put(PortalSyncSettings.INSURANCE_POLL_TRIGGER, PortalSyncMain.INSURANCE_POLL_ON_REQUEST);
         settings.put(PortalSyncSettings.CLUSTER_LOCK_DIR, "target/cluster-" + System.nanoTime());
         settings.put(PortalSyncSettings.JOURNAL_DIR, "target/journal-" + System.nanoTime());
         settings.put(PortalSyncSettings.DRY_RUN_REPORT_DIR, "target/dry-run-reports");
@@ -101,6 +104,11 @@ public final class TestEngine implements AutoCloseable {
     /** Runs one poll to its end and returns its summary line. */
     public String poll() throws Exception {
         return main.getCamelTemplate().requestBody(PortalSyncMain.POLL_ON_REQUEST, null, String.class);
+    }
+
+    /** Runs one poll of insurance (FHIR Coverage) to its end and returns its summary line. */
+    public String pollInsurance() throws Exception {
+        return main.getCamelTemplate().requestBody(PortalSyncMain.INSURANCE_POLL_ON_REQUEST, null, String.class);
     }
 
     /** Sends a body to an engine endpoint and waits for the route to finish. */

@@ -50,7 +50,7 @@ class ConcurrentEditsIT {
         List<String> ids = EHR.seedPatients(PATIENTS, seed);
         Map<String, String> settings = new HashMap<>(TestEngine.settingsFor(EHR, EHR.fhirBaseUrl(), "h2", seed));
         settings.put(PortalSyncSettings.WRITE_BACK_ENABLED, "true");
-        settings.put(PortalSyncSettings.AUTH_SCOPE, "system/Patient.read system/Patient.write");
+        settings.put(PortalSyncSettings.AUTH_SCOPE, "system/Patient.read system/Patient.write system/Coverage.read system/Coverage.write");
         settings.put(PortalSyncSettings.WRITE_BACK_INTERVAL, "1h");
         settings.put(PortalSyncSettings.WRITE_BACK_MAX_CONFLICT_RETRIES, "20");
         try (TestEngine engine = TestEngine.start(settings)) {

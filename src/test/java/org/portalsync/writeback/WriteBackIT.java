@@ -43,7 +43,7 @@ class WriteBackIT {
     private TestEngine start(long seed) throws Exception {
         Map<String, String> settings = new HashMap<>(TestEngine.settingsFor(EHR, proxy.baseUrl() + "/fhir", "h2", seed));
         settings.put(PortalSyncSettings.WRITE_BACK_ENABLED, "true");
-        settings.put(PortalSyncSettings.AUTH_SCOPE, "system/Patient.read system/Patient.write");
+        settings.put(PortalSyncSettings.AUTH_SCOPE, "system/Patient.read system/Patient.write system/Coverage.read system/Coverage.write");
         // the test hands each change over itself
         settings.put(PortalSyncSettings.WRITE_BACK_INTERVAL, "1h");
         return TestEngine.start(settings);

@@ -42,15 +42,19 @@ public final class FetchFhirPage implements Processor {
     @Override
     public void process(Exchange exchange) throws Exception {
         String url = exchange.getMessage().getMandatoryBody(String.class);
+        // the audit action names the feed's type: next-page links (e.g. HAPI's ?_getpages=) do not
+        String action = exchange.getProperty(FhirFeed.RESOURCE_TYPE, "Bundle", String.class)
+                + (exchange.getProperty(FhirFeed.DELETIONS_ONLY, false, Boolean.class) ? ".history" : ".search");
         FhirPage page = prefetched(exchange, url);
         if (page == null) {
-            page = fetch(url);
+            page = fetch(url, action);
         }
+        exchange.setProperty(FhirFeed.INCLUDED, page.included());
         page.entries().forEach(entry -> FhirFeed.seen(exchange, entry.lastUpdated()));
         exchange.setProperty(SyncHeaders.NEXT_PAGE_URL, page.nextUrl());
         if (page.nextUrl() != null) {
             String next = page.nextUrl();
-            exchange.setProperty(PREFETCH, new Prefetch(next, CompletableFuture.supplyAsync(() -> fetch(next), prefetcher)));
+            exchange.setProperty(PREFETCH, new Prefetch(next, CompletableFuture.supplyAsync(() -> fetch(next, action), prefetcher)));
         }
         PollStats stats = exchange.getProperty(SyncHeaders.POLL_STATS, PollStats.class);
         if (stats != null) {
@@ -77,8 +81,7 @@ public final class FetchFhirPage implements Processor {
         }
     }
 
-    private FhirPage fetch(String url) {
-        String action = url.contains("/_history") ? "Patient.history" : "Patient.search";
+    private FhirPage fetch(String url, String action) {
         FhirResponse response = client.get(url, action);
         if (response.gone() || response.notFound()) {
             throw new EhrRequestRejectedException("EHR answered " + action + " with HTTP " + response.status(), response.status());

@@ -4,7 +4,9 @@ import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.regex.Pattern;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -43,13 +45,22 @@ public final class FhirBundleReader {
         }
         boolean history = "history".equals(bundle.path("type").asText());
         List<FhirEntry> entries = new ArrayList<>();
+        Map<String, String> included = new HashMap<>();
         for (JsonNode entry : bundle.path("entry")) {
-            if ("include".equals(entry.path("search").path("mode").asText()) || "outcome".equals(entry.path("search").path("mode").asText())) {
+            String mode = entry.path("search").path("mode").asText();
+            if ("include".equals(mode)) {
+                FhirEntry include = entry(requestUrl, entry, false);
+                if (include.resourceJson() != null && !include.id().isEmpty()) {
+                    included.put(include.reference(), include.resourceJson());
+                }
+                continue;
+            }
+            if ("outcome".equals(mode)) {
                 continue;
             }
             entries.add(entry(requestUrl, entry, history));
         }
-        return new FhirPage(requestUrl, entries, next);
+        return new FhirPage(requestUrl, entries, next, included);
     }
 
     private static FhirEntry entry(String requestUrl, JsonNode entry, boolean history) {

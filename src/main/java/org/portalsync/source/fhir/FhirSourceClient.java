@@ -70,6 +70,18 @@ public final class FhirSourceClient {
      *         {@code 409} (someone changed the resource since: read it again). FHIR names 412 for an If-Match
      *         mismatch; HAPI FHIR servers answer 409 for it.
      */
+    /**
+     * Creates a resource (POST to the type's URL) as a conditional create: {@code ifNoneExist} is a search
+     * (e.g. {@code identifier=system|value}) that finds the resource if an earlier attempt created it, so a
+     * retried create (after a timeout, a 5xx) never makes a second one.
+     */
+    public FhirResponse create(String typeUrl, String resourceJson, String ifNoneExist, String action) {
+        return send(typeUrl, action, request -> request.header("Content-Type", "application/fhir+json")
+                .header("Prefer", "return=representation")
+                .header("If-None-Exist", ifNoneExist)
+                .POST(HttpRequest.BodyPublishers.ofString(resourceJson)), Set.of());
+    }
+
     public FhirResponse update(String url, String resourceJson, String version, String action) {
         return send(url, action, request -> request.header("Content-Type", "application/fhir+json")
                 .header("If-Match", "W/\"" + version + "\"")

@@ -24,6 +24,7 @@ public final class ParseFhirEntry implements Processor {
     private final FhirContext fhir;
     private final String expectedType;
 
+    /** @param expectedType the resource type every entry must have; null: the feed's ({@link FhirFeed#RESOURCE_TYPE}) */
     public ParseFhirEntry(FhirContext fhir, String expectedType) {
         this.fhir = fhir;
         this.expectedType = expectedType;
@@ -32,6 +33,7 @@ public final class ParseFhirEntry implements Processor {
     @Override
     public void process(Exchange exchange) throws Exception {
         FhirEntry entry = exchange.getMessage().getMandatoryBody(FhirEntry.class);
+        String expectedType = this.expectedType != null ? this.expectedType : FhirFeed.resourceType(exchange);
         String record = entry.reference();
         exchange.getMessage().setHeader(SyncHeaders.RECORD, record);
         if (!expectedType.equals(entry.resourceType()) || entry.id().isBlank()) {

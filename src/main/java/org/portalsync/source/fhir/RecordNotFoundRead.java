@@ -87,7 +87,7 @@ public final class RecordNotFoundRead implements Processor {
         }
         Instant since = now.minus(surgeWindow);
         long notFound = count(connection, "SELECT COUNT(DISTINCT resource) FROM audit_event WHERE action = ? AND result = ? AND occurred_at >= ?",
-                FetchFhirPatient.ACTION, FhirSourceClient.auditFailure(404), since);
+                FetchFhirResource.PATIENT_READ, FhirSourceClient.auditFailure(404), since);
         if (notFound < surgeThreshold
                 || count(connection, "SELECT COUNT(*) FROM alert WHERE kind = ? AND raised_at >= ?", AlertKind.EHR_NOT_FOUND_SURGE.name(), since) > 0) {
             return null;

@@ -9,13 +9,11 @@ import org.portalsync.sync.SyncHeaders;
 
 /**
  * Opens the second feed of a poll: a search never returns deleted resources, so deletions are read
- * from {@code Patient/_history?_since=}. The first poll only sets the mark (to the search's), since
- * a patient deleted before it was ever synced has nothing in the portal to archive. An EHR without
+ * from {@code <type>/_history?_since=} (the type of the search feed just read, {@link FhirFeed#RESOURCE_TYPE}). The first poll only sets the mark (to the search's), since
+ * a record deleted before it was ever synced has nothing in the portal to archive. An EHR without
  * type-level history ({@link FhirServerCapabilities}) gets no sweep: its deletions come from 410 and active=false.
  */
 public final class StartFhirDeletionSweep implements Processor {
-
-    public static final String FEED = "Patient-deletions";
 
     private final String source;
     private final String baseUrl;
@@ -38,19 +36,21 @@ public final class StartFhirDeletionSweep implements Processor {
 
     @Override
     public void process(Exchange exchange) throws Exception {
+        String resourceType = FhirFeed.resourceType(exchange);
+        String feed = FhirFeed.deletionsFeed(resourceType);
         if (!capabilities.current().historyType()) {
-            FhirFeed.open(exchange, FEED, null, false, true);
+            FhirFeed.open(exchange, feed, null, false, true);
             return;
         }
-        var mark = marks.read(source, FEED);
+        var mark = marks.read(source, feed);
         if (mark.isEmpty()) {
             if (!dryRun) {
-                marks.read(source, StartFhirPatientPoll.FEED).ifPresent(searchMark -> marks.advance(source, FEED, searchMark));
+                marks.read(source, resourceType).ifPresent(searchMark -> marks.advance(source, feed, searchMark));
             }
-            FhirFeed.open(exchange, FEED, null, false, true);
+            FhirFeed.open(exchange, feed, null, false, true);
             return;
         }
         exchange.getMessage().setHeader(SyncHeaders.SOURCE, source);
-        FhirFeed.open(exchange, FEED, baseUrl + "/Patient/_history?_since=" + mark.get().minus(overlap) + "&_count=" + pageSize, false, true);
+        FhirFeed.open(exchange, feed, baseUrl + "/" + resourceType + "/_history?_since=" + mark.get().minus(overlap) + "&_count=" + pageSize, false, true);
     }
 }

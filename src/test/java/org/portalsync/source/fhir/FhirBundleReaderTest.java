@@ -33,6 +33,21 @@ class FhirBundleReaderTest {
     }
 
     @Test
+    void includedResourcesAreKeptApartFromTheEntries() {
+        String bundle = """
+                {"resourceType":"Bundle","type":"searchset","entry":[
+                  {"resource":{"resourceType":"Coverage","id":"c1"},"search":{"mode":"match"}},
+                  {"resource":{"resourceType":"Organization","id":"payer-7","name":"Acme Health"},"search":{"mode":"include"}},
+                  {"resource":{"resourceType":"OperationOutcome","id":"oo"},"search":{"mode":"outcome"}}]}""";
+
+        FhirPage page = FhirBundleReader.read("u", bundle);
+
+        assertThat(page.entries()).extracting(FhirEntry::reference).containsExactly("Coverage/c1");
+        assertThat(page.included()).containsOnlyKeys("Organization/payer-7");
+        assertThat(page.included().get("Organization/payer-7")).contains("Acme Health");
+    }
+
+    @Test
     void lastPageHasNoNextLink() {
         FhirPage page = FhirBundleReader.read("u", "{\"resourceType\":\"Bundle\",\"type\":\"searchset\"}");
         assertThat(page.nextUrl()).isNull();
