@@ -6,7 +6,9 @@ import org.portalsync.sync.TestEngine;
 
 /**
  * Child JVM of {@link SyncBenchmark}: starts the real engine against the parent's sandbox and an
- * empty H2 file portal database, and times one full poll. Alone in its JVM so its heap is its own.
+ * empty H2 file portal database, and times one full poll; then, with the high-water mark cleared, a
+ * second poll that re-reads every record unchanged (what an overlap re-read costs per record). Alone in
+ * its JVM so its heap is its own.
  * Args: settings file (written by the parent), N.
  */
 public final class EngineRun {
@@ -29,10 +31,18 @@ public final class EngineRun {
             long rows = engine.count("SELECT COUNT(*) FROM portal_patient");
             String tenths = progress.stop(rows, nanos);
             long rejected = engine.count("SELECT COUNT(DISTINCT record_ref) FROM data_quality_issue WHERE rejects_record = TRUE");
+            try (var connection = engine.database().getConnection(); var clear = connection.createStatement()) {
+                clear.executeUpdate("DELETE FROM sync_high_water_mark");
+            }
+            long rereadStarted = System.nanoTime();
+            String reread = engine.poll();
+            long rereadNanos = System.nanoTime() - rereadStarted;
+            System.out.println("BENCH-REREAD " + reread);
             long deadLetters = engine.count("SELECT COUNT(*) FROM dead_letter");
             System.out.println(SyncBenchmark.SUMMARY + " " + summary);
             System.out.println(SyncBenchmark.RESULT + " records=" + (rows + rejected) + " nanos=" + nanos + " " + used.toLine()
-                    + " rows=" + rows + " rejected=" + rejected + " deadLetters=" + deadLetters + " tenths=" + tenths);
+                    + " rows=" + rows + " rejected=" + rejected + " deadLetters=" + deadLetters + " tenths=" + tenths
+                    + " rereadNanos=" + rereadNanos);
             exit = rows + rejected == expected ? 0 : 2;
             if (exit != 0) {
                 System.err.println("engine wrote " + rows + " portal_patient rows and rejected " + rejected + ", expected " + expected

@@ -54,7 +54,10 @@ final class RawFetch {
      */
     long run(long limit) throws Exception {
         IGenericClient client = context.newRestfulGenericClient(fhirBaseUrl);
-        client.registerInterceptor(new BearerTokenAuthInterceptor(token()));
+        String token = token();
+        if (token != null) {
+            client.registerInterceptor(new BearerTokenAuthInterceptor(token));
+        }
         AdditionalRequestHeadersInterceptor noCache = new AdditionalRequestHeadersInterceptor();
         noCache.addHeaderValue("Cache-Control", "no-cache");
         client.registerInterceptor(noCache);
@@ -68,7 +71,11 @@ final class RawFetch {
         return entries;
     }
 
-    private String token() throws Exception {
+    /** @return a bearer token from the token endpoint, or null when the server takes requests without one */
+    String token() throws Exception {
+        if (tokenUrl == null || tokenUrl.isBlank()) {
+            return null;
+        }
         String basic = Base64.getEncoder().encodeToString((clientId + ":" + clientSecret).getBytes(StandardCharsets.UTF_8));
         HttpRequest request = HttpRequest.newBuilder(URI.create(tokenUrl))
                 .header("Authorization", "Basic " + basic)

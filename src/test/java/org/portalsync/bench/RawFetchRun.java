@@ -5,7 +5,7 @@ import java.util.Map;
 
 /**
  * Child JVM of {@link SyncBenchmark}: the raw fetch phase, alone in its JVM so its heap is its own.
- * Args: settings file (written by the parent), N.
+ * Args: settings file (written by the parent), N (0: whatever the server holds).
  */
 public final class RawFetchRun {
 
@@ -24,7 +24,7 @@ public final class RawFetchRun {
         HeapSampler.Result used = heap.stop();
 
         System.out.println(SyncBenchmark.RESULT + " records=" + entries + " nanos=" + nanos + " " + used.toLine());
-        if (entries != expected) {
+        if (expected > 0 && entries != expected) {
             System.err.println("raw fetch read " + entries + " patients, expected " + expected);
             System.exit(2);
         }

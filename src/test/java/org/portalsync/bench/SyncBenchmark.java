@@ -34,13 +34,20 @@ import org.portalsync.sync.TestEngine;
  * equally cold. The engine writes to a new empty H2 file database under {@code target/bench/}.
  *
  * <p>System properties: {@code bench.page-size} (default 50, the engine's default),
- * {@code bench.seed}, {@code bench.child-xmx} (default: this JVM's -Xmx).
+ * {@code bench.seed}, {@code bench.child-xmx} (default: this JVM's -Xmx), {@code bench.jfr=true} (a
+ * Flight Recorder profile of the engine phase next to its log).
+ *
+ * <p>Against any running FHIR server instead of the sandbox: {@code -Dbench.base-url=http://host/fhir}
+ * [{@code -Dbench.token-url=... -Dbench.client-id=...}, secret in the environment variable
+ * {@code BENCH_CLIENT_SECRET}]. It then reads what the server holds ({@code -Dbench.search=...} narrows
+ * it), or, with {@code -Dbench.seed-server=true}, first seeds N generated patients into it and reads those.
  */
 public final class SyncBenchmark {
 
     static final String RESULT = "BENCH-RESULT";
     static final String SUMMARY = "BENCH-SUMMARY";
     private static final double TARGET_RATIO = 1.25;
+    private static final double REREAD_TARGET_RATIO = 1.1;
     private static final int WARM_UP_RECORDS = 1000;
 
     private SyncBenchmark() {
@@ -60,29 +67,58 @@ public final class SyncBenchmark {
         Snapshot snapshot = Snapshot.take(dir.resolve("run-" + stamp));
 
         int exit = 1;
-        SandboxEhr ehr = SandboxEhr.start(0);
+        String baseUrl = System.getProperty("bench.base-url", "").isBlank() ? null : System.getProperty("bench.base-url").strip();
+        SandboxEhr ehr = baseUrl == null ? SandboxEhr.start(0) : null;
         try {
-            exit = run(ehr, snapshot, n, pageSize, seed, stamp, dir);
+            exit = run(ehr, baseUrl, snapshot, n, pageSize, seed, stamp, dir);
         } catch (Exception | AssertionError e) {
             System.err.println("BENCHMARK FAILED: " + e);
             e.printStackTrace();
         } finally {
-            ehr.close();
+            if (ehr != null) {
+                ehr.close();
+            }
             snapshot.delete();
         }
         System.exit(exit); // HAPI leaves non-daemon threads behind
     }
 
-    private static int run(SandboxEhr ehr, Snapshot snapshot, int n, int pageSize, long seed, String stamp, Path dir) throws Exception {
-        long started = System.nanoTime();
+    private static int run(SandboxEhr ehr, String baseUrl, Snapshot snapshot, int n, int pageSize, long seed, String stamp, Path dir)
+            throws Exception {
         // a practice's data by default: a third of the phones invalid, some without MRN or with a bad ZIP
         boolean clean = System.getProperty("bench.data", "practice").equals("clean");
-        ehr.seedPatients(n, seed, clean ? SandboxPatientGenerator.DefectRates.SANDBOX : SandboxPatientGenerator.DefectRates.PRACTICE);
-        double seedSeconds = seconds(System.nanoTime() - started);
-        System.out.printf("seeded %d patients in %.1f s%n", n, seedSeconds);
+        SandboxPatientGenerator.DefectRates rates = clean ? SandboxPatientGenerator.DefectRates.SANDBOX : SandboxPatientGenerator.DefectRates.PRACTICE;
+        String tag = "_tag=" + SandboxEhr.SEED_TAG_SYSTEM + "|seed-" + seed;
+        Map<String, String> settings;
+        String server;
+        double seedSeconds = 0;
+        long started = System.nanoTime();
+        if (ehr != null) {
+            ehr.seedPatients(n, seed, rates);
+            seedSeconds = seconds(System.nanoTime() - started);
+            settings = new HashMap<>(TestEngine.settingsFor(ehr, ehr.fhirBaseUrl(), "h2", seed));
+            server = "sandbox HAPI FHIR JPA (H2) in-process";
+        } else {
+            boolean seedServer = Boolean.getBoolean("bench.seed-server");
+            settings = new HashMap<>(TestEngine.settingsForServer(baseUrl, System.getProperty("bench.token-url", ""),
+                    System.getProperty("bench.client-id", ""), System.getenv().getOrDefault("BENCH_CLIENT_SECRET", ""), "h2",
+                    seedServer ? tag : System.getProperty("bench.search", "")));
+            settings.put(PortalSyncSettings.MAPPING_MRN_SYSTEM, System.getProperty("bench.mrn-system", SandboxPatientGenerator.MRN_SYSTEM));
+            if (baseUrl.startsWith("http:")) {
+                settings.put(PortalSyncSettings.FHIR_ALLOW_INSECURE_HTTP, "true");
+            }
+            if (seedServer) {
+                RemoteSeeder.seed(baseUrl, new RawFetch(settings).token(), n, seed, rates);
+                seedSeconds = seconds(System.nanoTime() - started);
+            } else {
+                n = 0; // whatever the server holds: the raw fetch counts it
+            }
+            server = "FHIR server at " + baseUrl;
+        }
+        if (seedSeconds > 0) {
+            System.out.printf("seeded %d patients in %.1f s%n", n, seedSeconds);
+        }
 
-        Map<String, String> settings = new HashMap<>(TestEngine.settingsFor(ehr, ehr.fhirBaseUrl(), "h2", seed));
-        // absolute: the engine runs in the snapshot directory; same file as ./target/bench/portal-<stamp>
         settings.put(PortalSyncSettings.DB_URL, "jdbc:h2:file:" + dir.toAbsolutePath().resolve("portal-" + stamp));
         settings.put(PortalSyncSettings.FHIR_PAGE_SIZE, Integer.toString(pageSize));
         settings.put(PortalSyncSettings.FHIR_REQUESTS_PER_MINUTE, "100000");
@@ -98,17 +134,25 @@ public final class SyncBenchmark {
 
         String xmx = childXmx();
         Phase raw = child("raw fetch", RawFetchRun.class, snapshot, settingsFile, n, xmx, dir.resolve("raw-" + stamp + ".log"));
-        Phase engine = child("engine sync", EngineRun.class, snapshot, settingsFile, n, xmx, dir.resolve("engine-" + stamp + ".log"));
+        int records = (int) raw.records;
+        Phase engine = child("engine sync", EngineRun.class, snapshot, settingsFile, records, xmx, dir.resolve("engine-" + stamp + ".log"));
 
         System.out.println();
-        System.out.printf("portal-sync benchmark: N=%d, page size %d, %s sync worker(s), sandbox HAPI FHIR JPA (H2) in-process, portal DB H2 file%n",
-                n, pageSize, settings.get(PortalSyncSettings.SYNC_WORKERS));
+        System.out.printf("portal-sync benchmark: N=%d, page size %d, %s sync worker(s), %s, portal DB H2 file%n",
+                records, pageSize, settings.get(PortalSyncSettings.SYNC_WORKERS), server);
         System.out.println("| phase        | records | time (s) | records/s | peak heap (MiB) |");
-        System.out.println(row("seed EHR", n, seedSeconds, "-"));
+        if (seedSeconds > 0) {
+            System.out.println(row("seed EHR", n, seedSeconds, "-"));
+        }
         System.out.println(row("raw fetch", raw.records, raw.seconds(), Long.toString(raw.peakHeap())));
         System.out.println(row("engine sync", engine.records, engine.seconds(), Long.toString(engine.peakHeap())));
+        double rereadSeconds = engine.value("rereadNanos") / 1e9;
+        System.out.println(row("engine re-read", engine.records, rereadSeconds, "-"));
         double ratio = engine.seconds() / raw.seconds();
         System.out.printf("engine / raw = %.2f (target <= %.2f)%s%n", ratio, TARGET_RATIO, ratio <= TARGET_RATIO ? "" : "  ** over target **");
+        double rereadRatio = rereadSeconds / raw.seconds();
+        System.out.printf("engine re-read (every record unchanged) / raw = %.2f (target <= %.2f)%s%n", rereadRatio, REREAD_TARGET_RATIO,
+                rereadRatio <= REREAD_TARGET_RATIO ? "" : "  ** over target **");
         printTenths(engine.values.getOrDefault("tenths", ""));
         System.out.println("Peak heap: highest used heap of the phase's own child JVM (" + (xmx == null ? "default -Xmx" : xmx)
                 + ") during the phase; the sandbox EHR runs in the parent JVM and shares neither phase's heap.");
@@ -133,6 +177,10 @@ public final class SyncBenchmark {
         if (xmx != null) {
             command.add(xmx);
         }
+        if (Boolean.getBoolean("bench.jfr") && main == EngineRun.class) {
+            // a profile of the engine phase: jfr print --events jdk.ExecutionSample target/bench/engine-<stamp>.jfr
+            command.add("-XX:StartFlightRecording=filename=" + log.toAbsolutePath().toString().replace(".log", ".jfr") + ",settings=profile");
+        }
         command.addAll(List.of("-cp", snapshot.classPath, main.getName(), settingsFile.toAbsolutePath().toString(),
                 Integer.toString(n)));
         Process process = new ProcessBuilder(command)
@@ -151,7 +199,7 @@ public final class SyncBenchmark {
         String summary = lines.stream().filter(l -> l.startsWith(SUMMARY)).map(l -> l.substring(SUMMARY.length()).trim())
                 .reduce((a, b) -> b).orElse("");
         Phase phase = new Phase(result, summary);
-        if (phase.records != n) {
+        if (n > 0 && phase.records != n) {
             throw new IllegalStateException(name + " accounted for " + phase.records + " patients, expected " + n);
         }
         return phase;

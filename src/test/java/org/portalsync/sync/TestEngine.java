@@ -34,14 +34,27 @@ public final class TestEngine implements AutoCloseable {
      * @param seedTag only patients with this sandbox seed tag are polled, so tests sharing the sandbox do not see each other's
      */
     public static Map<String, String> settingsFor(SandboxEhr ehr, String fhirBaseUrl, String databaseKind, long seedTag) {
+        String tag = "_tag=" + SandboxEhr.SEED_TAG_SYSTEM + "|seed-" + seedTag;
+        Map<String, String> settings = settingsForServer(fhirBaseUrl, ehr.tokenUrl().replace(ehr.fhirBaseUrl().replace("/fhir", ""),
+                fhirBaseUrl.replace("/fhir", "")), ehr.clientId(), ehr.clientSecret(), databaseKind, tag);
+        settings.put(PortalSyncSettings.INSURANCE_COVERAGE_SEARCH, tag);
+        return settings;
+    }
+
+    /**
+     * Settings for an engine against any FHIR server, e.g. an independently started one for the benchmark.
+     *
+     * @param tokenUrl      empty for a server without OAuth2
+     * @param patientSearch the patient poll's extra search parameters, or empty
+     */
+    public static Map<String, String> settingsForServer(String fhirBaseUrl, String tokenUrl, String clientId, String clientSecret,
+            String databaseKind, String patientSearch) {
         Map<String, String> settings = new HashMap<>();
         settings.put(PortalSyncSettings.FHIR_BASE_URL, fhirBaseUrl);
-        settings.put(PortalSyncSettings.FHIR_PATIENT_SEARCH, "_tag=" + SandboxEhr.SEED_TAG_SYSTEM + "|seed-" + seedTag);
-        settings.put(PortalSyncSettings.INSURANCE_COVERAGE_SEARCH, "_tag=" + SandboxEhr.SEED_TAG_SYSTEM + "|seed-" + seedTag);
-        settings.put(PortalSyncSettings.AUTH_TOKEN_URL, ehr.tokenUrl().replace(ehr.fhirBaseUrl().replace("/fhir", ""),
-                fhirBaseUrl.replace("/fhir", "")));
-        settings.put(PortalSyncSettings.AUTH_CLIENT_ID, ehr.clientId());
-        settings.put(PortalSyncSettings.AUTH_CLIENT_SECRET, ehr.clientSecret());
+        settings.put(PortalSyncSettings.FHIR_PATIENT_SEARCH, patientSearch);
+        settings.put(PortalSyncSettings.AUTH_TOKEN_URL, tokenUrl);
+        settings.put(PortalSyncSettings.AUTH_CLIENT_ID, clientId);
+        settings.put(PortalSyncSettings.AUTH_CLIENT_SECRET, clientSecret);
         settings.put(PortalSyncSettings.MAPPING_MRN_SYSTEM, SandboxPatientGenerator.MRN_SYSTEM);
         settings.put(PortalSyncSettings.DB_URL, TestDatabases.jdbcUrl(databaseKind));
         settings.put(PortalSyncSettings.DB_USER, TestDatabases.user(databaseKind));

@@ -71,6 +71,20 @@ class WriteBackIT {
         }
     }
 
+    /**
+     * Hands a change to the write-back route and returns once no worker holds it: the sweep's first run
+     * (2 s after start) may have taken it up first, and then this call returns at once.
+     */
+    static void handOver(TestEngine engine, long id) throws Exception {
+        engine.request("direct:portal-change", id);
+        for (Instant until = Instant.now().plusSeconds(30); Instant.now().isBefore(until); Thread.sleep(50)) {
+            if (engine.count("SELECT COUNT(*) FROM portal_change WHERE id = ? AND claimed_until IS NOT NULL", id) == 0) {
+                return;
+            }
+        }
+        throw new AssertionError("portal_change " + id + " is still held by a worker after 30 s");
+    }
+
     static Map<String, Object> change(TestEngine engine, long id) throws Exception {
         return engine.rows("SELECT status, ehr_version, error, patient_message, field_outcomes FROM portal_change WHERE id = ?", id).get(0);
     }
@@ -105,7 +119,7 @@ class WriteBackIT {
             long change = submit(engine, id, "c-1", "patient", "{\"emails\":[{\"value\":\"new.address@example.org\",\"use\":\"home\",\"rank\":null}]}",
                     Instant.now());
 
-            engine.request("direct:portal-change", change);
+            handOver(engine, change);
 
             assertThat(change(engine, change)).containsEntry("status", "DONE");
             assertThat(emailsAtEhr(id)).containsExactly("new.address@example.org");
@@ -137,7 +151,7 @@ class WriteBackIT {
                     });
             List<Map<String, Object>> pushBack = engine.rows("SELECT id, status FROM portal_change WHERE client_id = 'engine'");
             assertThat(pushBack).singleElement().satisfies(row -> assertThat(row).containsEntry("status", "WRITING_BACK"));
-            engine.request("direct:portal-change", ((Number) pushBack.get(0).get("id")).longValue());
+            handOver(engine, ((Number) pushBack.get(0).get("id")).longValue());
             assertThat(emailsAtEhr(id)).containsExactly("new.address@example.org");
         }
     }
@@ -157,7 +171,7 @@ class WriteBackIT {
                 return body;
             }, "GET", "/Patient/" + id);
 
-            engine.request("direct:portal-change", change);
+            handOver(engine, change);
 
             assertThat(change(engine, change)).containsEntry("status", "DONE");
             // HAPI answers an If-Match mismatch 409 where FHIR says 412: both are taken as a version conflict
@@ -183,7 +197,7 @@ class WriteBackIT {
                 return body;
             }, "GET", "/Patient/" + id);
 
-            engine.request("direct:portal-change", change);
+            handOver(engine, change);
 
             assertThat(change(engine, change)).containsEntry("status", "FAILED")
                     .containsEntry("patient_message", "We couldn't update your details. Please call our front desk.");
@@ -210,7 +224,7 @@ class WriteBackIT {
             });
             engine.poll();
 
-            engine.request("direct:portal-change", change);
+            handOver(engine, change);
 
             assertThat(change(engine, change)).containsEntry("status", "SUPERSEDED");
             assertThat((String) change(engine, change).get("patient_message")).startsWith("Our office updated the same details");
@@ -232,7 +246,7 @@ class WriteBackIT {
                     + " WHERE p.source_id = ? AND t.system = 'phone' ORDER BY t.position", id).toString();
             long change = submit(engine, id, "c-5", "patient", "{\"phones\":[{\"value\":\"12\",\"use\":\"home\",\"rank\":null}]}", Instant.now());
 
-            engine.request("direct:portal-change", change);
+            handOver(engine, change);
 
             assertThat(change(engine, change)).containsEntry("status", "FAILED")
                     .containsEntry("patient_message", "We couldn't update your details. Please call our front desk.");
