@@ -64,7 +64,10 @@ import org.portalsync.source.fhir.StartFhirDeletionSweep;
 import org.portalsync.source.fhir.StartFhirSearchFeed;
 import org.portalsync.source.fhir.TrackInitialLoad;
 import org.portalsync.sync.CountSyncOutcome;
+import org.portalsync.sync.DeliverPatientPage;
 import org.portalsync.sync.FinishPoll;
+import org.portalsync.sync.HoldForPage;
+import org.portalsync.sync.RestoreHeldRecord;
 import org.portalsync.sync.SkipOverlappingPoll;
 import org.portalsync.validate.DataQualityLog;
 import org.portalsync.validate.RecordMalformedResource;
@@ -171,6 +174,11 @@ public final class PortalSyncBeans implements CamelConfiguration {
         DeliverPortalPatient delivery = new DeliverPortalPatient(database, patients, statuses, dataQuality, audit, authority, deadLetters,
                 settings.auditActor(), clock, welcomes, conflicts, settings.writeBackEnabled() ? portalChanges::requestWriteBack : PortalValueKept.NOTHING);
         registry.bind("deliverPortalPatient", dryRun ? new ReportDryRunDifference(database, patients, authority) : delivery);
+        // the patient poll's pages: mapped records are held, then written in one transaction (routes/patient-sync.yaml)
+        registry.bind("holdForPage", new HoldForPage());
+        registry.bind("deliverPatientPage", new DeliverPatientPage(database, delivery,
+                !dryRun && settings.pageTransaction(), clock));
+        registry.bind("restoreHeldRecord", new RestoreHeldRecord());
         registry.bind("portalChangeStore", portalChanges);
         registry.bind("listDuePortalChanges", new ListDuePortalChanges(portalChanges, clock));
         registry.bind("acceptPatientChange", new AcceptPatientChange(settings.sourceName(), database, portalChanges, authority, patientMapper, clock));

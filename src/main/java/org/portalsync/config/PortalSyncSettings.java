@@ -53,6 +53,7 @@ public final class PortalSyncSettings {
     public static final String DB_PASSWORD = "portal-sync.db.password";
     public static final String DB_POOL_SIZE = "portal-sync.db.pool-size";
     public static final String SYNC_WORKERS = "portal-sync.sync.workers";
+    public static final String SYNC_PAGE_TRANSACTION = "portal-sync.sync.page-transaction";
     public static final String RETRY_MAXIMUM = "portal-sync.retry.maximum-redeliveries";
     public static final String RETRY_FIRST_DELAY = "portal-sync.retry.first-delay";
     public static final String RETRY_BACKOFF = "portal-sync.retry.backoff-multiplier";
@@ -140,8 +141,11 @@ public final class PortalSyncSettings {
             Setting.secret(DB_PASSWORD, "Portal database password (environment variable PORTAL_SYNC_DB_PASSWORD)."),
             Setting.optional(DB_POOL_SIZE, "5", "Most connections to the portal database."),
             Setting.optional(SYNC_WORKERS, "1",
-                    "Records of one page written at the same time. 1 is fastest with the embedded H2 database on a small host; "
-                            + "with PostgreSQL over a network, 4 hides the round trips. Keep it below portal-sync.db.pool-size."),
+                    "Records of one page mapped (and, without page transactions, written) at the same time. 1 is fastest with the "
+                            + "embedded H2 database on a small host. Keep it below portal-sync.db.pool-size."),
+            Setting.optional(SYNC_PAGE_TRANSACTION, "true",
+                    "true: the patient poll writes each page's records in one transaction (one commit per page), and a page that "
+                            + "fails is written again record by record, each with its own retries and dead letter. false: one transaction per record."),
             Setting.optional(RETRY_MAXIMUM, "3", "Retries of a failed step before it goes to the dead-letter table."),
             Setting.optional(RETRY_FIRST_DELAY, "1000", "Milliseconds before the first retry."),
             Setting.optional(RETRY_BACKOFF, "5", "Each retry waits this many times longer than the one before (1 s, 5 s, 25 s)."),
@@ -302,6 +306,7 @@ public final class PortalSyncSettings {
         check(problems, () -> searchParameters(FHIR_PATIENT_SEARCH));
         check(problems, () -> searchParameters(INSURANCE_COVERAGE_SEARCH));
         check(problems, () -> bool(INSURANCE_ENABLED));
+        check(problems, () -> bool(SYNC_PAGE_TRANSACTION));
         check(problems, this::authMethod);
         check(problems, this::dryRun);
         check(problems, () -> bool(API_ENABLED));
@@ -561,6 +566,10 @@ public final class PortalSyncSettings {
 
     public Path authorityFile() {
         return home().resolve(raw(AUTHORITY_FILE)).normalize();
+    }
+
+    public boolean pageTransaction() {
+        return bool(SYNC_PAGE_TRANSACTION);
     }
 
     public boolean writeBackEnabled() {

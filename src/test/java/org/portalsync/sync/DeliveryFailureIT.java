@@ -40,7 +40,7 @@ class DeliveryFailureIT {
             assertThat(summary).contains("1 dead-lettered");
             assertThat(engine.count("SELECT COUNT(*) FROM portal_patient")).isEqualTo(12 - 1 - rejected);
             Map<String, Object> letter = engine.rows("SELECT route_id, record_ref, payload, cause_type, status FROM dead_letter").get(0);
-            assertThat(letter).containsEntry("route_id", "patient-sync").containsEntry("record_ref", "Patient/" + ids.get(3))
+            assertThat(letter).containsEntry("route_id", "patient-sync-one").containsEntry("record_ref", "Patient/" + ids.get(3))
                     .containsEntry("status", "NEW");
             assertThat((String) letter.get("payload")).contains("\"resourceType\":\"Patient\"").contains("Explode");
             assertThat(engine.rows("SELECT kind, severity FROM alert").get(0))

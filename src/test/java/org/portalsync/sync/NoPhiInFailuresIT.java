@@ -68,7 +68,7 @@ class NoPhiInFailuresIT {
                     .forEach(row -> stored.add(String.valueOf(row.get("last_error"))));
             engine.rows("SELECT field, problem FROM data_quality_issue").forEach(row -> stored.add(row.get("field") + " " + row.get("problem")));
             assertThat(stored).isNotEmpty().allSatisfy(text -> assertThat(text).doesNotContain(marker));
-            assertThat(stored).anySatisfy(text -> assertThat(text).startsWith("DELIVERY_FAILURE patient-sync Patient/" + ids.get(2))
+            assertThat(stored).anySatisfy(text -> assertThat(text).startsWith("DELIVERY_FAILURE patient-sync-one Patient/" + ids.get(2))
                     .contains("SQLSTATE 22001").endsWith("(after 1 attempt)"));
         } finally {
             root.detachAppender(logs);

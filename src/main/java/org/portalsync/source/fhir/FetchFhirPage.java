@@ -8,6 +8,7 @@ import java.util.concurrent.Executors;
 
 import org.apache.camel.Exchange;
 import org.apache.camel.Processor;
+import org.portalsync.sync.PageRecords;
 import org.portalsync.sync.PollStats;
 import org.portalsync.sync.SyncHeaders;
 
@@ -50,6 +51,8 @@ public final class FetchFhirPage implements Processor {
             page = fetch(url, action);
         }
         exchange.setProperty(FhirFeed.INCLUDED, page.included());
+        // the records of this page that are written together (routes/patient-sync.yaml)
+        exchange.setProperty(PageRecords.PROPERTY, new PageRecords());
         page.entries().forEach(entry -> FhirFeed.seen(exchange, entry.lastUpdated()));
         exchange.setProperty(SyncHeaders.NEXT_PAGE_URL, page.nextUrl());
         if (page.nextUrl() != null) {

@@ -1,0 +1,78 @@
+package org.portalsync.sync;
+
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+
+import org.apache.camel.Exchange;
+import org.apache.camel.Processor;
+import org.portalsync.alert.SafeFailureText;
+import org.portalsync.mapping.MappedPatient;
+import org.portalsync.portal.DeliverPortalPatient;
+import org.portalsync.portal.PortalDatabase;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Delivers the mapped patients of one page in one transaction: one commit per page instead of one per
+ * record, each record written exactly as {@link DeliverPortalPatient} writes it alone (its audit row,
+ * data-quality rows, status and welcome with it). If anything in the page fails, the transaction is
+ * rolled back whole and {@link #ONE_BY_ONE} sends each record through the single-record route, with its
+ * own transaction, retries and dead letter: one bad record cannot block its page. The body becomes the
+ * page's records ({@link PageRecords.Held}).
+ */
+public final class DeliverPatientPage implements Processor {
+
+    /** Header: true when the page's records must be delivered one by one. */
+    public static final String ONE_BY_ONE = "PortalSyncDeliverOneByOne";
+
+    private static final Logger LOG = LoggerFactory.getLogger(DeliverPatientPage.class);
+
+    private final PortalDatabase database;
+    private final DeliverPortalPatient delivery;
+    private final boolean enabled;
+    private final Clock clock;
+
+    /** @param enabled false: every record goes one by one (a dry run, or page transactions switched off) */
+    public DeliverPatientPage(PortalDatabase database, DeliverPortalPatient delivery, boolean enabled, Clock clock) {
+        this.database = database;
+        this.delivery = delivery;
+        this.enabled = enabled;
+        this.clock = clock;
+    }
+
+    @Override
+    public void process(Exchange exchange) {
+        PageRecords page = exchange.getProperty(PageRecords.PROPERTY, PageRecords.class);
+        List<PageRecords.Held> records = page == null ? List.of() : page.inOrder();
+        exchange.getMessage().setBody(records);
+        exchange.getMessage().setHeader(ONE_BY_ONE, !records.isEmpty() && !deliveredTogether(exchange, records));
+    }
+
+    private boolean deliveredTogether(Exchange exchange, List<PageRecords.Held> records) {
+        if (!enabled) {
+            return false;
+        }
+        List<SyncOutcome> outcomes;
+        try {
+            outcomes = database.inTransaction(connection -> {
+                Instant now = clock.instant();
+                List<SyncOutcome> delivered = new ArrayList<>(records.size());
+                for (PageRecords.Held held : records) {
+                    delivered.add(delivery.deliver(connection, held.source(), held.record(), (MappedPatient) held.body(), now));
+                }
+                return delivered;
+            });
+        } catch (RuntimeException e) {
+            LOG.info("A page of {} records could not be written in one transaction ({}); writing them one by one", records.size(),
+                    SafeFailureText.of(e));
+            return false;
+        }
+        PollStats stats = exchange.getProperty(SyncHeaders.POLL_STATS, PollStats.class);
+        if (stats != null) {
+            outcomes.forEach(stats::record);
+        }
+        return true;
+    }
+}
