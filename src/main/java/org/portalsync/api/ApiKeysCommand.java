@@ -1,27 +1,21 @@
 package org.portalsync.api;
 
 import java.io.PrintStream;
-import java.nio.file.Path;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.Set;
 import java.util.stream.Collectors;
 
-import org.apache.camel.CamelContext;
-import org.apache.camel.impl.DefaultCamelContext;
-import org.apache.camel.spi.PropertiesComponent;
 import org.portalsync.alert.SafeFailureText;
 import org.portalsync.audit.AuditEvent;
 import org.portalsync.audit.AuditTrail;
+import org.portalsync.bootstrap.CommandSettings;
 import org.portalsync.bootstrap.PortalSyncHome;
 import org.portalsync.config.ConfigurationException;
 import org.portalsync.config.PortalSyncSettings;
-import org.portalsync.config.Setting;
-import org.portalsync.config.UnknownSettings;
 import org.portalsync.portal.PortalDatabase;
 
 /**
@@ -120,32 +114,7 @@ public final class ApiKeysCommand {
 
     /** The portal database of the engine's home, settings resolved as the engine resolves them. */
     static PortalDatabase open(Map<String, String> overrides) {
-        Properties system = System.getProperties();
-        Map<String, String> environment = System.getenv();
-        PortalSyncHome home = PortalSyncHome.locate(overrides, system, environment, PortalSyncHome.codeLocation(),
-                Path.of("").toAbsolutePath());
-        Path configFile = home.configFile();
-        List<String> problems = UnknownSettings.problems(UnknownSettings.collect(configFile, overrides, environment, system));
-        if (!problems.isEmpty()) {
-            throw new ConfigurationException("Invalid configuration (" + configFile + ", environment, system properties):\n  - "
-                    + String.join("\n  - ", problems));
-        }
-        // Camel's own properties component, as the engine's: file, then PORTAL_SYNC_* variables and -D properties over it
-        CamelContext camel = new DefaultCamelContext();
-        PropertiesComponent properties = camel.getPropertiesComponent();
-        properties.setLocation("file:" + configFile);
-        Properties defaults = new Properties();
-        for (Setting setting : PortalSyncSettings.KEYS) {
-            if (setting.defaultValue() != null) {
-                defaults.setProperty(setting.key(), setting.defaultValue());
-            }
-        }
-        properties.setInitialProperties(defaults);
-        Properties forced = new Properties();
-        forced.putAll(overrides);
-        forced.setProperty(PortalSyncSettings.HOME, home.folder().toString());
-        properties.setOverrideProperties(forced);
-        PortalSyncSettings settings = new PortalSyncSettings(properties::resolveProperty, configFile.toString());
+        PortalSyncSettings settings = CommandSettings.load(overrides);
         return PortalDatabase.open(settings.dbUrl(), settings.dbUser(), settings.dbPassword(), 2, settings.dbConnectionTimeout());
     }
 

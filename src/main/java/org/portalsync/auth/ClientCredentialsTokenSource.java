@@ -10,7 +10,6 @@ import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.stream.Collectors;
@@ -26,7 +25,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * OAuth2 client credentials grant (RFC 6749 section 4.4, as SMART backend services use it) with
- * client_secret_basic or client_secret_post. The token is cached until {@code refreshBeforeExpiry}
+ * client_secret_basic, client_secret_post or private_key_jwt (a new signed assertion per request;
+ * there is no refresh token, so an expired token is asserted for again). The token is cached until {@code refreshBeforeExpiry}
  * before its {@code expires_in} runs out, shared by all routes, and only ever logged by its last
  * four characters.
  */
@@ -37,10 +37,9 @@ public final class ClientCredentialsTokenSource implements AccessTokenSource {
     private static final Duration DEFAULT_LIFETIME = Duration.ofMinutes(5);
 
     private final HttpClient http;
-    private final URI tokenUrl;
+    private final TokenEndpoint tokenEndpoint;
     private final String clientId;
-    private final String clientSecret;
-    private final boolean secretInBody;
+    private final ClientAuthentication authentication;
     private final String scope;
     private final Duration refreshBeforeExpiry;
     private final Duration requestTimeout;
@@ -51,13 +50,23 @@ public final class ClientCredentialsTokenSource implements AccessTokenSource {
     private String token;
     private Instant renewAt = Instant.MIN;
 
+    /** With a client secret ({@code client_secret_basic} or {@code client_secret_post}) and a configured token URL. */
     public ClientCredentialsTokenSource(HttpClient http, String tokenUrl, String clientId, String clientSecret, String method,
             String scope, Duration refreshBeforeExpiry, Duration requestTimeout, Clock clock, AuditTrail audit, String actor) {
+        this(http, TokenEndpoint.fixed(tokenUrl), clientId, new ClientSecretAuthentication(clientId, clientSecret, method), scope,
+                refreshBeforeExpiry, requestTimeout, clock, audit, actor);
+    }
+
+    /**
+     * @param tokenEndpoint  configured, or discovered from the EHR's {@code .well-known/smart-configuration}
+     * @param authentication how the client proves who it is, per request
+     */
+    public ClientCredentialsTokenSource(HttpClient http, TokenEndpoint tokenEndpoint, String clientId, ClientAuthentication authentication,
+            String scope, Duration refreshBeforeExpiry, Duration requestTimeout, Clock clock, AuditTrail audit, String actor) {
         this.http = http;
-        this.tokenUrl = URI.create(tokenUrl);
+        this.tokenEndpoint = tokenEndpoint;
         this.clientId = clientId;
-        this.clientSecret = clientSecret;
-        this.secretInBody = "client_secret_post".equals(method);
+        this.authentication = authentication;
         this.scope = scope;
         this.refreshBeforeExpiry = refreshBeforeExpiry;
         this.requestTimeout = requestTimeout;
@@ -83,6 +92,7 @@ public final class ClientCredentialsTokenSource implements AccessTokenSource {
     }
 
     private void fetchToken() {
+        URI tokenUrl = tokenEndpoint.tokenUrl();
         Map<String, String> form = new LinkedHashMap<>();
         form.put("grant_type", "client_credentials");
         if (scope != null && !scope.isBlank()) {
@@ -92,14 +102,7 @@ public final class ClientCredentialsTokenSource implements AccessTokenSource {
                 .timeout(requestTimeout)
                 .header("Content-Type", "application/x-www-form-urlencoded")
                 .header("Accept", "application/json");
-        if (secretInBody) {
-            form.put("client_id", clientId);
-            form.put("client_secret", clientSecret);
-        } else {
-            // RFC 6749 section 2.3.1: both parts form-encoded before Base64
-            String pair = encode(clientId) + ":" + encode(clientSecret);
-            request.header("Authorization", "Basic " + Base64.getEncoder().encodeToString(pair.getBytes(StandardCharsets.UTF_8)));
-        }
+        authentication.authenticate(tokenUrl, form, request);
         String body = form.entrySet().stream().map(e -> encode(e.getKey()) + "=" + encode(e.getValue()))
                 .collect(Collectors.joining("&"));
         Instant sentAt = clock.instant();
@@ -109,20 +112,20 @@ public final class ClientCredentialsTokenSource implements AccessTokenSource {
                     HttpResponse.BodyHandlers.ofString());
         } catch (IOException e) {
             // unreachable is an outage, not refused credentials: it alerts as EHR_DOWN
-            auditToken(sentAt, "failure: " + e.getClass().getSimpleName());
+            auditToken(tokenUrl, sentAt, "failure: " + e.getClass().getSimpleName());
             throw new EhrUnavailableException("token endpoint " + tokenUrl + " unreachable: " + e.getClass().getSimpleName(), e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new AuthenticationFailedException("interrupted while fetching a token", e);
         }
         if (response.statusCode() >= 500) {
-            auditToken(sentAt, "failure: HTTP " + response.statusCode());
+            auditToken(tokenUrl, sentAt, "failure: HTTP " + response.statusCode());
             throw new EhrUnavailableException("token endpoint " + tokenUrl + " answered HTTP " + response.statusCode());
         }
         if (response.statusCode() != 200) {
-            auditToken(sentAt, "failure: HTTP " + response.statusCode());
-            throw new AuthenticationFailedException("token endpoint " + tokenUrl + " refused client '" + clientId + "': HTTP "
-                    + response.statusCode() + " " + oauthError(response.body()));
+            auditToken(tokenUrl, sentAt, "failure: HTTP " + response.statusCode());
+            throw new AuthenticationFailedException("token endpoint " + tokenUrl + " refused client '" + clientId + "' ("
+                    + authentication.method() + "): HTTP " + response.statusCode() + " " + oauthError(response.body()));
         }
         try {
             JsonNode json = JSON.readTree(response.body());
@@ -134,10 +137,10 @@ public final class ClientCredentialsTokenSource implements AccessTokenSource {
             Duration early = lifetime.compareTo(refreshBeforeExpiry.multipliedBy(2)) > 0 ? refreshBeforeExpiry : lifetime.dividedBy(2);
             token = accessToken;
             renewAt = sentAt.plus(lifetime).minus(early);
-            auditToken(sentAt, "success");
+            auditToken(tokenUrl, sentAt, "success");
             LOG.info("Fetched access token {} for client '{}', valid {} s", Secrets.redact(accessToken), clientId, lifetime.toSeconds());
         } catch (IOException e) {
-            auditToken(sentAt, "failure: unreadable token response");
+            auditToken(tokenUrl, sentAt, "failure: unreadable token response");
             throw new AuthenticationFailedException("token endpoint " + tokenUrl + " answered with unreadable JSON", e);
         }
     }
@@ -152,7 +155,7 @@ public final class ClientCredentialsTokenSource implements AccessTokenSource {
         }
     }
 
-    private void auditToken(Instant at, String result) {
+    private void auditToken(URI tokenUrl, Instant at, String result) {
         audit.record(new AuditEvent(at, actor, "OAuth2.token", tokenUrl.toString(), tokenUrl.getHost(), result));
     }
 

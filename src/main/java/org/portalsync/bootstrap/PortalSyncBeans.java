@@ -23,7 +23,7 @@ import org.portalsync.alert.ResolveFailedRuns;
 import org.portalsync.api.ApiBeans;
 import org.portalsync.audit.AuditTrail;
 import org.portalsync.auth.AccessTokenSource;
-import org.portalsync.auth.ClientCredentialsTokenSource;
+import org.portalsync.auth.ConfiguredTokenSource;
 import org.portalsync.authority.AuthorityRules;
 import org.portalsync.authority.AuthorityFile;
 import org.portalsync.portal.FieldConflictStore;
@@ -118,10 +118,7 @@ public final class PortalSyncBeans implements CamelConfiguration {
         FhirContext fhir = FhirContext.forR4Cached();
         AuditTrail audit = new AuditTrail(database);
         HttpClient http = httpClient(settings);
-        AccessTokenSource tokens = settings.tokenUrl().isBlank() ? AccessTokenSource.NONE
-                : new ClientCredentialsTokenSource(http, settings.tokenUrl(), settings.clientId(), settings.clientSecret(),
-                        settings.authMethod(), settings.authScope(), settings.refreshBeforeExpiry(), settings.readTimeout(), clock,
-                        audit, settings.auditActor());
+        AccessTokenSource tokens = ConfiguredTokenSource.of(settings, http, clock, audit);
         FhirSourceClient fhirClient = new FhirSourceClient(http, settings.fhirBaseUrl(), tokens, audit, settings.auditActor(),
                 settings.readTimeout(), settings.maxRetryAfter(), clock);
         // read now, at start-up: the poll's URLs and the deletion sweep depend on it

@@ -46,6 +46,10 @@ public final class PortalSyncSettings {
     public static final String AUTH_METHOD = "portal-sync.source.fhir.auth.method";
     public static final String AUTH_SCOPE = "portal-sync.source.fhir.auth.scope";
     public static final String AUTH_REFRESH_BEFORE_EXPIRY = "portal-sync.source.fhir.auth.refresh-before-expiry";
+    public static final String AUTH_PRIVATE_KEY_FILE = "portal-sync.source.fhir.auth.private-key-file";
+    public static final String AUTH_PRIVATE_KEY_PASSWORD = "portal-sync.source.fhir.auth.private-key-password";
+    public static final String AUTH_PRIVATE_KEY_PASSWORD_FILE = "portal-sync.source.fhir.auth.private-key-password-file";
+    public static final String AUTH_KEY_ID = "portal-sync.source.fhir.auth.key-id";
     public static final String MAPPING_MRN_SYSTEM = "portal-sync.mapping.mrn-system";
     public static final String MAPPING_DEFAULT_COUNTRY = "portal-sync.mapping.default-country";
     public static final String DB_URL = "portal-sync.db.url";
@@ -126,13 +130,27 @@ public final class PortalSyncSettings {
             Setting.optional(FHIR_ALLOW_INSECURE_HTTP, "false",
                     "true allows a plain http:// base-url and token-url on a host other than loopback (a sandbox EHR on another "
                             + "host). Never for a real EHR: the access token and patient data would cross the network unencrypted."),
-            Setting.optional(AUTH_TOKEN_URL, "", "OAuth2 token endpoint; empty sends no Authorization header (only for a local sandbox)."),
+            Setting.optional(AUTH_TOKEN_URL, "",
+                    "OAuth2 token endpoint. Empty with a client-id: read from the EHR's <base-url>/.well-known/smart-configuration. "
+                            + "Empty without one: no Authorization header (only for a local sandbox)."),
             Setting.optional(AUTH_CLIENT_ID, "", "OAuth2 client id (client credentials grant)."),
             Setting.secret(AUTH_CLIENT_SECRET, "OAuth2 client secret. Set it by environment variable PORTAL_SYNC_SOURCE_FHIR_AUTH_CLIENT_SECRET, never in a committed file."),
             Setting.optional(AUTH_CLIENT_SECRET_FILE, "", "File that holds the client secret (e.g. a mounted secret); used when client-secret is empty."),
-            Setting.optional(AUTH_METHOD, "client_secret_basic", "How the client authenticates at the token endpoint: client_secret_basic or client_secret_post."),
+            Setting.optional(AUTH_METHOD, "client_secret_basic",
+                    "How the client authenticates at the token endpoint: client_secret_basic, client_secret_post, or private_key_jwt "
+                            + "(SMART Backend Services: a JWT signed with private-key-file)."),
             Setting.optional(AUTH_SCOPE, "system/Patient.read system/Coverage.read", "Scopes asked for (SMART backend services)."),
             Setting.optional(AUTH_REFRESH_BEFORE_EXPIRY, "60s", "A cached token is renewed this long before its expires_in runs out."),
+            Setting.optional(AUTH_PRIVATE_KEY_FILE, "",
+                    "private_key_jwt: the engine's private key(s), relative to the home: a JWKS with private keys (.json), PEM PKCS#8 "
+                            + "or PKCS#12. RSA (RS384) or EC P-384 (ES384). Re-read when it changes; keep it readable by the engine's user only."),
+            Setting.secret(AUTH_PRIVATE_KEY_PASSWORD,
+                    "Password of a PKCS#12 private-key-file (environment variable PORTAL_SYNC_SOURCE_FHIR_AUTH_PRIVATE_KEY_PASSWORD)."),
+            Setting.optional(AUTH_PRIVATE_KEY_PASSWORD_FILE, "",
+                    "File that holds the PKCS#12 password (e.g. a mounted secret); used when private-key-password is empty."),
+            Setting.optional(AUTH_KEY_ID, "",
+                    "private_key_jwt: kid of the key to sign with (as registered at the EHR). Empty: the newest key in the file "
+                            + "(latest iat or certificate, else the last), so a rotation needs no restart."),
             Setting.required(MAPPING_MRN_SYSTEM, "Identifier system (Patient.identifier.system) whose value is the patient's MRN, "
                     + "e.g. urn:oid:2.16.840.1.113883.3.4424.1; the EHR's team knows which one its MRNs use."),
             Setting.optional(MAPPING_DEFAULT_COUNTRY, "US", "ISO 3166 country assumed for phone numbers and addresses that name none."),
@@ -279,11 +297,11 @@ public final class PortalSyncSettings {
         check(problems, () -> bool(WELCOME_ENABLED));
         check(problems, () -> positiveInt(RESYNC_MAX_ATTEMPTS));
         check(problems, () -> {
-            if (bool(WRITE_BACK_ENABLED) && !raw(AUTH_TOKEN_URL).isBlank() && !grantsWrite(raw(AUTH_SCOPE), "Patient")) {
+            if (bool(WRITE_BACK_ENABLED) && authEnabled() && !grantsWrite(raw(AUTH_SCOPE), "Patient")) {
                 throw invalid(AUTH_SCOPE, raw(AUTH_SCOPE), "a scope that lets the engine update patients (e.g. system/Patient.write, "
                         + "or system/Patient.u in SMART v2) while portal-sync.write-back.enabled is true");
             }
-            if (bool(WRITE_BACK_ENABLED) && bool(INSURANCE_ENABLED) && !raw(AUTH_TOKEN_URL).isBlank() && !grantsWrite(raw(AUTH_SCOPE), "Coverage")) {
+            if (bool(WRITE_BACK_ENABLED) && bool(INSURANCE_ENABLED) && authEnabled() && !grantsWrite(raw(AUTH_SCOPE), "Coverage")) {
                 throw invalid(AUTH_SCOPE, raw(AUTH_SCOPE), "a scope that lets the engine create and update insurance (e.g. "
                         + "system/Coverage.write) while portal-sync.write-back.enabled and portal-sync.insurance.enabled are true");
             }
@@ -322,8 +340,16 @@ public final class PortalSyncSettings {
             return country;
         });
         check(problems, () -> {
-            if (!tokenUrl().isBlank() && (clientId().isBlank() || clientSecret().isBlank())) {
-                throw new ConfigurationException(AUTH_TOKEN_URL + " is set, so " + AUTH_CLIENT_ID + " and a client secret ("
+            if (authEnabled() && PRIVATE_KEY_JWT.equals(raw(AUTH_METHOD)) && (clientId().isBlank() || raw(AUTH_PRIVATE_KEY_FILE).isBlank())) {
+                throw new ConfigurationException(AUTH_METHOD + " is " + PRIVATE_KEY_JWT + ", so " + AUTH_CLIENT_ID + " and "
+                        + AUTH_PRIVATE_KEY_FILE + " (the engine's private key; README, \"Registering the engine with an EHR as a "
+                        + "backend service\") are required");
+            }
+            return null;
+        });
+        check(problems, () -> {
+            if (authEnabled() && !PRIVATE_KEY_JWT.equals(raw(AUTH_METHOD)) && (clientId().isBlank() || clientSecret().isBlank())) {
+                throw new ConfigurationException(AUTH_TOKEN_URL + " or " + AUTH_CLIENT_ID + " is set, so " + AUTH_CLIENT_ID + " and a client secret ("
                         + AUTH_CLIENT_SECRET + " / environment variable PORTAL_SYNC_SOURCE_FHIR_AUTH_CLIENT_SECRET, or "
                         + AUTH_CLIENT_SECRET_FILE + ") are required");
             }
@@ -420,7 +446,10 @@ public final class PortalSyncSettings {
      * {@link #FHIR_ALLOW_INSECURE_HTTP} says otherwise: the bearer token and the client secret go there.
      */
     private String secureUrl(String key) {
-        String value = raw(key);
+        return secureUrl(key, raw(key));
+    }
+
+    private String secureUrl(String key, String value) {
         if (value.isBlank()) {
             return value;
         }
@@ -468,28 +497,58 @@ public final class PortalSyncSettings {
 
     /** The client secret from the setting (normally an environment variable) or else from the secret file. */
     public String clientSecret() {
-        String secret = raw(AUTH_CLIENT_SECRET);
+        return secretOrFile(AUTH_CLIENT_SECRET, AUTH_CLIENT_SECRET_FILE);
+    }
+
+    private String secretOrFile(String key, String fileKey) {
+        String secret = raw(key);
         if (!secret.isBlank()) {
             return secret;
         }
-        String file = raw(AUTH_CLIENT_SECRET_FILE);
+        String file = raw(fileKey);
         if (file.isBlank()) {
             return "";
         }
         try {
             return Files.readString(home().resolve(file), StandardCharsets.UTF_8).trim();
         } catch (Exception e) {
-            throw new ConfigurationException(AUTH_CLIENT_SECRET_FILE + "=" + file + ": cannot read the secret file ("
+            throw new ConfigurationException(fileKey + "=" + file + ": cannot read the secret file ("
                     + e.getClass().getSimpleName() + "); check the path and its permissions");
         }
     }
 
     public String authMethod() {
         String value = raw(AUTH_METHOD);
-        if (!value.equals("client_secret_basic") && !value.equals("client_secret_post")) {
-            throw invalid(AUTH_METHOD, value, "client_secret_basic or client_secret_post");
+        if (!value.equals("client_secret_basic") && !value.equals("client_secret_post") && !value.equals(PRIVATE_KEY_JWT)) {
+            throw invalid(AUTH_METHOD, value, "client_secret_basic, client_secret_post or " + PRIVATE_KEY_JWT);
         }
         return value;
+    }
+
+    private static final String PRIVATE_KEY_JWT = "private_key_jwt";
+
+    /** True when the engine authenticates at all: a token URL, or a client id whose token URL is discovered. */
+    public boolean authEnabled() {
+        return !raw(AUTH_TOKEN_URL).isBlank() || !raw(AUTH_CLIENT_ID).isBlank();
+    }
+
+    /** private_key_jwt's key file, resolved against the home. */
+    public Path privateKeyFile() {
+        return home().resolve(raw(AUTH_PRIVATE_KEY_FILE)).normalize();
+    }
+
+    /** A PKCS#12 key file's password, from the setting (normally an environment variable) or else its file. */
+    public String privateKeyPassword() {
+        return secretOrFile(AUTH_PRIVATE_KEY_PASSWORD, AUTH_PRIVATE_KEY_PASSWORD_FILE);
+    }
+
+    public String keyId() {
+        return raw(AUTH_KEY_ID);
+    }
+
+    /** A token endpoint found by discovery must pass the rule a configured one does (https, or loopback). */
+    public String checkDiscoveredTokenUrl(String url) {
+        return secureUrl(AUTH_TOKEN_URL, url);
     }
 
     public String authScope() {

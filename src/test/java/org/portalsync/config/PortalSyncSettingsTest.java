@@ -43,7 +43,7 @@ class PortalSyncSettingsTest {
                 PortalSyncSettings.FHIR_PAGE_SIZE, "fifty",
                 PortalSyncSettings.FHIR_ZONE, "Mars/Olympus",
                 PortalSyncSettings.FHIR_POLL_OVERLAP, "soon",
-                PortalSyncSettings.AUTH_METHOD, "private_key_jwt");
+                PortalSyncSettings.AUTH_METHOD, "tls_client_auth");
 
         assertThatThrownBy(() -> settings(values).validate())
                 .isInstanceOf(ConfigurationException.class)
@@ -53,7 +53,7 @@ class PortalSyncSettingsTest {
                 .hasMessageContaining("portal-sync.source.fhir.page-size='fifty' is invalid: expected a whole number")
                 .hasMessageContaining("portal-sync.source.fhir.zone='Mars/Olympus' is invalid")
                 .hasMessageContaining("portal-sync.source.fhir.poll-overlap='soon' is invalid: expected a duration")
-                .hasMessageContaining("portal-sync.source.fhir.auth.method='private_key_jwt'");
+                .hasMessageContaining("portal-sync.source.fhir.auth.method='tls_client_auth'");
     }
 
     @Test

@@ -57,8 +57,9 @@ import org.springframework.context.annotation.AnnotationConfigApplicationContext
  * over HTTP exactly as the engine talks to a production EHR; only {@link #adminClient()},
  * {@link #seedPatients} and {@link #seedCoverages} take a side door, so test set-up never depends on the auth under test.
  *
- * <p>Endpoints, all on 127.0.0.1: {@code /fhir} (FHIR R4, bearer token required) and
- * {@code /auth/token} (client_secret_basic or client_secret_post).
+ * <p>Endpoints, all on 127.0.0.1: {@code /fhir} (FHIR R4, bearer token required; its
+ * {@code .well-known/smart-configuration} is public) and {@code /auth/token} (client_secret_basic,
+ * client_secret_post, or private_key_jwt for clients registered with {@link #registerBackendService}).
  *
  * <p>Storage: H2 in memory by default, which costs about 25 KB of heap per stored patient, so a
  * 2 GB test heap holds a few tens of thousands. For 100,000-patient runs start the JVM with
@@ -166,12 +167,15 @@ public final class SandboxEhr implements AutoCloseable {
             context.setContextPath("/");
             context.addServlet(new ServletHolder("fhir", restfulServer(spring)), "/fhir/*");
             context.addServlet(new ServletHolder("token", auth.tokenServlet()), "/auth/token");
+            context.addServlet(new ServletHolder("smart-configuration", auth.smartConfigurationServlet()),
+                    SandboxAuth.SMART_CONFIGURATION_PATH);
             context.addFilter(new FilterHolder(auth.bearerFilter()), "/fhir/*", EnumSet.of(DispatcherType.REQUEST));
             jetty.setHandler(context);
             jetty.start();
 
             SandboxEhr ehr = new SandboxEhr(database, databaseDir, spring, jetty, auth,
                     "http://127.0.0.1:" + connector.getLocalPort());
+            auth.setTokenUrl(ehr.tokenUrl());
             LOG.info("Sandbox EHR up at {} ({} H2) in {} ms", ehr.fhirBaseUrl(),
                     databaseDir == null ? "in-memory" : "file", (System.nanoTime() - started) / 1_000_000);
             return ehr;
@@ -219,6 +223,23 @@ public final class SandboxEhr implements AutoCloseable {
     /** Fixed sandbox secret; it protects nothing but a throwaway database. */
     public String clientSecret() {
         return CLIENT_SECRET;
+    }
+
+    /**
+     * Registers a backend-service client ({@code private_key_jwt}) with the public JWKS its operator handed over, as
+     * an EHR's app registration does; registering the same id again replaces its keys (a rotation).
+     */
+    public void registerBackendService(String clientId, com.nimbusds.jose.jwk.JWKSet publicKeys) {
+        auth.registerBackendClient(clientId, publicKeys);
+    }
+
+    /** One client assertion the token endpoint accepted: its header's kid and alg, and its claims' times and jti. */
+    public record ClientAssertion(String keyId, String algorithm, Instant issuedAt, Instant expiresAt, String jwtId) {
+    }
+
+    /** The assertions of this backend-service client the token endpoint accepted, oldest first. */
+    public List<ClientAssertion> acceptedAssertions(String clientId) {
+        return auth.acceptedAssertions(clientId);
     }
 
     /** Invalidates every token issued so far, as if they all expired mid-sync. */
