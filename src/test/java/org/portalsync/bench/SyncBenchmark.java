@@ -124,6 +124,7 @@ public final class SyncBenchmark {
         settings.put(PortalSyncSettings.FHIR_REQUESTS_PER_MINUTE, "100000");
         // the production default unless asked otherwise (the test settings run two workers)
         settings.put(PortalSyncSettings.SYNC_WORKERS, System.getProperty("bench.workers", "1"));
+        settings.put(PortalSyncSettings.SYNC_PAGE_TRANSACTION, System.getProperty("bench.page-transaction", "true"));
         settings.put(PortalSyncSettings.CLUSTER_LOCK_DIR, dir.toAbsolutePath().resolve("cluster-" + stamp).toString());
         Path settingsFile = dir.resolve("settings-" + stamp + ".properties");
         writeSettings(settings, settingsFile);
