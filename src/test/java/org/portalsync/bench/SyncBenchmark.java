@@ -99,6 +99,15 @@ public final class SyncBenchmark {
         String xmx = childXmx();
         Phase raw = child("raw fetch", RawFetchRun.class, snapshot, settingsFile, n, xmx, dir.resolve("raw-" + stamp + ".log"));
         Phase engine = child("engine sync", EngineRun.class, snapshot, settingsFile, n, xmx, dir.resolve("engine-" + stamp + ".log"));
+        // the same initial load read by FHIR Bulk Data $export (the sandbox's real HAPI export job), into its own empty portal DB
+        Map<String, String> exportSettings = new HashMap<>(settings);
+        exportSettings.put(PortalSyncSettings.FHIR_INITIAL_LOAD, "export");
+        exportSettings.put(PortalSyncSettings.FHIR_EXPORT_MAX_POLL_WAIT, "1s");
+        exportSettings.put(PortalSyncSettings.DB_URL, "jdbc:h2:file:" + dir.toAbsolutePath().resolve("portal-export-" + stamp));
+        exportSettings.put(PortalSyncSettings.CLUSTER_LOCK_DIR, dir.toAbsolutePath().resolve("cluster-export-" + stamp).toString());
+        Path exportSettingsFile = dir.resolve("settings-export-" + stamp + ".properties");
+        writeSettings(exportSettings, exportSettingsFile);
+        Phase export = child("engine export", EngineRun.class, snapshot, exportSettingsFile, n, xmx, dir.resolve("export-" + stamp + ".log"));
 
         System.out.println();
         System.out.printf("portal-sync benchmark: N=%d, page size %d, %s sync worker(s), sandbox HAPI FHIR JPA (H2) in-process, portal DB H2 file%n",
@@ -110,6 +119,9 @@ public final class SyncBenchmark {
         double ratio = engine.seconds() / raw.seconds();
         System.out.printf("engine / raw = %.2f (target <= %.2f)%s%n", ratio, TARGET_RATIO, ratio <= TARGET_RATIO ? "" : "  ** over target **");
         printTenths(engine.values.getOrDefault("tenths", ""));
+        System.out.println(row("engine export", export.records, export.seconds(), Long.toString(export.peakHeap())));
+        System.out.printf("initial load by $export / by paged search = %.2f (export: kick-off, the EHR's job, status polls and "
+                + "NDJSON files; poll summary: %s)%n", export.seconds() / engine.seconds(), export.summary);
         System.out.println("Peak heap: highest used heap of the phase's own child JVM (" + (xmx == null ? "default -Xmx" : xmx)
                 + ") during the phase; the sandbox EHR runs in the parent JVM and shares neither phase's heap.");
         System.out.printf("  baseline after GC before the phase: raw %d MiB, engine %d MiB (engine started); "
