@@ -1,6 +1,7 @@
 package org.portalsync.alert;
 
 import org.portalsync.auth.AuthenticationFailedException;
+import org.portalsync.source.fhir.BulkExportFailedException;
 import org.portalsync.source.fhir.EhrRequestRejectedException;
 import org.portalsync.source.fhir.EhrUnavailableException;
 import org.portalsync.source.fhir.UnsafeLinkException;
@@ -19,6 +20,8 @@ public enum AlertKind {
     EHR_NOT_FOUND_SURGE,
     /** A welcome message the mail server refused portal-sync.welcome.max-attempts times; it waits for an operator. */
     WELCOME_UNDELIVERED,
+    /** The EHR's Bulk Data export job failed, or ran past portal-sync.source.fhir.export-timeout; the next poll starts a new one. */
+    EHR_EXPORT_FAILED,
     /** A portal change the EHR refused, or could not take within portal-sync.write-back.max-attempts: the portal and the EHR differ. */
     WRITE_BACK_FAILED;
 
@@ -32,6 +35,9 @@ public enum AlertKind {
             }
             if (cause instanceof UnsafeLinkException) {
                 return UNSAFE_LINK;
+            }
+            if (cause instanceof BulkExportFailedException) {
+                return EHR_EXPORT_FAILED;
             }
             if (cause instanceof EhrRequestRejectedException) {
                 return EHR_REJECTED_REQUEST;

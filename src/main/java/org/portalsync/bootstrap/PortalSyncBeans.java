@@ -54,6 +54,11 @@ import org.portalsync.portal.SyncHighWaterMarks;
 import org.portalsync.portal.SyncInitialLoads;
 import org.portalsync.portal.SyncStatusStore;
 import org.portalsync.source.fhir.AdvanceHighWaterMark;
+import org.portalsync.source.fhir.CheckBulkExportStatus;
+import org.portalsync.source.fhir.ChooseInitialLoadMethod;
+import org.portalsync.source.fhir.DeleteBulkExport;
+import org.portalsync.source.fhir.KickOffBulkExport;
+import org.portalsync.source.fhir.ReadBulkExportLines;
 import org.portalsync.source.fhir.FetchFhirPage;
 import org.portalsync.source.fhir.FetchFhirResource;
 import org.portalsync.source.fhir.FhirServerCapabilities;
@@ -161,6 +166,13 @@ public final class PortalSyncBeans implements CamelConfiguration {
         registry.bind("advanceHighWaterMark", new AdvanceHighWaterMark(settings.sourceName(), marks, dryRun));
         registry.bind("beginInitialLoad", TrackInitialLoad.begin(settings.sourceName(), initialLoads, dryRun));
         registry.bind("completeInitialLoad", TrackInitialLoad.complete(settings.sourceName(), initialLoads, dryRun));
+        // the initial load by Bulk Data $export (routes/fhir-bulk-export.yaml)
+        registry.bind("chooseInitialLoadMethod", new ChooseInitialLoadMethod(settings.sourceName(), settings.initialLoad(), initialLoads,
+                marks, settings.pollOverlap(), capabilities));
+        registry.bind("kickOffBulkExport", new KickOffBulkExport(settings.fhirBaseUrl(), settings.exportEndpoint(), fhirClient, clock));
+        registry.bind("checkBulkExportStatus", new CheckBulkExportStatus(fhirClient, settings.exportMaxPollWait(), settings.exportTimeout(), clock));
+        registry.bind("readBulkExportLines", new ReadBulkExportLines(fhirClient, settings.pageSize()));
+        registry.bind("deleteBulkExport", new DeleteBulkExport(fhirClient));
         registry.bind("countSyncOutcome", new CountSyncOutcome());
         registry.bind("skipOverlappingPoll", new SkipOverlappingPoll(clock));
         registry.bind("finishPoll", new FinishPoll(settings.dryRunReportDir(), clock));
@@ -204,7 +216,7 @@ public final class PortalSyncBeans implements CamelConfiguration {
                             coverageMapper, new WriteInsuranceToCoverage(settings.zone()), coverageDelivery, clock), clock));
         registry.bind("recordMalformedResource", new RecordMalformedResource(database, dataQuality, statuses, clock));
         registry.bind("recordDeadLetter", new RecordDeadLetter(deadLetters, journal, fhir, clock));
-        registry.bind("resolveFailedPolls", new ResolveFailedRuns(deadLetters, List.of("fhir-patient-poll", "fhir-patient-poll-feed"),
+        registry.bind("resolveFailedPolls", new ResolveFailedRuns(deadLetters, List.of("fhir-patient-poll", "fhir-patient-poll-feed", "fhir-bulk-export"),
                 dryRun, clock));
         registry.bind("resolveFailedCoveragePolls", new ResolveFailedRuns(deadLetters, List.of("fhir-coverage-poll", "fhir-coverage-poll-feed"),
                 dryRun, clock));

@@ -39,6 +39,11 @@ public final class PortalSyncSettings {
     public static final String FHIR_NOT_FOUND_ALERT_WINDOW = "portal-sync.source.fhir.not-found-alert-window";
     public static final String FHIR_ZONE = "portal-sync.source.fhir.zone";
     public static final String FHIR_ALLOW_INSECURE_HTTP = "portal-sync.source.fhir.allow-insecure-http";
+    // FHIR Bulk Data $export for the initial load
+    public static final String FHIR_INITIAL_LOAD = "portal-sync.source.fhir.initial-load";
+    public static final String FHIR_EXPORT_ENDPOINT = "portal-sync.source.fhir.export-endpoint";
+    public static final String FHIR_EXPORT_MAX_POLL_WAIT = "portal-sync.source.fhir.export-max-poll-wait";
+    public static final String FHIR_EXPORT_TIMEOUT = "portal-sync.source.fhir.export-timeout";
     public static final String AUTH_TOKEN_URL = "portal-sync.source.fhir.auth.token-url";
     public static final String AUTH_CLIENT_ID = "portal-sync.source.fhir.auth.client-id";
     public static final String AUTH_CLIENT_SECRET = "portal-sync.source.fhir.auth.client-secret";
@@ -130,6 +135,18 @@ public final class PortalSyncSettings {
             Setting.optional(FHIR_ALLOW_INSECURE_HTTP, "false",
                     "true allows a plain http:// base-url and token-url on a host other than loopback (a sandbox EHR on another "
                             + "host). Never for a real EHR: the access token and patient data would cross the network unencrypted."),
+            Setting.optional(FHIR_INITIAL_LOAD, "search",
+                    "How a source's first full read of its patients is done: search (the paged search, as every later poll), export "
+                            + "(FHIR Bulk Data $export, NDJSON files), or auto (export when the EHR's CapabilityStatement lists the "
+                            + "export operation, else search). Later polls always search from the export's transactionTime."),
+            Setting.optional(FHIR_EXPORT_ENDPOINT, "$export",
+                    "Bulk Data kick-off path under base-url: $export (system level, _type=Patient), Patient/$export, or "
+                            + "Group/<id>/$export for an EHR that exports only a group of patients."),
+            Setting.optional(FHIR_EXPORT_MAX_POLL_WAIT, "1m",
+                    "Longest wait between two status requests of a running export: the EHR's Retry-After, up to this; without "
+                            + "Retry-After the wait starts at 1 s and doubles up to this."),
+            Setting.optional(FHIR_EXPORT_TIMEOUT, "6h",
+                    "Longest an export may run before the engine gives up on it (dead letter, alert; the next poll starts a new one)."),
             Setting.optional(AUTH_TOKEN_URL, "",
                     "OAuth2 token endpoint. Empty with a client-id: read from the EHR's <base-url>/.well-known/smart-configuration. "
                             + "Empty without one: no Authorization header (only for a local sandbox)."),
@@ -313,8 +330,10 @@ public final class PortalSyncSettings {
         check(problems, () -> positiveInt(WELCOME_MINOR_AGE));
         check(problems, () -> choice(WELCOME_INITIAL_LOAD, WelcomePolicy.InitialLoad.class));
         check(problems, () -> choice(WELCOME_MINORS, WelcomePolicy.Minors.class));
+        check(problems, () -> choice(FHIR_INITIAL_LOAD, InitialLoadMethod.class));
+        check(problems, () -> exportEndpoint());
         for (String key : List.of(WRITE_BACK_INTERVAL, DB_CONNECTION_TIMEOUT, RESYNC_INTERVAL, JOURNAL_IMPORT_INTERVAL, WELCOME_INTERVAL, FHIR_POLL_INTERVAL, FHIR_POLL_OVERLAP, FHIR_CONNECT_TIMEOUT, FHIR_READ_TIMEOUT,
-                FHIR_MAX_RETRY_AFTER, FHIR_NOT_FOUND_ALERT_WINDOW, AUTH_REFRESH_BEFORE_EXPIRY)) {
+                FHIR_MAX_RETRY_AFTER, FHIR_NOT_FOUND_ALERT_WINDOW, AUTH_REFRESH_BEFORE_EXPIRY, FHIR_EXPORT_MAX_POLL_WAIT, FHIR_EXPORT_TIMEOUT)) {
             check(problems, () -> duration(key));
         }
         check(problems, this::zone);
@@ -422,6 +441,32 @@ public final class PortalSyncSettings {
 
     public Duration maxRetryAfter() {
         return duration(FHIR_MAX_RETRY_AFTER);
+    }
+
+    /** {@code portal-sync.source.fhir.initial-load}: how a source's first full read is done. */
+    public enum InitialLoadMethod {
+        SEARCH, EXPORT, AUTO
+    }
+
+    public InitialLoadMethod initialLoad() {
+        return choice(FHIR_INITIAL_LOAD, InitialLoadMethod.class);
+    }
+
+    /** The Bulk Data kick-off path, relative to the base URL: {@code $export}, {@code Patient/$export}, {@code Group/<id>/$export}. */
+    public String exportEndpoint() {
+        String value = raw(FHIR_EXPORT_ENDPOINT).strip();
+        if (!value.matches("(([A-Z][A-Za-z]+/)([A-Za-z0-9\\-.]{1,64}/)?)?\\$export")) {
+            throw invalid(FHIR_EXPORT_ENDPOINT, value, "$export, Patient/$export or Group/<id>/$export");
+        }
+        return value;
+    }
+
+    public Duration exportMaxPollWait() {
+        return duration(FHIR_EXPORT_MAX_POLL_WAIT);
+    }
+
+    public Duration exportTimeout() {
+        return duration(FHIR_EXPORT_TIMEOUT);
     }
 
     public int notFoundAlertThreshold() {

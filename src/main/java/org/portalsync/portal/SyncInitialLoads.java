@@ -60,6 +60,20 @@ public final class SyncInitialLoads {
         }
     }
 
+    /** @return true once a poll read the feed to its end: its initial load is over */
+    public boolean completed(String source, String feed) {
+        return database.inTransaction(connection -> {
+            try (PreparedStatement select = connection.prepareStatement(
+                    "SELECT 1 FROM sync_initial_load WHERE source = ? AND feed = ? AND completed_at IS NOT NULL")) {
+                select.setString(1, source);
+                select.setString(2, feed);
+                try (ResultSet rows = select.executeQuery()) {
+                    return rows.next();
+                }
+            }
+        });
+    }
+
     /**
      * @return true while the feed's initial load has begun and not yet completed; false before any poll
      *     (a record synced on request, or from a source that is not polled, is not part of one)

@@ -137,6 +137,18 @@ public final class SyncBenchmark {
         Phase raw = child("raw fetch", RawFetchRun.class, snapshot, settingsFile, n, xmx, dir.resolve("raw-" + stamp + ".log"));
         int records = (int) raw.records;
         Phase engine = child("engine sync", EngineRun.class, snapshot, settingsFile, records, xmx, dir.resolve("engine-" + stamp + ".log"));
+        // the same initial load read by FHIR Bulk Data $export (the sandbox's real HAPI export job), into its own empty portal DB
+        Map<String, String> exportSettings = new HashMap<>(settings);
+        exportSettings.put(PortalSyncSettings.FHIR_INITIAL_LOAD, "export");
+        exportSettings.put(PortalSyncSettings.FHIR_EXPORT_MAX_POLL_WAIT, "1s");
+        exportSettings.put(PortalSyncSettings.DB_URL, "jdbc:h2:file:" + dir.toAbsolutePath().resolve("portal-export-" + stamp));
+        exportSettings.put(PortalSyncSettings.CLUSTER_LOCK_DIR, dir.toAbsolutePath().resolve("cluster-export-" + stamp).toString());
+        Path exportSettingsFile = dir.resolve("settings-export-" + stamp + ".properties");
+        writeSettings(exportSettings, exportSettingsFile);
+        // an independent server may offer no $export: there it runs only when asked (-Dbench.export=true)
+        Phase export = ehr != null || Boolean.getBoolean("bench.export")
+                ? child("engine export", EngineRun.class, snapshot, exportSettingsFile, records, xmx, dir.resolve("export-" + stamp + ".log"))
+                : null;
 
         System.out.println();
         System.out.printf("portal-sync benchmark: N=%d, page size %d, %s sync worker(s), %s, portal DB H2 file%n",
@@ -155,6 +167,11 @@ public final class SyncBenchmark {
         System.out.printf("engine re-read (every record unchanged) / raw = %.2f (target <= %.2f)%s%n", rereadRatio, REREAD_TARGET_RATIO,
                 rereadRatio <= REREAD_TARGET_RATIO ? "" : "  ** over target **");
         printTenths(engine.values.getOrDefault("tenths", ""));
+        if (export != null) {
+            System.out.println(row("engine export", export.records, export.seconds(), Long.toString(export.peakHeap())));
+            System.out.printf("initial load by $export / by paged search = %.2f (export: kick-off, the EHR's job, status polls and "
+                    + "NDJSON files; poll summary: %s)%n", export.seconds() / engine.seconds(), export.summary);
+        }
         System.out.println("Peak heap: highest used heap of the phase's own child JVM (" + (xmx == null ? "default -Xmx" : xmx)
                 + ") during the phase; the sandbox EHR runs in the parent JVM and shares neither phase's heap.");
         System.out.printf("  baseline after GC before the phase: raw %d MiB, engine %d MiB (engine started); "

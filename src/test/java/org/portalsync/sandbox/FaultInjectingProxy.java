@@ -85,6 +85,8 @@ public final class FaultInjectingProxy implements AutoCloseable {
         final UnaryOperator<String> rewrite;
         /** Only requests with this method, or any when null. */
         String method;
+        /** The OperationOutcome issue code of a FAIL. */
+        String issueCode = "transient";
         int remaining;
 
         Fault(Kind kind, int times, String pathContains, int status, Duration delay, UnaryOperator<String> rewrite) {
@@ -176,6 +178,16 @@ public final class FaultInjectingProxy implements AutoCloseable {
     /** As {@link #failNext(int, int)}, only for requests whose path contains {@code pathContains}. */
     public void failNext(int n, int status, String pathContains) {
         add(new Fault(Kind.FAIL, n, pathContains, status, null, null));
+    }
+
+    /**
+     * As {@link #failNext(int, int, String)}, with this OperationOutcome issue code instead of {@code transient}: e.g.
+     * {@code exception} for a failure that is not passing, such as a failed Bulk Data export job.
+     */
+    public void failNext(int n, int status, String pathContains, String issueCode) {
+        Fault fault = new Fault(Kind.FAIL, n, pathContains, status, null, null);
+        fault.issueCode = issueCode;
+        add(fault);
     }
 
     /** The next {@code n} requests get 429 Too Many Requests with {@code Retry-After: retryAfterSeconds}. */
@@ -366,7 +378,7 @@ public final class FaultInjectingProxy implements AutoCloseable {
             if (fault != null) {
                 switch (fault.kind) {
                     case FAIL -> {
-                        sendOutcome(exchange, fault.status, "injected fault: HTTP " + fault.status);
+                        sendOutcome(exchange, fault.status, fault.issueCode, "injected fault: HTTP " + fault.status);
                         return;
                     }
                     case RATE_LIMIT -> {
@@ -446,8 +458,12 @@ public final class FaultInjectingProxy implements AutoCloseable {
     }
 
     private static void sendOutcome(HttpExchange exchange, int status, String diagnostics) throws IOException {
+        sendOutcome(exchange, status, "transient", diagnostics);
+    }
+
+    private static void sendOutcome(HttpExchange exchange, int status, String issueCode, String diagnostics) throws IOException {
         byte[] body = ("{\"resourceType\":\"OperationOutcome\",\"issue\":[{\"severity\":\"error\","
-                + "\"code\":\"transient\",\"diagnostics\":\"" + diagnostics.replace("\"", "'") + "\"}]}")
+                + "\"code\":\"" + issueCode + "\",\"diagnostics\":\"" + diagnostics.replace("\"", "'") + "\"}]}")
                 .getBytes(StandardCharsets.UTF_8);
         exchange.getResponseHeaders().set("Content-Type", "application/fhir+json;charset=utf-8");
         exchange.sendResponseHeaders(status, body.length);

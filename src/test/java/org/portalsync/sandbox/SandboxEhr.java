@@ -1,5 +1,7 @@
 package org.portalsync.sandbox;
 
+import ca.uhn.fhir.batch2.api.IJobMaintenanceService;
+import ca.uhn.fhir.batch2.jobs.export.BulkDataExportProvider;
 import ca.uhn.fhir.context.FhirContext;
 import ca.uhn.fhir.context.support.IValidationSupport;
 import ca.uhn.fhir.jpa.api.config.JpaStorageSettings;
@@ -31,6 +33,9 @@ import java.util.Comparator;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.UUID;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Stream;
 import org.eclipse.jetty.ee10.servlet.FilterHolder;
@@ -83,6 +88,8 @@ public final class SandboxEhr implements AutoCloseable {
     private static final long HEAP_PER_PATIENT = 30_000;
     private static final long HEAP_RESERVE = 384L * 1024 * 1024;
     private static final AtomicInteger INSTANCES = new AtomicInteger();
+    /** How often the sandbox runs batch2's maintenance pass, which moves a bulk export from step to step. */
+    private static final long BATCH_MAINTENANCE_MILLIS = 500;
     private static SandboxEhr shared;
 
     private final JdbcConnectionPool database;
@@ -93,9 +100,11 @@ public final class SandboxEhr implements AutoCloseable {
     private final String baseUrl;
     private final IFhirSystemDao<Bundle, Meta> systemDao;
     private final IGenericClient adminClient;
+    private final ScheduledExecutorService batchMaintenance;
 
     private SandboxEhr(JdbcConnectionPool database, Path databaseDir, AnnotationConfigApplicationContext spring,
-            Server jetty, SandboxAuth auth, String baseUrl) {
+            Server jetty, SandboxAuth auth, String baseUrl, ScheduledExecutorService batchMaintenance) {
+        this.batchMaintenance = batchMaintenance;
         this.database = database;
         this.databaseDir = databaseDir;
         this.spring = spring;
@@ -148,6 +157,7 @@ public final class SandboxEhr implements AutoCloseable {
         database.setMaxConnections(20);
         AnnotationConfigApplicationContext spring = new AnnotationConfigApplicationContext();
         Server jetty = null;
+        ScheduledExecutorService batchMaintenance = null;
         try {
             spring.getBeanFactory().registerSingleton("dataSource", database);
             spring.register(SandboxJpaConfig.class);
@@ -172,14 +182,18 @@ public final class SandboxEhr implements AutoCloseable {
             context.addFilter(new FilterHolder(auth.bearerFilter()), "/fhir/*", EnumSet.of(DispatcherType.REQUEST));
             jetty.setHandler(context);
             jetty.start();
+            batchMaintenance = startBatchMaintenance(spring.getBean(IJobMaintenanceService.class), instance);
 
             SandboxEhr ehr = new SandboxEhr(database, databaseDir, spring, jetty, auth,
-                    "http://127.0.0.1:" + connector.getLocalPort());
+                    "http://127.0.0.1:" + connector.getLocalPort(), batchMaintenance);
             auth.setTokenUrl(ehr.tokenUrl());
             LOG.info("Sandbox EHR up at {} ({} H2) in {} ms", ehr.fhirBaseUrl(),
                     databaseDir == null ? "in-memory" : "file", (System.nanoTime() - started) / 1_000_000);
             return ehr;
         } catch (Exception e) {
+            if (batchMaintenance != null) {
+                batchMaintenance.shutdownNow();
+            }
             stopQuietly(jetty);
             spring.close();
             shutdownDatabase(database, databaseDir);
@@ -187,11 +201,28 @@ public final class SandboxEhr implements AutoCloseable {
         }
     }
 
+    /**
+     * HAPI's scheduler is off in the sandbox ({@link SandboxJpaConfig}), so it runs batch2's maintenance pass
+     * itself, as HAPI's scheduler would: that pass is what moves a bulk export job from step to step to COMPLETE.
+     */
+    private static ScheduledExecutorService startBatchMaintenance(IJobMaintenanceService maintenance, int instance) {
+        ScheduledExecutorService executor = Executors.newSingleThreadScheduledExecutor(runnable -> {
+            Thread thread = new Thread(runnable, "sandbox-ehr-" + instance + "-batch2");
+            thread.setDaemon(true);
+            return thread;
+        });
+        executor.scheduleWithFixedDelay(maintenance::runMaintenancePass, BATCH_MAINTENANCE_MILLIS, BATCH_MAINTENANCE_MILLIS,
+                TimeUnit.MILLISECONDS);
+        return executor;
+    }
+
     private static RestfulServer restfulServer(AnnotationConfigApplicationContext spring) {
         FhirContext fhirContext = spring.getBean(FhirContext.class);
         RestfulServer server = new RestfulServer(fhirContext);
         server.registerProviders(spring.getBean(ResourceProviderFactory.class).createProviders());
         server.registerProvider(spring.getBean(JpaSystemProvider.class));
+        // FHIR Bulk Data $export (system, Patient and Group level), run by HAPI's batch2 export job
+        server.registerProvider(spring.getBean(BulkDataExportProvider.class));
         @SuppressWarnings("rawtypes")
         IFhirSystemDao systemDao = spring.getBean(IFhirSystemDao.class);
         server.setServerConformanceProvider(new JpaCapabilityStatementProvider(server, systemDao,
@@ -203,6 +234,11 @@ public final class SandboxEhr implements AutoCloseable {
         server.setPagingProvider(paging);
         server.setDefaultResponseEncoding(EncodingEnum.JSON);
         return server;
+    }
+
+    /** Resources per NDJSON file of a bulk export ({@code $export}): an export of more comes in several files. */
+    public static int bulkExportFileCapacity() {
+        return SandboxJpaConfig.BULK_EXPORT_FILE_CAPACITY;
     }
 
     /** FHIR base, e.g. {@code http://127.0.0.1:PORT/fhir}; every request needs a bearer token. */
@@ -424,6 +460,7 @@ public final class SandboxEhr implements AutoCloseable {
     }
 
     private void stop() {
+        batchMaintenance.shutdownNow();
         stopQuietly(jetty);
         spring.close();
         shutdownDatabase(database, databaseDir);

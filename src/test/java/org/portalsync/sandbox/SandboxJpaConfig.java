@@ -29,9 +29,9 @@ import org.springframework.orm.jpa.LocalContainerEntityManagerFactoryBean;
  * storage settings). The {@code dataSource} bean is registered by {@link SandboxEhr} before
  * refresh so every sandbox gets its own in-memory database.
  *
- * <p>Batch2 (and the in-memory message broker of {@link SubscriptionChannelConfig} it runs on) is
- * imported only because HAPI's DAOs are wired to the job coordinator; the sandbox starts no jobs
- * and supports no subscriptions.
+ * <p>Batch2 (and the in-memory message broker of {@link SubscriptionChannelConfig} it runs on) runs
+ * HAPI's bulk export job behind {@code $export}; {@link SandboxEhr} drives its maintenance passes,
+ * since HAPI's scheduler is off. The sandbox supports no subscriptions.
  */
 @Configuration
 @Import({
@@ -43,6 +43,9 @@ import org.springframework.orm.jpa.LocalContainerEntityManagerFactoryBean;
     ThreadPoolFactoryConfig.class
 })
 class SandboxJpaConfig {
+
+    /** Resources per NDJSON file of a bulk export (HAPI's default is 1000): a test of a few hundred patients gets several files. */
+    static final int BULK_EXPORT_FILE_CAPACITY = 100;
 
     @Bean
     JpaStorageSettings storageSettings() {
@@ -57,6 +60,10 @@ class SandboxJpaConfig {
         // only add background threads and log noise on a 2-core box.
         settings.setSchedulingDisabled(true);
         settings.setHibernateSearchIndexSearchParams(false);
+        // Bulk export: every kick-off is a job of its own (tests share one sandbox and delete their
+        // jobs), in files of BULK_EXPORT_FILE_CAPACITY resources.
+        settings.setEnableBulkExportJobReuse(false);
+        settings.setBulkExportFileMaximumCapacity(BULK_EXPORT_FILE_CAPACITY);
         return settings;
     }
 

@@ -74,9 +74,14 @@ public final class FhirBundleReader {
             IdType named = reference(entry.path("fullUrl").asText(null));
             return new FhirEntry(named == null ? "" : named.getResourceType(), named == null ? "" : named.getIdPart(), null, null, null, false);
         }
+        return resource(resource, resource.toString());
+    }
+
+    /** One resource as an entry: its type, id and meta read from the tree, its JSON as given (a Bundle entry's, an NDJSON line). */
+    static FhirEntry resource(JsonNode resource, String json) {
         JsonNode meta = resource.path("meta");
         return new FhirEntry(resource.path("resourceType").asText(""), resource.path("id").asText(""),
-                meta.path("versionId").asText(null), instant(meta.path("lastUpdated").asText(null)), resource.toString(), false);
+                meta.path("versionId").asText(null), instant(meta.path("lastUpdated").asText(null)), json, false);
     }
 
     /**
@@ -124,7 +129,7 @@ public final class FhirBundleReader {
         return version.isEmpty() ? null : version;
     }
 
-    private static Instant instant(String value) {
+    static Instant instant(String value) {
         if (value == null) {
             return null;
         }

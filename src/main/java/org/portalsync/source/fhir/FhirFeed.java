@@ -25,6 +25,26 @@ final class FhirFeed {
     /** Property: the resources a page included ({@code _include}), by reference ({@code Organization/1}) to JSON. */
     public static final String INCLUDED = "portalSyncFeedIncluded";
 
+    // A feed's initial load read as a Bulk Data export (routes/fhir-bulk-export.yaml)
+    /** Property: true when this poll reads the feed by {@code $export} ({@link ChooseInitialLoadMethod}). */
+    static final String BULK_EXPORT = "portalSyncBulkExport";
+    /** Property: the export's {@code _since}, an Instant, or null for everything. */
+    static final String EXPORT_SINCE = "portalSyncExportSince";
+    /** Property: the export job's status URL (the kick-off's Content-Location). */
+    static final String EXPORT_STATUS_URL = "portalSyncExportStatusUrl";
+    /** Property: when the engine kicked the export off (Instant), for portal-sync.source.fhir.export-timeout. */
+    static final String EXPORT_STARTED = "portalSyncExportStarted";
+    /** Property: milliseconds to wait before the next status request. */
+    static final String EXPORT_WAIT = "portalSyncExportWait";
+    /** Property: the NDJSON files of the feed's type still to read (a Deque of URLs); null until the manifest came. */
+    static final String EXPORT_FILES = "portalSyncExportFiles";
+    /** Property: the NDJSON file being read ({@link NdjsonFile}), null between files. */
+    static final String EXPORT_FILE = "portalSyncExportFile";
+    /** Property: how many of the export's files were opened so far. */
+    static final String EXPORT_FILES_READ = "portalSyncExportFilesRead";
+    /** Property: true while a file is open or files are left to read. */
+    static final String EXPORT_MORE = "portalSyncExportMore";
+
     private FhirFeed() {
     }
 

@@ -1,7 +1,20 @@
 package org.portalsync.source.fhir;
 
+import java.net.http.HttpHeaders;
+import java.util.Map;
+import java.util.Optional;
+
 /** A response from the EHR that the caller must interpret: 2xx, or a status its request passes on (404, 410, 412). */
-public record FhirResponse(int status, String body) {
+public record FhirResponse(int status, String body, HttpHeaders headers) {
+
+    public FhirResponse(int status, String body) {
+        this(status, body, HttpHeaders.of(Map.of(), (name, value) -> true));
+    }
+
+    /** The first value of a response header, e.g. {@code Content-Location}. */
+    public Optional<String> header(String name) {
+        return headers.firstValue(name);
+    }
 
     /** {@code 410 Gone}: the EHR deleted the resource, so the portal archives it. */
     public boolean gone() {

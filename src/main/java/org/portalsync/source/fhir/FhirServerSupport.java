@@ -27,12 +27,17 @@ import org.hl7.fhir.r4.model.CapabilityStatement.TypeRestfulInteraction;
  * @param sortByLastUpdated {@code _sort=_lastUpdated}: else the search is unsorted and the mark moves only at its end
  * @param elements          {@code _elements}: else whole resources are fetched
  * @param historyType       {@code history-type} on Patient: else no deletion sweep; deletions come from 410 and active=false
+ * @param bulkExport        the Bulk Data {@code export} operation (system, Patient or Group level): what
+ *                          {@code initial-load=auto} looks for; optional, so never a gap
  */
 public record FhirServerSupport(boolean patientSearch, boolean lastUpdatedSearch, boolean sortByLastUpdated, boolean elements,
-        boolean historyType) {
+        boolean historyType, boolean bulkExport) {
 
-    /** What is assumed of an EHR whose statement cannot be read: the poll as designed. */
-    public static final FhirServerSupport ALL = new FhirServerSupport(true, true, true, true, true);
+    /**
+     * What is assumed of an EHR whose statement cannot be read: the poll as designed. Not Bulk Data export, which an
+     * EHR must say it offers before {@code initial-load=auto} uses it.
+     */
+    public static final FhirServerSupport ALL = new FhirServerSupport(true, true, true, true, true, false);
 
     /** The result parameters a server may list; listing any of them means it lists those it supports. */
     private static final Set<String> RESULT_PARAMETERS = Set.of("_sort", "_count", "_elements", "_summary", "_include",
@@ -55,7 +60,18 @@ public record FhirServerSupport(boolean patientSearch, boolean lastUpdatedSearch
                 // _sort names a search parameter to sort by: no _lastUpdated, no sorting by it
                 lastUpdated && (parameters.contains("_sort") || !listsResultParameters),
                 parameters.contains("_elements") || !listsResultParameters,
-                has(patient, TypeRestfulInteraction.HISTORYTYPE));
+                has(patient, TypeRestfulInteraction.HISTORYTYPE),
+                offersExport(rest));
+    }
+
+    /** Bulk Data IG: the server lists {@code export} under {@code rest.operation}, or under the Patient or Group resource. */
+    private static boolean offersExport(CapabilityStatementRestComponent rest) {
+        boolean systemLevel = rest.getOperation().stream().anyMatch(operation -> "export".equals(operation.getName()));
+        boolean typeLevel = rest.getResource().stream()
+                .filter(resource -> "Patient".equals(resource.getType()) || "Group".equals(resource.getType()))
+                .flatMap(resource -> resource.getOperation().stream())
+                .anyMatch(operation -> "export".equals(operation.getName()));
+        return systemLevel || typeLevel;
     }
 
     private static boolean has(CapabilityStatementRestResourceComponent resource, TypeRestfulInteraction code) {

@@ -1,6 +1,7 @@
 package org.portalsync.source.fhir;
 
 import java.io.IOException;
+import java.io.InputStream;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -13,6 +14,7 @@ import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.IntPredicate;
 import java.util.function.UnaryOperator;
 
 import org.portalsync.audit.AuditEvent;
@@ -90,6 +92,51 @@ public final class FhirSourceClient {
     }
 
     private FhirResponse send(String url, String action, UnaryOperator<HttpRequest.Builder> method, Set<Integer> answered) {
+        HttpResponse<String> response = exchange(url, action, "application/fhir+json", method, answered::contains,
+                HttpResponse.BodyHandlers.ofString());
+        return new FhirResponse(response.statusCode(), response.body(), response.headers());
+    }
+
+    /**
+     * Kicks off an asynchronous request (FHIR Bulk Data {@code $export}): {@code Prefer: respond-async}.
+     *
+     * @return the response when it is 2xx (the kick-off answers 202 with {@code Content-Location})
+     */
+    public FhirResponse kickOff(String url, String action) {
+        return send(url, action, request -> request.header("Prefer", "respond-async").GET(), Set.of());
+    }
+
+    /**
+     * Polls the status URL of an asynchronous request. A failed job answers 4xx or 5xx with an OperationOutcome
+     * (Bulk Data IG, "Status Request"), which only the caller can tell from a passing fault: every status but
+     * 401 (token renewed), 408, 429 and 503 (waited out or retried as usual) is returned.
+     */
+    public FhirResponse status(String url, String action) {
+        HttpResponse<String> response = exchange(url, action, "application/json", HttpRequest.Builder::GET,
+                status -> status != 401 && status != 408 && status != 429 && status != 503, HttpResponse.BodyHandlers.ofString());
+        return new FhirResponse(response.statusCode(), response.body(), response.headers());
+    }
+
+    /** Deletes (or cancels) an asynchronous request's job. @return the response when it is 2xx or 404 (already gone or finished) */
+    public FhirResponse delete(String url, String action) {
+        return send(url, action, HttpRequest.Builder::DELETE, Set.of(404, 410));
+    }
+
+    /**
+     * Downloads a file as a stream, for the caller to read piece by piece and close: a Bulk Data export file may
+     * hold more than the heap. Audited, authorised and retried like every other request.
+     *
+     * @param accept the file's media type, e.g. {@code application/fhir+ndjson}
+     */
+    public InputStream download(String url, String action, String accept) {
+        HttpResponse<InputStream> response = exchange(url, action, accept, HttpRequest.Builder::GET, status -> false,
+                info -> info.statusCode() < 300 ? HttpResponse.BodySubscribers.ofInputStream()
+                        : HttpResponse.BodySubscribers.replacing(InputStream.nullInputStream()));
+        return response.body();
+    }
+
+    private <T> HttpResponse<T> exchange(String url, String action, String accept, UnaryOperator<HttpRequest.Builder> method,
+            IntPredicate answered, HttpResponse.BodyHandler<T> bodyHandler) {
         URI uri = onOrigin(url, action);
         boolean refreshedToken = false;
         int retryAfterWaits = 0;
@@ -97,15 +144,15 @@ public final class FhirSourceClient {
             String token = tokens.accessToken();
             HttpRequest.Builder request = HttpRequest.newBuilder(uri)
                     .timeout(readTimeout)
-                    .header("Accept", "application/fhir+json")
+                    .header("Accept", accept)
                     .header("Cache-Control", "no-cache");
             if (token != null) {
                 request.header("Authorization", "Bearer " + token);
             }
             Instant sentAt = clock.instant();
-            HttpResponse<String> response;
+            HttpResponse<T> response;
             try {
-                response = http.send(method.apply(request).build(), HttpResponse.BodyHandlers.ofString());
+                response = http.send(method.apply(request).build(), bodyHandler);
             } catch (HttpTimeoutException e) {
                 record(sentAt, action, uri, "failure: timeout");
                 throw new EhrUnavailableException("EHR did not answer " + action + " within " + readTimeout.toSeconds() + " s", e);
@@ -119,8 +166,8 @@ public final class FhirSourceClient {
             }
             int status = response.statusCode();
             record(sentAt, action, uri, status < 300 ? "success" : auditFailure(status));
-            if (status < 300 || answered.contains(status)) {
-                return new FhirResponse(status, response.body());
+            if (status < 300 || answered.test(status)) {
+                return response;
             }
             if (status == 401) {
                 if (token == null || refreshedToken) {
@@ -130,7 +177,7 @@ public final class FhirSourceClient {
                 refreshedToken = true;
                 continue;
             }
-            Optional<Duration> retryAfter = retryAfter(response);
+            Optional<Duration> retryAfter = retryAfter(response.headers());
             if ((status == 429 || status == 503) && retryAfter.isPresent() && retryAfterWaits < MAX_RETRY_AFTER_WAITS
                     && retryAfter.get().compareTo(maxRetryAfter) <= 0) {
                 retryAfterWaits++;
@@ -172,8 +219,8 @@ public final class FhirSourceClient {
     }
 
     /** Retry-After is either delta-seconds or an HTTP date (RFC 9110 section 10.2.3). */
-    private Optional<Duration> retryAfter(HttpResponse<?> response) {
-        return response.headers().firstValue("Retry-After").map(String::trim).flatMap(value -> {
+    public Optional<Duration> retryAfter(java.net.http.HttpHeaders headers) {
+        return headers.firstValue("Retry-After").map(String::trim).flatMap(value -> {
             try {
                 return Optional.of(Duration.ofSeconds(Math.max(0, Long.parseLong(value))));
             } catch (NumberFormatException notSeconds) {

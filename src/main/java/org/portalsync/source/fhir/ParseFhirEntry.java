@@ -14,7 +14,7 @@ import org.portalsync.sync.MalformedResourceException;
 import org.portalsync.sync.SyncHeaders;
 
 /**
- * Turns one page entry into a HAPI R4 resource (or a {@link DeletedResource}) for the shared sync
+ * Turns one page entry (or NDJSON line: {@link UnreadableEntry} when it holds no resource) into a HAPI R4 resource (or a {@link DeletedResource}) for the shared sync
  * route. Elements the model does not know are ignored (an EHR may send newer elements); a value
  * that does not fit its datatype makes the resource malformed. The error names the element only:
  * HAPI's own message would quote the value, which may be PHI.
@@ -32,6 +32,10 @@ public final class ParseFhirEntry implements Processor {
 
     @Override
     public void process(Exchange exchange) throws Exception {
+        if (exchange.getMessage().getBody() instanceof UnreadableEntry unreadable) {
+            exchange.getMessage().setHeader(SyncHeaders.RECORD, unreadable.record());
+            throw new MalformedResourceException(unreadable.record(), "resource", unreadable.problem());
+        }
         FhirEntry entry = exchange.getMessage().getMandatoryBody(FhirEntry.class);
         String expectedType = this.expectedType != null ? this.expectedType : FhirFeed.resourceType(exchange);
         String record = entry.reference();

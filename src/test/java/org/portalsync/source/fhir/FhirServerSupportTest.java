@@ -89,7 +89,24 @@ class FhirServerSupportTest {
 
         FhirServerSupport support = FhirServerSupport.of(statement);
 
-        assertThat(support).isEqualTo(new FhirServerSupport(false, false, false, true, false));
+        assertThat(support).isEqualTo(new FhirServerSupport(false, false, false, true, false, false));
         assertThat(support.gaps()).first().asString().contains("search-type");
+    }
+
+    @Test
+    void bulkExportCountsOnlyWhenTheStatementListsTheExportOperation() {
+        assertThat(FhirServerSupport.of(hapiLike()).bulkExport()).as("not listed").isFalse();
+
+        CapabilityStatement systemLevel = hapiLike();
+        systemLevel.getRestFirstRep().addOperation().setName("export")
+                .setDefinition("http://hl7.org/fhir/uv/bulkdata/OperationDefinition/export");
+        assertThat(FhirServerSupport.of(systemLevel).bulkExport()).isTrue();
+        assertThat(FhirServerSupport.of(systemLevel).gaps()).isEmpty();
+
+        CapabilityStatement patientLevel = hapiLike();
+        patient(patientLevel).addOperation().setName("export")
+                .setDefinition("http://hl7.org/fhir/uv/bulkdata/OperationDefinition/patient-export");
+        assertThat(FhirServerSupport.of(patientLevel).bulkExport()).isTrue();
+        assertThat(FhirServerSupport.ALL.bulkExport()).as("an unread statement offers no export").isFalse();
     }
 }

@@ -1,0 +1,24 @@
+package org.portalsync.source.fhir;
+
+import org.apache.camel.Exchange;
+import org.apache.camel.Processor;
+
+/**
+ * Tells the EHR the export's files are read (Bulk Data Access IG, "Bulk Data Delete Request": {@code DELETE} on the
+ * status URL), so it may drop them. Runs after the mark moved: a failure here loses nothing. A 404 is fine: some
+ * EHRs (HAPI FHIR among them) answer it for a job that has completed and keep the files until they expire.
+ */
+public final class DeleteBulkExport implements Processor {
+
+    private final FhirSourceClient client;
+
+    public DeleteBulkExport(FhirSourceClient client) {
+        this.client = client;
+    }
+
+    @Override
+    public void process(Exchange exchange) {
+        String statusUrl = exchange.getProperty(FhirFeed.EXPORT_STATUS_URL, String.class);
+        client.delete(statusUrl, FhirFeed.resourceType(exchange) + ".export-delete");
+    }
+}
