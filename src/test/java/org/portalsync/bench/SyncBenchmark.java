@@ -19,6 +19,7 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.stream.Stream;
 import org.portalsync.config.PortalSyncSettings;
+import org.portalsync.portal.TestDatabases;
 import org.portalsync.sandbox.SandboxEhr;
 import org.portalsync.sandbox.SandboxPatientGenerator;
 import org.portalsync.sync.TestEngine;
@@ -119,7 +120,11 @@ public final class SyncBenchmark {
             System.out.printf("seeded %d patients in %.1f s%n", n, seedSeconds);
         }
 
-        settings.put(PortalSyncSettings.DB_URL, "jdbc:h2:file:" + dir.toAbsolutePath().resolve("portal-" + stamp));
+        boolean postgres = System.getProperty("bench.db", "h2").equals("postgresql");
+        // PostgreSQL: an embedded server started by this JVM, a new empty database per phase
+        settings.put(PortalSyncSettings.DB_URL, postgres ? TestDatabases.jdbcUrl("postgresql")
+                : "jdbc:h2:file:" + dir.toAbsolutePath().resolve("portal-" + stamp));
+        settings.put(PortalSyncSettings.DB_USER, postgres ? TestDatabases.user("postgresql") : "sa");
         settings.put(PortalSyncSettings.FHIR_PAGE_SIZE, Integer.toString(pageSize));
         settings.put(PortalSyncSettings.FHIR_REQUESTS_PER_MINUTE, "100000");
         // the production default unless asked otherwise (the test settings run two workers)
@@ -141,7 +146,8 @@ public final class SyncBenchmark {
         Map<String, String> exportSettings = new HashMap<>(settings);
         exportSettings.put(PortalSyncSettings.FHIR_INITIAL_LOAD, "export");
         exportSettings.put(PortalSyncSettings.FHIR_EXPORT_MAX_POLL_WAIT, "1s");
-        exportSettings.put(PortalSyncSettings.DB_URL, "jdbc:h2:file:" + dir.toAbsolutePath().resolve("portal-export-" + stamp));
+        exportSettings.put(PortalSyncSettings.DB_URL, postgres ? TestDatabases.jdbcUrl("postgresql")
+                : "jdbc:h2:file:" + dir.toAbsolutePath().resolve("portal-export-" + stamp));
         exportSettings.put(PortalSyncSettings.CLUSTER_LOCK_DIR, dir.toAbsolutePath().resolve("cluster-export-" + stamp).toString());
         Path exportSettingsFile = dir.resolve("settings-export-" + stamp + ".properties");
         writeSettings(exportSettings, exportSettingsFile);
@@ -151,8 +157,8 @@ public final class SyncBenchmark {
                 : null;
 
         System.out.println();
-        System.out.printf("portal-sync benchmark: N=%d, page size %d, %s sync worker(s), %s, portal DB H2 file%n",
-                records, pageSize, settings.get(PortalSyncSettings.SYNC_WORKERS), server);
+        System.out.printf("portal-sync benchmark: N=%d, page size %d, %s sync worker(s), %s, portal DB %s%n",
+                records, pageSize, settings.get(PortalSyncSettings.SYNC_WORKERS), server, postgres ? "PostgreSQL (embedded, local)" : "H2 file");
         System.out.println("| phase        | records | time (s) | records/s | peak heap (MiB) |");
         if (seedSeconds > 0) {
             System.out.println(row("seed EHR", n, seedSeconds, "-"));
