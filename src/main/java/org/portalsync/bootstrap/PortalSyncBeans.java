@@ -72,6 +72,7 @@ import org.portalsync.sync.CountSyncOutcome;
 import org.portalsync.sync.DeliverPatientPage;
 import org.portalsync.sync.FinishPoll;
 import org.portalsync.sync.HoldForPage;
+import org.portalsync.sync.OpenPage;
 import org.portalsync.sync.RestoreHeldRecord;
 import org.portalsync.sync.SkipOverlappingPoll;
 import org.portalsync.validate.DataQualityLog;
@@ -184,6 +185,7 @@ public final class PortalSyncBeans implements CamelConfiguration {
                 settings.auditActor(), clock, welcomes, conflicts, settings.writeBackEnabled() ? portalChanges::requestWriteBack : PortalValueKept.NOTHING);
         registry.bind("deliverPortalPatient", dryRun ? new ReportDryRunDifference(database, patients, authority) : delivery);
         // the patient poll's pages: mapped records are held, then written in one transaction (routes/patient-sync.yaml)
+        registry.bind("openPage", new OpenPage());
         registry.bind("holdForPage", new HoldForPage());
         registry.bind("deliverPatientPage", new DeliverPatientPage(database, delivery,
                 !dryRun && settings.pageTransaction(), clock));
