@@ -35,6 +35,13 @@ class PatientChangesApiIT {
                 .POST(HttpRequest.BodyPublishers.ofString(body)).build());
     }
 
+    private static Map<String, String> withWriteBack(long seed) {
+        Map<String, String> settings = new HashMap<>(TestEngine.settingsFor(EHR, EHR.fhirBaseUrl(), "h2", seed));
+        settings.put(PortalSyncSettings.WRITE_BACK_ENABLED, "true");
+        settings.put(PortalSyncSettings.AUTH_SCOPE, "system/Patient.read system/Patient.write system/Coverage.read system/Coverage.write");
+        return settings;
+    }
+
     private static String change(String key, String fields) {
         return "{\"change_key\":\"" + key + "\",\"initiated_by\":\"patient\",\"fields\":" + fields + "}";
     }
@@ -43,9 +50,7 @@ class PatientChangesApiIT {
     void aPortalChangeIsAcceptedStoredAndWrittenToTheEhr() throws Exception {
         long seed = 9721;
         String id = EHR.seedPatients(2, seed).get(0);
-        Map<String, String> settings = new HashMap<>(TestEngine.settingsFor(EHR, EHR.fhirBaseUrl(), "h2", seed));
-        settings.put(PortalSyncSettings.WRITE_BACK_ENABLED, "true");
-        settings.put(PortalSyncSettings.AUTH_SCOPE, "system/Patient.read system/Patient.write system/Coverage.read system/Coverage.write");
+        Map<String, String> settings = withWriteBack(seed);
         try (TestEngine engine = TestEngine.start(settings)) {
             engine.poll();
             String portal = ApiTestClient.issue(settings, "portal", "patient-changes:write", "patient-changes:read");
@@ -124,9 +129,7 @@ class PatientChangesApiIT {
     void communicationPreferencesStayInThePortalAndALaterChangeWins() throws Exception {
         long seed = 9722;
         String id = EHR.seedPatients(1, seed).get(0);
-        Map<String, String> settings = new HashMap<>(TestEngine.settingsFor(EHR, EHR.fhirBaseUrl(), "h2", seed));
-        settings.put(PortalSyncSettings.WRITE_BACK_ENABLED, "true");
-        settings.put(PortalSyncSettings.AUTH_SCOPE, "system/Patient.read system/Patient.write system/Coverage.read system/Coverage.write");
+        Map<String, String> settings = withWriteBack(seed);
         try (TestEngine engine = TestEngine.start(settings)) {
             engine.poll();
             String portal = ApiTestClient.issue(settings, "portal", "patient-changes:write", "patient-changes:read");

@@ -46,7 +46,7 @@ class PortalDatabaseDownIT {
     @ParameterizedTest
     @CsvSource({"false, 7501", "true, 7502"})
     void recordsWrittenWhileTheDatabaseIsDownEndInThePortalOrTheDeadLetterTable(boolean pageTransaction, long seed) throws Exception {
-        int patients = 40;
+        int patients = 20;
         List<String> ids = EHR.seedPatients(patients, seed);
         Path work = Path.of("target", "database-down-" + System.nanoTime()).toAbsolutePath();
         Path journal = work.resolve("journal");
