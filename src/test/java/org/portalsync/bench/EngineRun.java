@@ -34,15 +34,17 @@ public final class EngineRun {
             try (var connection = engine.database().getConnection(); var clear = connection.createStatement()) {
                 clear.executeUpdate("DELETE FROM sync_high_water_mark");
             }
+            long rereadCpuStarted = HeapSampler.processCpuNanos();
             long rereadStarted = System.nanoTime();
             String reread = engine.poll();
             long rereadNanos = System.nanoTime() - rereadStarted;
+            long rereadCpuMillis = (HeapSampler.processCpuNanos() - rereadCpuStarted) / 1_000_000;
             System.out.println("BENCH-REREAD " + reread);
             long deadLetters = engine.count("SELECT COUNT(*) FROM dead_letter");
             System.out.println(SyncBenchmark.SUMMARY + " " + summary);
             System.out.println(SyncBenchmark.RESULT + " records=" + (rows + rejected) + " nanos=" + nanos + " " + used.toLine()
                     + " rows=" + rows + " rejected=" + rejected + " deadLetters=" + deadLetters + " tenths=" + tenths
-                    + " rereadNanos=" + rereadNanos);
+                    + " rereadNanos=" + rereadNanos + " rereadCpuMillis=" + rereadCpuMillis);
             exit = rows + rejected == expected ? 0 : 2;
             if (exit != 0) {
                 System.err.println("engine wrote " + rows + " portal_patient rows and rejected " + rejected + ", expected " + expected

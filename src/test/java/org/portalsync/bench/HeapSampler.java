@@ -9,13 +9,16 @@ import java.util.concurrent.atomic.AtomicLong;
 /**
  * Heap use of this JVM during one benchmark phase: a {@link System#gc()} and a baseline before it,
  * then used heap sampled every 50 ms in a background thread, plus the heap pools' own peak
- * counters (reset at the start), which also catch what falls between two samples.
+ * counters (reset at the start), which also catch what falls between two samples. Also the CPU time the
+ * whole JVM spent in the phase (every thread, GC and JIT included): unlike wall time, it hardly grows when
+ * other work shares the machine, so it compares two builds on a noisy machine.
  */
 final class HeapSampler {
 
     private static final long MIB = 1024 * 1024;
 
     private final long baseline;
+    private final long cpuAtStart;
     private final AtomicLong sampledPeak = new AtomicLong();
     private final Thread sampler;
     private volatile boolean running = true;
@@ -25,6 +28,7 @@ final class HeapSampler {
         this.baseline = used();
         heapPools().forEach(MemoryPoolMXBean::resetPeakUsage);
         sampledPeak.set(baseline);
+        cpuAtStart = processCpuNanos();
         sampler = new Thread(() -> {
             while (running) {
                 sampledPeak.accumulateAndGet(used(), Math::max);
@@ -45,6 +49,7 @@ final class HeapSampler {
 
     /** Ends the phase. */
     Result stop() {
+        long cpu = processCpuNanos() - cpuAtStart;
         running = false;
         sampler.interrupt();
         try {
@@ -54,7 +59,13 @@ final class HeapSampler {
         }
         sampledPeak.accumulateAndGet(used(), Math::max);
         long poolPeaks = heapPools().stream().mapToLong(pool -> pool.getPeakUsage().getUsed()).sum();
-        return new Result(baseline / MIB, sampledPeak.get() / MIB, poolPeaks / MIB, Runtime.getRuntime().maxMemory() / MIB);
+        return new Result(baseline / MIB, sampledPeak.get() / MIB, poolPeaks / MIB, Runtime.getRuntime().maxMemory() / MIB, cpu / 1_000_000);
+    }
+
+    /** CPU time of this JVM so far, every thread; -1 where the platform does not say. */
+    static long processCpuNanos() {
+        return ManagementFactory.getOperatingSystemMXBean() instanceof com.sun.management.OperatingSystemMXBean os
+                ? os.getProcessCpuTime() : -1;
     }
 
     private static long used() {
@@ -72,15 +83,16 @@ final class HeapSampler {
      * @param sampled   highest used heap seen by the 50 ms sampler
      * @param poolPeaks sum of the heap pools' peak counters over the phase (an upper bound: pools peak at different moments)
      * @param max       the JVM's maximum heap
+     * @param cpuMillis CPU time of the whole JVM during the phase, in milliseconds
      */
-    record Result(long baseline, long sampled, long poolPeaks, long max) {
+    record Result(long baseline, long sampled, long poolPeaks, long max, long cpuMillis) {
 
         long peak() {
             return Math.max(sampled, poolPeaks);
         }
 
         String toLine() {
-            return "baselineMiB=" + baseline + " sampledPeakMiB=" + sampled + " poolPeaksMiB=" + poolPeaks + " maxHeapMiB=" + max;
+            return "baselineMiB=" + baseline + " sampledPeakMiB=" + sampled + " poolPeaksMiB=" + poolPeaks + " maxHeapMiB=" + max + " cpuMillis=" + cpuMillis;
         }
     }
 }

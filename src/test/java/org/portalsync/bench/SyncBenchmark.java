@@ -159,14 +159,14 @@ public final class SyncBenchmark {
         System.out.println();
         System.out.printf("portal-sync benchmark: N=%d, page size %d, %s sync worker(s), %s, portal DB %s%n",
                 records, pageSize, settings.get(PortalSyncSettings.SYNC_WORKERS), server, postgres ? "PostgreSQL (embedded, local)" : "H2 file");
-        System.out.println("| phase        | records | time (s) | records/s | peak heap (MiB) |");
+        System.out.println("| phase        | records | time (s) | records/s | peak heap (MiB) | CPU (s) | CPU ms/record |");
         if (seedSeconds > 0) {
-            System.out.println(row("seed EHR", n, seedSeconds, "-"));
+            System.out.println(row("seed EHR", n, seedSeconds, "-", -1));
         }
-        System.out.println(row("raw fetch", raw.records, raw.seconds(), Long.toString(raw.peakHeap())));
-        System.out.println(row("engine sync", engine.records, engine.seconds(), Long.toString(engine.peakHeap())));
+        System.out.println(row("raw fetch", raw.records, raw.seconds(), Long.toString(raw.peakHeap()), raw.value("cpuMillis")));
+        System.out.println(row("engine sync", engine.records, engine.seconds(), Long.toString(engine.peakHeap()), engine.value("cpuMillis")));
         double rereadSeconds = engine.value("rereadNanos") / 1e9;
-        System.out.println(row("engine re-read", engine.records, rereadSeconds, "-"));
+        System.out.println(row("engine re-read", engine.records, rereadSeconds, "-", engine.value("rereadCpuMillis")));
         double ratio = engine.seconds() / raw.seconds();
         System.out.printf("engine / raw = %.2f (target <= %.2f)%s%n", ratio, TARGET_RATIO, ratio <= TARGET_RATIO ? "" : "  ** over target **");
         double rereadRatio = rereadSeconds / raw.seconds();
@@ -174,10 +174,12 @@ public final class SyncBenchmark {
                 rereadRatio <= REREAD_TARGET_RATIO ? "" : "  ** over target **");
         printTenths(engine.values.getOrDefault("tenths", ""));
         if (export != null) {
-            System.out.println(row("engine export", export.records, export.seconds(), Long.toString(export.peakHeap())));
+            System.out.println(row("engine export", export.records, export.seconds(), Long.toString(export.peakHeap()), export.value("cpuMillis")));
             System.out.printf("initial load by $export / by paged search = %.2f (export: kick-off, the EHR's job, status polls and "
                     + "NDJSON files; poll summary: %s)%n", export.seconds() / engine.seconds(), export.summary);
         }
+        System.out.println("CPU: the phase JVM's own CPU time in the timed part (all its threads, GC and JIT), not the EHR's; "
+                + "it changes little when other work shares the machine, so it compares two builds where wall times are noisy.");
         System.out.println("Peak heap: highest used heap of the phase's own child JVM (" + (xmx == null ? "default -Xmx" : xmx)
                 + ") during the phase; the sandbox EHR runs in the parent JVM and shares neither phase's heap.");
         System.out.printf("  baseline after GC before the phase: raw %d MiB, engine %d MiB (engine started); "
@@ -189,8 +191,12 @@ public final class SyncBenchmark {
         return 0;
     }
 
-    private static String row(String phase, long records, double seconds, String heap) {
-        return String.format("| %-12s | %-7d | %-8.1f | %-9d | %-15s |", phase, records, seconds, Math.round(records / seconds), heap);
+    /** @param cpuMillis the phase JVM's own CPU time (client side only: the EHR's is not in it); negative: not measured */
+    private static String row(String phase, long records, double seconds, String heap, long cpuMillis) {
+        String cpu = cpuMillis < 0 ? "-" : String.format("%.1f", cpuMillis / 1e3);
+        String perRecord = cpuMillis < 0 || records == 0 ? "-" : String.format("%.2f", (double) cpuMillis / records);
+        return String.format("| %-12s | %-7d | %-8.1f | %-9d | %-15s | %-7s | %-13s |", phase, records, seconds, Math.round(records / seconds), heap,
+                cpu, perRecord);
     }
 
     /** Runs one phase's main in a fresh JVM with this JVM's class path, its output to {@code log}. */

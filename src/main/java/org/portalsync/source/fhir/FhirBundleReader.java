@@ -9,8 +9,13 @@ import java.util.List;
 import java.util.Map;
 import java.util.regex.Pattern;
 
+import com.fasterxml.jackson.core.json.JsonReadFeature;
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.hl7.fhir.r4.model.IdType;
 
 /**
@@ -20,7 +25,16 @@ import org.hl7.fhir.r4.model.IdType;
  */
 public final class FhirBundleReader {
 
-    private static final ObjectMapper JSON = new ObjectMapper();
+    /**
+     * Reads numbers as HAPI's own JSON parser does (exact decimals: {@code 1.50} stays {@code 1.50}), so that
+     * the resource parser can take an entry's tree as it is instead of reading its text again.
+     */
+    static final ObjectMapper JSON = JsonMapper.builder()
+            .enable(JsonReadFeature.ALLOW_LEADING_PLUS_SIGN_FOR_NUMBERS)
+            .nodeFactory(JsonNodeFactory.withExactBigDecimals(true))
+            .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
+            .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+            .build();
     /** FHIR resource type names: {@code Patient}, {@code Appointment}; not a path segment such as {@code 123}. */
     private static final Pattern RESOURCE_TYPE = Pattern.compile("[A-Z][A-Za-z]+");
 
@@ -74,14 +88,20 @@ public final class FhirBundleReader {
             IdType named = reference(entry.path("fullUrl").asText(null));
             return new FhirEntry(named == null ? "" : named.getResourceType(), named == null ? "" : named.getIdPart(), null, null, null, false);
         }
-        return resource(resource, resource.toString());
+        if (!resource.isObject()) {
+            return new FhirEntry("", "", null, null, resource.toString(), false);
+        }
+        return resource((ObjectNode) resource, null);
     }
 
-    /** One resource as an entry: its type, id and meta read from the tree, its JSON as given (a Bundle entry's, an NDJSON line). */
-    static FhirEntry resource(JsonNode resource, String json) {
+    /**
+     * One resource as an entry: its type, id and meta read from the tree, which the entry keeps for the
+     * resource parser; {@code json} is its text when it came as text (an NDJSON line), else null.
+     */
+    static FhirEntry resource(ObjectNode resource, String json) {
         JsonNode meta = resource.path("meta");
-        return new FhirEntry(resource.path("resourceType").asText(""), resource.path("id").asText(""),
-                meta.path("versionId").asText(null), instant(meta.path("lastUpdated").asText(null)), json, false);
+        return FhirEntry.ofTree(resource.path("resourceType").asText(""), resource.path("id").asText(""),
+                meta.path("versionId").asText(null), instant(meta.path("lastUpdated").asText(null)), resource, json);
     }
 
     /**

@@ -11,6 +11,7 @@ import java.util.List;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 
 /**
  * One NDJSON file of a Bulk Data export, read a few lines at a time from the open download, so that a file of any
@@ -19,7 +20,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
  */
 final class NdjsonFile implements AutoCloseable {
 
-    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final ObjectMapper JSON = FhirBundleReader.JSON;
 
     private final String type;
     private final int fileNumber;
@@ -70,7 +71,7 @@ final class NdjsonFile implements AutoCloseable {
         if (resource == null || !resource.isObject()) {
             return new UnreadableEntry(place(), "the NDJSON line is not a JSON object");
         }
-        return FhirBundleReader.resource(resource, line);
+        return FhirBundleReader.resource((ObjectNode) resource, line);
     }
 
     private String place() {

@@ -2,10 +2,13 @@ package org.portalsync.source.fhir;
 
 import ca.uhn.fhir.context.FhirContext;
 import ca.uhn.fhir.parser.DataFormatException;
+import ca.uhn.fhir.parser.IJsonLikeParser;
 import ca.uhn.fhir.parser.IParser;
 import ca.uhn.fhir.parser.LenientErrorHandler;
 import ca.uhn.fhir.parser.json.BaseJsonLikeValue.ScalarType;
 import ca.uhn.fhir.parser.json.BaseJsonLikeValue.ValueType;
+import ca.uhn.fhir.parser.json.jackson.JacksonStructure;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.apache.camel.Exchange;
 import org.apache.camel.Processor;
 import org.hl7.fhir.instance.model.api.IBaseResource;
@@ -53,11 +56,20 @@ public final class ParseFhirEntry implements Processor {
         IParser parser = fhir.newJsonParser().setParserErrorHandler(new RejectInvalidValues(record));
         IBaseResource resource;
         try {
-            resource = parser.parseResource(entry.resourceJson());
+            resource = entry.resourceTree() != null && parser instanceof IJsonLikeParser treeParser
+                    ? treeParser.parseResource(tree(entry.resourceTree()))
+                    : parser.parseResource(entry.resourceJson());
         } catch (DataFormatException e) {
             throw new MalformedResourceException(record, expectedType, "not a valid FHIR R4 " + expectedType + " resource");
         }
         exchange.getMessage().setBody(resource);
+    }
+
+    /** The tree the page was read into, handed to HAPI's parser as if it had read it itself: the text is read once. */
+    private static JacksonStructure tree(ObjectNode resource) {
+        JacksonStructure structure = new JacksonStructure();
+        structure.setNativeObject(resource);
+        return structure;
     }
 
     /** Lenient about unknown elements, strict about values that do not fit their datatype. */
