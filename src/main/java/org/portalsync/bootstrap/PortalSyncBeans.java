@@ -51,6 +51,7 @@ import org.portalsync.portal.PortalDatabase;
 import org.portalsync.portal.PortalPatientStore;
 import org.portalsync.portal.ReportDryRunDifference;
 import org.portalsync.portal.SyncHighWaterMarks;
+import org.portalsync.portal.BulkExportJobs;
 import org.portalsync.portal.SyncInitialLoads;
 import org.portalsync.portal.SyncStatusStore;
 import org.portalsync.source.fhir.AdvanceHighWaterMark;
@@ -170,10 +171,13 @@ public final class PortalSyncBeans implements CamelConfiguration {
         // the initial load by Bulk Data $export (routes/fhir-bulk-export.yaml)
         registry.bind("chooseInitialLoadMethod", new ChooseInitialLoadMethod(settings.sourceName(), settings.initialLoad(), initialLoads,
                 marks, settings.pollOverlap(), capabilities));
-        registry.bind("kickOffBulkExport", new KickOffBulkExport(settings.fhirBaseUrl(), settings.exportEndpoint(), fhirClient, clock));
-        registry.bind("checkBulkExportStatus", new CheckBulkExportStatus(fhirClient, settings.exportMaxPollWait(), settings.exportTimeout(), clock));
+        BulkExportJobs exportJobs = new BulkExportJobs(database);
+        registry.bind("kickOffBulkExport", new KickOffBulkExport(settings.fhirBaseUrl(), settings.exportEndpoint(), fhirClient, exportJobs,
+                settings.sourceName(), clock));
+        registry.bind("checkBulkExportStatus", new CheckBulkExportStatus(fhirClient, exportJobs, settings.sourceName(), settings.exportMaxPollWait(),
+                settings.exportTimeout(), clock));
         registry.bind("readBulkExportLines", new ReadBulkExportLines(fhirClient, settings.pageSize()));
-        registry.bind("deleteBulkExport", new DeleteBulkExport(fhirClient));
+        registry.bind("deleteBulkExport", new DeleteBulkExport(fhirClient, exportJobs, settings.sourceName()));
         registry.bind("countSyncOutcome", new CountSyncOutcome());
         registry.bind("skipOverlappingPoll", new SkipOverlappingPoll(clock));
         registry.bind("finishPoll", new FinishPoll(settings.dryRunReportDir(), clock));

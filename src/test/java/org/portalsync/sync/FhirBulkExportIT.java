@@ -108,8 +108,11 @@ class FhirBulkExportIT {
             String failed = engine.poll();
 
             assertThat(failed).contains("poll stopped early: EHR_EXPORT_FAILED");
-            assertThat(proxy.requests().stream().filter(r -> r.pathAndQuery().contains(STATUS))).as("a failed job is not asked again")
-                    .hasSize(1);
+            assertThat(proxy.requests().stream().filter(r -> r.pathAndQuery().contains(STATUS) && r.method().equals("GET")))
+                    .as("a failed job is not asked again").hasSize(1);
+            assertThat(proxy.requests().stream().filter(r -> r.pathAndQuery().contains(STATUS) && r.method().equals("DELETE")))
+                    .as("but cancelled").hasSize(1);
+            assertThat(engine.count("SELECT COUNT(*) FROM bulk_export_job")).isZero();
             assertThat(engine.rows("SELECT route_id, status FROM dead_letter")).singleElement()
                     .satisfies(row -> assertThat(row.get("route_id")).isEqualTo("fhir-bulk-export"));
             assertThat(engine.rows("SELECT kind, message FROM alert")).singleElement().satisfies(row -> {
@@ -130,6 +133,98 @@ class FhirBulkExportIT {
             assertThat(engine.rows("SELECT status FROM dead_letter")).singleElement()
                     .satisfies(row -> assertThat(row.get("status")).isEqualTo("RESOLVED"));
         }
+    }
+
+    @Test
+    void filesTheManifestSaysNeedNoTokenAreFetchedWithoutItFromWhereverTheyAre() throws Exception {
+        long seed = 9914;
+        List<SeededPatient> seeded = EHR.seedPatientsOneByOne(SandboxEhr.bulkExportFileCapacity() + 11, seed);
+        try (FaultInjectingProxy proxy = new FaultInjectingProxy(EHR.fhirBaseUrl());
+                SignedLinkFileStore store = new SignedLinkFileStore();
+                TestEngine engine = TestEngine.start(settings(proxy, seed))) {
+            // the EHR hands out signed links to a file store on another origin, as many EHRs do (Bulk Data IG:
+            // requiresAccessToken false): the files move there and the manifest says so
+            proxy.rewriteNextBody(100, manifestOnly(store::takeFilesOf), "GET", STATUS);
+
+            String first = engine.poll();
+
+            long rejected = seeded.stream().filter(p -> p.defect() == Defect.NO_NAME).count();
+            assertThat(first).contains(String.format("%d new, 0 updated, 0 archived, 0 unchanged, %d rejected, 0 dead-lettered",
+                    seeded.size() - rejected, rejected));
+            assertThat(inPortal(engine)).isEqualTo(expectedInPortal(seeded));
+            assertThat(store.served()).as("every file came from the store").isEqualTo(2);
+            assertThat(store.authorizationHeaders()).as("the access token never went to the file store").isEmpty();
+            assertThat(proxy.requestLog()).noneMatch(r -> r.contains(DOWNLOAD));
+        }
+    }
+
+    @Test
+    void aTokenFreeFileLinkOverPlainHttpToAnotherHostIsRefusedAndNothingIsSent() throws Exception {
+        long seed = 9915;
+        EHR.seedPatients(5, seed);
+        try (FaultInjectingProxy proxy = new FaultInjectingProxy(EHR.fhirBaseUrl());
+                TestEngine engine = TestEngine.start(settings(proxy, seed))) {
+            proxy.rewriteNextBody(100, manifestOnly(manifest -> manifest.replace("\"requiresAccessToken\":true", "\"requiresAccessToken\":false")
+                    .replace("\"requiresAccessToken\" : true", "\"requiresAccessToken\" : false")
+                    .replaceAll("http://127\\.0\\.0\\.1:\\d+/fhir/Binary/", "http://files.example.invalid/signed/")), "GET", STATUS);
+
+            String first = engine.poll();
+
+            assertThat(first).contains("poll stopped early");
+            assertThat(engine.count("SELECT COUNT(*) FROM portal_patient")).isZero();
+            assertThat(engine.rows("SELECT result FROM audit_event WHERE action = 'Patient.export-download'"))
+                    .isNotEmpty().allSatisfy(row -> assertThat(row.get("result")).isEqualTo("refused: not https"));
+        }
+    }
+
+    @Test
+    void anExportJobRunningWhenTheEngineStopsIsAskedAgainAfterTheRestartNotStartedAnew() throws Exception {
+        long seed = 9916;
+        List<String> ids = EHR.seedPatients(40, seed);
+        try (FaultInjectingProxy proxy = new FaultInjectingProxy(EHR.fhirBaseUrl())) {
+            Map<String, String> settings = settings(proxy, seed);
+            stopWhileTheEhrStillExports(proxy, settings);
+
+            try (TestEngine restarted = TestEngine.start(settings)) {
+                String poll = restarted.poll();
+
+                assertThat(poll).contains(String.format("%d new", ids.size() - rejected(ids)));
+                assertThat(restarted.count("SELECT COUNT(*) FROM bulk_export_job")).as("forgotten once its files are read").isZero();
+            }
+            assertThat(proxy.requestLog()).filteredOn(r -> r.startsWith("GET") && r.contains("/fhir/$export?")).as("one kick-off")
+                    .hasSize(1);
+        }
+    }
+
+    @Test
+    void aRememberedJobTheEhrNoLongerHasIsReplacedByANewExport() throws Exception {
+        long seed = 9917;
+        List<String> ids = EHR.seedPatients(30, seed);
+        try (FaultInjectingProxy proxy = new FaultInjectingProxy(EHR.fhirBaseUrl())) {
+            Map<String, String> settings = settings(proxy, seed);
+            stopWhileTheEhrStillExports(proxy, settings);
+            proxy.failNext(1, 404, STATUS);
+
+            try (TestEngine restarted = TestEngine.start(settings)) {
+                assertThat(restarted.poll()).contains(String.format("%d new", ids.size() - rejected(ids)));
+            }
+            assertThat(proxy.requestLog()).filteredOn(r -> r.startsWith("GET") && r.contains("/fhir/$export?")).hasSize(2);
+        }
+    }
+
+    /** Edits the status answer that carries the manifest; the 202s before it pass as they are. */
+    private static java.util.function.UnaryOperator<String> manifestOnly(java.util.function.UnaryOperator<String> edit) {
+        return body -> body != null && body.contains("transactionTime") ? edit.apply(body) : body;
+    }
+
+    /** An engine kicks off an export, cannot reach its status URL (the EHR answers 503) and stops with the job remembered. */
+    private static void stopWhileTheEhrStillExports(FaultInjectingProxy proxy, Map<String, String> settings) throws Exception {
+        proxy.failEvery(503, STATUS);
+        try (TestEngine engine = TestEngine.start(settings)) {
+            assertThat(engine.poll()).contains("poll stopped early");
+            assertThat(engine.count("SELECT COUNT(*) FROM bulk_export_job")).isEqualTo(1);
+        }
+        proxy.stopFailing();
     }
 
     private static long rejected(List<String> ids) {

@@ -14,6 +14,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import org.apache.camel.Exchange;
 import org.apache.camel.Processor;
+import org.portalsync.portal.BulkExportJobs;
 import org.portalsync.sync.SyncHeaders;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -25,10 +26,14 @@ import org.slf4j.LoggerFactory;
  * <li>202: still running. The next request waits the EHR's {@code Retry-After}, at most
  * portal-sync.source.fhir.export-max-poll-wait; without one, 1 s, doubled each time up to that (the IG's
  * exponential backoff). Past portal-sync.source.fhir.export-timeout the export has failed.</li>
- * <li>200: the manifest. Its files of the feed's type are read next; its {@code transactionTime} becomes the
+ * <li>200: the manifest. Its files of the feed's type are read next (without the access token when the manifest
+ * says {@code requiresAccessToken: false}); its {@code transactionTime} becomes the
  * feed's high-water mark once they all are, so the next poll searches from there.</li>
  * <li>4xx/5xx with an OperationOutcome: the job failed ({@link BulkExportFailedException}, not retried), unless every
- * issue is {@code transient} (a passing fault: retried as the EHR being down).</li>
+ * issue is {@code transient} (a passing fault: retried as the EHR being down). A failed or timed-out job is cancelled
+ * ({@code DELETE} on its status URL, as the IG asks of a client that gives up) and forgotten.</li>
+ * <li>404 or 410 for a job an earlier run of the engine kicked off: the EHR no longer has it (expired, or lost in its
+ * own restart); it is forgotten and a new export is kicked off.</li>
  * </ul>
  */
 public final class CheckBulkExportStatus implements Processor {
@@ -39,12 +44,17 @@ public final class CheckBulkExportStatus implements Processor {
     private static final int MAX_REASON_CHARS = 300;
 
     private final FhirSourceClient client;
+    private final BulkExportJobs jobs;
+    private final String source;
     private final Duration maxPollWait;
     private final Duration timeout;
     private final Clock clock;
 
-    public CheckBulkExportStatus(FhirSourceClient client, Duration maxPollWait, Duration timeout, Clock clock) {
+    public CheckBulkExportStatus(FhirSourceClient client, BulkExportJobs jobs, String source, Duration maxPollWait, Duration timeout,
+            Clock clock) {
         this.client = client;
+        this.jobs = jobs;
+        this.source = source;
         this.maxPollWait = maxPollWait;
         this.timeout = timeout;
         this.clock = clock;
@@ -56,12 +66,34 @@ public final class CheckBulkExportStatus implements Processor {
         String statusUrl = exchange.getProperty(FhirFeed.EXPORT_STATUS_URL, String.class);
         String action = type + ".export-status";
         FhirResponse response = client.status(statusUrl, action);
-        if (response.status() == 202) {
-            waitBeforeNextRequest(exchange, response, action);
-        } else if (response.status() >= 200 && response.status() < 300) {
-            readManifest(exchange, response.body(), type, action);
-        } else {
-            throw failure(response, action);
+        if ((response.status() == 404 || response.status() == 410) && exchange.getProperty(FhirFeed.EXPORT_RESUMED, false, Boolean.class)) {
+            LOG.info("The EHR no longer has the export of {} kicked off before the engine last stopped (HTTP {}); kicking off another",
+                    type, response.status());
+            jobs.forget(source, type);
+            exchange.removeProperty(FhirFeed.EXPORT_STATUS_URL);
+            return;
+        }
+        try {
+            if (response.status() == 202) {
+                waitBeforeNextRequest(exchange, response, action);
+            } else if (response.status() >= 200 && response.status() < 300) {
+                readManifest(exchange, response.body(), type, action);
+            } else {
+                throw failure(response, action);
+            }
+        } catch (BulkExportFailedException e) {
+            cancel(statusUrl, type);
+            throw e;
+        }
+    }
+
+    /** Gives up on a job: cancelled at the EHR (a failure to cancel loses nothing), forgotten here. */
+    private void cancel(String statusUrl, String type) {
+        jobs.forget(source, type);
+        try {
+            client.delete(statusUrl, type + ".export-cancel");
+        } catch (RuntimeException e) {
+            LOG.info("Could not cancel the EHR's failed export of {} ({}); it expires at the EHR", type, e.getClass().getSimpleName());
         }
     }
 
@@ -106,6 +138,9 @@ public final class CheckBulkExportStatus implements Processor {
                 otherTypes.isEmpty() ? "" : "; ignored files of other types " + otherTypes,
                 errorFiles == 0 ? "" : "; the EHR reports " + errorFiles + " error file(s), not read");
         exchange.setProperty(FhirFeed.EXPORT_FILES, files);
+        // signed links to a file store: fetched without the token, which then cannot leak to that store
+        exchange.setProperty(FhirFeed.EXPORT_FILES_TOKEN_FREE, manifest.path("requiresAccessToken").isBoolean()
+                && !manifest.path("requiresAccessToken").asBoolean());
         exchange.setProperty(FhirFeed.EXPORT_MORE, !files.isEmpty());
         // NDJSON is in no order: the mark moves once, after the last file, to the time the export's data stands at
         exchange.setProperty(SyncHeaders.PAGE_HIGH_WATER_MARK, transactionTime);

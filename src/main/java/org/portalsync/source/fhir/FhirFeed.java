@@ -32,12 +32,16 @@ final class FhirFeed {
     static final String EXPORT_SINCE = "portalSyncExportSince";
     /** Property: the export job's status URL (the kick-off's Content-Location). */
     static final String EXPORT_STATUS_URL = "portalSyncExportStatusUrl";
+    /** Property: true when the export job is one an earlier run of the engine kicked off. */
+    static final String EXPORT_RESUMED = "portalSyncExportResumed";
     /** Property: when the engine kicked the export off (Instant), for portal-sync.source.fhir.export-timeout. */
     static final String EXPORT_STARTED = "portalSyncExportStarted";
     /** Property: milliseconds to wait before the next status request. */
     static final String EXPORT_WAIT = "portalSyncExportWait";
     /** Property: the NDJSON files of the feed's type still to read (a Deque of URLs); null until the manifest came. */
     static final String EXPORT_FILES = "portalSyncExportFiles";
+    /** Property: true when the export's manifest says its files need no access token ({@code requiresAccessToken: false}). */
+    static final String EXPORT_FILES_TOKEN_FREE = "portalSyncExportFilesTokenFree";
     /** Property: the NDJSON file being read ({@link NdjsonFile}), null between files. */
     static final String EXPORT_FILE = "portalSyncExportFile";
     /** Property: how many of the export's files were opened so far. */

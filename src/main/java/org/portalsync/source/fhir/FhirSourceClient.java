@@ -129,19 +129,36 @@ public final class FhirSourceClient {
      * @param accept the file's media type, e.g. {@code application/fhir+ndjson}
      */
     public InputStream download(String url, String action, String accept) {
-        HttpResponse<InputStream> response = exchange(url, action, accept, HttpRequest.Builder::GET, status -> false,
+        return download(onOrigin(url, action), action, accept, true);
+    }
+
+    /**
+     * Downloads a file that needs no access token (a Bulk Data manifest with {@code requiresAccessToken: false}: the
+     * EHR hands out signed links to a file store, often on another host). No token is sent, wherever the link
+     * points, so the link may leave the EHR's origin; it must then be https (plain http only to a loopback address).
+     */
+    public InputStream downloadWithoutToken(String url, String action, String accept) {
+        return download(anyOrigin(url, action), action, accept, false);
+    }
+
+    private InputStream download(URI uri, String action, String accept, boolean withToken) {
+        HttpResponse<InputStream> response = exchange(uri, action, accept, HttpRequest.Builder::GET, status -> false,
                 info -> info.statusCode() < 300 ? HttpResponse.BodySubscribers.ofInputStream()
-                        : HttpResponse.BodySubscribers.replacing(InputStream.nullInputStream()));
+                        : HttpResponse.BodySubscribers.replacing(InputStream.nullInputStream()), withToken);
         return response.body();
     }
 
     private <T> HttpResponse<T> exchange(String url, String action, String accept, UnaryOperator<HttpRequest.Builder> method,
             IntPredicate answered, HttpResponse.BodyHandler<T> bodyHandler) {
-        URI uri = onOrigin(url, action);
+        return exchange(onOrigin(url, action), action, accept, method, answered, bodyHandler, true);
+    }
+
+    private <T> HttpResponse<T> exchange(URI uri, String action, String accept, UnaryOperator<HttpRequest.Builder> method,
+            IntPredicate answered, HttpResponse.BodyHandler<T> bodyHandler, boolean withToken) {
         boolean refreshedToken = false;
         int retryAfterWaits = 0;
         while (true) {
-            String token = tokens.accessToken();
+            String token = withToken ? tokens.accessToken() : null;
             HttpRequest.Builder request = HttpRequest.newBuilder(uri)
                     .timeout(readTimeout)
                     .header("Accept", accept)
@@ -169,7 +186,7 @@ public final class FhirSourceClient {
             if (status < 300 || answered.test(status)) {
                 return response;
             }
-            if (status == 401) {
+            if (status == 401 && withToken) {
                 if (token == null || refreshedToken) {
                     throw new AuthenticationFailedException("EHR refused " + action + " with HTTP 401 even with a fresh access token");
                 }
@@ -198,12 +215,7 @@ public final class FhirSourceClient {
      * The message names the two origins, not the whole link (its query may carry search values).
      */
     private URI onOrigin(String url, String action) {
-        URI uri;
-        try {
-            uri = URI.create(url);
-        } catch (IllegalArgumentException e) {
-            throw new UnsafeLinkException("refused " + action + ": the EHR's link is not a valid URL, not sent");
-        }
+        URI uri = link(url, action);
         if (!origin.contains(uri)) {
             String target = uri.getScheme() + "://" + uri.getHost() + (uri.getPort() < 0 ? "" : ":" + uri.getPort());
             record(clock.instant(), action, uri, "refused: not the EHR's origin");
@@ -211,6 +223,28 @@ public final class FhirSourceClient {
                     + " (portal-sync.source.fhir.base-url); nothing was sent, no access token left the engine");
         }
         return uri;
+    }
+
+    /** A link that carries no token: any host, over https (or http to a loopback address, as in a test set-up). */
+    private URI anyOrigin(String url, String action) {
+        URI uri = link(url, action);
+        boolean https = "https".equalsIgnoreCase(uri.getScheme());
+        boolean loopbackHttp = "http".equalsIgnoreCase(uri.getScheme()) && uri.getHost() != null
+                && (uri.getHost().equals("127.0.0.1") || uri.getHost().equalsIgnoreCase("localhost") || uri.getHost().equals("[::1]"));
+        if (uri.getHost() == null || !(https || loopbackHttp) && !origin.contains(uri)) {
+            record(clock.instant(), action, uri, "refused: not https");
+            throw new UnsafeLinkException("refused " + action + " to " + uri.getScheme() + "://" + uri.getHost()
+                    + ": a file link off the EHR's origin must be https; nothing was sent");
+        }
+        return uri;
+    }
+
+    private static URI link(String url, String action) {
+        try {
+            return URI.create(url);
+        } catch (IllegalArgumentException e) {
+            throw new UnsafeLinkException("refused " + action + ": the EHR's link is not a valid URL, not sent");
+        }
     }
 
     /** The audit row's result for a request answered with this (non-2xx) status, e.g. {@code failure: HTTP 404}. */

@@ -47,7 +47,10 @@ public final class ReadBulkExportLines implements Processor {
         int total = exchange.getProperty(FhirFeed.EXPORT_FILES_READ, 0, Integer.class) + 1;
         String url = files.peek();
         // the URL stays queued until the download answers, so that a retry of this step asks for the same file
-        InputStream body = client.download(url, type + ".export-download", KickOffBulkExport.NDJSON);
+        String action = type + ".export-download";
+        InputStream body = exchange.getProperty(FhirFeed.EXPORT_FILES_TOKEN_FREE, false, Boolean.class)
+                ? client.downloadWithoutToken(url, action, KickOffBulkExport.NDJSON)
+                : client.download(url, action, KickOffBulkExport.NDJSON);
         files.poll();
         exchange.setProperty(FhirFeed.EXPORT_FILES_READ, total);
         NdjsonFile file = new NdjsonFile(type, total, body);
