@@ -114,7 +114,7 @@ public final class DeliverPortalPatient implements Processor {
             return SyncOutcome.ARCHIVED;
         }
         if (stored.isPresent() && incoming.sourceVersion() != null && incoming.sourceVersion().equals(stored.get().patient().sourceVersion())
-                && PortalPatientDiff.changes(stored.get().patient(), incoming).isEmpty()) {
+                && PortalPatientDiff.same(stored.get().patient(), incoming)) {
             // the version the portal already holds, read again (a poll's overlap): nothing for the rules to decide
             statuses.clearPending(connection, source, sourceId, now);
             return SyncOutcome.UNCHANGED;
@@ -130,7 +130,7 @@ public final class DeliverPortalPatient implements Processor {
             outcome = SyncOutcome.CREATED;
         } else {
             PortalPatient current = stored.get().patient();
-            boolean sameContent = PortalPatientDiff.changes(current, merged).isEmpty();
+            boolean sameContent = PortalPatientDiff.same(current, merged);
             boolean sameVersion = java.util.Objects.equals(current.sourceVersion(), merged.sourceVersion());
             boolean sameProvenance = merge.provenance().sameAs(merged, stored.get().provenance(), current);
             if (sameContent && sameVersion && sameProvenance) {

@@ -12,7 +12,9 @@ import java.time.OffsetDateTime;
 import java.time.ZoneId;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 import org.portalsync.authority.PatientProvenance;
@@ -69,6 +71,7 @@ public final class PortalPatientStore {
 
     private StoredPatient stored(Connection connection, String source, String sourceId, ResultSet row) throws SQLException {
         long id = row.getLong("id");
+        Map<String, List<ContactPoint>> telecoms = telecoms(connection, id);
         OffsetDateTime lastUpdated = row.getObject("source_last_updated", OffsetDateTime.class);
         PortalPatient patient = new PortalPatient(source, sourceId, row.getString("source_version"),
                 PortalDatabase.instant(lastUpdated), row.getString("mrn"),
@@ -76,7 +79,7 @@ public final class PortalPatientStore {
                 name(row.getString("preferred_prefix"), row.getString("preferred_given"), row.getString("preferred_family"), row.getString("preferred_suffix")),
                 row.getObject("birth_date", LocalDate.class), row.getString("gender"), row.getString("preferred_language"),
                 row.getBoolean("archived"), row.getBoolean("deceased"),
-                PortalDatabase.instant(row.getObject("deceased_at", OffsetDateTime.class)), telecoms(connection, id, "phone"), telecoms(connection, id, "email"),
+                PortalDatabase.instant(row.getObject("deceased_at", OffsetDateTime.class)), telecoms.getOrDefault("phone", List.of()), telecoms.getOrDefault("email", List.of()),
                 addresses(connection, id), contacts(connection, id), row.getString("display_name"));
         return new StoredPatient(id, patient, PatientProvenance.fromJson(row.getString("field_provenance")));
     }
@@ -286,15 +289,16 @@ public final class PortalPatientStore {
         }
     }
 
-    private static List<ContactPoint> telecoms(Connection connection, long id, String system) throws SQLException {
+    /** Phones and emails in one query: system ({@code phone}, {@code email}) to its points in order. */
+    private static Map<String, List<ContactPoint>> telecoms(Connection connection, long id) throws SQLException {
         try (PreparedStatement select = connection.prepareStatement(
-                "SELECT contact_value, use_code, rank_value FROM portal_patient_telecom WHERE patient_id = ? AND system = ? ORDER BY position")) {
+                "SELECT system, contact_value, use_code, rank_value FROM portal_patient_telecom WHERE patient_id = ? ORDER BY system, position")) {
             select.setLong(1, id);
-            select.setString(2, system);
-            List<ContactPoint> points = new ArrayList<>();
+            Map<String, List<ContactPoint>> points = new HashMap<>();
             try (ResultSet rows = select.executeQuery()) {
                 while (rows.next()) {
-                    points.add(new ContactPoint(rows.getString(1), rows.getString(2), rows.getObject(3, Integer.class)));
+                    points.computeIfAbsent(rows.getString(1), system -> new ArrayList<>())
+                            .add(new ContactPoint(rows.getString(2), rows.getString(3), rows.getObject(4, Integer.class)));
                 }
             }
             return points;

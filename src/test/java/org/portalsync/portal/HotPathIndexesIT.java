@@ -39,6 +39,8 @@ class HotPathIndexesIT {
                     + " WHERE record_ref = ? AND source = ? AND status IN ('NEW', 'NEEDS_OPERATOR')", List.of("'Patient/1'", "'ehr'"), "ix_dead_letter_record"),
             new HotPath("the portal's patient, by its source record", "SELECT id FROM portal_patient WHERE source = ? AND source_id = ?",
                     List.of("'ehr'", "'1'"), "uq_portal_patient_source"),
+            new HotPath("a patient's phones and emails", "SELECT system, contact_value FROM portal_patient_telecom WHERE patient_id = ?"
+                    + " ORDER BY system, position", List.of("1"), "primary_key_\\w+|constraint_index_\\w+: patient_id|portal_patient_telecom_pkey"),
             new HotPath("portal changes due", PortalChangeStore.DUE_SQL, List.of("CURRENT_TIMESTAMP", "CURRENT_TIMESTAMP"), "ix_portal_change_due"),
             new HotPath("a patient's conflicts", "SELECT id FROM portal_field_conflict WHERE patient_id = ?", List.of("1"),
                     // H2 indexes a foreign key itself and takes that index; PostgreSQL needs the explicit one
