@@ -151,8 +151,10 @@ public final class SyncBenchmark {
         exportSettings.put(PortalSyncSettings.CLUSTER_LOCK_DIR, dir.toAbsolutePath().resolve("cluster-export-" + stamp).toString());
         Path exportSettingsFile = dir.resolve("settings-export-" + stamp + ".properties");
         writeSettings(exportSettings, exportSettingsFile);
-        // an independent server may offer no $export: there it runs only when asked (-Dbench.export=true)
-        Phase export = ehr != null || Boolean.getBoolean("bench.export")
+        // an independent server may offer no $export: there it runs only when asked (-Dbench.export=true);
+        // against the sandbox it runs unless -Dbench.export=false
+        boolean exportAsked = ehr != null ? !"false".equals(System.getProperty("bench.export")) : Boolean.getBoolean("bench.export");
+        Phase export = exportAsked
                 ? child("engine export", EngineRun.class, snapshot, exportSettingsFile, records, xmx, dir.resolve("export-" + stamp + ".log"))
                 : null;
 
