@@ -129,7 +129,8 @@ public final class DeliverAppointment implements Processor {
                 ? SyncOutcome.UNCHANGED : SyncOutcome.UPDATED;
     }
 
-    private SyncOutcome delete(Connection connection, String source, DeletedResource deleted, Instant now) throws SQLException {
+    /** Delivers the EHR's deletion of an Appointment in the caller's transaction. */
+    public SyncOutcome delete(Connection connection, String source, DeletedResource deleted, Instant now) throws SQLException {
         String record = "Appointment/" + deleted.id();
         deadLetters.resolve(connection, source, record, now);
         Optional<StoredAppointment> stored = appointments.findForUpdate(connection, source, deleted.id());
