@@ -13,10 +13,10 @@ CREATE TABLE portal_appointment (
     end_at               TIMESTAMP WITH TIME ZONE,
     zone                 VARCHAR(64)   NOT NULL,   -- the facility's IANA zone, e.g. America/New_York
     status               VARCHAR(20)   NOT NULL,   -- FHIR AppointmentStatus: booked, cancelled, noshow, ...
-    cancellation_reason  VARCHAR(500),
-    reason_text          VARCHAR(500),
-    reason_code          VARCHAR(300),             -- system|code of the first coded reason
-    notes                VARCHAR(2000),            -- Appointment.comment
+    cancellation_reason  VARCHAR(500),             -- PHI
+    reason_text          VARCHAR(500),             -- PHI
+    reason_code          VARCHAR(300),             -- PHI; system|code of the first coded reason
+    notes                VARCHAR(2000),            -- PHI; Appointment.comment
     provider_reference   VARCHAR(200),             -- e.g. Practitioner/12
     provider_name        VARCHAR(300),
     location_reference   VARCHAR(200),             -- e.g. Location/7

@@ -152,7 +152,7 @@ class AppointmentSyncIT {
     }
 
     @Test
-    void anAppointmentWhosePatientTheEhrRefusesIsDeadLetteredThenSyncedOnceThePatientCanBeRead() throws Exception {
+    void anAppointmentWhosePatientTheEhrRefusesIsDeadLetteredThenSyncedOnceThePatientCanBeReadAndA410ArchivesIt() throws Exception {
         long seed = 10103;
         List<String> patients = EHR.seedPatientsOneByOne(3, seed).stream().map(SandboxEhr.SeededPatient::id).toList();
         try (FaultInjectingProxy proxy = new FaultInjectingProxy(EHR.fhirBaseUrl())) {
@@ -178,6 +178,12 @@ class AppointmentSyncIT {
                         + " WHERE a.source_id = ?", orphan.id()).get(0)).containsEntry("patient", orphan.patientId());
                 assertThat(engine.count("SELECT COUNT(*) FROM audit_event WHERE action = 'Appointment.read' AND resource LIKE ?",
                         "%/Appointment/" + orphan.id() + "%")).as("re-read from the EHR by fhir-appointment-refresh").isPositive();
+
+                // a refresh by id (a webhook's, an operator's) of an appointment the EHR has deleted since: 410 Gone
+                EHR.adminClient().delete().resourceById("Appointment", orphan.id()).execute();
+                engine.request("direct:fhir-appointment-refresh", orphan.id());
+                assertThat(engine.count("SELECT COUNT(*) FROM portal_appointment WHERE source_id = ? AND deleted_at IS NOT NULL", orphan.id()))
+                        .as("410 Gone: out of the patient's view, kept").isEqualTo(1);
             }
         }
     }
