@@ -6,8 +6,8 @@ import java.util.Optional;
 
 /**
  * A field of the portal's model that {@code config/authority.yaml} gives a rule. {@link #synced()} says
- * whether the engine carries the field today; a field that is not synced yet (appointments)
- * can be given its rule now, which is checked and shown in the matrix, and applies once its feed exists.
+ * whether the engine carries the field today; a field that is not synced yet can be given its rule
+ * now, which is checked and shown in the matrix, and applies once its feed exists.
  */
 public enum AuthorityField {
     PATIENT_LEGAL_NAME(Entity.PATIENT, "legal-name", "Patient.name (official), HumanName.text", true, false),
@@ -23,14 +23,14 @@ public enum AuthorityField {
     PATIENT_INSURANCE(Entity.PATIENT, "insurance", "Coverage: payor, subscriberId, class (group), subscriber, relationship, period, status", true, false),
     PATIENT_MRN(Entity.PATIENT, "mrn", "Patient.identifier (MRN system)", true, true),
     PATIENT_DECEASED(Entity.PATIENT, "deceased", "Patient.deceased[x]", true, true),
-    APPOINTMENT_START(Entity.APPOINTMENT, "start", "Appointment.start", false, false),
-    APPOINTMENT_END(Entity.APPOINTMENT, "end", "Appointment.end", false, false),
-    APPOINTMENT_PROVIDER(Entity.APPOINTMENT, "provider", "Appointment.participant (Practitioner)", false, false),
-    APPOINTMENT_LOCATION(Entity.APPOINTMENT, "location", "Appointment.participant (Location)", false, false),
-    APPOINTMENT_STATUS(Entity.APPOINTMENT, "status", "Appointment.status", false, false),
-    APPOINTMENT_CANCELLATION_REASON(Entity.APPOINTMENT, "cancellation-reason", "Appointment.cancelationReason", false, false),
-    APPOINTMENT_REASON(Entity.APPOINTMENT, "reason", "Appointment.reasonCode", false, false),
-    APPOINTMENT_NOTES(Entity.APPOINTMENT, "notes", "Appointment.comment", false, false);
+    APPOINTMENT_START(Entity.APPOINTMENT, "start", "Appointment.start", true, false),
+    APPOINTMENT_END(Entity.APPOINTMENT, "end", "Appointment.end", true, false),
+    APPOINTMENT_PROVIDER(Entity.APPOINTMENT, "provider", "Appointment.participant (Practitioner)", true, false),
+    APPOINTMENT_LOCATION(Entity.APPOINTMENT, "location", "Appointment.participant (Location)", true, false),
+    APPOINTMENT_STATUS(Entity.APPOINTMENT, "status", "Appointment.status", true, false),
+    APPOINTMENT_CANCELLATION_REASON(Entity.APPOINTMENT, "cancellation-reason", "Appointment.cancelationReason", true, false),
+    APPOINTMENT_REASON(Entity.APPOINTMENT, "reason", "Appointment.reasonCode", true, false),
+    APPOINTMENT_NOTES(Entity.APPOINTMENT, "notes", "Appointment.comment", true, false);
 
     /** The record a field belongs to: the top-level keys of {@code config/authority.yaml}. */
     public enum Entity {

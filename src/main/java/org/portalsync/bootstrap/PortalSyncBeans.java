@@ -21,6 +21,11 @@ import org.portalsync.alert.LogRetryAttempt;
 import org.portalsync.alert.RecordDeadLetter;
 import org.portalsync.alert.ResolveFailedRuns;
 import org.portalsync.api.ApiBeans;
+import org.portalsync.appointment.DeliverAppointment;
+import org.portalsync.appointment.FacilityZones;
+import org.portalsync.appointment.MapAppointmentEntry;
+import org.portalsync.appointment.MapFhirAppointment;
+import org.portalsync.appointment.PortalAppointmentStore;
 import org.portalsync.audit.AuditTrail;
 import org.portalsync.auth.AccessTokenSource;
 import org.portalsync.auth.ConfiguredTokenSource;
@@ -146,6 +151,7 @@ public final class PortalSyncBeans implements CamelConfiguration {
             camel.getPropertiesComponent().addOverrideProperty(PortalSyncSettings.WELCOME_ENABLED, "false");
             // nor does it poll insurance: its report is of patients
             camel.getPropertiesComponent().addOverrideProperty(PortalSyncSettings.INSURANCE_ENABLED, "false");
+            camel.getPropertiesComponent().addOverrideProperty(PortalSyncSettings.APPOINTMENTS_ENABLED, "false");
         }
         SyncInitialLoads initialLoads = new SyncInitialLoads(database, clock);
         WelcomeOutbox welcomes = new WelcomeOutbox(new WelcomePolicy(
@@ -211,6 +217,14 @@ public final class PortalSyncBeans implements CamelConfiguration {
         DeliverCoverage coverageDelivery = new DeliverCoverage(database, patients, insurance, authority, conflicts, dataQuality, deadLetters, audit,
                 settings.auditActor(), clock);
         registry.bind("deliverCoverage", coverageDelivery);
+        // appointments: routes/fhir-appointment-poll.yaml, routes/appointment-sync.yaml
+        registry.bind("fetchFhirAppointment", new FetchFhirResource(settings.sourceName(), settings.fhirBaseUrl(), "Appointment", "", fhirClient,
+                clock, capabilities));
+        registry.bind("parseFhirAppointment", new ParseFhirEntry(fhir, "Appointment"));
+        registry.bind("mapAppointmentEntry", new MapAppointmentEntry(new MapFhirAppointment(settings.fhirBaseUrl(),
+                new FacilityZones(settings.zone(), settings.locationZones())), fhir, database));
+        registry.bind("deliverAppointment", new DeliverAppointment(database, patients, new PortalAppointmentStore(), authority, conflicts,
+                dataQuality, deadLetters, audit, settings.auditActor(), clock));
         // a dry run writes nothing: its routes/portal-change-write-back.yaml does not start
         ApplyPortalChange.Settings writeBackSettings = new ApplyPortalChange.Settings(settings.sourceName(),
                     settings.fhirBaseUrl(), settings.writeBackEnabled(), settings.positiveInt(PortalSyncSettings.WRITE_BACK_MAX_ATTEMPTS),
@@ -227,6 +241,10 @@ public final class PortalSyncBeans implements CamelConfiguration {
         registry.bind("resolveFailedCoveragePolls", new ResolveFailedRuns(deadLetters, List.of("fhir-coverage-poll", "fhir-coverage-poll-feed"),
                 dryRun, clock));
         registry.bind("claimDueCoverageDeadLetters", new ClaimDueDeadLetters(deadLetters, settings.sourceName(), "Coverage",
+                settings.resyncInterval(), settings.resyncMaxAttempts(), clock));
+        registry.bind("resolveFailedAppointmentPolls", new ResolveFailedRuns(deadLetters,
+                List.of("fhir-appointment-poll", "fhir-appointment-poll-feed"), dryRun, clock));
+        registry.bind("claimDueAppointmentDeadLetters", new ClaimDueDeadLetters(deadLetters, settings.sourceName(), "Appointment",
                 settings.resyncInterval(), settings.resyncMaxAttempts(), clock));
         registry.bind("importDeadLetterJournal", new ImportDeadLetterJournal(journal, deadLetters));
         registry.bind("claimDueDeadLetters", new ClaimDueDeadLetters(deadLetters, settings.sourceName(), "Patient",

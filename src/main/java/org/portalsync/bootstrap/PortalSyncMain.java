@@ -28,6 +28,8 @@ public final class PortalSyncMain {
     public static final String POLL_ON_REQUEST = "direct:fhir-patient-poll-now";
     /** The insurance poll's trigger when polls run on request (runOnce, tests). */
     public static final String INSURANCE_POLL_ON_REQUEST = "direct:fhir-coverage-poll-now";
+    /** The appointment poll's trigger when polls run on request (tests). */
+    public static final String APPOINTMENT_POLL_ON_REQUEST = "direct:fhir-appointment-poll-now";
 
     private static final Logger LOG = LoggerFactory.getLogger(PortalSyncMain.class);
 
@@ -91,6 +93,7 @@ public final class PortalSyncMain {
         Map<String, String> settings = new java.util.HashMap<>(overrides);
         settings.put(PortalSyncSettings.FHIR_POLL_TRIGGER, POLL_ON_REQUEST);
         settings.put(PortalSyncSettings.INSURANCE_POLL_TRIGGER, INSURANCE_POLL_ON_REQUEST);
+        settings.put(PortalSyncSettings.APPOINTMENTS_POLL_TRIGGER, APPOINTMENT_POLL_ON_REQUEST);
         Main main = create(settings);
         main.start();
         try {

@@ -88,6 +88,10 @@ public final class PortalSyncSettings {
     public static final String INSURANCE_ENABLED = "portal-sync.insurance.enabled";
     public static final String INSURANCE_POLL_TRIGGER = "portal-sync.insurance.poll-trigger";
     public static final String INSURANCE_COVERAGE_SEARCH = "portal-sync.insurance.coverage-search";
+    public static final String APPOINTMENTS_ENABLED = "portal-sync.appointments.enabled";
+    public static final String APPOINTMENTS_POLL_TRIGGER = "portal-sync.appointments.poll-trigger";
+    public static final String APPOINTMENTS_SEARCH = "portal-sync.appointments.appointment-search";
+    public static final String APPOINTMENTS_LOCATION_ZONES = "portal-sync.appointments.location-zones";
     public static final String WRITE_BACK_INTERVAL = "portal-sync.write-back.interval";
     public static final String WRITE_BACK_MAX_ATTEMPTS = "portal-sync.write-back.max-attempts";
     public static final String WRITE_BACK_MAX_CONFLICT_RETRIES = "portal-sync.write-back.max-conflict-retries";
@@ -156,7 +160,7 @@ public final class PortalSyncSettings {
             Setting.optional(AUTH_METHOD, "client_secret_basic",
                     "How the client authenticates at the token endpoint: client_secret_basic, client_secret_post, or private_key_jwt "
                             + "(SMART Backend Services: a JWT signed with private-key-file)."),
-            Setting.optional(AUTH_SCOPE, "system/Patient.read system/Coverage.read", "Scopes asked for (SMART backend services)."),
+            Setting.optional(AUTH_SCOPE, "system/Patient.read system/Coverage.read system/Appointment.read system/Practitioner.read system/Location.read", "Scopes asked for (SMART backend services)."),
             Setting.optional(AUTH_REFRESH_BEFORE_EXPIRY, "60s", "A cached token is renewed this long before its expires_in runs out."),
             Setting.optional(AUTH_PRIVATE_KEY_FILE, "",
                     "private_key_jwt: the engine's private key(s), relative to the home: a JWKS with private keys (.json), PEM PKCS#8 "
@@ -222,6 +226,19 @@ public final class PortalSyncSettings {
                     "Camel endpoint that starts a poll of insurance (routes/fhir-coverage-poll.yaml); default: every poll-interval."),
             Setting.optional(INSURANCE_COVERAGE_SEARCH, "",
                     "Extra search parameters for the insurance poll, e.g. status=active, as for portal-sync.source.fhir.patient-search."),
+            Setting.optional(APPOINTMENTS_ENABLED, "true",
+                    "true: appointments (FHIR Appointment) are polled into portal_appointment; needs system/Appointment.read (and "
+                            + "Practitioner.read, Location.read for their names) in portal-sync.source.fhir.auth.scope."),
+            Setting.optional(APPOINTMENTS_POLL_TRIGGER,
+                    "master:fhir-appointment-poll:scheduler:fhir-appointment-poll?delay={{" + FHIR_POLL_INTERVAL + "}}&initialDelay=4000",
+                    "Camel endpoint that starts a poll of appointments (routes/fhir-appointment-poll.yaml); default: every poll-interval."),
+            Setting.optional(APPOINTMENTS_SEARCH, "",
+                    "Extra search parameters for the appointment poll, e.g. location=Location/7 or date=ge2026-01-01, as for "
+                            + "portal-sync.source.fhir.patient-search."),
+            Setting.optional(APPOINTMENTS_LOCATION_ZONES, "",
+                    "IANA zone of each location whose zone is not portal-sync.source.fhir.zone, comma-separated: Location/<id>=<zone> "
+                            + "or <identifier system>|<value>=<zone>, e.g. Location/7=America/Chicago, urn:example:site|berlin=Europe/Berlin. "
+                            + "An appointment is kept and shown in its location's zone; a time without offset is read in it."),
             Setting.optional(WRITE_BACK_ENABLED, "false",
                     "true: values the portal decides are written to the EHR (FHIR update with If-Match); needs a Patient write scope in "
                             + "portal-sync.source.fhir.auth.scope, e.g. system/Patient.write. false: they stay in the portal."),
@@ -342,6 +359,9 @@ public final class PortalSyncSettings {
         check(problems, () -> secureUrl(AUTH_TOKEN_URL));
         check(problems, () -> searchParameters(FHIR_PATIENT_SEARCH));
         check(problems, () -> searchParameters(INSURANCE_COVERAGE_SEARCH));
+        check(problems, () -> searchParameters(APPOINTMENTS_SEARCH));
+        check(problems, () -> bool(APPOINTMENTS_ENABLED));
+        check(problems, this::locationZones);
         check(problems, () -> bool(INSURANCE_ENABLED));
         check(problems, () -> bool(SYNC_PAGE_TRANSACTION));
         check(problems, this::authMethod);
@@ -475,6 +495,15 @@ public final class PortalSyncSettings {
 
     public Duration notFoundAlertWindow() {
         return duration(FHIR_NOT_FOUND_ALERT_WINDOW);
+    }
+
+    /** @return the zones {@link #APPOINTMENTS_LOCATION_ZONES} declares, by location id or identifier */
+    public Map<String, ZoneId> locationZones() {
+        try {
+            return org.portalsync.appointment.FacilityZones.parse(raw(APPOINTMENTS_LOCATION_ZONES));
+        } catch (IllegalArgumentException e) {
+            throw invalid(APPOINTMENTS_LOCATION_ZONES, raw(APPOINTMENTS_LOCATION_ZONES), e.getMessage());
+        }
     }
 
     public ZoneId zone() {

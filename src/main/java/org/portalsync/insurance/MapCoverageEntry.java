@@ -1,14 +1,12 @@
 package org.portalsync.insurance;
 
-import java.util.HashMap;
-import java.util.Map;
-
 import ca.uhn.fhir.context.FhirContext;
 import org.apache.camel.Exchange;
 import org.apache.camel.Processor;
-import org.hl7.fhir.instance.model.api.IBaseResource;
 import org.hl7.fhir.r4.model.Coverage;
 import org.portalsync.portal.PortalDatabase;
+import org.portalsync.portal.PortalPatientStore;
+import org.portalsync.source.fhir.IncludedResources;
 import org.portalsync.sync.DeletedResource;
 import org.portalsync.sync.SyncHeaders;
 
@@ -24,8 +22,6 @@ public final class MapCoverageEntry implements Processor {
     public static final String BENEFICIARY = "PortalSyncBeneficiary";
     /** Header: true when the portal holds that patient. */
     public static final String BENEFICIARY_KNOWN = "PortalSyncBeneficiaryKnown";
-    /** The feed property that holds a page's included resources (set by the FHIR feed). */
-    private static final String INCLUDED = "portalSyncFeedIncluded";
 
     private final MapFhirCoverage mapper;
     private final FhirContext fhir;
@@ -45,39 +41,12 @@ public final class MapCoverageEntry implements Processor {
             return;
         }
         Coverage coverage = exchange.getMessage().getMandatoryBody(Coverage.class);
-        MappedCoverage mapped = mapper.map(coverage, included(exchange, coverage));
+        // only what this Coverage refers to is parsed
+        MappedCoverage mapped = mapper.map(coverage, IncludedResources.referredTo(exchange, fhir, coverage.getPayor().stream()));
         String source = exchange.getMessage().getHeader(SyncHeaders.SOURCE, String.class);
         exchange.getMessage().setHeader(BENEFICIARY, mapped.beneficiaryPatientId());
-        exchange.getMessage().setHeader(BENEFICIARY_KNOWN, known(source, mapped.beneficiaryPatientId()));
+        exchange.getMessage().setHeader(BENEFICIARY_KNOWN,
+                database.inTransaction(connection -> PortalPatientStore.exists(connection, source, mapped.beneficiaryPatientId())));
         exchange.getMessage().setBody(mapped);
-    }
-
-    private Map<String, IBaseResource> included(Exchange exchange, Coverage coverage) {
-        @SuppressWarnings("unchecked")
-        Map<String, String> page = exchange.getProperty(INCLUDED, Map.class);
-        Map<String, IBaseResource> included = new HashMap<>();
-        if (page == null || page.isEmpty()) {
-            return included;
-        }
-        // only what this Coverage refers to is parsed
-        coverage.getPayor().forEach(payor -> {
-            String reference = payor.getReferenceElement().toUnqualifiedVersionless().getValue();
-            if (reference != null && page.containsKey(reference)) {
-                included.put(reference, fhir.newJsonParser().parseResource(page.get(reference)));
-            }
-        });
-        return included;
-    }
-
-    private boolean known(String source, String patientId) {
-        return database.inTransaction(connection -> {
-            try (var select = connection.prepareStatement("SELECT 1 FROM portal_patient WHERE source = ? AND source_id = ?")) {
-                select.setString(1, source);
-                select.setString(2, patientId);
-                try (var row = select.executeQuery()) {
-                    return row.next();
-                }
-            }
-        });
     }
 }

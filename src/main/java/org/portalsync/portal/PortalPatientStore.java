@@ -49,6 +49,17 @@ public final class PortalPatientStore {
         }
     }
 
+    /** @return true when the portal holds this patient of the source (a record of another type refers to it) */
+    public static boolean exists(Connection connection, String source, String sourceId) throws SQLException {
+        try (PreparedStatement select = connection.prepareStatement("SELECT id FROM portal_patient WHERE source = ? AND source_id = ?")) {
+            select.setString(1, source);
+            select.setString(2, sourceId);
+            try (ResultSet row = select.executeQuery()) {
+                return row.next();
+            }
+        }
+    }
+
     /**
      * As {@link #find}, and locks the row until the transaction ends: a refresh and a poll delivering
      * the same patient at once then run one after the other, and the second sees the first's version.

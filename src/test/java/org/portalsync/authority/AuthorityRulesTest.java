@@ -202,7 +202,9 @@ class AuthorityRulesTest {
     }
 
     @Test
-    void fieldsNotSyncedYetAreRefused() {
-        assertThat(shipped.refusal(AuthorityField.APPOINTMENT_START, Initiator.PATIENT, null)).get().asString().contains("not synced");
+    void appointmentFieldsFollowTheirRulesNowThatTheyAreSynced() {
+        assertThat(AuthorityField.of(AuthorityField.Entity.APPOINTMENT)).allMatch(AuthorityField::synced);
+        assertThat(shipped.refusal(AuthorityField.APPOINTMENT_START, Initiator.PATIENT, null)).isEmpty();
+        assertThat(shipped.refusal(AuthorityField.APPOINTMENT_START, Initiator.STAFF, null)).get().asString().contains("decided by the EHR");
     }
 }

@@ -98,7 +98,8 @@ class PortalSyncSettingsTest {
                 PortalSyncSettings.AUTH_CLIENT_SECRET, "s3cret-value",
                 PortalSyncSettings.WRITE_BACK_ENABLED, "true"));
         assertThatThrownBy(() -> settings(values).validate())
-                .hasMessageContaining("portal-sync.source.fhir.auth.scope='system/Patient.read system/Coverage.read' is invalid")
+                .hasMessageContaining("portal-sync.source.fhir.auth.scope='system/Patient.read system/Coverage.read "
+                        + "system/Appointment.read system/Practitioner.read system/Location.read' is invalid")
                 .hasMessageContaining("system/Patient.write");
         // with insurance on, its Coverages need a write scope too
         values.put(PortalSyncSettings.AUTH_SCOPE, "system/Patient.read system/Patient.write");

@@ -18,15 +18,16 @@ import org.hl7.fhir.r4.model.ContactPoint;
 import org.hl7.fhir.r4.model.Patient;
 import org.portalsync.bootstrap.PortalSyncMain;
 import org.portalsync.config.PortalSyncSettings;
+import org.portalsync.sandbox.SandboxAppointmentGenerator;
 import org.portalsync.sandbox.SandboxEhr;
 import org.portalsync.sandbox.SandboxPatientGenerator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * {@code ./mvnw -Pdemo}: a sandbox EHR with 500 patients, the engine syncing it into an embedded
- * H2 portal database, and a simulated front desk that edits a few patients every 20 s so that each
- * poll has something to carry over. Runs until Ctrl-C.
+ * {@code ./mvnw -Pdemo}: a sandbox EHR with 500 patients (their insurance, and appointments of 100), the
+ * engine syncing it into an embedded H2 portal database, and a simulated front desk that edits a few
+ * patients every 20 s so that each poll has something to carry over. Runs until Ctrl-C.
  */
 public final class DemoMain {
 
@@ -43,8 +44,10 @@ public final class DemoMain {
         List<String> ids = ehr.seedPatients(patients, 2026);
         // most patients have an insurance policy; some have none
         int insured = ehr.seedCoverages(ids.subList(0, ids.size() * 7 / 10), 2026).size();
-        LOG.info("Sandbox EHR at {} (token endpoint {}) holds {} patients and {} insurance policies", ehr.fhirBaseUrl(), ehr.tokenUrl(),
-                ids.size(), insured);
+        // a hundred patients have an appointment, with the generator's known bad and special ones besides
+        int appointments = ehr.seedAppointments(ids.subList(0, Math.min(100, ids.size())), 2026).appointments().size();
+        LOG.info("Sandbox EHR at {} (token endpoint {}) holds {} patients, {} insurance policies and {} appointments", ehr.fhirBaseUrl(),
+                ehr.tokenUrl(), ids.size(), insured, appointments);
 
         ScheduledExecutorService frontDesk = Executors.newSingleThreadScheduledExecutor(runnable -> {
             Thread thread = new Thread(runnable, "sandbox-front-desk");
@@ -62,6 +65,8 @@ public final class DemoMain {
         settings.put(PortalSyncSettings.AUTH_CLIENT_SECRET, ehr.clientSecret());
         settings.put(PortalSyncSettings.MAPPING_MRN_SYSTEM, SandboxPatientGenerator.MRN_SYSTEM);
         settings.put(PortalSyncSettings.FHIR_POLL_INTERVAL, "15s");
+        // the sandbox practice's times are New York's (SandboxAppointmentGenerator.ZONE)
+        settings.put(PortalSyncSettings.FHIR_ZONE, SandboxAppointmentGenerator.ZONE.getId());
         settings.put(PortalSyncSettings.DB_URL, "jdbc:h2:file:./" + DATABASE.resolve("portal") + ";AUTO_SERVER=TRUE");
         Main engine = PortalSyncMain.create(settings);
         LOG.info("Portal database: {} (H2; open it with any JDBC tool, user sa, no password)", DATABASE.resolve("portal.mv.db"));

@@ -11,6 +11,7 @@ import java.util.stream.Stream;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
+import org.portalsync.appointment.PortalAppointmentStore;
 import org.portalsync.validate.DataQualityLog;
 import org.portalsync.writeback.PortalChangeStore;
 
@@ -41,6 +42,15 @@ class HotPathIndexesIT {
                     List.of("'ehr'", "'1'"), "uq_portal_patient_source"),
             new HotPath("a patient's phones and emails", "SELECT system, contact_value FROM portal_patient_telecom WHERE patient_id = ?"
                     + " ORDER BY system, position", List.of("1"), "primary_key_\\w+|constraint_index_\\w+: patient_id|portal_patient_telecom_pkey"),
+            new HotPath("the portal's appointment, by its source record", PortalAppointmentStore.FIND_SQL, List.of("'ehr'", "'1'"),
+                    "uq_portal_appointment_source"),
+            new HotPath("a patient's appointments, by time", "SELECT id FROM portal_appointment WHERE patient_id = ? AND deleted_at IS NULL"
+                    + " ORDER BY start_at", List.of("1"),
+                    // H2 takes the index it made for the foreign key; PostgreSQL the explicit one
+                    "ix_portal_appointment_patient|public\\.constraint_index_\\w+: patient_id"),
+            new HotPath("the appointments of the days reconciled", "SELECT id FROM portal_appointment WHERE start_at >= ? AND start_at < ?",
+                    List.of("TIMESTAMP WITH TIME ZONE '2026-03-08 00:00:00+00'", "TIMESTAMP WITH TIME ZONE '2026-04-07 00:00:00+00'"),
+                    "ix_portal_appointment_start"),
             new HotPath("portal changes due", PortalChangeStore.DUE_SQL, List.of("CURRENT_TIMESTAMP", "CURRENT_TIMESTAMP"), "ix_portal_change_due"),
             new HotPath("a patient's conflicts", "SELECT id FROM portal_field_conflict WHERE patient_id = ?", List.of("1"),
                     // H2 indexes a foreign key itself and takes that index; PostgreSQL needs the explicit one

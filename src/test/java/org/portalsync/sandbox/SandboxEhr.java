@@ -32,6 +32,7 @@ import java.util.Collections;
 import java.util.Comparator;
 import java.util.EnumSet;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -45,6 +46,7 @@ import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
 import org.eclipse.jetty.util.thread.QueuedThreadPool;
 import org.h2.jdbcx.JdbcConnectionPool;
+import org.hl7.fhir.r4.model.Appointment;
 import org.hl7.fhir.r4.model.Bundle;
 import org.hl7.fhir.r4.model.Coding;
 import org.hl7.fhir.r4.model.Coverage;
@@ -60,7 +62,8 @@ import org.springframework.context.annotation.AnnotationConfigApplicationContext
  * A real HAPI FHIR JPA R4 server (H2, embedded Jetty) standing in for a practice's EHR, with a
  * local OAuth2 client-credentials token endpoint in front of it. Tests and the demo talk to it
  * over HTTP exactly as the engine talks to a production EHR; only {@link #adminClient()},
- * {@link #seedPatients} and {@link #seedCoverages} take a side door, so test set-up never depends on the auth under test.
+ * {@link #seedPatients}, {@link #seedCoverages} and {@link #seedAppointments} take a side door, so test set-up
+ * never depends on the auth under test.
  *
  * <p>Endpoints, all on 127.0.0.1: {@code /fhir} (FHIR R4, bearer token required; its
  * {@code .well-known/smart-configuration} is public) and {@code /auth/token} (client_secret_basic,
@@ -383,6 +386,59 @@ public final class SandboxEhr implements AutoCloseable {
             awaitClockPast(stored.lastUpdated());
         }
         return Collections.unmodifiableList(seeded);
+    }
+
+    /** An Appointment as seeded: its logical id, its patient (null without one), its {@code meta.lastUpdated} and its kind. */
+    public record SeededAppointment(String id, String patientId, Instant lastUpdated, SandboxAppointmentGenerator.Kind kind) {
+    }
+
+    /** What {@link #seedAppointments} created: the appointments in creation order, and the practitioners and locations they name. */
+    public record SeededSchedule(List<SeededAppointment> appointments, List<String> practitionerIds, List<String> locationIds) {
+
+        public List<SeededAppointment> ofKind(SandboxAppointmentGenerator.Kind kind) {
+            return appointments.stream().filter(a -> a.kind() == kind).toList();
+        }
+    }
+
+    /**
+     * Creates {@link SandboxAppointmentGenerator}'s practitioners and locations, then one {@code BOOKED} appointment for
+     * each of these patients (which must exist), then one of each other kind: {@code CANCELLED} and
+     * {@code ENTERED_IN_ERROR} for the first two patients, {@code PATIENT_NOT_IN_SCOPE} for a valid patient created
+     * here outside the seed's tag (the patient poll does not see it), {@code NO_PATIENT}, and {@code DST_GAP_LOCAL_TIME}
+     * for the third patient. All tagged {@link #SEED_TAG_SYSTEM}|{@code seed-<randomSeed>} (the extra patient excepted);
+     * each appointment in a transaction of its own, so each has its own {@code meta.lastUpdated}, strictly increasing.
+     */
+    public SeededSchedule seedAppointments(List<String> patientIds, long randomSeed) {
+        if (patientIds.size() < 3) {
+            throw new IllegalArgumentException("seedAppointments needs at least 3 patients");
+        }
+        SandboxAppointmentGenerator generator = new SandboxAppointmentGenerator(randomSeed);
+        int first = 1_000_000;
+        List<String> practitioners = create(generator.practitioners(), randomSeed, first).stream().map(Stored::id).toList();
+        List<String> locations = create(generator.locations(), randomSeed, first + 100).stream().map(Stored::id).toList();
+        SandboxPatientGenerator patients = new SandboxPatientGenerator(randomSeed ^ 0x5eed, SandboxPatientGenerator.DefectRates.SANDBOX);
+        Patient outside = patients.next();
+        while (SandboxPatientGenerator.defectOf(outside) != SandboxPatientGenerator.Defect.NONE) {
+            outside = patients.next();
+        }
+        // tagged as another site's: outside the poll's _tag search, as a patient outside the client's scope is
+        String outsideId = create(List.of(outside), -randomSeed, first + 200).get(0).id();
+
+        List<SeededAppointment> seeded = new ArrayList<>();
+        List<Map.Entry<SandboxAppointmentGenerator.Kind, String>> plan = new ArrayList<>();
+        patientIds.forEach(id -> plan.add(Map.entry(SandboxAppointmentGenerator.Kind.BOOKED, id)));
+        plan.add(Map.entry(SandboxAppointmentGenerator.Kind.CANCELLED, patientIds.get(0)));
+        plan.add(Map.entry(SandboxAppointmentGenerator.Kind.ENTERED_IN_ERROR, patientIds.get(1)));
+        plan.add(Map.entry(SandboxAppointmentGenerator.Kind.PATIENT_NOT_IN_SCOPE, outsideId));
+        plan.add(Map.entry(SandboxAppointmentGenerator.Kind.NO_PATIENT, ""));
+        plan.add(Map.entry(SandboxAppointmentGenerator.Kind.DST_GAP_LOCAL_TIME, patientIds.get(2)));
+        for (Map.Entry<SandboxAppointmentGenerator.Kind, String> step : plan) {
+            Appointment appointment = generator.next(step.getKey(), step.getValue(), practitioners, locations);
+            Stored stored = create(List.of(appointment), randomSeed, first + 300 + seeded.size()).get(0);
+            seeded.add(new SeededAppointment(stored.id(), step.getValue().isEmpty() ? null : step.getValue(), stored.lastUpdated(), step.getKey()));
+            awaitClockPast(stored.lastUpdated());
+        }
+        return new SeededSchedule(Collections.unmodifiableList(seeded), practitioners, locations);
     }
 
     /** What HAPI stored of one created resource. */

@@ -24,7 +24,7 @@ import org.junit.jupiter.api.Test;
 class SeedTagsTest {
 
     private static final Pattern SEED = Pattern.compile(
-            "long seed = (\\d+)|seedAndStart\\((\\d+)|(?:seedPatients(?:OneByOne)?|seedCoverages)\\([^,]+, (\\d+)L?\\)");
+            "long seed = (\\d+)|seedAndStart\\((\\d+)|(?:seedPatients(?:OneByOne)?|seedCoverages|seedAppointments)\\([^,]+, (\\d+)L?\\)");
 
     @Test
     void eachSeedNumberBelongsToOneTestClass() throws IOException {

@@ -38,6 +38,7 @@ public final class TestEngine implements AutoCloseable {
         Map<String, String> settings = settingsForServer(fhirBaseUrl, ehr.tokenUrl().replace(ehr.fhirBaseUrl().replace("/fhir", ""),
                 fhirBaseUrl.replace("/fhir", "")), ehr.clientId(), ehr.clientSecret(), databaseKind, tag);
         settings.put(PortalSyncSettings.INSURANCE_COVERAGE_SEARCH, tag);
+        settings.put(PortalSyncSettings.APPOINTMENTS_SEARCH, tag);
         return settings;
     }
 
@@ -60,6 +61,7 @@ public final class TestEngine implements AutoCloseable {
         settings.put(PortalSyncSettings.DB_USER, TestDatabases.user(databaseKind));
         settings.put(PortalSyncSettings.FHIR_POLL_TRIGGER, PortalSyncMain.POLL_ON_REQUEST);
         settings.put(PortalSyncSettings.INSURANCE_POLL_TRIGGER, PortalSyncMain.INSURANCE_POLL_ON_REQUEST);
+        settings.put(PortalSyncSettings.APPOINTMENTS_POLL_TRIGGER, PortalSyncMain.APPOINTMENT_POLL_ON_REQUEST);
         settings.put(PortalSyncSettings.FHIR_POLL_OVERLAP, "1s");
         // more than one worker, so that every sync test also runs records of a page concurrently
         settings.put(PortalSyncSettings.SYNC_WORKERS, "2");
@@ -86,6 +88,7 @@ public final class TestEngine implements AutoCloseable {
         settings.put(PortalSyncSettings.DB_USER, TestDatabases.user(databaseKind));
         settings.put(PortalSyncSettings.FHIR_POLL_TRIGGER, PortalSyncMain.POLL_ON_REQUEST);
         settings.put(PortalSyncSettings.INSURANCE_POLL_TRIGGER, PortalSyncMain.INSURANCE_POLL_ON_REQUEST);
+        settings.put(PortalSyncSettings.APPOINTMENTS_POLL_TRIGGER, PortalSyncMain.APPOINTMENT_POLL_ON_REQUEST);
         settings.put(PortalSyncSettings.CLUSTER_LOCK_DIR, "target/cluster-" + System.nanoTime());
         settings.put(PortalSyncSettings.JOURNAL_DIR, "target/journal-" + System.nanoTime());
         settings.put(PortalSyncSettings.DRY_RUN_REPORT_DIR, "target/dry-run-reports");
@@ -122,6 +125,11 @@ public final class TestEngine implements AutoCloseable {
     /** Runs one poll of insurance (FHIR Coverage) to its end and returns its summary line. */
     public String pollInsurance() throws Exception {
         return main.getCamelTemplate().requestBody(PortalSyncMain.INSURANCE_POLL_ON_REQUEST, null, String.class);
+    }
+
+    /** Runs one poll of appointments (FHIR Appointment) to its end and returns its summary line. */
+    public String pollAppointments() throws Exception {
+        return main.getCamelTemplate().requestBody(PortalSyncMain.APPOINTMENT_POLL_ON_REQUEST, null, String.class);
     }
 
     /** Sends a body to an engine endpoint and waits for the route to finish. */
