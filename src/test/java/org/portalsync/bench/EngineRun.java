@@ -22,11 +22,13 @@ public final class EngineRun {
         int exit;
         try (TestEngine engine = TestEngine.start(settings)) {
             HeapSampler heap = HeapSampler.start();
+            ThreadCpu threads = ThreadCpu.start();
             ProgressSampler progress = ProgressSampler.start(engine.database());
             long started = System.nanoTime();
             String summary = engine.poll();
             long nanos = System.nanoTime() - started;
             HeapSampler.Result used = heap.stop();
+            System.out.println(SyncBenchmark.THREADS + " " + threads.stop(8));
 
             long rows = engine.count("SELECT COUNT(*) FROM portal_patient");
             String tenths = progress.stop(rows, nanos);

@@ -47,6 +47,8 @@ public final class SyncBenchmark {
 
     static final String RESULT = "BENCH-RESULT";
     static final String SUMMARY = "BENCH-SUMMARY";
+    /** A child's CPU by thread group in its timed part: {@code name=ms,...} ({@link ThreadCpu}). */
+    static final String THREADS = "BENCH-THREADS";
     private static final double TARGET_RATIO = 1.25;
     private static final double REREAD_TARGET_RATIO = 1.1;
     private static final int WARM_UP_RECORDS = 1000;
@@ -180,6 +182,12 @@ public final class SyncBenchmark {
             System.out.printf("initial load by $export / by paged search = %.2f (export: kick-off, the EHR's job, status polls and "
                     + "NDJSON files; poll summary: %s)%n", export.seconds() / engine.seconds(), export.summary);
         }
+        if (!engine.threads.isEmpty()) {
+            System.out.println("engine sync CPU by thread (s): " + java.util.Arrays.stream(engine.threads.split(","))
+                    .map(pair -> pair.substring(0, pair.lastIndexOf('=')) + " " + String.format("%.1f",
+                            Long.parseLong(pair.substring(pair.lastIndexOf('=') + 1)) / 1e3))
+                    .collect(java.util.stream.Collectors.joining(", ")));
+        }
         System.out.println("CPU: the phase JVM's own CPU time in the timed part (all its threads, GC and JIT), not the EHR's; "
                 + "it changes little when other work shares the machine, so it compares two builds where wall times are noisy.");
         System.out.println("Peak heap: highest used heap of the phase's own child JVM (" + (xmx == null ? "default -Xmx" : xmx)
@@ -209,6 +217,11 @@ public final class SyncBenchmark {
         if (xmx != null) {
             command.add(xmx);
         }
+        // JVM options for every phase alike, e.g. -Dbench.jvm-args="-XX:TieredStopAtLevel=1 -XX:+UseSerialGC"
+        String jvmArgs = System.getProperty("bench.jvm-args", "").trim();
+        if (!jvmArgs.isEmpty()) {
+            command.addAll(List.of(jvmArgs.split("\\s+")));
+        }
         if (Boolean.getBoolean("bench.jfr") && main == EngineRun.class) {
             // a profile of the engine phase: jfr print --events jdk.ExecutionSample target/bench/engine-<stamp>.jfr
             command.add("-XX:StartFlightRecording=filename=" + log.toAbsolutePath().toString().replace(".log", ".jfr") + ",settings=profile");
@@ -231,6 +244,8 @@ public final class SyncBenchmark {
         String summary = lines.stream().filter(l -> l.startsWith(SUMMARY)).map(l -> l.substring(SUMMARY.length()).trim())
                 .reduce((a, b) -> b).orElse("");
         Phase phase = new Phase(result, summary);
+        phase.threads = lines.stream().filter(l -> l.startsWith(THREADS)).map(l -> l.substring(THREADS.length()).trim())
+                .reduce((a, b) -> b).orElse("");
         if (n > 0 && phase.records != n) {
             throw new IllegalStateException(name + " accounted for " + phase.records + " patients, expected " + n);
         }
@@ -359,6 +374,7 @@ public final class SyncBenchmark {
         final Map<String, String> values = new HashMap<>();
         final long records;
         final String summary;
+        String threads = "";
 
         Phase(String line, String summary) {
             for (String pair : line.substring(RESULT.length()).trim().split(" ")) {

@@ -72,6 +72,11 @@ public final class FhirEntry {
         return resourceTree;
     }
 
+    /** @return whether the entry holds a resource (as a tree or as text), without writing a tree as text */
+    public boolean hasResource() {
+        return resourceTree != null || resourceJson != null;
+    }
+
     /** The resource as JSON text, null for a deletion (or a broken entry that holds none). */
     public String resourceJson() {
         String json = resourceJson;

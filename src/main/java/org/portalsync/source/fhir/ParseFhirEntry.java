@@ -50,7 +50,7 @@ public final class ParseFhirEntry implements Processor {
             exchange.getMessage().setBody(new DeletedResource(entry.resourceType(), entry.id(), entry.versionId(), entry.lastUpdated()));
             return;
         }
-        if (entry.resourceJson() == null) {
+        if (!entry.hasResource()) {
             throw new MalformedResourceException(record, "resource", "the Bundle entry holds no resource");
         }
         IParser parser = fhir.newJsonParser().setParserErrorHandler(new RejectInvalidValues(record));
