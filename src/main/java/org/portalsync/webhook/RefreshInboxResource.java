@@ -44,6 +44,7 @@ public final class RefreshInboxResource implements Processor {
         ResourceKey resource = ResourceKey.parse(exchange.getIn().getMandatoryBody(String.class));
         String uri = WebhookResourceTypes.refreshUri(resource.type());
         while (inbox.claim(source, resource, worker, clock.instant())) {
+            boolean finished = false;
             try {
                 Long upTo = inbox.newestPending(source, resource);
                 if (upTo == null) {
@@ -56,10 +57,13 @@ public final class RefreshInboxResource implements Processor {
                     return;
                 }
                 boolean deadLettered = refresh.getProperty(Exchange.EXCEPTION_CAUGHT) != null;
-                inbox.markDone(source, resource, upTo, deadLettered ? WebhookInbox.Outcome.DEAD_LETTERED : WebhookInbox.Outcome.SYNCED,
-                        clock.instant());
+                inbox.finish(source, resource, upTo, deadLettered ? WebhookInbox.Outcome.DEAD_LETTERED : WebhookInbox.Outcome.SYNCED,
+                        worker, clock.instant());
+                finished = true;
             } finally {
-                inbox.release(source, resource, worker);
+                if (!finished) {
+                    inbox.release(source, resource, worker);
+                }
             }
             // let go first, then look: a row stored while this worker held the claim is seen here or by its own worker
             if (inbox.newestPending(source, resource) == null) {

@@ -82,22 +82,15 @@ public final class WebhookInbox {
      * timeout (its worker died) is taken over.
      */
     public boolean claim(String source, ResourceKey resource, String worker, Instant now) {
-        return database.inTransaction(connection -> {
-            try (PreparedStatement stale = connection.prepareStatement("DELETE FROM webhook_claim WHERE source = ? AND resource_type = ? "
-                    + "AND resource_id = ? AND claimed_at < ?")) {
-                bind(stale, source, resource);
-                stale.setObject(4, PortalDatabase.utc(now.minus(claimTimeout)));
-                stale.executeUpdate();
-            }
-            return true;
-        }) && insertClaim(source, resource, worker, now);
-    }
-
-    private boolean insertClaim(String source, ResourceKey resource, String worker, Instant now) {
         try {
             return database.inTransaction(connection -> {
-                try (PreparedStatement insert = connection.prepareStatement("INSERT INTO webhook_claim (source, resource_type, resource_id, "
-                        + "claimed_at, claimed_by) VALUES (?, ?, ?, ?, ?)")) {
+                try (PreparedStatement stale = connection.prepareStatement("DELETE FROM webhook_claim WHERE source = ? AND resource_type = ? "
+                        + "AND resource_id = ? AND claimed_at < ?");
+                        PreparedStatement insert = connection.prepareStatement("INSERT INTO webhook_claim (source, resource_type, resource_id, "
+                                + "claimed_at, claimed_by) VALUES (?, ?, ?, ?, ?)")) {
+                    bind(stale, source, resource);
+                    stale.setObject(4, PortalDatabase.utc(now.minus(claimTimeout)));
+                    stale.executeUpdate();
                     bind(insert, source, resource);
                     insert.setObject(4, PortalDatabase.utc(now));
                     insert.setString(5, worker);
@@ -115,14 +108,18 @@ public final class WebhookInbox {
 
     public void release(String source, ResourceKey resource, String worker) {
         database.inTransaction(connection -> {
-            try (PreparedStatement delete = connection.prepareStatement("DELETE FROM webhook_claim WHERE source = ? AND resource_type = ? "
-                    + "AND resource_id = ? AND claimed_by = ?")) {
-                bind(delete, source, resource);
-                delete.setString(4, worker);
-                delete.executeUpdate();
-            }
+            release(connection, source, resource, worker);
             return null;
         });
+    }
+
+    private static void release(Connection connection, String source, ResourceKey resource, String worker) throws SQLException {
+        try (PreparedStatement delete = connection.prepareStatement("DELETE FROM webhook_claim WHERE source = ? AND resource_type = ? "
+                + "AND resource_id = ? AND claimed_by = ?")) {
+            bind(delete, source, resource);
+            delete.setString(4, worker);
+            delete.executeUpdate();
+        }
     }
 
     /** The newest pending row of the resource, or null when none is pending. */
@@ -140,8 +137,11 @@ public final class WebhookInbox {
         });
     }
 
-    /** Marks the resource's pending rows up to this id done: its sync, begun after they arrived, has ended. */
-    public void markDone(String source, ResourceKey resource, long upTo, Outcome outcome, Instant now) {
+    /**
+     * Marks the resource's pending rows up to this id done (its sync, begun after they arrived, has ended)
+     * and lets go of its claim, in one transaction.
+     */
+    public void finish(String source, ResourceKey resource, long upTo, Outcome outcome, String worker, Instant now) {
         database.inTransaction(connection -> {
             try (PreparedStatement update = connection.prepareStatement("UPDATE webhook_inbox_item SET done_at = ?, outcome = ? "
                     + "WHERE source = ? AND resource_type = ? AND resource_id = ? AND done_at IS NULL AND id <= ?")) {
@@ -153,6 +153,7 @@ public final class WebhookInbox {
                 update.setLong(6, upTo);
                 update.executeUpdate();
             }
+            release(connection, source, resource, worker);
             return null;
         });
     }
