@@ -12,14 +12,14 @@ import java.util.List;
 import java.util.UUID;
 
 /** Sends webhook notifications to the engine over real HTTP, signed as an EHR would sign them. */
-final class WebhookTestClient {
+public final class WebhookTestClient {
 
-    static final String SECRET = "whsec-test-0123456789abcdef0123456789abcdef";
+    public static final String SECRET = "whsec-test-0123456789abcdef0123456789abcdef";
 
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     private final String url;
 
-    WebhookTestClient(String apiBaseUrl, String source) {
+    public WebhookTestClient(String apiBaseUrl, String source) {
         this.url = apiBaseUrl + "/webhooks/" + source;
     }
 
@@ -32,7 +32,7 @@ final class WebhookTestClient {
         return send(signed(body, signedAt, eventId, secret));
     }
 
-    HttpRequest signed(String body, Instant signedAt, String eventId, String secret) {
+    public HttpRequest signed(String body, Instant signedAt, String eventId, String secret) {
         String timestamp = String.valueOf(signedAt.getEpochSecond());
         HttpRequest.Builder request = request(body);
         request.header(WebhookHeaders.TIMESTAMP, timestamp);
@@ -52,7 +52,7 @@ final class WebhookTestClient {
         return http.send(request, HttpResponse.BodyHandlers.ofString());
     }
 
-    static String idOnly(String type, String id) {
+    public static String idOnly(String type, String id) {
         return "{\"resourceType\":\"" + type + "\",\"id\":\"" + id + "\"}";
     }
 
