@@ -45,11 +45,16 @@ public final class ApiBody {
 
     /** {@code application/json}, with no parameter other than {@code charset=utf-8} (RFC 8259 JSON is UTF-8). */
     static boolean isJson(String contentType) {
+        return isJson(contentType, java.util.Set.of(ApiResponses.JSON));
+    }
+
+    /** One of the media types (lower case), with no parameter other than {@code charset=utf-8}. */
+    public static boolean isJson(String contentType, java.util.Set<String> mediaTypes) {
         if (contentType == null) {
             return false;
         }
         String[] parts = contentType.toLowerCase(Locale.ROOT).split(";");
-        if (!parts[0].strip().equals(ApiResponses.JSON)) {
+        if (!mediaTypes.contains(parts[0].strip())) {
             return false;
         }
         for (int i = 1; i < parts.length; i++) {

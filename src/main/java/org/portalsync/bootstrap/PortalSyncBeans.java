@@ -87,6 +87,7 @@ import org.portalsync.welcome.MarkWelcomeSent;
 import org.portalsync.welcome.RecordWelcomeFailure;
 import org.portalsync.welcome.WelcomeOutbox;
 import org.portalsync.welcome.WelcomePolicy;
+import org.portalsync.webhook.WebhookBeans;
 
 /**
  * Builds the engine's beans from the validated settings and binds them by the names the route
@@ -256,6 +257,8 @@ public final class PortalSyncBeans implements CamelConfiguration {
         registry.bind("recordWelcomeFailure", new RecordWelcomeFailure(database, settings.positiveInt(PortalSyncSettings.WELCOME_MAX_ATTEMPTS), clock));
         // the engine's HTTP API (routes/portal-api.yaml, routes/api-*.yaml)
         ApiBeans.bind(camel, settings, dryRun, database, audit, deadLetters, clock);
+        // notifications the EHR pushes (routes/webhooks.yaml, routes/webhook-inbox.yaml, routes/fhir-subscription-watch.yaml)
+        WebhookBeans.bind(camel, settings, settings.apiEnabled() && !dryRun, database, clock);
     }
 
     private static HttpClient httpClient(PortalSyncSettings settings) throws Exception {

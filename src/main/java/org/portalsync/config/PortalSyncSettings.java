@@ -106,6 +106,18 @@ public final class PortalSyncSettings {
     public static final String API_TLS_KEYSTORE = "portal-sync.api.tls.keystore";
     public static final String API_TLS_KEYSTORE_PASSWORD = "portal-sync.api.tls.keystore-password";
     public static final String API_TLS_KEYSTORE_PASSWORD_FILE = "portal-sync.api.tls.keystore-password-file";
+    public static final String WEBHOOK_ENABLED = "portal-sync.webhook.enabled";
+    public static final String WEBHOOK_SECRET = "portal-sync.webhook.secret";
+    public static final String WEBHOOK_SECRET_FILE = "portal-sync.webhook.secret-file";
+    public static final String WEBHOOK_MAX_AGE = "portal-sync.webhook.max-age";
+    public static final String WEBHOOK_RESOURCE_TYPES = "portal-sync.webhook.resource-types";
+    public static final String WEBHOOK_WORKERS = "portal-sync.webhook.workers";
+    public static final String WEBHOOK_SWEEP_INTERVAL = "portal-sync.webhook.sweep-interval";
+    public static final String WEBHOOK_CLAIM_TIMEOUT = "portal-sync.webhook.claim-timeout";
+    public static final String SUBSCRIPTION_HEARTBEAT_PERIOD = "portal-sync.subscription.heartbeat-period";
+    public static final String SUBSCRIPTION_HEARTBEAT_MISSES = "portal-sync.subscription.heartbeat-misses";
+    public static final String SUBSCRIPTION_CHECK_INTERVAL = "portal-sync.subscription.check-interval";
+    public static final String SUBSCRIPTION_CATCH_UP_TYPES = "portal-sync.subscription.catch-up-types";
 
     public static final List<Setting> KEYS = List.of(
             Setting.optional(HOME, "",
@@ -276,7 +288,34 @@ public final class PortalSyncSettings {
             Setting.secret(API_TLS_KEYSTORE_PASSWORD,
                     "Password of the API's key store (environment variable PORTAL_SYNC_API_TLS_KEYSTORE_PASSWORD)."),
             Setting.optional(API_TLS_KEYSTORE_PASSWORD_FILE, "",
-                    "File that holds the key store's password (e.g. a mounted secret); used when keystore-password is empty."));
+                    "File that holds the key store's password (e.g. a mounted secret); used when keystore-password is empty."),
+            Setting.optional(WEBHOOK_ENABLED, "false",
+                    "true: the engine takes notifications from the EHR at POST /webhooks/<portal-sync.source.name> on the API's server "
+                            + "(README \"Webhooks\"); needs portal-sync.api.enabled."),
+            Setting.secret(WEBHOOK_SECRET,
+                    "Shared secret the EHR signs its notifications with (HMAC-SHA256); environment variable PORTAL_SYNC_WEBHOOK_SECRET. "
+                            + "Empty: only unsigned FHIR Subscription notifications are taken, every other request is refused."),
+            Setting.optional(WEBHOOK_SECRET_FILE, "", "File that holds the webhook secret (e.g. a mounted secret); used when webhook.secret is empty."),
+            Setting.optional(WEBHOOK_MAX_AGE, "5m",
+                    "A signed notification whose X-PortalSync-Timestamp is further than this from the engine's clock is refused (401)."),
+            Setting.optional(WEBHOOK_RESOURCE_TYPES, "Patient,Coverage,Appointment",
+                    "Resource types a notification may name; each is synced by direct:fhir-<type>-refresh. A type not listed, or "
+                            + "without that route, is refused with 422."),
+            Setting.optional(WEBHOOK_WORKERS, "2",
+                    "Resources from the webhook inbox synced at the same time (never two on the same resource). Keep it below "
+                            + "portal-sync.db.pool-size."),
+            Setting.optional(WEBHOOK_SWEEP_INTERVAL, "10s",
+                    "How often the webhook inbox is searched for rows still pending (left by a restart, or a full queue)."),
+            Setting.optional(WEBHOOK_CLAIM_TIMEOUT, "5m",
+                    "A resource claimed by a worker that stopped (a crash) may be synced by another worker after this long."),
+            Setting.optional(SUBSCRIPTION_HEARTBEAT_PERIOD, "1m",
+                    "The heartbeat period the EHR's FHIR Subscriptions were created with (backport heartbeatPeriod)."),
+            Setting.optional(SUBSCRIPTION_HEARTBEAT_MISSES, "3",
+                    "A Subscription silent for this many heartbeat periods gets a catch-up poll, once per silence."),
+            Setting.optional(SUBSCRIPTION_CHECK_INTERVAL, "30s", "How often Subscriptions are checked for silence and catch-ups due are run."),
+            Setting.optional(SUBSCRIPTION_CATCH_UP_TYPES, "Patient",
+                    "Resource types polled by the catch-up of a Subscription that has not named any resource yet; otherwise the "
+                            + "types its notifications named."));
 
 
     private static final Map<String, Setting> BY_KEY = new LinkedHashMap<>();
@@ -371,6 +410,26 @@ public final class PortalSyncSettings {
         check(problems, this::apiMaxBodyBytes);
         check(problems, this::apiTls);
         check(problems, this::apiBindAddress);
+        check(problems, () -> {
+            if (bool(WEBHOOK_ENABLED) && !bool(API_ENABLED)) {
+                throw invalid(WEBHOOK_ENABLED, raw(WEBHOOK_ENABLED), "false while " + API_ENABLED + " is false: the webhook "
+                        + "endpoint is served by the API's server");
+            }
+            return null;
+        });
+        check(problems, this::webhookSecret);
+        check(problems, () -> positiveInt(SUBSCRIPTION_HEARTBEAT_MISSES));
+        check(problems, () -> {
+            if (positiveInt(WEBHOOK_WORKERS) >= dbPoolSize()) {
+                throw invalid(WEBHOOK_WORKERS, raw(WEBHOOK_WORKERS), "fewer than portal-sync.db.pool-size (" + dbPoolSize()
+                        + "): each worker holds a connection while it syncs");
+            }
+            return null;
+        });
+        for (String key : List.of(WEBHOOK_MAX_AGE, WEBHOOK_SWEEP_INTERVAL, WEBHOOK_CLAIM_TIMEOUT, SUBSCRIPTION_HEARTBEAT_PERIOD,
+                SUBSCRIPTION_CHECK_INTERVAL)) {
+            check(problems, () -> duration(key));
+        }
         check(problems, () -> {
             String country = defaultCountry();
             if (!java.util.Set.of(java.util.Locale.getISOCountries()).contains(country)) {
@@ -589,6 +648,15 @@ public final class PortalSyncSettings {
             throw new ConfigurationException(fileKey + "=" + file + ": cannot read the secret file ("
                     + e.getClass().getSimpleName() + "); check the path and its permissions");
         }
+    }
+
+    public boolean webhookEnabled() {
+        return bool(WEBHOOK_ENABLED);
+    }
+
+    /** The webhook signing secret of this engine's source, from the setting (environment) or its file; empty when none. */
+    public String webhookSecret() {
+        return secretOrFile(WEBHOOK_SECRET, WEBHOOK_SECRET_FILE);
     }
 
     public String authMethod() {

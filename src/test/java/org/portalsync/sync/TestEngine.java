@@ -142,6 +142,11 @@ public final class TestEngine implements AutoCloseable {
         return main.getCamelTemplate().requestBodyAndHeaders(uri, body, headers);
     }
 
+    /** Stops a route, e.g. to leave work pending as a crash would. */
+    public void stopRoute(String routeId) throws Exception {
+        main.getCamelContext().getRouteController().stopRoute(routeId);
+    }
+
     /** e.g. {@code Started} or {@code Stopped}; null for a route that does not exist. */
     public String routeStatus(String routeId) {
         var status = main.getCamelContext().getRouteController().getRouteStatus(routeId);

@@ -1,0 +1,191 @@
+package org.portalsync.webhook;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+
+import org.portalsync.portal.DuplicateKey;
+import org.portalsync.portal.PortalDatabase;
+import org.portalsync.webhook.WebhookNotification.ResourceKey;
+
+/**
+ * The webhook inbox in the portal database ({@code webhook_inbox}, {@code webhook_inbox_item},
+ * {@code webhook_claim}): requests stored before they are answered, the resources they name until
+ * each is synced, and which worker syncs which resource now.
+ */
+public final class WebhookInbox {
+
+    /** The outcome of a resource's rows: its sync ended in the portal, or in the dead-letter table. */
+    public enum Outcome { SYNCED, DEAD_LETTERED }
+
+    private final PortalDatabase database;
+    private final Duration claimTimeout;
+
+    public WebhookInbox(PortalDatabase database, Duration claimTimeout) {
+        this.database = database;
+        this.claimTimeout = claimTimeout;
+    }
+
+    /**
+     * Stores a request and the resources it names, in the caller's transaction.
+     *
+     * @return the request's inbox id
+     * @throws ReplayedRequestException when its event id or signature was stored before
+     */
+    public long store(Connection connection, String source, String eventId, String signature, WebhookNotification notification,
+            Instant now) throws SQLException {
+        long inboxId;
+        try (PreparedStatement insert = connection.prepareStatement("INSERT INTO webhook_inbox (source, event_id, signature, kind, "
+                + "subscription, received_at) VALUES (?, ?, ?, ?, ?, ?)", Statement.RETURN_GENERATED_KEYS)) {
+            insert.setString(1, source);
+            insert.setString(2, eventId);
+            insert.setString(3, signature);
+            insert.setString(4, notification.kind().stored());
+            insert.setString(5, notification.subscription() == null ? null : notification.subscription().subscription());
+            insert.setObject(6, PortalDatabase.utc(now));
+            insert.executeUpdate();
+            try (ResultSet keys = insert.getGeneratedKeys()) {
+                keys.next();
+                inboxId = keys.getLong(1);
+            }
+        } catch (SQLException e) {
+            if (DuplicateKey.isCause(e)) {
+                throw new ReplayedRequestException();
+            }
+            throw e;
+        }
+        if (!notification.resources().isEmpty()) {
+            try (PreparedStatement item = connection.prepareStatement("INSERT INTO webhook_inbox_item (inbox_id, source, resource_type, "
+                    + "resource_id, received_at) VALUES (?, ?, ?, ?, ?)")) {
+                for (ResourceKey resource : notification.resources()) {
+                    item.setLong(1, inboxId);
+                    item.setString(2, source);
+                    item.setString(3, resource.type());
+                    item.setString(4, resource.id());
+                    item.setObject(5, PortalDatabase.utc(now));
+                    item.addBatch();
+                }
+                item.executeBatch();
+            }
+        }
+        return inboxId;
+    }
+
+    /**
+     * Claims a resource for one worker: true when it now holds it. A claim older than the claim
+     * timeout (its worker died) is taken over.
+     */
+    public boolean claim(String source, ResourceKey resource, String worker, Instant now) {
+        try {
+            return database.inTransaction(connection -> {
+                try (PreparedStatement stale = connection.prepareStatement("DELETE FROM webhook_claim WHERE source = ? AND resource_type = ? "
+                        + "AND resource_id = ? AND claimed_at < ?");
+                        PreparedStatement insert = connection.prepareStatement("INSERT INTO webhook_claim (source, resource_type, resource_id, "
+                                + "claimed_at, claimed_by) VALUES (?, ?, ?, ?, ?)")) {
+                    bind(stale, source, resource);
+                    stale.setObject(4, PortalDatabase.utc(now.minus(claimTimeout)));
+                    stale.executeUpdate();
+                    bind(insert, source, resource);
+                    insert.setObject(4, PortalDatabase.utc(now));
+                    insert.setString(5, worker);
+                    insert.executeUpdate();
+                    return true;
+                }
+            });
+        } catch (RuntimeException e) {
+            if (DuplicateKey.isCause(e)) {
+                return false;
+            }
+            throw e;
+        }
+    }
+
+    public void release(String source, ResourceKey resource, String worker) {
+        database.inTransaction(connection -> {
+            release(connection, source, resource, worker);
+            return null;
+        });
+    }
+
+    private static void release(Connection connection, String source, ResourceKey resource, String worker) throws SQLException {
+        try (PreparedStatement delete = connection.prepareStatement("DELETE FROM webhook_claim WHERE source = ? AND resource_type = ? "
+                + "AND resource_id = ? AND claimed_by = ?")) {
+            bind(delete, source, resource);
+            delete.setString(4, worker);
+            delete.executeUpdate();
+        }
+    }
+
+    /** The newest pending row of the resource, or null when none is pending. */
+    public Long newestPending(String source, ResourceKey resource) {
+        return database.inTransaction(connection -> {
+            try (PreparedStatement select = connection.prepareStatement("SELECT MAX(id) FROM webhook_inbox_item WHERE source = ? "
+                    + "AND resource_type = ? AND resource_id = ? AND done_at IS NULL")) {
+                bind(select, source, resource);
+                try (ResultSet row = select.executeQuery()) {
+                    row.next();
+                    long id = row.getLong(1);
+                    return row.wasNull() ? null : id;
+                }
+            }
+        });
+    }
+
+    /**
+     * Marks the resource's pending rows up to this id done (its sync, begun after they arrived, has ended)
+     * and lets go of its claim, in one transaction.
+     */
+    public void finish(String source, ResourceKey resource, long upTo, Outcome outcome, String worker, Instant now) {
+        database.inTransaction(connection -> {
+            try (PreparedStatement update = connection.prepareStatement("UPDATE webhook_inbox_item SET done_at = ?, outcome = ? "
+                    + "WHERE source = ? AND resource_type = ? AND resource_id = ? AND done_at IS NULL AND id <= ?")) {
+                update.setObject(1, PortalDatabase.utc(now));
+                update.setString(2, outcome.name());
+                update.setString(3, source);
+                update.setString(4, resource.type());
+                update.setString(5, resource.id());
+                update.setLong(6, upTo);
+                update.executeUpdate();
+            }
+            release(connection, source, resource, worker);
+            return null;
+        });
+    }
+
+    /** Resources with pending rows, oldest first, at most {@code limit}. */
+    public List<ResourceKey> pending(String source, int limit) {
+        return database.inTransaction(connection -> {
+            try (PreparedStatement select = connection.prepareStatement("SELECT resource_type, resource_id, MIN(id) AS first_id "
+                    + "FROM webhook_inbox_item WHERE done_at IS NULL AND source = ? GROUP BY resource_type, resource_id "
+                    + "ORDER BY first_id FETCH FIRST " + limit + " ROWS ONLY")) {
+                select.setString(1, source);
+                List<ResourceKey> keys = new ArrayList<>();
+                try (ResultSet rows = select.executeQuery()) {
+                    while (rows.next()) {
+                        keys.add(new ResourceKey(rows.getString(1), rows.getString(2)));
+                    }
+                }
+                return keys;
+            }
+        });
+    }
+
+    private static void bind(PreparedStatement statement, String source, ResourceKey resource) throws SQLException {
+        statement.setString(1, source);
+        statement.setString(2, resource.type());
+        statement.setString(3, resource.id());
+    }
+
+    /** The request's event id or signature is in the inbox already. */
+    public static final class ReplayedRequestException extends RuntimeException {
+        ReplayedRequestException() {
+            super("event id or signature seen before", null, false, false);
+        }
+    }
+}

@@ -1,0 +1,169 @@
+package org.portalsync.webhook;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.portalsync.webhook.WebhookIT.awaitInboxDone;
+
+import java.net.http.HttpResponse;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+
+import ca.uhn.fhir.context.FhirContext;
+import org.hl7.fhir.r4.model.Patient;
+import org.junit.jupiter.api.Test;
+import org.portalsync.config.PortalSyncSettings;
+import org.portalsync.sandbox.SandboxEhr;
+import org.portalsync.sync.TestEngine;
+
+/**
+ * 1,000 notifications in a burst, from 8 senders at once, with duplicates, exact replays, stale full
+ * payloads and out-of-order delivery, while the EHR keeps changing the patients: every patient ends in
+ * the portal once, in its latest state. Then: rows a stopped engine left pending are synced after a
+ * restart, many notifications of one resource with one read.
+ */
+class WebhookBurstIT {
+
+    private static final SandboxEhr EHR = SandboxEhr.shared();
+    private static final ca.uhn.fhir.parser.IParser JSON = FhirContext.forR4Cached().newJsonParser();
+
+    @Test
+    void aThousandNotificationsWithDuplicatesAndOutOfOrderLeaveEveryPatientInItsLatestState() throws Exception {
+        long seed = 10210;
+        int patients = 100;
+        List<String> ids = EHR.seedPatients(patients, seed);
+        Random random = new Random(seed);
+        Map<String, String> latestFamily = new HashMap<>();
+        Map<String, String> firstVersionJson = new HashMap<>();
+        Map<String, String> secondVersionJson = new HashMap<>();
+        for (int i = 0; i < patients; i++) {
+            Patient patient = EHR.adminClient().read().resource(Patient.class).withId(ids.get(i)).execute();
+            firstVersionJson.put(ids.get(i), JSON.encodeResourceToString(patient));
+            latestFamily.put(ids.get(i), update(patient, "Burst-" + i + "-a"));
+            secondVersionJson.put(ids.get(i), JSON.encodeResourceToString(
+                    EHR.adminClient().read().resource(Patient.class).withId(ids.get(i)).execute()));
+        }
+        Map<String, String> settings = new HashMap<>(WebhookIT.webhookSettings(EHR.fhirBaseUrl(), seed, WebhookTestClient.SECRET));
+        settings.put(PortalSyncSettings.WEBHOOK_WORKERS, "3");
+        try (TestEngine engine = TestEngine.start(settings)) {
+            WebhookTestClient client = new WebhookTestClient(engine.apiBaseUrl(), "ehr");
+            // every version of every patient, in each form an EHR may send it (id-only with its version, a versioned
+            // reference, the full resource), in random order: 500
+            List<String> firstWave = new ArrayList<>();
+            for (String id : ids) {
+                firstWave.addAll(List.of(versioned(id, 1), versioned(id, 2), "{\"reference\":\"Patient/" + id + "/_history/1\"}",
+                        "{\"reference\":\"Patient/" + id + "/_history/2\"}", firstVersionJson.get(id)));
+            }
+            Collections.shuffle(firstWave, random);
+            List<String> changed = new ArrayList<>(ids);
+            Collections.shuffle(changed, random);
+            changed = changed.subList(0, 30);
+            List<java.net.http.HttpRequest> sent = java.util.Collections.synchronizedList(new ArrayList<>());
+            ExecutorService senders = Executors.newFixedThreadPool(8);
+            try {
+                List<Future<Integer>> answers = send(senders, client, firstWave, sent);
+                // meanwhile the EHR changes 30 patients again, and notifies them, late copies of version 2 among them: 160
+                for (String id : changed) {
+                    Patient patient = EHR.adminClient().read().resource(Patient.class).withId(id).execute();
+                    latestFamily.put(id, update(patient, "Burst-" + ids.indexOf(id) + "-b"));
+                }
+                List<String> secondWave = new ArrayList<>(secondVersionJson.values());
+                for (String id : changed) {
+                    secondWave.addAll(List.of(versioned(id, 3), "{\"reference\":\"Patient/" + id + "/_history/3\"}"));
+                }
+                Collections.shuffle(secondWave, random);
+                answers.addAll(send(senders, client, secondWave, sent));
+                for (Future<Integer> answer : answers) {
+                    assertThat(answer.get()).isEqualTo(202);
+                }
+                // and 340 redeliveries of requests already taken (the same event id and signature): replays, refused
+                List<java.net.http.HttpRequest> redeliveries = new ArrayList<>();
+                for (int i = 0; i < 340; i++) {
+                    redeliveries.add(sent.get(random.nextInt(sent.size())));
+                }
+                List<Future<Integer>> refused = new ArrayList<>();
+                for (java.net.http.HttpRequest redelivery : redeliveries) {
+                    refused.add(senders.submit(() -> client.send(redelivery).statusCode()));
+                }
+                for (Future<Integer> answer : refused) {
+                    assertThat(answer.get()).isEqualTo(401);
+                }
+            } finally {
+                senders.shutdown();
+            }
+
+            awaitInboxDone(engine);
+
+            assertThat(engine.count("SELECT COUNT(*) FROM webhook_inbox")).isEqualTo(500 + 160);
+            assertThat(engine.count("SELECT COUNT(*) FROM portal_patient")).as("each patient once").isEqualTo(patients);
+            Map<String, String> inPortal = new HashMap<>();
+            engine.rows("SELECT source_id, legal_family FROM portal_patient")
+                    .forEach(row -> inPortal.put((String) row.get("source_id"), (String) row.get("legal_family")));
+            assertThat(inPortal).isEqualTo(latestFamily);
+            assertThat(engine.count("SELECT COUNT(*) FROM dead_letter")).isZero();
+            assertThat(engine.count("SELECT COUNT(*) FROM webhook_claim")).isZero();
+            assertThat(engine.count("SELECT COUNT(*) FROM audit_event WHERE action = 'API POST /webhooks/ehr'")).isEqualTo(1000);
+        }
+    }
+
+    @Test
+    void rowsLeftPendingAreSyncedAfterARestartWithOneReadPerResource() throws Exception {
+        long seed = 10211;
+        List<String> ids = EHR.seedPatients(5, seed);
+        Map<String, String> settings = WebhookIT.webhookSettings(EHR.fhirBaseUrl(), seed, WebhookTestClient.SECRET);
+        try (TestEngine engine = TestEngine.start(settings)) {
+            // the workers stop, as in a crash right after the answers went out
+            engine.stopRoute("webhook-inbox-sweep");
+            engine.stopRoute("webhook-inbox");
+            WebhookTestClient client = new WebhookTestClient(engine.apiBaseUrl(), "ehr");
+            for (String id : ids) {
+                for (String body : List.of(WebhookTestClient.idOnly("Patient", id), versioned(id, 1), "{\"reference\":\"Patient/" + id + "\"}",
+                        "{\"reference\":\"Patient/" + id + "/_history/1\"}")) {
+                    assertThat(client.post(body).statusCode()).isEqualTo(202);
+                }
+            }
+            Thread.sleep(500);
+            assertThat(engine.count("SELECT COUNT(*) FROM webhook_inbox_item WHERE done_at IS NULL")).isEqualTo(4L * ids.size());
+            assertThat(engine.count("SELECT COUNT(*) FROM portal_patient")).isZero();
+        }
+        try (TestEngine restarted = TestEngine.start(settings)) {
+            awaitInboxDone(restarted);
+
+            assertThat(restarted.count("SELECT COUNT(*) FROM portal_patient")).isEqualTo(ids.size());
+            assertThat(restarted.count("SELECT COUNT(*) FROM audit_event WHERE action = 'Patient.read'"))
+                    .as("four notifications of each patient, one read each").isEqualTo(ids.size());
+            assertThat(restarted.count("SELECT COUNT(*) FROM webhook_inbox_item WHERE outcome = 'SYNCED'")).isEqualTo(4L * ids.size());
+        }
+    }
+
+    private static String update(Patient patient, String family) {
+        patient.getNameFirstRep().setFamily(family);
+        EHR.adminClient().update().resource(patient).execute();
+        return family;
+    }
+
+    /** An id-only notification that names the version it is about, as the README recommends. */
+    private static String versioned(String id, int version) {
+        return "{\"resourceType\":\"Patient\",\"id\":\"" + id + "\",\"meta\":{\"versionId\":\"" + version + "\"}}";
+    }
+
+    private static List<Future<Integer>> send(ExecutorService senders, WebhookTestClient client, List<String> bodies,
+            List<java.net.http.HttpRequest> sent) {
+        List<Future<Integer>> answers = new ArrayList<>();
+        for (String body : bodies) {
+            answers.add(senders.submit(() -> {
+                java.net.http.HttpRequest request = client.signed(body, java.time.Instant.now(), java.util.UUID.randomUUID().toString(),
+                        WebhookTestClient.SECRET);
+                HttpResponse<String> response = client.send(request);
+                sent.add(request);
+                return response.statusCode();
+            }));
+        }
+        return answers;
+    }
+}
