@@ -79,9 +79,8 @@ public final class DeliverAppointment implements Processor {
     public SyncOutcome deliver(Connection connection, String source, MappedAppointment appointment, Instant now) throws SQLException {
         String record = appointment.record();
         deadLetters.resolve(connection, source, record, now);
-        long patientId = patients.findForUpdate(connection, source, appointment.patientId())
-                .orElseThrow(() -> new PatientNotInPortalException(record, appointment.patientId()))
-                .id();
+        long patientId = patients.lock(connection, source, appointment.patientId())
+                .orElseThrow(() -> new PatientNotInPortalException(record, appointment.patientId()));
         dataQuality.record(connection, source, appointment.problems(), now);
         Optional<StoredAppointment> stored = appointments.findForUpdate(connection, source, appointment.appointmentId());
         if (stored.isEmpty()) {

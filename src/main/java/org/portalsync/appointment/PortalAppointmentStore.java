@@ -32,7 +32,17 @@ public final class PortalAppointmentStore {
 
     /** Locks and reads the portal's row of one Appointment. */
     public Optional<StoredAppointment> findForUpdate(Connection connection, String source, String appointmentId) throws SQLException {
-        try (PreparedStatement select = connection.prepareStatement(FIND_SQL + " FOR UPDATE")) {
+        // a short statement locks, a cached one reads: H2 parses every SELECT ... FOR UPDATE anew
+        try (PreparedStatement lock = connection.prepareStatement("SELECT id FROM portal_appointment WHERE source = ? AND source_id = ? FOR UPDATE")) {
+            lock.setString(1, source);
+            lock.setString(2, appointmentId);
+            try (ResultSet row = lock.executeQuery()) {
+                if (!row.next()) {
+                    return Optional.empty();
+                }
+            }
+        }
+        try (PreparedStatement select = connection.prepareStatement(FIND_SQL)) {
             select.setString(1, source);
             select.setString(2, appointmentId);
             try (ResultSet row = select.executeQuery()) {

@@ -16,6 +16,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalLong;
 
 import org.portalsync.authority.PatientProvenance;
 
@@ -67,17 +68,19 @@ public final class PortalPatientStore {
     public Optional<StoredPatient> findForUpdate(Connection connection, String source, String sourceId) throws SQLException {
         // Lock first with a short statement, then read under the lock: H2 parses a SELECT ... FOR UPDATE
         // anew each time (it never caches one), and the long column list made that parse a tenth of a sync.
+        return lock(connection, source, sourceId).isPresent() ? find(connection, source, sourceId) : Optional.empty();
+    }
+
+    /** Locks the patient's row until the transaction ends, without reading it. @return its portal id; empty when there is none */
+    public OptionalLong lock(Connection connection, String source, String sourceId) throws SQLException {
         try (PreparedStatement lock = connection.prepareStatement(
                 "SELECT id FROM portal_patient WHERE source = ? AND source_id = ? FOR UPDATE")) {
             lock.setString(1, source);
             lock.setString(2, sourceId);
             try (ResultSet row = lock.executeQuery()) {
-                if (!row.next()) {
-                    return Optional.empty();
-                }
+                return row.next() ? OptionalLong.of(row.getLong(1)) : OptionalLong.empty();
             }
         }
-        return find(connection, source, sourceId);
     }
 
     private StoredPatient stored(Connection connection, String source, String sourceId, ResultSet row) throws SQLException {

@@ -14,7 +14,9 @@ import javax.sql.DataSource;
  * Counts the portal's patient rows every 100 ms while a sync runs, so that the benchmark can give
  * the rate per tenth of the run: a sync that slows down as it goes (a scan that grows with the
  * table) shows as a falling rate, which one total time hides. Its own connection and one cheap
- * query per sample.
+ * query per sample: the highest id, read from the primary key's index. A {@code COUNT(*)} scans the table,
+ * and ten of them a second took 9 s of the engine's CPU at 100,000 patients. On the benchmark's fresh
+ * database the ids are the rows in the order they were written.
  */
 final class ProgressSampler {
 
@@ -31,7 +33,7 @@ final class ProgressSampler {
         thread = new Thread(() -> {
             try (Connection connection = database.getConnection(); Statement statement = connection.createStatement()) {
                 while (running) {
-                    try (ResultSet count = statement.executeQuery("SELECT COUNT(*) FROM portal_patient")) {
+                    try (ResultSet count = statement.executeQuery("SELECT COALESCE(MAX(id), 0) FROM portal_patient")) {
                         count.next();
                         synchronized (samples) {
                             samples.add(new Sample(System.nanoTime() - started, count.getLong(1)));

@@ -10,9 +10,11 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 
 import ca.uhn.fhir.context.FhirContext;
+import org.hl7.fhir.r4.model.Appointment;
 import org.hl7.fhir.r4.model.Patient;
 import org.junit.jupiter.api.Test;
 import org.portalsync.config.PortalSyncSettings;
+import org.portalsync.sandbox.SandboxAppointmentGenerator;
 import org.portalsync.sandbox.SandboxEhr;
 import org.portalsync.sync.TestEngine;
 
@@ -85,10 +87,40 @@ class WebhookIT {
     }
 
     @Test
+    void anAppointmentNotificationBringsTheAppointmentInAfterItsPatient() throws Exception {
+        long seed = 10250;
+        List<String> patients = EHR.seedPatients(3, seed);
+        SandboxEhr.SeededSchedule schedule = EHR.seedAppointments(patients, seed);
+        SandboxEhr.SeededAppointment booked = schedule.ofKind(SandboxAppointmentGenerator.Kind.BOOKED).get(0);
+        SandboxEhr.SeededAppointment cancelled = schedule.ofKind(SandboxAppointmentGenerator.Kind.CANCELLED).get(0);
+        String bookedStatus = EHR.adminClient().read().resource(Appointment.class).withId(booked.id()).execute().getStatus().toCode();
+        try (TestEngine engine = TestEngine.start(webhookSettings(EHR.fhirBaseUrl(), seed, WebhookTestClient.SECRET))) {
+            WebhookTestClient client = new WebhookTestClient(engine.apiBaseUrl(), "ehr");
+
+            for (SandboxEhr.SeededAppointment appointment : List.of(booked, cancelled)) {
+                HttpResponse<String> response = client.post(WebhookTestClient.idOnly("Appointment", appointment.id()));
+                assertThat(response.statusCode()).as(response.body()).isEqualTo(202);
+            }
+            awaitInboxDone(engine);
+
+            // the portal knew neither patient: each was fetched before its appointment was stored
+            assertThat(engine.rows("SELECT a.source_id, a.status, p.source_id AS patient FROM portal_appointment a"
+                    + " JOIN portal_patient p ON p.id = a.patient_id ORDER BY a.id"))
+                    .extracting(row -> row.get("source_id") + " " + row.get("status") + " " + row.get("patient"))
+                    .containsExactlyInAnyOrder(booked.id() + " " + bookedStatus + " " + booked.patientId(),
+                            cancelled.id() + " cancelled " + cancelled.patientId());
+            assertThat(engine.count("SELECT COUNT(*) FROM webhook_inbox_item WHERE outcome = 'SYNCED'")).isEqualTo(2);
+        }
+    }
+
+    @Test
     void forgedStaleReplayedMalformedAndUnsupportedRequestsAreRefusedAndStoreNothing() throws Exception {
         long seed = 10202;
         List<String> ids = EHR.seedPatients(2, seed);
-        try (TestEngine engine = TestEngine.start(webhookSettings(EHR.fhirBaseUrl(), seed, WebhookTestClient.SECRET))) {
+        Map<String, String> settings = webhookSettings(EHR.fhirBaseUrl(), seed, WebhookTestClient.SECRET);
+        // a type listed by the operator that no route of the engine syncs
+        settings.put(PortalSyncSettings.WEBHOOK_RESOURCE_TYPES, "Patient,Coverage,Appointment,Encounter");
+        try (TestEngine engine = TestEngine.start(settings)) {
             WebhookTestClient client = new WebhookTestClient(engine.apiBaseUrl(), "ehr");
             String body = WebhookTestClient.idOnly("Patient", ids.get(0));
 
@@ -115,7 +147,7 @@ class WebhookIT {
             HttpResponse<String> badId = client.post("{\"resourceType\":\"Patient\",\"id\":\"a b\"}");
             HttpResponse<String> notABundle = client.post("{\"resourceType\":\"Bundle\",\"type\":\"searchset\"}");
             HttpResponse<String> unsupported = client.post(WebhookTestClient.idOnly("Observation", "obs-1"));
-            HttpResponse<String> noRoute = client.post(WebhookTestClient.idOnly("Appointment", "appt-1"));
+            HttpResponse<String> noRoute = client.post(WebhookTestClient.idOnly("Encounter", "enc-1"));
             HttpResponse<String> unknownSource = new WebhookTestClient(engine.apiBaseUrl(), "other-ehr").post(body);
 
             assertRefused(forged, 401, "invalid_signature");
@@ -134,7 +166,7 @@ class WebhookIT {
             assertRefused(unsupported, 422, "unsupported_resource_type");
             assertThat(unsupported.body()).contains("Observation");
             assertRefused(noRoute, 422, "unsupported_resource_type");
-            assertThat(noRoute.body()).contains("Appointment").contains("direct:fhir-appointment-refresh");
+            assertThat(noRoute.body()).contains("Encounter").contains("direct:fhir-encounter-refresh");
             assertRefused(unknownSource, 404, "not_found");
             assertThat(forged.body()).doesNotContain(WebhookTestClient.SECRET.substring(WebhookTestClient.SECRET.length() - 8));
 
