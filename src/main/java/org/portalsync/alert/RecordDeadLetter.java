@@ -87,7 +87,8 @@ public final class RecordDeadLetter implements Processor {
 
     /** The first delivery and its redeliveries: a failure that would fail the same way is tried once. */
     static int attempts(Exchange exchange) {
-        return 1 + exchange.getMessage().getHeader(Exchange.REDELIVERY_COUNTER, 0, Integer.class);
+        int counted = exchange.getMessage().getHeader(Exchange.REDELIVERY_COUNTER, 0, Integer.class);
+        return 1 + Math.max(counted, LogRetryAttempt.RetriesMade.of(exchange));
     }
 
     private String payload(Object body) {

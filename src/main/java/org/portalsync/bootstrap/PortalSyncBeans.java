@@ -2,6 +2,7 @@ package org.portalsync.bootstrap;
 
 import java.net.http.HttpClient;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.ExecutorService;
 
@@ -81,6 +82,7 @@ import org.portalsync.sync.HoldForPage;
 import org.portalsync.sync.OpenPage;
 import org.portalsync.sync.RestoreHeldRecord;
 import org.portalsync.sync.SkipOverlappingPoll;
+import org.portalsync.sync.WaitForPatientInitialLoad;
 import org.portalsync.validate.DataQualityLog;
 import org.portalsync.validate.RecordMalformedResource;
 import org.portalsync.welcome.MarkWelcomeSent;
@@ -187,6 +189,8 @@ public final class PortalSyncBeans implements CamelConfiguration {
         registry.bind("deleteBulkExport", new DeleteBulkExport(fhirClient, exportJobs, settings.sourceName()));
         registry.bind("countSyncOutcome", new CountSyncOutcome());
         registry.bind("skipOverlappingPoll", new SkipOverlappingPoll(clock));
+        registry.bind("waitForPatientInitialLoad", new WaitForPatientInitialLoad(settings.sourceName(), initialLoads,
+                dryRun ? Duration.ZERO : settings.dependentFeedWait(), clock));
         registry.bind("finishPoll", new FinishPoll(settings.dryRunReportDir(), clock));
         MapFhirPatient patientMapper = new MapFhirPatient(new PatientMappingSettings(settings.mrnSystem(), settings.defaultCountry()),
                 clock.withZone(settings.zone()));

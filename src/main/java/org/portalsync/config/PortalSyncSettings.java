@@ -62,6 +62,7 @@ public final class PortalSyncSettings {
     public static final String DB_PASSWORD = "portal-sync.db.password";
     public static final String DB_POOL_SIZE = "portal-sync.db.pool-size";
     public static final String SYNC_WORKERS = "portal-sync.sync.workers";
+    public static final String SYNC_DEPENDENT_FEED_WAIT = "portal-sync.sync.dependent-feed-wait";
     public static final String SYNC_PAGE_TRANSACTION = "portal-sync.sync.page-transaction";
     public static final String RETRY_MAXIMUM = "portal-sync.retry.maximum-redeliveries";
     public static final String RETRY_FIRST_DELAY = "portal-sync.retry.first-delay";
@@ -194,6 +195,9 @@ public final class PortalSyncSettings {
             Setting.optional(SYNC_WORKERS, "1",
                     "Records of one page mapped (and, without page transactions, written) at the same time. 1 is fastest with the "
                             + "embedded H2 database on a small host. Keep it below portal-sync.db.pool-size."),
+            Setting.optional(SYNC_DEPENDENT_FEED_WAIT, "30m",
+                    "While the patients' initial load runs, the insurance and appointment polls skip their triggers for at most this "
+                            + "long, so that their records find their patients in the portal instead of fetching each one alone. 0: no wait."),
             Setting.optional(SYNC_PAGE_TRANSACTION, "true",
                     "true: the patient poll writes each page's records in one transaction (one commit per page), and a page that "
                             + "fails is written again record by record, each with its own retries and dead letter. false: one transaction per record."),
@@ -500,6 +504,10 @@ public final class PortalSyncSettings {
 
     public int pageSize() {
         return positiveInt(FHIR_PAGE_SIZE);
+    }
+
+    public Duration dependentFeedWait() {
+        return duration(SYNC_DEPENDENT_FEED_WAIT);
     }
 
     public Duration pollOverlap() {

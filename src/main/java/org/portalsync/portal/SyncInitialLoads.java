@@ -74,6 +74,11 @@ public final class SyncInitialLoads {
         });
     }
 
+    /** As {@link #inProgress(Connection, String, String)}, in a transaction of its own. */
+    public boolean inProgress(String source, String feed) {
+        return database.inTransaction(connection -> inProgress(connection, source, feed));
+    }
+
     /**
      * @return true while the feed's initial load has begun and not yet completed; false before any poll
      *     (a record synced on request, or from a source that is not polled, is not part of one)

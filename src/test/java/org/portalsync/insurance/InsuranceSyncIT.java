@@ -8,6 +8,8 @@ import java.util.List;
 import java.util.Map;
 
 import org.hl7.fhir.r4.model.Coverage;
+import org.hl7.fhir.r4.model.Patient;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.portalsync.sandbox.SandboxCoverageGenerator;
@@ -79,6 +81,36 @@ class InsuranceSyncIT {
             assertThat(engine.count("SELECT COUNT(*) FROM portal_insurance WHERE deleted_at IS NOT NULL AND source_id = ?", deleted.id()))
                     .isEqualTo(1);
             assertThat(engine.count("SELECT COUNT(*) FROM portal_insurance")).as("a deleted policy stays for history").isEqualTo(coverages.size());
+        }
+    }
+
+    /**
+     * A policy of a patient the portal rejected (no name) cannot be delivered however often it is tried:
+     * it is dead-lettered at once, to be synced again with its patient, not retried on the spot, where
+     * its back-off would hold the sync worker that the other feeds share.
+     */
+    @Test
+    void aPolicyOfARejectedPatientIsDeadLetteredAtOnce() throws Exception {
+        List<String> patients = EHR.seedPatientsOneByOne(3, 10401).stream().map(SandboxEhr.SeededPatient::id).toList();
+        Patient nameless = EHR.adminClient().read().resource(Patient.class).withId(patients.get(0)).execute();
+        nameless.getName().clear();
+        EHR.adminClient().update().resource(nameless).execute();
+        try (TestEngine engine = TestEngine.start(TestEngine.settingsFor(EHR, EHR.fhirBaseUrl(), "h2", 10401))) {
+            engine.poll();
+            assertThat(engine.count("SELECT COUNT(*) FROM portal_patient WHERE source_id = ?", patients.get(0))).isZero();
+            List<SandboxEhr.SeededCoverage> coverages = EHR.seedCoverages(patients, 10401);
+            List<String> orphans = coverages.stream().filter(c -> c.patientId().equals(patients.get(0))).map(c -> "Coverage/" + c.id()).toList();
+            assertThat(orphans).isNotEmpty();
+
+            engine.pollInsurance();
+
+            assertThat(engine.count("SELECT COUNT(*) FROM portal_insurance")).isEqualTo(coverages.size() - orphans.size());
+            for (String orphan : orphans) {
+                List<Map<String, Object>> alerts = engine.rows("SELECT a.message FROM alert a JOIN dead_letter d ON d.id = a.dead_letter_id "
+                        + "WHERE d.record_ref = ?", orphan);
+                assertThat(alerts).as(orphan).hasSize(1);
+                assertThat((String) alerts.get(0).get("message")).contains("(after 1 attempt)");
+            }
         }
     }
 }

@@ -80,7 +80,8 @@ class FhirSourceFailuresIT {
         Map<String, Object> letter = engine.rows("SELECT route_id, payload, cause_type FROM dead_letter").get(0);
         assertThat((String) letter.get("payload")).startsWith(proxy.baseUrl() + "/fhir/Patient?");
         assertThat((String) letter.get("cause_type")).endsWith("EhrUnavailableException");
-        assertThat(engine.rows("SELECT kind FROM alert").get(0)).containsEntry("kind", "EHR_DOWN");
+        assertThat(engine.rows("SELECT kind, message FROM alert").get(0)).containsEntry("kind", "EHR_DOWN")
+                .hasEntrySatisfying("message", message -> assertThat((String) message).endsWith("(after 4 attempts)"));
         assertThat(engine.count("SELECT COUNT(*) FROM audit_event WHERE result LIKE 'failure:%'"))
                 .as("first try and three retries, each failing at the token endpoint behind the same proxy").isEqualTo(4);
 
