@@ -4,6 +4,7 @@ import java.net.http.HttpClient;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.ExecutorService;
 
 import javax.net.ssl.SSLContext;
@@ -68,6 +69,7 @@ import org.portalsync.source.fhir.KickOffBulkExport;
 import org.portalsync.source.fhir.ReadBulkExportLines;
 import org.portalsync.source.fhir.FetchFhirPage;
 import org.portalsync.source.fhir.FetchFhirResource;
+import org.portalsync.source.fhir.FetchFhirResources;
 import org.portalsync.source.fhir.FhirServerCapabilities;
 import org.portalsync.source.fhir.FhirSourceClient;
 import org.portalsync.source.fhir.ParseFhirEntry;
@@ -173,6 +175,9 @@ public final class PortalSyncBeans implements CamelConfiguration {
         registry.bind("fetchFhirPatient", new FetchFhirResource(settings.sourceName(), settings.fhirBaseUrl(), "Patient",
                 MapFhirPatient.MAPPED_ELEMENTS, fhirClient, clock, capabilities));
         registry.bind("parseFhirPatient", new ParseFhirEntry(fhir, "Patient"));
+        // the webhook inbox reads several resources of a type in one search (routes/webhook-inbox.yaml)
+        registry.bind("fetchFhirResources", new FetchFhirResources(settings.fhirBaseUrl(), fhirClient, capabilities,
+                Map.of("Patient", MapFhirPatient.MAPPED_ELEMENTS)));
         registry.bind("parseFhirEntry", new ParseFhirEntry(fhir, null));
         registry.bind("advanceHighWaterMark", new AdvanceHighWaterMark(settings.sourceName(), marks, dryRun));
         registry.bind("beginInitialLoad", TrackInitialLoad.begin(settings.sourceName(), initialLoads, dryRun));

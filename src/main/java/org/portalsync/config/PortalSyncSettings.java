@@ -113,6 +113,7 @@ public final class PortalSyncSettings {
     public static final String WEBHOOK_MAX_AGE = "portal-sync.webhook.max-age";
     public static final String WEBHOOK_RESOURCE_TYPES = "portal-sync.webhook.resource-types";
     public static final String WEBHOOK_WORKERS = "portal-sync.webhook.workers";
+    public static final String WEBHOOK_BATCH_SIZE = "portal-sync.webhook.batch-size";
     public static final String WEBHOOK_SWEEP_INTERVAL = "portal-sync.webhook.sweep-interval";
     public static final String WEBHOOK_CLAIM_TIMEOUT = "portal-sync.webhook.claim-timeout";
     public static final String SUBSCRIPTION_HEARTBEAT_PERIOD = "portal-sync.subscription.heartbeat-period";
@@ -308,6 +309,9 @@ public final class PortalSyncSettings {
             Setting.optional(WEBHOOK_WORKERS, "2",
                     "Resources from the webhook inbox synced at the same time (never two on the same resource). Keep it below "
                             + "portal-sync.db.pool-size."),
+            Setting.optional(WEBHOOK_BATCH_SIZE, "20",
+                    "Most resources of one type an inbox worker reads from the EHR in one search (_id=a,b,c) when notifications "
+                            + "come faster than they are synced; 1: one read per resource."),
             Setting.optional(WEBHOOK_SWEEP_INTERVAL, "10s",
                     "How often the webhook inbox is searched for rows still pending (left by a restart, or a full queue)."),
             Setting.optional(WEBHOOK_CLAIM_TIMEOUT, "5m",

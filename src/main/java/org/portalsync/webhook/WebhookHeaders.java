@@ -17,6 +17,8 @@ public final class WebhookHeaders {
     /** Header: the resources an accepted request put into the inbox ({@code Patient/123}), to be taken up at once. */
     public static final String INBOX_KEYS = "PortalSyncInboxKeys";
     /** Header: true when the request asked for a Subscription catch-up. */
+    /** The sync route of a resource the inbox read in a batch, e.g. {@code direct:patient-sync}. */
+    static final String SYNC_URI = "PortalSyncInboxSyncUri";
     public static final String CATCH_UP = "PortalSyncCatchUp";
 
     private WebhookHeaders() {

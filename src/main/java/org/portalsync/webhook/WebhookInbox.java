@@ -176,6 +176,25 @@ public final class WebhookInbox {
         });
     }
 
+    /** Resources of one type with pending rows, oldest first, at most {@code limit}. */
+    public List<ResourceKey> pending(String source, String type, int limit) {
+        return database.inTransaction(connection -> {
+            try (PreparedStatement select = connection.prepareStatement("SELECT resource_id, MIN(id) AS first_id FROM webhook_inbox_item "
+                    + "WHERE done_at IS NULL AND source = ? AND resource_type = ? GROUP BY resource_id ORDER BY first_id FETCH FIRST " + limit
+                    + " ROWS ONLY")) {
+                select.setString(1, source);
+                select.setString(2, type);
+                List<ResourceKey> keys = new ArrayList<>();
+                try (ResultSet rows = select.executeQuery()) {
+                    while (rows.next()) {
+                        keys.add(new ResourceKey(type, rows.getString(1)));
+                    }
+                }
+                return keys;
+            }
+        });
+    }
+
     private static void bind(PreparedStatement statement, String source, ResourceKey resource) throws SQLException {
         statement.setString(1, source);
         statement.setString(2, resource.type());

@@ -30,6 +30,11 @@ public final class WebhookResourceTypes {
         return "direct:fhir-" + type.toLowerCase(Locale.ROOT) + "-refresh";
     }
 
+    /** The route that syncs a type's resource already read, as a poll hands it over: {@code direct:<type in lower case>-sync}. */
+    public static String syncUri(String type) {
+        return "direct:" + type.toLowerCase(Locale.ROOT) + "-sync";
+    }
+
     /** @throws ApiRefusal 422 when the type is not taken, or nothing syncs it */
     public String requireSupported(String type) {
         String uri = refreshUris.get(type);

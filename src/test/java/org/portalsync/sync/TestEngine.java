@@ -147,6 +147,11 @@ public final class TestEngine implements AutoCloseable {
         main.getCamelContext().getRouteController().stopRoute(routeId);
     }
 
+    /** Starts a route stopped by {@link #stopRoute}. */
+    public void startRoute(String routeId) throws Exception {
+        main.getCamelContext().getRouteController().startRoute(routeId);
+    }
+
     /** e.g. {@code Started} or {@code Stopped}; null for a route that does not exist. */
     public String routeStatus(String routeId) {
         var status = main.getCamelContext().getRouteController().getRouteStatus(routeId);

@@ -112,10 +112,12 @@ class WebhookBurstIT {
     }
 
     @Test
-    void rowsLeftPendingAreSyncedAfterARestartWithOneReadPerResource() throws Exception {
+    void rowsLeftPendingAreSyncedAfterARestartWithOneSearchForAll() throws Exception {
         long seed = 10211;
         List<String> ids = EHR.seedPatients(5, seed);
         Map<String, String> settings = WebhookIT.webhookSettings(EHR.fhirBaseUrl(), seed, WebhookTestClient.SECRET);
+        // one worker: the first resource it takes brings the other four into its batch
+        settings.put(PortalSyncSettings.WEBHOOK_WORKERS, "1");
         try (TestEngine engine = TestEngine.start(settings)) {
             // the workers stop, as in a crash right after the answers went out
             engine.stopRoute("webhook-inbox-sweep");
@@ -135,8 +137,9 @@ class WebhookBurstIT {
             awaitInboxDone(restarted);
 
             assertThat(restarted.count("SELECT COUNT(*) FROM portal_patient")).isEqualTo(ids.size());
-            assertThat(restarted.count("SELECT COUNT(*) FROM audit_event WHERE action = 'Patient.read'"))
-                    .as("four notifications of each patient, one read each").isEqualTo(ids.size());
+            assertThat(restarted.count("SELECT COUNT(*) FROM audit_event WHERE action = 'Patient.search'"))
+                    .as("four notifications of each of five patients, one search for all").isEqualTo(1);
+            assertThat(restarted.count("SELECT COUNT(*) FROM audit_event WHERE action = 'Patient.read'")).isZero();
             assertThat(restarted.count("SELECT COUNT(*) FROM webhook_inbox_item WHERE outcome = 'SYNCED'")).isEqualTo(4L * ids.size());
         }
     }
@@ -165,5 +168,46 @@ class WebhookBurstIT {
             }));
         }
         return answers;
+    }
+
+    /**
+     * A batch's search returns what the EHR still has: a patient deleted since, and one it never had, are
+     * each read alone, so the deleted one is archived and the unknown one reported, not dropped.
+     */
+    @Test
+    void whatABatchSearchLeavesOutIsReadAloneAndAGoneRecordArchived() throws Exception {
+        long seed = 10212;
+        List<String> ids = EHR.seedPatients(4, seed);
+        Map<String, String> settings = WebhookIT.webhookSettings(EHR.fhirBaseUrl(), seed, WebhookTestClient.SECRET);
+        settings.put(PortalSyncSettings.WEBHOOK_WORKERS, "1");
+        try (TestEngine engine = TestEngine.start(settings)) {
+            engine.poll();
+            assertThat(engine.count("SELECT COUNT(*) FROM portal_patient WHERE archived_at IS NULL")).isEqualTo(ids.size());
+            long searchesOfThePoll = engine.count("SELECT COUNT(*) FROM audit_event WHERE action = 'Patient.search'");
+            engine.stopRoute("webhook-inbox-sweep");
+            engine.stopRoute("webhook-inbox");
+            String deleted = ids.get(0);
+            EHR.adminClient().delete().resourceById("Patient", deleted).execute();
+            String renamed = ids.get(1);
+            String family = update(EHR.adminClient().read().resource(Patient.class).withId(renamed).execute(), "Batch" + seed);
+            String unknown = "no-such-patient-" + seed;
+            WebhookTestClient client = new WebhookTestClient(engine.apiBaseUrl(), "ehr");
+            for (String id : List.of(deleted, renamed, unknown, ids.get(2), ids.get(3))) {
+                assertThat(client.post(WebhookTestClient.idOnly("Patient", id)).statusCode()).isEqualTo(202);
+            }
+            engine.startRoute("webhook-inbox");
+            engine.startRoute("webhook-inbox-sweep");
+            awaitInboxDone(engine);
+
+            assertThat(engine.count("SELECT COUNT(*) FROM audit_event WHERE action = 'Patient.search'") - searchesOfThePoll)
+                    .as("one search for the five").isEqualTo(1);
+            assertThat(engine.count("SELECT COUNT(*) FROM audit_event WHERE action = 'Patient.read'"))
+                    .as("the two it did not return, read alone").isEqualTo(2);
+            assertThat(engine.count("SELECT COUNT(*) FROM portal_patient WHERE source_id = ? AND archived_at IS NOT NULL", deleted)).isEqualTo(1);
+            assertThat(engine.rows("SELECT legal_family FROM portal_patient WHERE source_id = ?", renamed).get(0))
+                    .containsEntry("legal_family", family);
+            assertThat(engine.count("SELECT COUNT(*) FROM data_quality_issue WHERE record_ref = ?", "Patient/" + unknown)).isEqualTo(1);
+            assertThat(engine.count("SELECT COUNT(*) FROM webhook_inbox_item WHERE outcome = 'SYNCED'")).isEqualTo(5);
+        }
     }
 }

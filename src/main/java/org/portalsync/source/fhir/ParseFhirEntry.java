@@ -24,6 +24,9 @@ import org.portalsync.sync.SyncHeaders;
  */
 public final class ParseFhirEntry implements Processor {
 
+    /** Exchange property: the resource type an entry must have when this parser names none (a feed's, or a webhook batch's). */
+    public static final String RESOURCE_TYPE = FhirFeed.RESOURCE_TYPE;
+
     private final FhirContext fhir;
     private final String expectedType;
 
