@@ -2,6 +2,7 @@ package org.portalsync.writeback;
 
 import java.time.Clock;
 import java.time.Instant;
+import java.util.UUID;
 
 import org.apache.camel.Exchange;
 import org.apache.camel.Processor;
@@ -52,8 +53,8 @@ public final class AcceptBooking implements Processor {
             long patientId = AcceptPatientChange.patientId(connection, source, patientSourceId)
                     .orElseThrow(() -> new ApiRefusal(404, "not_found", "No such patient in the portal."));
             // a booking is the patient's own: the portal books for the patient it is signed in as
-            return ChangeSubmission.once(connection, changes, clientId, key, requestText, (c, hash) ->
-                    changes.submitAppointment(c, clientId, key, hash, patientId, null, Initiator.PATIENT, change, now, now));
+            return ChangeSubmission.once(connection, changes, clientId, key, requestText, (c, hash) -> changes.submitAppointment(c, clientId,
+                    key, hash, patientId, null, Initiator.PATIENT, change.withBookingKey(UUID.randomUUID().toString()), now, now));
         });
         ChangeSubmission.answer(exchange, answer);
     }

@@ -17,6 +17,8 @@ import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
  *
  * @param slotId the Slot's logical id: the slot to book, or the new slot of a reschedule (optional)
  * @param reason why the patient books (the Appointment's reasonCode text); PHI
+ * @param bookingKey a booking's key at the EHR (a random UUID, the Appointment's identifier): the portal's change ids
+ *                   repeat across portal databases and sources, so they cannot key a conditional create at a shared EHR
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record AppointmentChange(
@@ -25,7 +27,8 @@ public record AppointmentChange(
         @JsonProperty("start") Instant start,
         @JsonProperty("end") Instant end,
         @JsonProperty("slot") String slotId,
-        @JsonProperty("reason") String reason) {
+        @JsonProperty("reason") String reason,
+        @JsonProperty("booking") String bookingKey) {
 
     /** What the patient (or staff) does to the appointment; stored in {@code portal_change.appointment_action}. */
     public enum Action {
@@ -49,15 +52,20 @@ public record AppointmentChange(
             .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS);
 
     public static AppointmentChange cancel(String reason) {
-        return new AppointmentChange(Action.CANCEL, reason, null, null, null, null);
+        return new AppointmentChange(Action.CANCEL, reason, null, null, null, null, null);
     }
 
     public static AppointmentChange reschedule(Instant start, Instant end, String slotId) {
-        return new AppointmentChange(Action.RESCHEDULE, null, start, end, slotId, null);
+        return new AppointmentChange(Action.RESCHEDULE, null, start, end, slotId, null, null);
     }
 
     public static AppointmentChange book(String slotId, String reason) {
-        return new AppointmentChange(Action.BOOK, null, null, null, slotId, reason);
+        return new AppointmentChange(Action.BOOK, null, null, null, slotId, reason, null);
+    }
+
+    /** @return this booking with its key at the EHR */
+    public AppointmentChange withBookingKey(String key) {
+        return new AppointmentChange(action, cancellationReason, start, end, slotId, reason, key);
     }
 
     String toJson() {

@@ -17,6 +17,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.UUID;
 
 import ca.uhn.fhir.context.FhirContext;
 import ca.uhn.fhir.parser.IParser;
@@ -64,7 +65,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class AppointmentWriteBack {
 
-    /** Identifier system of the Appointments the engine books: the value is the portal change's id. */
+    /** Identifier system of the Appointments the engine books: the value is the booking's key ({@link AppointmentChange#bookingKey}). */
     static final String BOOKING_SYSTEM = "urn:portal-sync:booking";
 
     private static final Logger LOG = LoggerFactory.getLogger(AppointmentWriteBack.class);
@@ -165,6 +166,10 @@ public final class AppointmentWriteBack {
                         "a booking is made at the EHR and portal-sync.write-back.enabled is false", messages.bookingFailed());
             }
             return database.inTransaction(connection -> {
+                if (change.appointment().bookingKey() == null) {
+                    // written into the outbox by the portal itself: the key is made once, before anything reaches the EHR
+                    changes.setAppointmentChange(connection, change.id(), change.appointment().withBookingKey(UUID.randomUUID().toString()));
+                }
                 changes.advance(connection, change.id(), PortalChange.Status.WRITING_BACK, null, null, clock.instant());
                 return PortalChange.Status.WRITING_BACK;
             });
@@ -341,7 +346,10 @@ public final class AppointmentWriteBack {
     // ---- booking
 
     /** A booking, to its end: the Appointment created for the Slot and the Slot busy, or nothing booked at all. */
-    private InsuranceWriteBack.Done book(PortalChange change) {
+    private InsuranceWriteBack.Done book(PortalChange submitted) {
+        // the key the first step gave it, if the portal wrote the change without one
+        PortalChange change = submitted.appointment().bookingKey() != null ? submitted
+                : database.inTransaction(connection -> changes.load(connection, submitted.id()));
         String slotId = change.appointment().slotId();
         String slotRecord = "Slot/" + slotId;
         String slotUrl = settings.baseUrl() + "/Slot/" + URLEncoder.encode(slotId, StandardCharsets.UTF_8);
@@ -398,7 +406,7 @@ public final class AppointmentWriteBack {
 
     private Optional<Appointment> ourBooking(PortalChange change) {
         FhirResponse found = ehr.get(settings.baseUrl() + "/Appointment?identifier="
-                + URLEncoder.encode(BOOKING_SYSTEM + "|" + change.id(), StandardCharsets.UTF_8), "Appointment.search");
+                + URLEncoder.encode(BOOKING_SYSTEM + "|" + change.appointment().bookingKey(), StandardCharsets.UTF_8), "Appointment.search");
         if (found.status() >= 300) {
             return Optional.empty();
         }
@@ -431,7 +439,7 @@ public final class AppointmentWriteBack {
             }
         });
         Appointment appointment = new Appointment();
-        appointment.addIdentifier().setSystem(BOOKING_SYSTEM).setValue(Long.toString(change.id()));
+        appointment.addIdentifier().setSystem(BOOKING_SYSTEM).setValue(change.appointment().bookingKey());
         appointment.setStatus(Appointment.AppointmentStatus.fromCode(messages.bookingStatus()));
         appointment.addSlot(new Reference(slotRecord));
         // the slot's own text, offset and all: the EHR's time, never re-computed
@@ -450,7 +458,7 @@ public final class AppointmentWriteBack {
             }
         }
         FhirResponse created = ehr.create(settings.baseUrl() + "/Appointment", parser.encodeResourceToString(appointment),
-                "identifier=" + URLEncoder.encode(BOOKING_SYSTEM + "|" + change.id(), StandardCharsets.UTF_8), "Appointment.create");
+                "identifier=" + URLEncoder.encode(BOOKING_SYSTEM + "|" + change.appointment().bookingKey(), StandardCharsets.UTF_8), "Appointment.create");
         Appointment stored = parser.parseResource(Appointment.class, created.body());
         LOG.info("Portal change {} booked {} as Appointment/{}", change.id(), slotRecord, stored.getIdElement().getIdPart());
         return stored;

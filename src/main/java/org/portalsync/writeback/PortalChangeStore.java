@@ -86,6 +86,15 @@ public final class PortalChangeStore {
         }
     }
 
+    /** Replaces what an appointment change asks for (a booking gets its key at the EHR before it is written). */
+    public void setAppointmentChange(Connection connection, long changeId, AppointmentChange change) throws SQLException {
+        try (PreparedStatement update = connection.prepareStatement("UPDATE portal_change SET field_values = ? WHERE id = ?")) {
+            update.setString(1, change.toJson());
+            update.setLong(2, changeId);
+            update.executeUpdate();
+        }
+    }
+
     /** Names the appointment a change applies to (a booking has its row only once the EHR created the Appointment). */
     public void setAppointment(Connection connection, long changeId, long appointmentId) throws SQLException {
         try (PreparedStatement update = connection.prepareStatement("UPDATE portal_change SET appointment_id = ? WHERE id = ?")) {

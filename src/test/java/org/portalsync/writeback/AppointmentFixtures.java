@@ -107,6 +107,7 @@ public final class AppointmentFixtures {
         List<Appointment> all = new ArrayList<>();
         var bundle = ehr.adminClient().search().forResource(Appointment.class)
                 .withTag(SandboxEhr.SEED_TAG_SYSTEM, "seed-" + seed).count(200)
+                .cacheControl(new ca.uhn.fhir.rest.api.CacheControlDirective().setNoCache(true))
                 .returnBundle(org.hl7.fhir.r4.model.Bundle.class).execute();
         while (true) {
             bundle.getEntry().forEach(e -> all.add((Appointment) e.getResource()));
@@ -117,10 +118,14 @@ public final class AppointmentFixtures {
         }
     }
 
-    /** The Appointments at the EHR the engine booked for this portal change (the conditional create's key). */
-    public List<Appointment> bookedFor(long changeId) {
+    /** The Appointments at the EHR the engine booked for this portal change (by the booking's key, the conditional create's). */
+    public List<Appointment> bookedFor(TestEngine engine, long changeId) throws Exception {
+        String values = (String) engine.rows("SELECT field_values FROM portal_change WHERE id = ?", changeId).get(0).get("field_values");
+        String key = AppointmentChange.fromJson(changeId, values).bookingKey();
         var bundle = ehr.adminClient().search().forResource(Appointment.class)
-                .where(Appointment.IDENTIFIER.exactly().systemAndCode(AppointmentWriteBack.BOOKING_SYSTEM, Long.toString(changeId)))
+                .where(Appointment.IDENTIFIER.exactly().systemAndCode(AppointmentWriteBack.BOOKING_SYSTEM, key))
+                // a search repeated within the sandbox's reuse window would be answered from its cache
+                .cacheControl(new ca.uhn.fhir.rest.api.CacheControlDirective().setNoCache(true))
                 .returnBundle(org.hl7.fhir.r4.model.Bundle.class).execute();
         return bundle.getEntry().stream().map(e -> (Appointment) e.getResource()).toList();
     }
