@@ -135,8 +135,7 @@ public final class ApplyPortalChange implements Processor {
             }
             return InsuranceWriteBack.concerns(change) ? writeBackInsurance(change) : writeBack(change);
         } catch (AppointmentWriteBack.Refused e) {
-            appointments.record(e);
-            return fail(change, e.getMessage(), e.patientMessage());
+            return fail(change, e.getMessage(), e.patientMessage(), e);
         } catch (FieldOwnedException | InsuranceWriteBack.Refused e) {
             // the rules changed since the change was accepted, or a policy the EHR would not take
             return fail(change, e.getMessage());
@@ -286,13 +285,16 @@ public final class ApplyPortalChange implements Processor {
     }
 
     private PortalChange.Status fail(PortalChange change, String error) {
-        return fail(change, error, AppointmentWriteBack.concerns(change) ? appointments.failedMessage(change) : settings.failedMessage());
+        return fail(change, error, AppointmentWriteBack.concerns(change) ? appointments.failedMessage(change) : settings.failedMessage(), null);
     }
 
-    private PortalChange.Status fail(PortalChange change, String error, String patientMessage) {
+    private PortalChange.Status fail(PortalChange change, String error, String patientMessage, AppointmentWriteBack.Refused refused) {
         LOG.warn("Portal change {} failed: {}", change.id(), error);
         Instant now = clock.instant();
         changes.finish(change.id(), PortalChange.Status.FAILED, null, error, patientMessage, now);
+        if (AppointmentWriteBack.concerns(change)) {
+            appointments.failed(change, error, refused);
+        }
         database.inTransaction(connection -> {
             try (PreparedStatement alert = connection.prepareStatement(
                     "INSERT INTO alert (raised_at, severity, kind, message) VALUES (?, 'WARNING', 'WRITE_BACK_FAILED', ?)")) {

@@ -223,6 +223,22 @@ public final class AppointmentWriteBack {
         if (change.appointment().action() == AppointmentChange.Action.BOOK) {
             return book(change);
         }
+        // a reschedule into a Slot takes it first: a slot taken meanwhile fails the change with nothing else written
+        String newSlot = change.appointment().slotId();
+        if (newSlot != null) {
+            takeSlotForReschedule(change, newSlot);
+        }
+        try {
+            return update(change, newSlot);
+        } catch (RuntimeException e) {
+            if (newSlot != null) {
+                release(change, newSlot);
+            }
+            throw e;
+        }
+    }
+
+    private InsuranceWriteBack.Done update(PortalChange change, String newSlot) {
         for (int round = 0; round <= settings.maxConflictRetries(); round++) {
             StoredAppointment before = database.inTransaction(connection -> lock(connection, change));
             String record = "Appointment/" + before.sourceId();
@@ -246,10 +262,18 @@ public final class AppointmentWriteBack {
                 StoredAppointment current = database.inTransaction(connection -> lock(connection, change));
                 return new InsuranceWriteBack.Done(resource.getMeta().getVersionId(), finalStatus(change, current));
             }
+            List<String> oldSlots = resource.getSlot().stream().map(Reference::getReference).filter(r -> !r.equals("Slot/" + newSlot)).toList();
+            if (newSlot != null) {
+                resource.setSlot(new ArrayList<>(List.of(new Reference("Slot/" + newSlot))));
+            }
             FhirResponse update = ehr.update(url, parser.encodeResourceToString(resource), resource.getMeta().getVersionId(), "Appointment.update");
             if (update.versionConflict()) {
                 LOG.info("Write-back of portal change {} met a newer version of {} at the EHR (409/412); reading it again", change.id(), record);
                 continue;
+            }
+            if (newSlot != null) {
+                // the appointment left its old slot: free for others
+                oldSlots.stream().map(r -> r.substring(r.lastIndexOf('/') + 1)).forEach(old -> release(change, old));
             }
             Appointment stored = parser.parseResource(Appointment.class, update.body());
             StoredAppointment after = database.inTransaction(connection -> {
@@ -359,7 +383,7 @@ public final class AppointmentWriteBack {
             throw refused(change, slotRecord, "slot", slotRecord + " was taken by someone else before this booking completed",
                     messages.slotTaken());
         }
-        Slot slot = readSlot(change, slotUrl, slotRecord);
+        Slot slot = readSlot(change, slotUrl, slotRecord, messages.bookingFailed());
         if (slot.getStatus() != Slot.SlotStatus.FREE && earlier.isEmpty()) {
             throw refused(change, slotRecord, "slot", slotRecord + " is " + slot.getStatus().toCode() + ", not free: nothing was booked",
                     messages.slotTaken());
@@ -400,7 +424,81 @@ public final class AppointmentWriteBack {
             if (!ehr.update(slotUrl, parser.encodeResourceToString(slot), version, "Slot.update").versionConflict()) {
                 return;
             }
-            slot = readSlot(change, slotUrl, slotRecord);
+            slot = readSlot(change, slotUrl, slotRecord, messages.bookingFailed());
+        }
+    }
+
+    /**
+     * Takes the Slot a reschedule moves into (busy, with If-Match). Its times must be the requested ones. Found busy on a
+     * retry, with no other live Appointment in it, it is the one an earlier attempt took.
+     */
+    private void takeSlotForReschedule(PortalChange change, String slotId) {
+        String record = "Slot/" + slotId;
+        String url = settings.baseUrl() + "/Slot/" + URLEncoder.encode(slotId, StandardCharsets.UTF_8);
+        Slot slot = readSlot(change, url, record, failedMessage(change));
+        if (!instant(slot.getStartElement().getValueAsString()).equals(change.appointment().start())
+                || !instant(slot.getEndElement().getValueAsString()).equals(change.appointment().end())) {
+            throw refused(change, record, "slot", record + " does not start and end at the requested times", failedMessage(change));
+        }
+        for (int round = 0; ; round++) {
+            if (slot.getStatus() != Slot.SlotStatus.FREE) {
+                if (change.attempts() > 0 && slot.getStatus() == Slot.SlotStatus.BUSY && !liveAppointmentIn(change, slotId)) {
+                    return;
+                }
+                throw refused(change, record, "slot", record + " is " + slot.getStatus().toCode() + ", not free: nothing was changed",
+                        messages.slotTaken());
+            }
+            if (round > settings.maxConflictRetries()) {
+                throw refused(change, record, "slot", "the EHR's copy of " + record + " changed during each of " + (settings.maxConflictRetries() + 1)
+                        + " updates (HTTP 409/412 version conflict each time)", failedMessage(change));
+            }
+            String version = slot.getMeta().getVersionId();
+            slot.setStatus(Slot.SlotStatus.BUSY);
+            if (!ehr.update(url, parser.encodeResourceToString(slot), version, "Slot.update").versionConflict()) {
+                return;
+            }
+            slot = readSlot(change, url, record, failedMessage(change));
+        }
+    }
+
+    private boolean liveAppointmentIn(PortalChange change, String slotId) {
+        FhirResponse found = ehr.get(settings.baseUrl() + "/Appointment?slot=" + URLEncoder.encode("Slot/" + slotId, StandardCharsets.UTF_8),
+                "Appointment.search");
+        return found.status() < 300 && parser.parseResource(Bundle.class, found.body()).getEntry().stream()
+                .map(Bundle.BundleEntryComponent::getResource).filter(Appointment.class::isInstance).map(Appointment.class::cast)
+                .anyMatch(a -> !isWithdrawn(a));
+    }
+
+    /** Frees a Slot the engine took or the appointment left (with If-Match, once more on a conflict); a failure is logged, not thrown. */
+    private void release(PortalChange change, String slotId) {
+        String url = settings.baseUrl() + "/Slot/" + URLEncoder.encode(slotId, StandardCharsets.UTF_8);
+        try {
+            for (int round = 0; round < 2; round++) {
+                FhirResponse read = ehr.get(url, "Slot.read");
+                if (read.status() >= 300) {
+                    return;
+                }
+                Slot slot = parser.parseResource(Slot.class, read.body());
+                if (slot.getStatus() != Slot.SlotStatus.BUSY) {
+                    return;
+                }
+                String version = slot.getMeta().getVersionId();
+                slot.setStatus(Slot.SlotStatus.FREE);
+                if (!ehr.update(url, parser.encodeResourceToString(slot), version, "Slot.update").versionConflict()) {
+                    return;
+                }
+            }
+        } catch (RuntimeException e) {
+            LOG.warn("Portal change {}: Slot/{} could not be freed: {}", change.id(), slotId, e.getMessage());
+        }
+    }
+
+    /** An instant as the EHR wrote it; a time without offset (FHIR requires one) matches nothing. */
+    private static Instant instant(String text) {
+        try {
+            return java.time.OffsetDateTime.parse(text).toInstant();
+        } catch (RuntimeException e) {
+            return Instant.MIN;
         }
     }
 
@@ -419,10 +517,10 @@ public final class AppointmentWriteBack {
                 || appointment.getStatus() == Appointment.AppointmentStatus.CANCELLED;
     }
 
-    private Slot readSlot(PortalChange change, String url, String record) {
+    private Slot readSlot(PortalChange change, String url, String record, String patientMessage) {
         FhirResponse read = ehr.get(url, "Slot.read");
         if (read.status() >= 300) {
-            throw refused(change, record, "slot", "the EHR answered HTTP " + read.status() + " to the read of " + record, messages.bookingFailed());
+            throw refused(change, record, "slot", "the EHR answered HTTP " + read.status() + " to the read of " + record, patientMessage);
         }
         return parser.parseResource(Slot.class, read.body());
     }
@@ -517,10 +615,51 @@ public final class AppointmentWriteBack {
                 + change.appointment().action().configName() + ") failed: " + error, false));
     }
 
-    /** The front desk's row naming the appointment (or slot) and field of a failed change, after its transaction rolled back. */
-    void record(Refused refused) {
+    /**
+     * A change failed: the front desk's row names the appointment (or slot) and field, and the portal's appointment shows
+     * the EHR's values of the change's fields again, so the patient never sees a cancellation or time the EHR does not have.
+     *
+     * @param refused why, when the change was refused; null for another failure (the EHR unreachable, its refusal)
+     */
+    void failed(PortalChange change, String error, Refused refused) {
+        String record = change.appointment().action() == AppointmentChange.Action.BOOK ? "Slot/" + change.appointment().slotId()
+                : database.inTransaction(connection -> changes.appointmentOf(connection, change.id()).isEmpty() ? null
+                        : "Appointment/" + lock(connection, change).sourceId());
+        DataQualityIssue issue = refused != null ? refused.issue : new DataQualityIssue(record, change.appointment().action()
+                == AppointmentChange.Action.BOOK ? "slot" : values(change.appointment()).keySet().iterator().next().qualifiedName(),
+                "portal change " + change.id() + " (" + change.appointment().action().configName() + ") failed: " + error, false);
         database.inTransaction(connection -> {
-            dataQuality.record(connection, settings.source(), List.of(refused.issue), clock.instant());
+            dataQuality.record(connection, settings.source(), List.of(issue), clock.instant());
+            return null;
+        });
+        if (change.appointment().action() != AppointmentChange.Action.BOOK && record != null) {
+            try {
+                showEhrValues(change, record);
+            } catch (RuntimeException e) {
+                // the next poll cannot undo a portal-owned value: the front desk's row above names the appointment
+                LOG.warn("Portal change {}: {} keeps the portal's values until the EHR can be read: {}", change.id(), record, e.getMessage());
+            }
+        }
+    }
+
+    private void showEhrValues(PortalChange change, String record) {
+        FhirResponse read = ehr.get(settings.baseUrl() + "/" + record, "Appointment.read");
+        if (read.status() >= 300) {
+            return;
+        }
+        Appointment resource = parser.parseResource(Appointment.class, read.body());
+        database.inTransaction(connection -> {
+            StoredAppointment current = lock(connection, change);
+            MappedAppointment atEhr = namesKept(mapper.map(resource), current);
+            Map<AuthorityField, Object> ehrValues = new EnumMap<>(AuthorityField.class);
+            var provenance = current.provenance();
+            for (AuthorityField field : values(change.appointment()).keySet()) {
+                Object value = atEhr.details().get(field);
+                ehrValues.put(field, value);
+                provenance = provenance.with(field, new FieldProvenance(Side.EHR, atEhr.lastUpdated(), atEhr.versionId(), PatientFieldValues.hash(value)));
+            }
+            appointments.update(connection, current.id(), current.patientId(), current.sourceVersion(), current.sourceLastUpdated(),
+                    current.details().with(ehrValues), provenance, current.deletedAt(), clock.instant());
             return null;
         });
     }

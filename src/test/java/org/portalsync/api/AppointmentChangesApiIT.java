@@ -152,6 +152,7 @@ class AppointmentChangesApiIT {
         String schedule = ehr.schedule(practice);
         String nine = ehr.freeSlot(schedule, "2027-07-01T09:00:00-04:00", "2027-07-01T09:30:00-04:00");
         String ten = ehr.freeSlot(schedule, "2027-07-01T10:00:00-04:00", "2027-07-01T10:30:00-04:00");
+        String eleven = ehr.freeSlot(schedule, "2027-07-01T11:00:00-04:00", "2027-07-01T11:30:00-04:00");
         ehr.freeSlot(schedule, "2027-07-05T10:00:00-04:00", "2027-07-05T10:30:00-04:00");
         Map<String, String> settings = settings(EHR.fhirBaseUrl(), "h2", seed);
         try (TestEngine engine = TestEngine.start(settings)) {
@@ -163,7 +164,7 @@ class AppointmentChangesApiIT {
                     + "&start=2027-07-01&end=2027-07-02", portal);
             assertThat(listed.statusCode()).as(listed.body()).isEqualTo(200);
             JsonNode slots = JSON.readTree(listed.body()).get("slots");
-            assertThat(slots).hasSize(2);
+            assertThat(slots).hasSize(3);
             assertThat(slots.get(0).get("slot_id").asText()).isEqualTo(nine);
             assertThat(slots.get(0).get("start").asText()).isEqualTo("2027-07-01T13:00:00Z");
             assertThat(slots.get(0).get("local_start").asText()).isEqualTo("2027-07-01T09:00:00-04:00");
@@ -207,6 +208,26 @@ class AppointmentChangesApiIT {
             assertThat(failed.get("patient_message").asText()).isEqualTo(SLOT_TAKEN);
             assertThat(ehr.bookedFor(engine, late)).as("nothing written to the EHR").isEmpty();
             assertThat(engine.count("SELECT COUNT(*) FROM data_quality_issue WHERE record_ref = ?", "Slot/" + ten)).isEqualTo(1);
+
+            // the patient moves the booked appointment into eleven o'clock's slot: nine o'clock is free again
+            String bookedId = booked.getIdElement().getIdPart();
+            String path = "/api/v1/appointments/ehr/" + bookedId + "/changes";
+            long moved = accepted(post(api, path, portal, "{\"change_key\":\"m-1\",\"initiated_by\":\"patient\",\"action\":\"reschedule\","
+                    + "\"start\":\"2027-07-01T11:00:00-04:00\",\"end\":\"2027-07-01T11:30:00-04:00\",\"slot_id\":\"" + eleven + "\"}"));
+            assertThat(api.awaitChangeEnd(moved, portal).get("status").asText()).isEqualTo("DONE");
+            assertThat(ehr.read(bookedId).getSlotFirstRep().getReference()).isEqualTo("Slot/" + eleven);
+            assertThat(ehr.read(bookedId).getStartElement().getValueAsString()).isEqualTo("2027-07-01T11:00:00-04:00");
+            assertThat(ehr.slot(eleven).getStatus()).isEqualTo(Slot.SlotStatus.BUSY);
+            assertThat(ehr.slot(nine).getStatus()).isEqualTo(Slot.SlotStatus.FREE);
+            // and then into ten o'clock's, which the front desk gave away: nothing changes anywhere
+            long refused = accepted(post(api, path, portal, "{\"change_key\":\"m-2\",\"initiated_by\":\"patient\",\"action\":\"reschedule\","
+                    + "\"start\":\"2027-07-01T10:00:00-04:00\",\"end\":\"2027-07-01T10:30:00-04:00\",\"slot_id\":\"" + ten + "\"}"));
+            JsonNode refusedStatus = api.awaitChangeEnd(refused, portal);
+            assertThat(refusedStatus.get("status").asText()).isEqualTo("FAILED");
+            assertThat(refusedStatus.get("patient_message").asText()).isEqualTo(SLOT_TAKEN);
+            assertThat(ehr.read(bookedId).getStartElement().getValueAsString()).isEqualTo("2027-07-01T11:00:00-04:00");
+            assertThat(instant(engine.rows("SELECT start_at FROM portal_appointment WHERE source_id = ?", bookedId).get(0).get("start_at")))
+                    .as("the portal shows the EHR's time again").isEqualTo(Instant.parse("2027-07-01T15:00:00Z"));
         }
     }
 

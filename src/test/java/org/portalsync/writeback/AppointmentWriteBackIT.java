@@ -114,6 +114,9 @@ class AppointmentWriteBackIT {
                     .isEqualTo(1);
             assertThat(engine.count("SELECT COUNT(*) FROM alert WHERE kind = 'WRITE_BACK_FAILED'")).isEqualTo(1);
             assertThat(ehr.read(id).getStartElement().getValueAsString()).isEqualTo("2027-05-03T10:00:00-04:00");
+            assertThat(((java.time.OffsetDateTime) engine.rows("SELECT start_at FROM portal_appointment WHERE source_id = ?", id).get(0)
+                    .get("start_at")).toInstant()).as("the portal shows the EHR's time again, not one it does not have")
+                    .isEqualTo(Instant.parse("2027-05-03T14:00:00Z"));
         }
     }
 
