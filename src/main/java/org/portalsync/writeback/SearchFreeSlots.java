@@ -117,8 +117,12 @@ public final class SearchFreeSlots implements Processor {
             String practitioner = actor(schedule, "Practitioner");
             String location = actor(schedule, "Location");
             ZoneId zone = zones.of(location, List.of());
-            Instant slotStart = OffsetDateTime.parse(slot.getStartElement().getValueAsString()).toInstant();
-            Instant slotEnd = OffsetDateTime.parse(slot.getEndElement().getValueAsString()).toInstant();
+            Instant slotStart = slotTime(slot.getStartElement().getValueAsString());
+            Instant slotEnd = slotTime(slot.getEndElement().getValueAsString());
+            if (slotStart == null || slotEnd == null) {
+                // FHIR's instant has an offset; a slot without one would be a guess in the zone, never offered
+                continue;
+            }
             Map<String, Object> json = new LinkedHashMap<>();
             json.put("slot_id", slot.getIdElement().getIdPart());
             json.put("start", slotStart.toString());
@@ -135,6 +139,14 @@ public final class SearchFreeSlots implements Processor {
         body.put("slots", out);
         body.put("complete", complete);
         ApiResponses.json(exchange, 200, body);
+    }
+
+    private static Instant slotTime(String text) {
+        try {
+            return text == null ? null : OffsetDateTime.parse(text).toInstant();
+        } catch (DateTimeParseException e) {
+            return null;
+        }
     }
 
     private static String actor(Schedule schedule, String type) {
