@@ -45,6 +45,11 @@ public final class ApiQuery {
         return new ApiQuery(values);
     }
 
+    /** The parameter as given, when given. */
+    public Optional<String> text(String name) {
+        return Optional.ofNullable(values.get(name));
+    }
+
     /** A whole number in [min, max], or the default when absent. */
     public int integer(String name, int min, int max, int defaultValue) {
         Optional<String> value = Optional.ofNullable(values.get(name));

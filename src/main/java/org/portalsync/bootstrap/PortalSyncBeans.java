@@ -36,7 +36,11 @@ import org.portalsync.authority.AuthorityFile;
 import org.portalsync.portal.FieldConflictStore;
 import org.portalsync.portal.PortalValueKept;
 import org.portalsync.writeback.AcceptPatientChange;
+import org.portalsync.writeback.AcceptAppointmentChange;
+import org.portalsync.writeback.AcceptBooking;
+import org.portalsync.writeback.AppointmentWriteBack;
 import org.portalsync.writeback.ApplyPortalChange;
+import org.portalsync.writeback.SearchFreeSlots;
 import org.portalsync.writeback.InsuranceWriteBack;
 import org.portalsync.writeback.GetPortalChange;
 import org.portalsync.writeback.ServeAuthorityMatrix;
@@ -231,19 +235,32 @@ public final class PortalSyncBeans implements CamelConfiguration {
         registry.bind("fetchFhirAppointment", new FetchFhirResource(settings.sourceName(), settings.fhirBaseUrl(), "Appointment", "", fhirClient,
                 clock, capabilities));
         registry.bind("parseFhirAppointment", new ParseFhirEntry(fhir, "Appointment"));
-        registry.bind("mapAppointmentEntry", new MapAppointmentEntry(new MapFhirAppointment(settings.fhirBaseUrl(),
-                new FacilityZones(settings.zone(), settings.locationZones())), fhir, database));
-        registry.bind("deliverAppointment", new DeliverAppointment(database, patients, new PortalAppointmentStore(), authority, conflicts,
-                dataQuality, deadLetters, audit, settings.auditActor(), clock));
+        FacilityZones facilityZones = new FacilityZones(settings.zone(), settings.locationZones());
+        MapFhirAppointment appointmentMapper = new MapFhirAppointment(settings.fhirBaseUrl(), facilityZones);
+        registry.bind("mapAppointmentEntry", new MapAppointmentEntry(appointmentMapper, fhir, database));
+        PortalAppointmentStore appointments = new PortalAppointmentStore();
+        DeliverAppointment appointmentDelivery = new DeliverAppointment(database, patients, appointments, authority, conflicts,
+                dataQuality, deadLetters, audit, settings.auditActor(), clock);
+        registry.bind("deliverAppointment", appointmentDelivery);
         // a dry run writes nothing: its routes/portal-change-write-back.yaml does not start
         ApplyPortalChange.Settings writeBackSettings = new ApplyPortalChange.Settings(settings.sourceName(),
                     settings.fhirBaseUrl(), settings.writeBackEnabled(), settings.positiveInt(PortalSyncSettings.WRITE_BACK_MAX_ATTEMPTS),
                     settings.positiveInt(PortalSyncSettings.WRITE_BACK_MAX_CONFLICT_RETRIES), settings.duration(PortalSyncSettings.WRITE_BACK_INTERVAL),
                     settings.raw(PortalSyncSettings.MESSAGE_CHANGE_FAILED), settings.raw(PortalSyncSettings.MESSAGE_CHANGE_SUPERSEDED));
+        // appointment changes from the portal: routes/api-appointment-changes.yaml, then the same write-back route
+        AppointmentWriteBack.Messages appointmentMessages = new AppointmentWriteBack.Messages(
+                settings.raw(PortalSyncSettings.MESSAGE_APPOINTMENT_CANCEL_FAILED), settings.raw(PortalSyncSettings.MESSAGE_APPOINTMENT_RESCHEDULE_FAILED),
+                settings.raw(PortalSyncSettings.MESSAGE_APPOINTMENT_BOOKING_FAILED), settings.raw(PortalSyncSettings.MESSAGE_SLOT_TAKEN),
+                settings.raw(PortalSyncSettings.MESSAGE_CHANGE_SUPERSEDED), settings.raw(PortalSyncSettings.APPOINTMENTS_BOOKING_STATUS));
+        registry.bind("acceptAppointmentChange", new AcceptAppointmentChange(settings.sourceName(), database, portalChanges, authority, clock));
+        registry.bind("acceptBooking", new AcceptBooking(settings.sourceName(), database, portalChanges, clock));
+        registry.bind("searchFreeSlots", new SearchFreeSlots(settings.sourceName(), settings.fhirBaseUrl(), fhirClient, fhir, facilityZones, clock));
         registry.bind("applyPortalChange", new ApplyPortalChange(writeBackSettings,
                     database, patients, portalChanges, authority, conflicts, audit, fhirClient, fhir, patientMapper, delivery,
                     new InsuranceWriteBack(writeBackSettings, database, insurance, portalChanges, authority, conflicts, audit, fhirClient, fhir,
-                            coverageMapper, new WriteInsuranceToCoverage(settings.zone()), coverageDelivery, clock), clock));
+                            coverageMapper, new WriteInsuranceToCoverage(settings.zone()), coverageDelivery, clock),
+                    new AppointmentWriteBack(writeBackSettings, appointmentMessages, database, appointments, portalChanges, authority, conflicts,
+                            dataQuality, audit, fhirClient, fhir, appointmentMapper, appointmentDelivery, clock), clock));
         registry.bind("recordMalformedResource", new RecordMalformedResource(database, dataQuality, statuses, clock));
         registry.bind("recordDeadLetter", new RecordDeadLetter(deadLetters, journal, fhir, clock));
         registry.bind("resolveFailedPolls", new ResolveFailedRuns(deadLetters, List.of("fhir-patient-poll", "fhir-patient-poll-feed", "fhir-bulk-export"),

@@ -98,6 +98,11 @@ public final class PortalSyncSettings {
     public static final String WRITE_BACK_MAX_CONFLICT_RETRIES = "portal-sync.write-back.max-conflict-retries";
     public static final String MESSAGE_CHANGE_FAILED = "portal-sync.patient-message.change-failed";
     public static final String MESSAGE_CHANGE_SUPERSEDED = "portal-sync.patient-message.change-superseded";
+    public static final String MESSAGE_APPOINTMENT_CANCEL_FAILED = "portal-sync.patient-message.appointment-cancel-failed";
+    public static final String MESSAGE_APPOINTMENT_RESCHEDULE_FAILED = "portal-sync.patient-message.appointment-reschedule-failed";
+    public static final String MESSAGE_APPOINTMENT_BOOKING_FAILED = "portal-sync.patient-message.appointment-booking-failed";
+    public static final String MESSAGE_SLOT_TAKEN = "portal-sync.patient-message.slot-taken";
+    public static final String APPOINTMENTS_BOOKING_STATUS = "portal-sync.appointments.booking-status";
     public static final String JOURNAL_IMPORT_INTERVAL = "portal-sync.journal.import-interval";
     public static final String ALERT_ENDPOINT = "portal-sync.alert.endpoint";
     public static final String API_ENABLED = "portal-sync.api.enabled";
@@ -270,6 +275,17 @@ public final class PortalSyncSettings {
             Setting.optional(MESSAGE_CHANGE_SUPERSEDED,
                     "Our office updated the same details just before you did, so we kept theirs. Please check them, or call our front desk.",
                     "What the portal shows a patient whose change lost to a later change made at the EHR (last-write-wins)."),
+            Setting.optional(MESSAGE_APPOINTMENT_CANCEL_FAILED, "We couldn't cancel your appointment. Please call our front desk.",
+                    "What the portal shows a patient whose cancellation could not be written to the EHR."),
+            Setting.optional(MESSAGE_APPOINTMENT_RESCHEDULE_FAILED, "We couldn't reschedule your appointment. Please call our front desk.",
+                    "What the portal shows a patient whose reschedule could not be written to the EHR."),
+            Setting.optional(MESSAGE_APPOINTMENT_BOOKING_FAILED, "We couldn't book your appointment. Please call our front desk.",
+                    "What the portal shows a patient whose booking could not be made at the EHR (other than a slot taken meanwhile)."),
+            Setting.optional(MESSAGE_SLOT_TAKEN, "That time was just taken. Please choose another.",
+                    "What the portal shows a patient whose booking found the slot taken at the EHR: nothing was booked."),
+            Setting.optional(APPOINTMENTS_BOOKING_STATUS, "booked",
+                    "Status of an Appointment the engine creates for a portal booking: booked, or proposed for an EHR that confirms "
+                            + "bookings itself. Needs system/Appointment.write and system/Slot.write in portal-sync.source.fhir.auth.scope."),
             Setting.optional(RESYNC_MAX_ATTEMPTS, "5",
                     "Re-syncs of a dead-lettered record before it waits for an operator (status NEEDS_OPERATOR, alert RESYNC_EXHAUSTED)."),
             Setting.optional(JOURNAL_DIR, "data/journal",
@@ -408,6 +424,12 @@ public final class PortalSyncSettings {
         check(problems, () -> searchParameters(INSURANCE_COVERAGE_SEARCH));
         check(problems, () -> searchParameters(APPOINTMENTS_SEARCH));
         check(problems, () -> bool(APPOINTMENTS_ENABLED));
+        check(problems, () -> {
+            if (!List.of("booked", "proposed").contains(raw(APPOINTMENTS_BOOKING_STATUS))) {
+                throw invalid(APPOINTMENTS_BOOKING_STATUS, raw(APPOINTMENTS_BOOKING_STATUS), "booked or proposed");
+            }
+            return null;
+        });
         check(problems, this::locationZones);
         check(problems, () -> bool(INSURANCE_ENABLED));
         check(problems, () -> bool(SYNC_PAGE_TRANSACTION));

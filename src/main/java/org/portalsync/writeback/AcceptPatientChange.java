@@ -46,9 +46,6 @@ public final class AcceptPatientChange implements Processor {
     /** The header that carries the stored change's id to the hand-over after the answer. */
     public static final String CHANGE_ID = "PortalSyncChangeId";
 
-    /** A portal clock a little ahead of ours is tolerated; further is a wrong clock, which would win every last-write-wins. */
-    private static final Duration CLOCK_SKEW = Duration.ofMinutes(1);
-
     private final String source;
     private final PortalDatabase database;
     private final PortalChangeStore changes;
@@ -73,17 +70,9 @@ public final class AcceptPatientChange implements Processor {
         String requestedSource = ApiPath.parameter(exchange, "source");
         String sourceId = ApiPath.parameter(exchange, "id");
         Instant now = clock.instant();
-        String key = required(request.changeKey(), "change_key");
-        if (key.length() > 100) {
-            throw ApiRefusal.badRequest("change_key is longer than 100 characters.");
-        }
-        Initiator initiator = Initiator.byConfigName(required(request.initiatedBy(), "initiated_by"))
-                .filter(i -> i != Initiator.EHR)
-                .orElseThrow(() -> ApiRefusal.badRequest("initiated_by must be patient or staff."));
-        Instant changedAt = request.changedAt() == null ? now : request.changedAt();
-        if (changedAt.isAfter(now.plus(CLOCK_SKEW))) {
-            throw new ApiRefusal(422, "invalid_value", "changed_at is in the future: check the portal's clock.");
-        }
+        String key = ChangeSubmission.key(request.changeKey());
+        Initiator initiator = ChangeSubmission.initiator(request.initiatedBy());
+        Instant changedAt = ChangeSubmission.changedAt(request.changedAt(), now);
         if (request.fields() == null || request.fields().isEmpty()) {
             throw ApiRefusal.badRequest("fields must name at least one field.");
         }
@@ -92,28 +81,14 @@ public final class AcceptPatientChange implements Processor {
             throw new ApiRefusal(404, "not_found", "No source named so.");
         }
         // the request as sent: a repeat without changed_at is the same request, though "now" has moved on
-        String hash = hash(initiator.configName() + "|" + request.changedAt() + "|" + PortalChangeStore.valuesJson(values));
-        Answer answer = database.inTransaction(connection -> {
+        String requestText = initiator.configName() + "|" + request.changedAt() + "|" + PortalChangeStore.valuesJson(values);
+        ChangeSubmission.Answer answer = database.inTransaction(connection -> {
             long patientId = patientId(connection, source, sourceId)
                     .orElseThrow(() -> new ApiRefusal(404, "not_found", "No such patient in the portal."));
-            Optional<Map.Entry<Long, String>> earlier = changes.findByKey(connection, clientId, key);
-            if (earlier.isPresent()) {
-                if (!earlier.get().getValue().equals(hash)) {
-                    throw new ApiRefusal(409, "change_key_reused", "change_key was used before for another change.");
-                }
-                return new Answer(earlier.get().getKey(), 200);
-            }
-            return new Answer(changes.submit(connection, clientId, key, hash, patientId, initiator, values, changedAt, now), 202);
+            return ChangeSubmission.once(connection, changes, clientId, key, requestText, (c, hash) ->
+                    changes.submit(c, clientId, key, hash, patientId, initiator, values, changedAt, now));
         });
-        Map<String, Object> body = new LinkedHashMap<>();
-        body.put("change_id", answer.id());
-        body.put("status", answer.status() == 202 ? PortalChange.Status.PENDING.name() : "ALREADY_SUBMITTED");
-        body.put("status_url", "/api/v1/changes/" + answer.id());
-        ApiResponses.json(exchange, answer.status(), body);
-        exchange.getMessage().setHeader(CHANGE_ID, answer.status() == 202 ? answer.id() : null);
-    }
-
-    private record Answer(long id, int status) {
+        ChangeSubmission.answer(exchange, answer);
     }
 
     private Map<AuthorityField, Object> parse(PatientChangeRequest request, Initiator initiator) {
@@ -181,7 +156,7 @@ public final class AcceptPatientChange implements Processor {
         return values;
     }
 
-    private static Optional<Long> patientId(Connection connection, String source, String sourceId) throws SQLException {
+    static Optional<Long> patientId(Connection connection, String source, String sourceId) throws SQLException {
         try (PreparedStatement select = connection.prepareStatement(
                 "SELECT id FROM portal_patient WHERE source = ? AND source_id = ? AND archived = FALSE")) {
             select.setString(1, source);
@@ -189,21 +164,6 @@ public final class AcceptPatientChange implements Processor {
             try (ResultSet row = select.executeQuery()) {
                 return row.next() ? Optional.of(row.getLong(1)) : Optional.empty();
             }
-        }
-    }
-
-    private static String required(String value, String name) {
-        if (value == null || value.isBlank()) {
-            throw ApiRefusal.badRequest(name + " is required.");
-        }
-        return value.strip();
-    }
-
-    private static String hash(String text) {
-        try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8)));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
         }
     }
 }

@@ -84,12 +84,13 @@ public final class ApplyPortalChange implements Processor {
     private final DeliverPortalPatient delivery;
     private final StandardisePortalValues standardise;
     private final InsuranceWriteBack insurance;
+    private final AppointmentWriteBack appointments;
     private final PortalOnlyPreferences portalOnly = new PortalOnlyPreferences();
     private final Clock clock;
 
     public ApplyPortalChange(Settings settings, PortalDatabase database, PortalPatientStore patients, PortalChangeStore changes,
             AuthorityRules rules, FieldConflictStore conflicts, AuditTrail audit, FhirSourceClient ehr, FhirContext fhir,
-            MapFhirPatient mapper, DeliverPortalPatient delivery, InsuranceWriteBack insurance, Clock clock) {
+            MapFhirPatient mapper, DeliverPortalPatient delivery, InsuranceWriteBack insurance, AppointmentWriteBack appointments, Clock clock) {
         this.settings = settings;
         this.database = database;
         this.patients = patients;
@@ -103,6 +104,7 @@ public final class ApplyPortalChange implements Processor {
         this.delivery = delivery;
         this.standardise = new StandardisePortalValues(settings.source(), mapper);
         this.insurance = insurance;
+        this.appointments = appointments;
         this.clock = clock;
     }
 
@@ -124,10 +126,16 @@ public final class ApplyPortalChange implements Processor {
             }
             if (status != PortalChange.Status.WRITING_BACK) {
                 changes.finish(change.id(), status, null, null,
-                        status == PortalChange.Status.SUPERSEDED ? settings.supersededMessage() : null, clock.instant());
+                        status == PortalChange.Status.SUPERSEDED ? supersededMessage(change) : null, clock.instant());
                 return status;
             }
+            if (AppointmentWriteBack.concerns(change)) {
+                InsuranceWriteBack.Done done = appointments.writeBack(change);
+                return finish(change, done.ehrVersion(), done.status());
+            }
             return InsuranceWriteBack.concerns(change) ? writeBackInsurance(change) : writeBack(change);
+        } catch (AppointmentWriteBack.Refused e) {
+            return fail(change, e.getMessage(), e.patientMessage(), e);
         } catch (FieldOwnedException | InsuranceWriteBack.Refused e) {
             // the rules changed since the change was accepted, or a policy the EHR would not take
             return fail(change, e.getMessage());
@@ -148,6 +156,9 @@ public final class ApplyPortalChange implements Processor {
 
     /** Step one: the change enters the portal record, under the rules. */
     private PortalChange.Status applyInPortal(PortalChange change) {
+        if (AppointmentWriteBack.concerns(change)) {
+            return appointments.applyInPortal(change);
+        }
         if (InsuranceWriteBack.concerns(change)) {
             return database.inTransaction(connection -> insurance.applyInPortal(change, lock(connection, change.patientId()), connection));
         }
@@ -255,8 +266,12 @@ public final class ApplyPortalChange implements Processor {
 
     private PortalChange.Status finish(PortalChange change, String ehrVersion, PortalChange.Status status) {
         changes.finish(change.id(), status, ehrVersion, null,
-                status == PortalChange.Status.SUPERSEDED ? settings.supersededMessage() : null, clock.instant());
+                status == PortalChange.Status.SUPERSEDED ? supersededMessage(change) : null, clock.instant());
         return status;
+    }
+
+    private String supersededMessage(PortalChange change) {
+        return AppointmentWriteBack.concerns(change) ? appointments.supersededMessage() : settings.supersededMessage();
     }
 
     /** DONE, unless every field of the change has since been decided for the EHR by a later EHR change. */
@@ -270,9 +285,16 @@ public final class ApplyPortalChange implements Processor {
     }
 
     private PortalChange.Status fail(PortalChange change, String error) {
+        return fail(change, error, AppointmentWriteBack.concerns(change) ? appointments.failedMessage(change) : settings.failedMessage(), null);
+    }
+
+    private PortalChange.Status fail(PortalChange change, String error, String patientMessage, AppointmentWriteBack.Refused refused) {
         LOG.warn("Portal change {} failed: {}", change.id(), error);
         Instant now = clock.instant();
-        changes.finish(change.id(), PortalChange.Status.FAILED, null, error, settings.failedMessage(), now);
+        changes.finish(change.id(), PortalChange.Status.FAILED, null, error, patientMessage, now);
+        if (AppointmentWriteBack.concerns(change)) {
+            appointments.failed(change, error, refused);
+        }
         database.inTransaction(connection -> {
             try (PreparedStatement alert = connection.prepareStatement(
                     "INSERT INTO alert (raised_at, severity, kind, message) VALUES (?, 'WARNING', 'WRITE_BACK_FAILED', ?)")) {
@@ -302,7 +324,7 @@ public final class ApplyPortalChange implements Processor {
         }
     }
 
-    private static String outcomesJson(Map<AuthorityField, FieldOutcome> outcomes) {
+    static String outcomesJson(Map<AuthorityField, FieldOutcome> outcomes) {
         StringBuilder json = new StringBuilder("{");
         outcomes.forEach((field, outcome) -> json.append(json.length() > 1 ? "," : "").append('"').append(field.configName())
                 .append("\":\"").append(outcome.name()).append('"'));

@@ -16,7 +16,8 @@ import org.portalsync.api.ApiResponses;
 import org.portalsync.portal.PortalDatabase;
 
 /**
- * Answers {@code GET /api/v1/changes/{id}}: where one of the client's own changes is (PENDING,
+ * Answers {@code GET /api/v1/changes/{id}}: where one of the client's own changes (of a patient's record, or of an
+ * appointment: then also its action and appointment) is (PENDING,
  * WRITING_BACK, DONE, SUPERSEDED, FAILED), each field's outcome, and the message for the patient. Another
  * client's change is answered 404, like one that does not exist. The operator's error text stays in
  * the table: it is for operators, not for the patient.
@@ -43,7 +44,8 @@ public final class GetPortalChange implements Processor {
         Map<String, Object> body = database.inTransaction(connection -> {
             try (PreparedStatement select = connection.prepareStatement(
                     "SELECT c.change_key, c.status, c.field_outcomes, c.patient_message, c.ehr_version, c.submitted_at, c.updated_at,"
-                            + " p.source, p.source_id FROM portal_change c JOIN portal_patient p ON p.id = c.patient_id"
+                            + " c.appointment_action, p.source, p.source_id, a.source_id AS appointment FROM portal_change c"
+                            + " JOIN portal_patient p ON p.id = c.patient_id LEFT JOIN portal_appointment a ON a.id = c.appointment_id"
                             + " WHERE c.id = ? AND c.client_id = ?")) {
                 select.setLong(1, id);
                 select.setString(2, clientId);
@@ -55,6 +57,12 @@ public final class GetPortalChange implements Processor {
                     json.put("change_id", id);
                     json.put("change_key", row.getString("change_key"));
                     json.put("patient", row.getString("source") + "/Patient/" + row.getString("source_id"));
+                    if (row.getString("appointment_action") != null) {
+                        // a booking names its appointment once the EHR created it
+                        json.put("action", row.getString("appointment_action"));
+                        json.put("appointment", row.getString("appointment") == null ? null
+                                : row.getString("source") + "/Appointment/" + row.getString("appointment"));
+                    }
                     json.put("status", row.getString("status"));
                     String outcomes = row.getString("field_outcomes");
                     json.put("fields", outcomes == null ? Map.of() : JSON.readTree(outcomes));

@@ -11,10 +11,12 @@ import org.portalsync.authority.Initiator;
  * the practice's staff at {@code submittedAt}.
  *
  * @param initiatedBy the patient or staff; null for a write-back the engine asked for itself
- * @param values each field's new value in its canonical form ({@link org.portalsync.authority.PatientFieldValues})
+ * @param values each field's new value in its canonical form ({@link org.portalsync.authority.PatientFieldValues}); empty
+ *               for a change of an appointment
+ * @param appointment what a change of an appointment asks for; null for a change of the patient's record
  */
 public record PortalChange(long id, String clientId, String changeKey, long patientId, Initiator initiatedBy,
-        Map<AuthorityField, Object> values, Instant submittedAt, Status status, int attempts) {
+        Map<AuthorityField, Object> values, Instant submittedAt, Status status, int attempts, AppointmentChange appointment) {
 
     /** Where a change is on its way; the last three are final. */
     public enum Status {

@@ -46,25 +46,67 @@ public final class PortalChangeStore {
     /** @return the new change's id */
     public long submit(Connection connection, String clientId, String changeKey, String requestHash, long patientId, Initiator initiator,
             Map<AuthorityField, Object> values, Instant submittedAt, Instant now) throws SQLException {
+        return insert(connection, clientId, changeKey, requestHash, patientId, initiator, valuesJson(values), submittedAt, now, null, null);
+    }
+
+    /**
+     * Stores a change of an appointment (a booking: of the patient, {@code appointmentId} null until it exists).
+     *
+     * @return the new change's id
+     */
+    public long submitAppointment(Connection connection, String clientId, String changeKey, String requestHash, long patientId,
+            Long appointmentId, Initiator initiator, AppointmentChange change, Instant submittedAt, Instant now) throws SQLException {
+        return insert(connection, clientId, changeKey, requestHash, patientId, initiator, change.toJson(), submittedAt, now, appointmentId,
+                change.action().configName());
+    }
+
+    private static long insert(Connection connection, String clientId, String changeKey, String requestHash, long patientId, Initiator initiator,
+            String fieldValues, Instant submittedAt, Instant now, Long appointmentId, String appointmentAction) throws SQLException {
         try (PreparedStatement insert = connection.prepareStatement(
                 "INSERT INTO portal_change (client_id, change_key, request_hash, patient_id, initiated_by, field_values, submitted_at,"
-                        + " status, next_attempt_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, 'PENDING', ?, ?)",
+                        + " status, next_attempt_at, updated_at, appointment_id, appointment_action)"
+                        + " VALUES (?, ?, ?, ?, ?, ?, ?, 'PENDING', ?, ?, ?, ?)",
                 Statement.RETURN_GENERATED_KEYS)) {
             insert.setString(1, clientId);
             insert.setString(2, changeKey);
             insert.setString(3, requestHash);
             insert.setLong(4, patientId);
             insert.setString(5, initiator.configName());
-            insert.setString(6, valuesJson(values));
+            insert.setString(6, fieldValues);
             insert.setObject(7, PortalDatabase.utc(submittedAt));
             insert.setObject(8, PortalDatabase.utc(now));
             insert.setObject(9, PortalDatabase.utc(now));
+            insert.setObject(10, appointmentId, java.sql.Types.BIGINT);
+            insert.setString(11, appointmentAction);
             insert.executeUpdate();
             try (ResultSet keys = insert.getGeneratedKeys()) {
                 keys.next();
                 return keys.getLong(1);
             }
         }
+    }
+
+    /** Replaces what an appointment change asks for (a booking gets its key at the EHR before it is written). */
+    public void setAppointmentChange(Connection connection, long changeId, AppointmentChange change) throws SQLException {
+        try (PreparedStatement update = connection.prepareStatement("UPDATE portal_change SET field_values = ? WHERE id = ?")) {
+            update.setString(1, change.toJson());
+            update.setLong(2, changeId);
+            update.executeUpdate();
+        }
+    }
+
+    /** Names the appointment a change applies to (a booking has its row only once the EHR created the Appointment). */
+    public void setAppointment(Connection connection, long changeId, long appointmentId) throws SQLException {
+        try (PreparedStatement update = connection.prepareStatement("UPDATE portal_change SET appointment_id = ? WHERE id = ?")) {
+            update.setLong(1, appointmentId);
+            update.setLong(2, changeId);
+            update.executeUpdate();
+        }
+    }
+
+    /** @return the portal appointment a change applies to, once known */
+    public Optional<Long> appointmentOf(Connection connection, long changeId) throws SQLException {
+        return reference(connection, "appointment_id", changeId);
     }
 
     /** The engine's own client id, for write-backs it asks for itself (a portal value kept against an EHR change). */
@@ -103,7 +145,12 @@ public final class PortalChangeStore {
 
     /** @return the insurance policy a change applies to, once applied */
     public Optional<Long> insuranceOf(Connection connection, long changeId) throws SQLException {
-        try (PreparedStatement select = connection.prepareStatement("SELECT insurance_id FROM portal_change WHERE id = ?")) {
+        return reference(connection, "insurance_id", changeId);
+    }
+
+    /** @param column a reference column of portal_change: insurance_id or appointment_id */
+    private static Optional<Long> reference(Connection connection, String column, long changeId) throws SQLException {
+        try (PreparedStatement select = connection.prepareStatement("SELECT " + column + " FROM portal_change WHERE id = ?")) {
             select.setLong(1, changeId);
             try (ResultSet row = select.executeQuery()) {
                 if (!row.next()) {
@@ -157,13 +204,22 @@ public final class PortalChangeStore {
 
     public PortalChange load(Connection connection, long id) throws SQLException {
         try (PreparedStatement select = connection.prepareStatement(
-                "SELECT client_id, change_key, patient_id, initiated_by, field_values, submitted_at, status, attempts FROM portal_change WHERE id = ?")) {
+                "SELECT client_id, change_key, patient_id, initiated_by, field_values, submitted_at, status, attempts, appointment_action"
+                        + " FROM portal_change WHERE id = ?")) {
             select.setLong(1, id);
             try (ResultSet row = select.executeQuery()) {
                 if (!row.next()) {
                     throw new IllegalStateException("no portal change " + id);
                 }
                 Map<AuthorityField, Object> values = new EnumMap<>(AuthorityField.class);
+                AppointmentChange appointment = row.getString("appointment_action") == null ? null
+                        : AppointmentChange.fromJson(id, row.getString("field_values"));
+                if (appointment != null) {
+                    return new PortalChange(id, row.getString("client_id"), row.getString("change_key"), row.getLong("patient_id"),
+                            Initiator.byConfigName(row.getString("initiated_by")).orElse(null), values,
+                            PortalDatabase.instant(row.getObject("submitted_at", OffsetDateTime.class)),
+                            PortalChange.Status.valueOf(row.getString("status")), row.getInt("attempts"), appointment);
+                }
                 JsonNode json;
                 try {
                     json = JSON.readTree(row.getString("field_values"));
@@ -178,7 +234,7 @@ public final class PortalChangeStore {
                 return new PortalChange(id, row.getString("client_id"), row.getString("change_key"), row.getLong("patient_id"),
                         Initiator.byConfigName(row.getString("initiated_by")).orElse(null),
                         values, PortalDatabase.instant(row.getObject("submitted_at", OffsetDateTime.class)),
-                        PortalChange.Status.valueOf(row.getString("status")), row.getInt("attempts"));
+                        PortalChange.Status.valueOf(row.getString("status")), row.getInt("attempts"), null);
             }
         }
     }
