@@ -23,6 +23,7 @@ import org.portalsync.alert.ResolveFailedRuns;
 import org.portalsync.api.ApiBeans;
 import org.portalsync.appointment.DeliverAppointment;
 import org.portalsync.appointment.FacilityZones;
+import org.portalsync.appointment.IncludeAppointmentParticipants;
 import org.portalsync.appointment.MapAppointmentEntry;
 import org.portalsync.appointment.MapFhirAppointment;
 import org.portalsync.appointment.PortalAppointmentStore;
@@ -222,10 +223,14 @@ public final class PortalSyncBeans implements CamelConfiguration {
         registry.bind("fetchFhirAppointment", new FetchFhirResource(settings.sourceName(), settings.fhirBaseUrl(), "Appointment", "", fhirClient,
                 clock, capabilities));
         registry.bind("parseFhirAppointment", new ParseFhirEntry(fhir, "Appointment"));
-        registry.bind("mapAppointmentEntry", new MapAppointmentEntry(new MapFhirAppointment(settings.fhirBaseUrl(),
-                new FacilityZones(settings.zone(), settings.locationZones())), fhir, database));
-        registry.bind("deliverAppointment", new DeliverAppointment(database, patients, new PortalAppointmentStore(), authority, conflicts,
-                dataQuality, deadLetters, audit, settings.auditActor(), clock));
+        registry.bind("includeAppointmentParticipants", new IncludeAppointmentParticipants(settings.fhirBaseUrl(), fhirClient));
+        MapAppointmentEntry appointmentMapping = new MapAppointmentEntry(new MapFhirAppointment(settings.fhirBaseUrl(),
+                new FacilityZones(settings.zone(), settings.locationZones())), fhir, database);
+        registry.bind("mapAppointmentEntry", appointmentMapping);
+        PortalAppointmentStore appointmentStore = new PortalAppointmentStore();
+        registry.bind("deliverAppointment", new DeliverAppointment(database, patients, appointmentStore, authority, conflicts,
+                dataQuality, deadLetters, audit, settings.auditActor(), clock, settings.appointmentRealtimeFields()));
+        ReconciliationBeans.bind(registry, settings, database, fhir, appointmentMapping, appointmentStore, authority, clock);
         // a dry run writes nothing: its routes/portal-change-write-back.yaml does not start
         ApplyPortalChange.Settings writeBackSettings = new ApplyPortalChange.Settings(settings.sourceName(),
                     settings.fhirBaseUrl(), settings.writeBackEnabled(), settings.positiveInt(PortalSyncSettings.WRITE_BACK_MAX_ATTEMPTS),
