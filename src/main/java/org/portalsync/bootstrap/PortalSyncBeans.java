@@ -154,6 +154,7 @@ public final class PortalSyncBeans implements CamelConfiguration {
             // nor does it poll insurance: its report is of patients
             camel.getPropertiesComponent().addOverrideProperty(PortalSyncSettings.INSURANCE_ENABLED, "false");
             camel.getPropertiesComponent().addOverrideProperty(PortalSyncSettings.APPOINTMENTS_ENABLED, "false");
+            camel.getPropertiesComponent().addOverrideProperty(PortalSyncSettings.RECONCILIATION_ENABLED, "false");
         }
         SyncInitialLoads initialLoads = new SyncInitialLoads(database, clock);
         WelcomeOutbox welcomes = new WelcomeOutbox(new WelcomePolicy(
