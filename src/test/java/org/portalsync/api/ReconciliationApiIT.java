@@ -18,8 +18,8 @@ import org.portalsync.sync.TestEngine;
 
 /**
  * The appointment reconciliation's API over real HTTP: operators start a run and read the latest report with their own
- * scopes, never a portal's key; a run asked for while one is going is refused (409), so runs never overlap; a request's
- * headers cannot choose the repair.
+ * scopes, never a portal's key; a run asked for while one is going is refused (409), so runs never overlap; a run the
+ * EHR fails is marked failed and does not block the next; a request's headers cannot choose the repair.
  */
 class ReconciliationApiIT {
 
@@ -59,6 +59,14 @@ class ReconciliationApiIT {
                 assertThat(first.get().statusCode()).isEqualTo(200);
                 proxy.delayAll(Duration.ZERO);
 
+                // an EHR that does not answer: the run fails, says so, and the next one may start
+                proxy.down();
+                assertThat(api.send(post(api, runner)).statusCode()).isEqualTo(500);
+                proxy.up();
+                assertThat(engine.rows("SELECT status, failure FROM reconciliation_run WHERE id = 3").get(0)).containsEntry("status", "failed")
+                        .containsEntry("failure", "org.portalsync.source.fhir.EhrUnavailableException");
+                assertThat(api.send(post(api, runner)).statusCode()).isEqualTo(200);
+
                 HttpResponse<String> latest = api.get("/api/v1/reconciliation/appointments/latest", reader);
                 assertThat(latest.statusCode()).isEqualTo(200);
                 JsonNode report = JSON.readTree(latest.body());
@@ -66,9 +74,8 @@ class ReconciliationApiIT {
                 assertThat(report.get("repair").asBoolean()).as("the header of the request did not choose it").isFalse();
                 assertThat(report.get("window_zone").asText()).isEqualTo("UTC");
                 assertThat(report.get("discrepancies")).isEmpty();
-                assertThat(engine.count("SELECT COUNT(*) FROM reconciliation_run")).as("the refused run left no row").isEqualTo(2);
-                assertThat(engine.rows("SELECT status FROM reconciliation_run").stream().map(row -> row.get("status")).toList())
-                        .isEqualTo(List.of("completed", "completed"));
+                assertThat(engine.rows("SELECT status FROM reconciliation_run ORDER BY id").stream().map(row -> row.get("status")).toList())
+                        .as("the refused run left no row").isEqualTo(List.of("completed", "completed", "failed", "completed"));
             }
         }
     }

@@ -196,8 +196,11 @@ class AppointmentReconciliationIT {
             assertThat(appointment(engine, january.id())).containsEntry("notes", "Bring your insurance card.")
                     .containsEntry("start_at", utc("2027-01-12T14:30:00Z")).containsEntry("deferred_fields", "notes");
 
-            // a later change of a deferred field only, and a brand-new appointment
+            // a later change of a deferred field only; one that a webhook brings (the refresh by id); a brand-new appointment
             ehr.edit(noted.id(), a -> a.getReasonCodeFirstRep().setText("Follow-up encounter"));
+            ehr.edit(arrives.id(), a -> a.setComment("Fasting from midnight"));
+            engine.request("direct:fhir-appointment-refresh", arrives.id());
+            assertThat(appointment(engine, arrives.id())).containsEntry("notes", "Bring your insurance card.").containsEntry("deferred_fields", "notes");
             Made added = ehr.book(patients.get(2), "2026-10-23T09:00:00-04:00", true);
             engine.pollAppointments();
             assertThat(appointment(engine, noted.id())).containsEntry("notes", "Bring your insurance card.").containsEntry("reason_text", "Check up")
@@ -207,10 +210,10 @@ class AppointmentReconciliationIT {
             String report = run(engine, false);
 
             assertThat(report).contains("0 missing in the portal, 0 missing at the EHR, 0 fields differ, 0 patients differ; 0 repaired, "
-                    + "3 deferred fields applied");
+                    + "4 deferred fields applied");
             assertThat(engine.rows("SELECT appointment_source_id AS id, kind, field FROM reconciliation_discrepancy WHERE run_id = ?", latestRunId(engine))
                     .stream().map(AppointmentReconciliationIT::row).toList()).containsExactlyInAnyOrder(row(noted, "deferred-applied", "notes"),
-                    row(noted, "deferred-applied", "reason"), row(january, "deferred-applied", "notes"));
+                    row(noted, "deferred-applied", "reason"), row(january, "deferred-applied", "notes"), row(arrives, "deferred-applied", "notes"));
             assertThat(appointment(engine, noted.id())).containsEntry("notes", "Fasting from midnight").containsEntry("reason_text", "Follow-up encounter")
                     .containsEntry("deferred_fields", null);
             assertThat(appointment(engine, january.id())).as("applied wherever its day is").containsEntry("notes", "Bring your glucose log")
