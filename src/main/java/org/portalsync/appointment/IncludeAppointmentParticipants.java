@@ -11,6 +11,7 @@ import org.hl7.fhir.instance.model.api.IIdType;
 import org.hl7.fhir.r4.model.Appointment;
 import org.hl7.fhir.r4.model.Appointment.AppointmentParticipantComponent;
 import org.hl7.fhir.r4.model.Reference;
+import org.portalsync.source.fhir.EhrRequestRejectedException;
 import org.portalsync.source.fhir.FhirResponse;
 import org.portalsync.source.fhir.FhirSourceClient;
 import org.portalsync.source.fhir.IncludedResources;
@@ -19,7 +20,7 @@ import org.portalsync.source.fhir.IncludedResources;
  * Reads the Practitioner and Location an Appointment read by id names only by reference, as the poll's
  * {@code _include} brings them with a search page: without them a refresh (a webhook's, a dead letter's, the
  * reconciliation's) would store the provider and location without their names, and the next poll would put
- * them back. A participant the EHR does not answer for (404, 410) stays unnamed, as in a search.
+ * them back. A participant the EHR does not give (404, 410, or refused to this client) stays unnamed, as in a search.
  */
 public final class IncludeAppointmentParticipants implements Processor {
 
@@ -46,10 +47,14 @@ public final class IncludeAppointmentParticipants implements Processor {
             }
             String reference = type + "/" + id.getIdPart();
             if (!included.containsKey(reference)) {
-                FhirResponse response = client.get(baseUrl + "/" + type + "/" + URLEncoder.encode(id.getIdPart(), StandardCharsets.UTF_8),
-                        type + ".read");
-                if (!response.notFound() && !response.gone()) {
-                    included.put(reference, response.body());
+                try {
+                    FhirResponse response = client.get(baseUrl + "/" + type + "/" + URLEncoder.encode(id.getIdPart(), StandardCharsets.UTF_8),
+                            type + ".read");
+                    if (!response.notFound() && !response.gone()) {
+                        included.put(reference, response.body());
+                    }
+                } catch (EhrRequestRejectedException refused) {
+                    // e.g. 403 without Practitioner.read in the scope: a search's _include would leave it out too
                 }
             }
         }

@@ -24,8 +24,4 @@ public record ReconciliationWindow(LocalDate firstDay, int days, ZoneId zone) {
     public Instant end() {
         return firstDay.plusDays(days).atStartOfDay(zone).toInstant();
     }
-
-    public boolean contains(Instant instant) {
-        return instant != null && !instant.isBefore(start()) && instant.isBefore(end());
-    }
 }

@@ -81,9 +81,17 @@ public final class StartAppointmentReconciliation implements Processor {
             });
             exchange.getMessage().setBody(deferred);
         } catch (RuntimeException e) {
-            if (exchange.getProperty(AppointmentReconciliation.PROPERTY) == null) {
-                running.set(false);
+            // the route's end (EndAppointmentReconciliation) comes after this step: a run that fails here ends here
+            AppointmentReconciliation run = exchange.getProperty(AppointmentReconciliation.PROPERTY, AppointmentReconciliation.class);
+            if (run != null) {
+                try {
+                    runs.finish(run.runId, FinishAppointmentReconciliation.counts(run, 0), e.getClass().getName(), clock.instant());
+                    run.finished = true;
+                } catch (RuntimeException unrecorded) {
+                    e.addSuppressed(unrecorded);
+                }
             }
+            running.set(false);
             throw e;
         }
     }
