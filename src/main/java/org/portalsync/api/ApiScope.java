@@ -18,7 +18,11 @@ public enum ApiScope {
     /** Read the authority matrix as it is enforced. */
     AUTHORITY_READ("authority:read"),
     /** Read the open dead letters (operators). */
-    DEAD_LETTERS_READ("dead-letters:read");
+    DEAD_LETTERS_READ("dead-letters:read"),
+    /** Read the appointment reconciliation's report: it holds appointment values (operators, the front desk's tools). */
+    RECONCILIATION_READ("reconciliation:read"),
+    /** Start an appointment reconciliation run now (operators). */
+    RECONCILIATION_RUN("reconciliation:run");
 
     private final String scopeName;
 

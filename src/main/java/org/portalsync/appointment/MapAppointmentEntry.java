@@ -40,15 +40,23 @@ public final class MapAppointmentEntry implements Processor {
             exchange.getMessage().setHeader(PATIENT_KNOWN, true);
             return;
         }
-        Appointment appointment = exchange.getMessage().getMandatoryBody(Appointment.class);
-        // only the Practitioners and Locations this Appointment names are parsed, not the whole page's
-        MappedAppointment mapped = mapper.map(appointment, IncludedResources.referredTo(exchange, fhir,
-                appointment.getParticipant().stream().map(AppointmentParticipantComponent::getActor)
-                        .filter(actor -> !"Patient".equals(actor.getReferenceElement().getResourceType()))));
+        MappedAppointment mapped = map(exchange, exchange.getMessage().getMandatoryBody(Appointment.class));
         String source = exchange.getMessage().getHeader(SyncHeaders.SOURCE, String.class);
         exchange.getMessage().setHeader(PATIENT, mapped.patientId());
         exchange.getMessage().setHeader(PATIENT_KNOWN,
                 database.inTransaction(connection -> PortalPatientStore.exists(connection, source, mapped.patientId())));
         exchange.getMessage().setBody(mapped);
+    }
+
+    /**
+     * Maps one Appointment of the exchange's page, its participants named by the resources the page included.
+     *
+     * @throws org.portalsync.sync.MalformedResourceException as {@link MapFhirAppointment#map} does
+     */
+    public MappedAppointment map(Exchange exchange, Appointment appointment) {
+        // only the Practitioners and Locations this Appointment names are parsed, not the whole page's
+        return mapper.map(appointment, IncludedResources.referredTo(exchange, fhir,
+                appointment.getParticipant().stream().map(AppointmentParticipantComponent::getActor)
+                        .filter(actor -> !"Patient".equals(actor.getReferenceElement().getResourceType()))));
     }
 }

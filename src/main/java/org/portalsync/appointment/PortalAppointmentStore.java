@@ -8,6 +8,11 @@ import java.sql.Statement;
 import java.sql.Types;
 import java.time.Instant;
 import java.time.OffsetDateTime;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 import org.portalsync.appointment.AppointmentDetails.Participant;
@@ -49,6 +54,58 @@ public final class PortalAppointmentStore {
                 return row.next() ? Optional.of(read(row)) : Optional.empty();
             }
         }
+    }
+
+    /**
+     * The appointments patients see (not deleted) that start in {@code [from, to)}: the portal's side of the daily
+     * reconciliation, served by {@code ix_portal_appointment_start}.
+     */
+    public List<StoredAppointment> startingBetween(Connection connection, String source, Instant from, Instant to) throws SQLException {
+        try (PreparedStatement select = connection.prepareStatement(FIND_SQL.replace("WHERE source = ? AND source_id = ?",
+                "WHERE start_at >= ? AND start_at < ? AND source = ? AND deleted_at IS NULL ORDER BY start_at, id"))) {
+            setInstant(select, 1, from);
+            setInstant(select, 2, to);
+            select.setString(3, source);
+            return readAll(select);
+        }
+    }
+
+    /** The portal's rows of these Appointments, deleted ones too; an id the portal has no row of is left out. */
+    public List<StoredAppointment> find(Connection connection, String source, Collection<String> appointmentIds) throws SQLException {
+        List<StoredAppointment> found = new ArrayList<>();
+        try (PreparedStatement select = connection.prepareStatement(FIND_SQL)) {
+            for (String id : appointmentIds) {
+                select.setString(1, source);
+                select.setString(2, id);
+                found.addAll(readAll(select));
+            }
+        }
+        return found;
+    }
+
+    /** @return the Appointments with deferred EHR changes, by id, each to the names of its deferred fields */
+    public Map<String, List<String>> withDeferredFields(Connection connection, String source) throws SQLException {
+        Map<String, List<String>> deferred = new LinkedHashMap<>();
+        try (PreparedStatement select = connection.prepareStatement(
+                "SELECT source_id, deferred_fields FROM portal_appointment WHERE deferred_fields IS NOT NULL AND source = ? ORDER BY id")) {
+            select.setString(1, source);
+            try (ResultSet row = select.executeQuery()) {
+                while (row.next()) {
+                    deferred.put(row.getString(1), List.of(row.getString(2).split(",")));
+                }
+            }
+        }
+        return deferred;
+    }
+
+    private static List<StoredAppointment> readAll(PreparedStatement select) throws SQLException {
+        List<StoredAppointment> rows = new ArrayList<>();
+        try (ResultSet row = select.executeQuery()) {
+            while (row.next()) {
+                rows.add(read(row));
+            }
+        }
+        return rows;
     }
 
     /** @param deletedAt set for an appointment that arrives already entered in error: kept for history, never shown */
@@ -112,6 +169,19 @@ public final class PortalAppointmentStore {
             setInstant(update, 3, deletedAt);
             setInstant(update, 4, now);
             update.setLong(5, id);
+            update.executeUpdate();
+        }
+    }
+
+    /**
+     * Names the fields whose latest EHR change waits for the nightly reconciliation (none: null).
+     *
+     * @param fields names as in {@code config/authority.yaml}
+     */
+    public void setDeferredFields(Connection connection, long id, Collection<String> fields) throws SQLException {
+        try (PreparedStatement update = connection.prepareStatement("UPDATE portal_appointment SET deferred_fields = ? WHERE id = ?")) {
+            update.setString(1, fields.isEmpty() ? null : String.join(",", fields));
+            update.setLong(2, id);
             update.executeUpdate();
         }
     }

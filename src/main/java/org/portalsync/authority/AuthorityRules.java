@@ -125,6 +125,15 @@ public final class AuthorityRules {
                 ehrTime, PatientFieldValues.toJson(ehrValue), ehrVersion, reason(field, Side.PORTAL))));
     }
 
+    /**
+     * @return true when {@code config/authority.yaml} gives the EHR this field for a change the EHR makes to this value:
+     *         a difference the portal holds is then the EHR's to correct (the daily reconciliation's repair)
+     */
+    public boolean ehrDecides(AuthorityField field, Object ehrValue) {
+        return matrix.policy(field).rule().resolve(Initiator.EHR, PatientFieldValues.conditionValue(ehrValue)) instanceof FieldRule.Owner owner
+                && owner.side() == Side.EHR;
+    }
+
     private Side winnerOfEhrChange(AuthorityField field, FieldProvenance was, Object ehrValue, Instant ehrTime) {
         if (was.setBy() == Side.EHR) {
             // the portal holds the EHR's own earlier value: nothing of the portal's to defend

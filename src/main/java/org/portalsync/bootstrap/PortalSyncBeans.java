@@ -25,6 +25,7 @@ import org.portalsync.alert.ResolveFailedRuns;
 import org.portalsync.api.ApiBeans;
 import org.portalsync.appointment.DeliverAppointment;
 import org.portalsync.appointment.FacilityZones;
+import org.portalsync.appointment.IncludeAppointmentParticipants;
 import org.portalsync.appointment.MapAppointmentEntry;
 import org.portalsync.appointment.MapFhirAppointment;
 import org.portalsync.appointment.PortalAppointmentStore;
@@ -161,6 +162,7 @@ public final class PortalSyncBeans implements CamelConfiguration {
             // nor does it poll insurance: its report is of patients
             camel.getPropertiesComponent().addOverrideProperty(PortalSyncSettings.INSURANCE_ENABLED, "false");
             camel.getPropertiesComponent().addOverrideProperty(PortalSyncSettings.APPOINTMENTS_ENABLED, "false");
+            camel.getPropertiesComponent().addOverrideProperty(PortalSyncSettings.RECONCILIATION_ENABLED, "false");
         }
         SyncInitialLoads initialLoads = new SyncInitialLoads(database, clock);
         WelcomeOutbox welcomes = new WelcomeOutbox(new WelcomePolicy(
@@ -235,13 +237,16 @@ public final class PortalSyncBeans implements CamelConfiguration {
         registry.bind("fetchFhirAppointment", new FetchFhirResource(settings.sourceName(), settings.fhirBaseUrl(), "Appointment", "", fhirClient,
                 clock, capabilities));
         registry.bind("parseFhirAppointment", new ParseFhirEntry(fhir, "Appointment"));
+        registry.bind("includeAppointmentParticipants", new IncludeAppointmentParticipants(settings.fhirBaseUrl(), fhirClient));
         FacilityZones facilityZones = new FacilityZones(settings.zone(), settings.locationZones());
         MapFhirAppointment appointmentMapper = new MapFhirAppointment(settings.fhirBaseUrl(), facilityZones);
-        registry.bind("mapAppointmentEntry", new MapAppointmentEntry(appointmentMapper, fhir, database));
+        MapAppointmentEntry appointmentMapping = new MapAppointmentEntry(appointmentMapper, fhir, database);
+        registry.bind("mapAppointmentEntry", appointmentMapping);
         PortalAppointmentStore appointments = new PortalAppointmentStore();
         DeliverAppointment appointmentDelivery = new DeliverAppointment(database, patients, appointments, authority, conflicts,
-                dataQuality, deadLetters, audit, settings.auditActor(), clock);
+                dataQuality, deadLetters, audit, settings.auditActor(), clock, settings.appointmentRealtimeFields());
         registry.bind("deliverAppointment", appointmentDelivery);
+        ReconciliationBeans.bind(registry, settings, database, fhir, appointmentMapping, appointments, authority, clock);
         // a dry run writes nothing: its routes/portal-change-write-back.yaml does not start
         ApplyPortalChange.Settings writeBackSettings = new ApplyPortalChange.Settings(settings.sourceName(),
                     settings.fhirBaseUrl(), settings.writeBackEnabled(), settings.positiveInt(PortalSyncSettings.WRITE_BACK_MAX_ATTEMPTS),

@@ -6,13 +6,18 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.ZoneId;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.function.Function;
+import java.util.stream.Collectors;
 
 import org.apache.camel.util.TimeUtils;
+import org.portalsync.authority.AuthorityField;
+import org.quartz.CronExpression;
 import org.portalsync.welcome.WelcomePolicy;
 
 /**
@@ -93,6 +98,11 @@ public final class PortalSyncSettings {
     public static final String APPOINTMENTS_POLL_TRIGGER = "portal-sync.appointments.poll-trigger";
     public static final String APPOINTMENTS_SEARCH = "portal-sync.appointments.appointment-search";
     public static final String APPOINTMENTS_LOCATION_ZONES = "portal-sync.appointments.location-zones";
+    public static final String APPOINTMENTS_REALTIME_FIELDS = "portal-sync.appointments.realtime-fields";
+    public static final String RECONCILIATION_ENABLED = "portal-sync.reconciliation.enabled";
+    public static final String RECONCILIATION_CRON = "portal-sync.reconciliation.cron";
+    public static final String RECONCILIATION_DAYS = "portal-sync.reconciliation.days";
+    public static final String RECONCILIATION_REPAIR = "portal-sync.reconciliation.repair";
     public static final String WRITE_BACK_INTERVAL = "portal-sync.write-back.interval";
     public static final String WRITE_BACK_MAX_ATTEMPTS = "portal-sync.write-back.max-attempts";
     public static final String WRITE_BACK_MAX_CONFLICT_RETRIES = "portal-sync.write-back.max-conflict-retries";
@@ -261,6 +271,21 @@ public final class PortalSyncSettings {
                     "IANA zone of each location whose zone is not portal-sync.source.fhir.zone, comma-separated: Location/<id>=<zone> "
                             + "or <identifier system>|<value>=<zone>, e.g. Location/7=America/Chicago, urn:example:site|berlin=Europe/Berlin. "
                             + "An appointment is kept and shown in its location's zone; a time without offset is read in it."),
+            Setting.optional(APPOINTMENTS_REALTIME_FIELDS, "all",
+                    "The appointment fields a poll or webhook applies at once to an appointment the portal holds, comma-separated "
+                            + "(start, end, provider, location, status, cancellation-reason, reason, notes), or all. A change of any other "
+                            + "field waits for the nightly reconciliation run, which applies it. A new appointment is always stored in full. "
+                            + "Example: status,start,end,cancellation-reason."),
+            Setting.optional(RECONCILIATION_ENABLED, "true",
+                    "true: the daily appointment reconciliation runs on portal-sync.reconciliation.cron (routes/appointment-reconciliation.yaml)."),
+            Setting.optional(RECONCILIATION_CRON, "0 30 5 * * ?",
+                    "Quartz cron expression of the daily appointment reconciliation, in the practice's zone (portal-sync.source.fhir.zone); "
+                            + "default 05:30 every day."),
+            Setting.optional(RECONCILIATION_DAYS, "30",
+                    "Days the reconciliation compares, from today 00:00 in portal-sync.source.fhir.zone."),
+            Setting.optional(RECONCILIATION_REPAIR, "false",
+                    "true: the reconciliation re-syncs each appointment that differs in a field the EHR decides (config/authority.yaml) "
+                            + "and records what it repaired; a value the portal decides (a patient's cancellation) is never repaired."),
             Setting.optional(WRITE_BACK_ENABLED, "false",
                     "true: values the portal decides are written to the EHR (FHIR update with If-Match); needs a Patient write scope in "
                             + "portal-sync.source.fhir.auth.scope, e.g. system/Patient.write. false: they stay in the portal."),
@@ -431,6 +456,11 @@ public final class PortalSyncSettings {
             return null;
         });
         check(problems, this::locationZones);
+        check(problems, this::appointmentRealtimeFields);
+        check(problems, () -> bool(RECONCILIATION_ENABLED));
+        check(problems, () -> bool(RECONCILIATION_REPAIR));
+        check(problems, () -> positiveInt(RECONCILIATION_DAYS));
+        check(problems, this::reconciliationCron);
         check(problems, () -> bool(INSURANCE_ENABLED));
         check(problems, () -> bool(SYNC_PAGE_TRANSACTION));
         check(problems, this::authMethod);
@@ -597,6 +627,37 @@ public final class PortalSyncSettings {
         } catch (IllegalArgumentException e) {
             throw invalid(APPOINTMENTS_LOCATION_ZONES, raw(APPOINTMENTS_LOCATION_ZONES), e.getMessage());
         }
+    }
+
+    /** @return the fields {@link #APPOINTMENTS_REALTIME_FIELDS} names, every appointment field for {@code all} */
+    public Set<AuthorityField> appointmentRealtimeFields() {
+        String value = raw(APPOINTMENTS_REALTIME_FIELDS).strip();
+        List<AuthorityField> all = AuthorityField.of(
+                AuthorityField.Entity.APPOINTMENT);
+        if (value.equals("all")) {
+            return Set.copyOf(all);
+        }
+        Set<AuthorityField> fields = new HashSet<>();
+        for (String name : value.split(",")) {
+            fields.add(AuthorityField.byName(AuthorityField.Entity.APPOINTMENT, name.strip())
+                    .orElseThrow(() -> invalid(APPOINTMENTS_REALTIME_FIELDS, value, "all, or appointment fields of config/authority.yaml "
+                            + "separated by commas: " + all.stream().map(AuthorityField::configName)
+                            .collect(Collectors.joining(", ")))));
+        }
+        return Set.copyOf(fields);
+    }
+
+    public boolean reconciliationRepair() {
+        return bool(RECONCILIATION_REPAIR);
+    }
+
+    /** @return {@link #RECONCILIATION_CRON} as Quartz reads it */
+    public String reconciliationCron() {
+        String value = raw(RECONCILIATION_CRON).strip();
+        if (!CronExpression.isValidExpression(value)) {
+            throw invalid(RECONCILIATION_CRON, value, "a Quartz cron expression with seconds, e.g. 0 30 5 * * ? (05:30 every day)");
+        }
+        return value;
     }
 
     public ZoneId zone() {

@@ -252,7 +252,7 @@ public final class AppointmentWriteBack {
             // the EHR's current version first, so that its changes meet the portal's under the rules; then what the
             // portal holds that the EHR lacks goes into that version
             Map<AuthorityField, Object> written = database.inTransaction(connection -> {
-                delivery.deliver(connection, settings.source(), namesKept(mapper.map(resource), before), clock.instant());
+                delivery.deliver(connection, settings.source(), namesKept(mapper.map(resource), before), clock.instant(), true);
                 StoredAppointment current = lock(connection, change);
                 Map<AuthorityField, Object> pending = ahead(change, current);
                 pending.forEach((field, value) -> write(resource, field, value, ZoneId.of(current.details().zone())));
@@ -284,7 +284,7 @@ public final class AppointmentWriteBack {
                 }
                 appointments.update(connection, current.id(), current.patientId(), current.sourceVersion(), current.sourceLastUpdated(),
                         current.details(), provenance, current.deletedAt(), clock.instant());
-                delivery.deliver(connection, settings.source(), namesKept(mapper.map(stored), current), clock.instant());
+                delivery.deliver(connection, settings.source(), namesKept(mapper.map(stored), current), clock.instant(), true);
                 return lock(connection, change);
             });
             return new InsuranceWriteBack.Done(stored.getMeta().getVersionId(), finalStatus(change, after));
@@ -396,7 +396,7 @@ public final class AppointmentWriteBack {
         String bookedId = booked.getIdElement().getIdPart();
         MappedAppointment mapped = mapper.map(booked);
         database.inTransaction(connection -> {
-            delivery.deliver(connection, settings.source(), mapped, clock.instant());
+            delivery.deliver(connection, settings.source(), mapped, clock.instant(), true);
             StoredAppointment row = appointments.findForUpdate(connection, settings.source(), bookedId).orElseThrow();
             changes.setAppointment(connection, change.id(), row.id());
             return null;

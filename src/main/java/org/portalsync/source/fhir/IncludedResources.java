@@ -37,4 +37,13 @@ public final class IncludedResources {
         });
         return included;
     }
+
+    /**
+     * Sets the resources that come with the record outside a search (read one by one), as a page's {@code _include} would.
+     *
+     * @param resources by relative versionless id ({@code Practitioner/12}) to JSON
+     */
+    public static void set(Exchange exchange, Map<String, String> resources) {
+        exchange.setProperty(FhirFeed.INCLUDED, resources);
+    }
 }
