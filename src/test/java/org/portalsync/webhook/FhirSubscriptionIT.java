@@ -120,4 +120,33 @@ class FhirSubscriptionIT {
             assertThat(reasons).containsOnly("no notification for 2 s (heartbeats stopped)");
         }
     }
+
+    /**
+     * With the shipped trigger, a schedule behind the cluster's master lock: the catch-up runs the poll on
+     * the instance that holds the lock, through the trigger's own consumer.
+     */
+    @Test
+    void aGapRunsTheCatchUpThroughTheShippedMasterLockTrigger() throws Exception {
+        long seed = 10232;
+        List<String> before = EHR.seedPatients(3, seed);
+        Map<String, String> settings = WebhookIT.webhookSettings(EHR.fhirBaseUrl(), seed, WebhookTestClient.SECRET);
+        settings.remove(PortalSyncSettings.FHIR_POLL_TRIGGER);
+        // the schedule's first poll runs at start-up; the next one would be an hour later
+        settings.put(PortalSyncSettings.FHIR_POLL_INTERVAL, "1h");
+        try (TestEngine engine = TestEngine.start(settings)) {
+            await(() -> engine.count("SELECT COUNT(*) FROM portal_patient") == before.size());
+            List<String> after = EHR.seedPatients(2, seed);
+            WebhookTestClient client = new WebhookTestClient(engine.apiBaseUrl(), "ehr");
+            assertThat(client.post(subscriptionNotification(SUBSCRIPTION, "handshake", 0, 0)).statusCode()).isEqualTo(200);
+            // events 1 and 2 are lost on the way: event 3 tells
+            HttpResponse<String> afterGap = client.post(subscriptionNotification(SUBSCRIPTION, "event-notification", 3, 3,
+                    "Patient/" + before.get(0)));
+
+            assertThat(afterGap.statusCode()).as(afterGap.body()).isEqualTo(202);
+            await(() -> engine.count("SELECT COUNT(*) FROM fhir_subscription_catch_up WHERE finished_at IS NOT NULL") == 1);
+            assertThat((String) engine.rows("SELECT outcome FROM fhir_subscription_catch_up").get(0).get("outcome")).startsWith("Patient: Synced ");
+            assertThat(engine.count("SELECT COUNT(*) FROM portal_patient")).as("the catch-up brought the patients added since")
+                    .isEqualTo(before.size() + after.size());
+        }
+    }
 }
