@@ -58,7 +58,10 @@ public final class WebhookBenchmark {
         int rate = Integer.getInteger("bench.webhook.rate", 200);
         int seconds = Integer.getInteger("bench.webhook.seconds", 15);
         int burst = Integer.getInteger("bench.webhook.burst", 3000);
+        // a running engine is warm: the JIT compiles the path first, as in production after a few minutes
+        int warmUp = Integer.getInteger("bench.webhook.warm-up", 2000);
         String workers = System.getProperty("bench.webhook.workers", "2");
+        String batchSize = System.getProperty("bench.webhook.batch-size", "20");
         long seed = Long.getLong("bench.seed", 10299L);
         int steady = rate * seconds;
         Path dir = Path.of("target", "bench");
@@ -68,7 +71,7 @@ public final class WebhookBenchmark {
         SandboxEhr ehr = SandboxEhr.start(0);
         try {
             long seeding = System.nanoTime();
-            List<String> ids = ehr.seedPatients(steady + burst, seed, SandboxPatientGenerator.DefectRates.SANDBOX);
+            List<String> ids = ehr.seedPatients(warmUp + steady + burst, seed, SandboxPatientGenerator.DefectRates.SANDBOX);
             System.out.printf("seeded %d patients in %.1f s%n", ids.size(), (System.nanoTime() - seeding) / 1e9);
             Map<String, String> settings = new HashMap<>(TestEngine.settingsFor(ehr, ehr.fhirBaseUrl(), "h2", seed));
             settings.put(PortalSyncSettings.DB_URL, "jdbc:h2:file:" + dir.toAbsolutePath().resolve("webhook-" + stamp));
@@ -77,6 +80,7 @@ public final class WebhookBenchmark {
             settings.put(PortalSyncSettings.WEBHOOK_ENABLED, "true");
             settings.put(PortalSyncSettings.WEBHOOK_SECRET, WebhookTestClient.SECRET);
             settings.put(PortalSyncSettings.WEBHOOK_WORKERS, workers);
+            settings.put(PortalSyncSettings.WEBHOOK_BATCH_SIZE, batchSize);
             settings.put(PortalSyncSettings.SYNC_WORKERS, "1");
             settings.put(PortalSyncSettings.DB_POOL_SIZE, String.valueOf(Integer.parseInt(workers) + 4));
             try (TestEngine engine = TestEngine.start(settings)) {
@@ -84,9 +88,15 @@ public final class WebhookBenchmark {
                 // HTTP/1.1: an h2c upgrade would put every request on one connection, and the server caps its streams
                 HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(5)).build();
                 List<Result> results = new ArrayList<>();
-                results.add(steady(engine, http, client, ids.subList(0, steady), rate));
-                results.add(saturation(engine, http, client, ids.subList(steady, steady + burst), 16));
-                print(results, rate, workers);
+                if (warmUp > 0) {
+                    Result warm = saturation(engine, http, client, ids.subList(0, warmUp), 16);
+                    results.add(new Result("warm-up (not the target)", warm.notifications(), warm.sendRate(), warm.answerP50(),
+                            warm.answerP99(), warm.syncP50(), warm.syncP99(), warm.throughput()));
+                }
+                List<String> measured = ids.subList(warmUp, ids.size());
+                results.add(steady(engine, http, client, measured.subList(0, steady), rate));
+                results.add(saturation(engine, http, client, measured.subList(steady, steady + burst), 16));
+                print(results, rate, workers, batchSize);
                 exit = 0;
             }
         } catch (Exception | AssertionError e) {
@@ -178,9 +188,10 @@ public final class WebhookBenchmark {
         return sorted.get(Math.min(sorted.size() - 1, (int) Math.ceil(p / 100.0 * sorted.size()) - 1));
     }
 
-    private static void print(List<Result> results, int rate, String workers) {
+    private static void print(List<Result> results, int rate, String workers, String batchSize) {
         System.out.println();
-        System.out.printf("webhook -> portal DB (H2 file), %s inbox workers, %d cores%n", workers, Runtime.getRuntime().availableProcessors());
+        System.out.printf("webhook -> portal DB (H2 file), %s inbox workers, batches of up to %s, %d cores%n", workers, batchSize,
+                Runtime.getRuntime().availableProcessors());
         System.out.println("| phase | notifications | sent/s | 202 answer p50 ms | p99 ms | webhook -> portal p50 ms | p99 ms | synced/s |");
         System.out.println("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
         for (Result r : results) {

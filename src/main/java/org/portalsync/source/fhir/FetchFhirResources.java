@@ -39,7 +39,7 @@ public final class FetchFhirResources {
             url.append("&_elements=").append(elements);
         }
         String request = url.toString();
-        FhirResponse response = client.get(request, resourceType + ".search");
+        FhirResponse response = client.getOnePage(request, resourceType + ".search");
         if (response.status() >= 300) {
             throw new EhrRequestRejectedException("EHR answered " + resourceType + ".search by _id with HTTP " + response.status(),
                     response.status());

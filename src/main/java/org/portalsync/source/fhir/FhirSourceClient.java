@@ -65,6 +65,17 @@ public final class FhirSourceClient {
     }
 
     /**
+     * A search whose every match fits its first page: {@code Cache-Control: no-store} tells the server not
+     * to keep the results for paging (HAPI FHIR then runs it at once instead of registering a search) and
+     * any cache on the way not to keep the PHI in the answer.
+     *
+     * @return the response when it is 2xx, 404 or 410
+     */
+    public FhirResponse getOnePage(String url, String action) {
+        return send(url, action, request -> request.setHeader("Cache-Control", "no-store, no-cache").GET(), Set.of(404, 410));
+    }
+
+    /**
      * Updates a resource only if the EHR still holds the version the engine read (FHIR's optimistic
      * locking): {@code PUT} with {@code If-Match: W/"<version>"}.
      *
