@@ -18,6 +18,7 @@ import ca.uhn.fhir.context.FhirContext;
 import org.hl7.fhir.r4.model.Patient;
 import org.junit.jupiter.api.Test;
 import org.portalsync.config.PortalSyncSettings;
+import org.portalsync.sandbox.FaultInjectingProxy;
 import org.portalsync.sandbox.SandboxEhr;
 import org.portalsync.sync.TestEngine;
 
@@ -178,9 +179,10 @@ class WebhookBurstIT {
     void whatABatchSearchLeavesOutIsReadAloneAndAGoneRecordArchived() throws Exception {
         long seed = 10212;
         List<String> ids = EHR.seedPatients(4, seed);
-        Map<String, String> settings = WebhookIT.webhookSettings(EHR.fhirBaseUrl(), seed, WebhookTestClient.SECRET);
+        FaultInjectingProxy proxy = new FaultInjectingProxy(EHR.fhirBaseUrl());
+        Map<String, String> settings = WebhookIT.webhookSettings(proxy.baseUrl() + "/fhir", seed, WebhookTestClient.SECRET);
         settings.put(PortalSyncSettings.WEBHOOK_WORKERS, "1");
-        try (TestEngine engine = TestEngine.start(settings)) {
+        try (proxy; TestEngine engine = TestEngine.start(settings)) {
             engine.poll();
             assertThat(engine.count("SELECT COUNT(*) FROM portal_patient WHERE archived_at IS NULL")).isEqualTo(ids.size());
             long searchesOfThePoll = engine.count("SELECT COUNT(*) FROM audit_event WHERE action = 'Patient.search'");
@@ -208,6 +210,12 @@ class WebhookBurstIT {
                     .containsEntry("legal_family", family);
             assertThat(engine.count("SELECT COUNT(*) FROM data_quality_issue WHERE record_ref = ?", "Patient/" + unknown)).isEqualTo(1);
             assertThat(engine.count("SELECT COUNT(*) FROM webhook_inbox_item WHERE outcome = 'SYNCED'")).isEqualTo(5);
+            // the batch's answer is not kept for paging (HAPI FHIR then runs it at once) nor by any cache on the way
+            assertThat(proxy.requests()).filteredOn(request -> request.pathAndQuery().startsWith("/fhir/Patient?_id=")).singleElement()
+                    .satisfies(request -> assertThat(request.header("Cache-Control")).contains("no-store"));
+            assertThat(proxy.requests()).filteredOn(request -> request.pathAndQuery().startsWith("/fhir/Patient?")
+                    && !request.pathAndQuery().contains("_id=")).as("the poll's searches page: no no-store there").isNotEmpty()
+                    .allSatisfy(request -> assertThat(request.header("Cache-Control")).isEqualTo("no-cache"));
         }
     }
 }
