@@ -27,6 +27,7 @@ import org.hl7.fhir.r4.model.CodeableConcept;
 import org.hl7.fhir.r4.model.Reference;
 import org.hl7.fhir.r4.model.Schedule;
 import org.hl7.fhir.r4.model.Slot;
+import org.portalsync.alert.SafeFailureText;
 import org.portalsync.appointment.AppointmentDetails;
 import org.portalsync.appointment.AppointmentDetails.Participant;
 import org.portalsync.appointment.DeliverAppointment;
@@ -489,7 +490,7 @@ public final class AppointmentWriteBack {
                 }
             }
         } catch (RuntimeException e) {
-            LOG.warn("Portal change {}: Slot/{} could not be freed: {}", change.id(), slotId, e.getMessage());
+            LOG.warn("Portal change {}: Slot/{} could not be freed: {}", change.id(), slotId, SafeFailureText.of(e));
         }
     }
 
@@ -637,7 +638,7 @@ public final class AppointmentWriteBack {
                 showEhrValues(change, record);
             } catch (RuntimeException e) {
                 // the next poll cannot undo a portal-owned value: the front desk's row above names the appointment
-                LOG.warn("Portal change {}: {} keeps the portal's values until the EHR can be read: {}", change.id(), record, e.getMessage());
+                LOG.warn("Portal change {}: {} keeps the portal's values until the EHR can be read: {}", change.id(), record, SafeFailureText.of(e));
             }
         }
     }
