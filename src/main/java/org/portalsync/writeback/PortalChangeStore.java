@@ -97,11 +97,7 @@ public final class PortalChangeStore {
 
     /** Names the appointment a change applies to (a booking has its row only once the EHR created the Appointment). */
     public void setAppointment(Connection connection, long changeId, long appointmentId) throws SQLException {
-        try (PreparedStatement update = connection.prepareStatement("UPDATE portal_change SET appointment_id = ? WHERE id = ?")) {
-            update.setLong(1, appointmentId);
-            update.setLong(2, changeId);
-            update.executeUpdate();
-        }
+        setReference(connection, "appointment_id", changeId, appointmentId);
     }
 
     /** @return the portal appointment a change applies to, once known */
@@ -136,8 +132,13 @@ public final class PortalChangeStore {
 
     /** Names the insurance policy a change applies to (a new policy has its row only once the change is applied). */
     public void setInsurance(Connection connection, long changeId, long insuranceId) throws SQLException {
-        try (PreparedStatement update = connection.prepareStatement("UPDATE portal_change SET insurance_id = ? WHERE id = ?")) {
-            update.setLong(1, insuranceId);
+        setReference(connection, "insurance_id", changeId, insuranceId);
+    }
+
+    /** @param column a column of this class's own, never a caller's text */
+    private static void setReference(Connection connection, String column, long changeId, long id) throws SQLException {
+        try (PreparedStatement update = connection.prepareStatement("UPDATE portal_change SET " + column + " = ? WHERE id = ?")) {
+            update.setLong(1, id);
             update.setLong(2, changeId);
             update.executeUpdate();
         }
