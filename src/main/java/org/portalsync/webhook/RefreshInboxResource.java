@@ -1,6 +1,7 @@
 package org.portalsync.webhook;
 
 import java.time.Clock;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -75,44 +76,38 @@ public final class RefreshInboxResource implements Processor {
             finished.add(first);
         }
         // let go first, then look: a row stored while this worker held a claim is seen here or by its own worker
-        for (ResourceKey resource : finished) {
-            if (inbox.newestPending(source, resource) != null) {
-                syncAlone(resource);
-            }
+        for (ResourceKey resource : inbox.withPendingRows(source, first.type(), finished)) {
+            syncAlone(resource);
         }
     }
 
     /**
-     * Claims the resource and more of its type that wait; each with the newest of its rows now, which
-     * the sync serves. A resource another worker holds, or whose rows are done, is left out.
+     * Claims the resource and more of its type that wait, each with the newest of its rows found before
+     * the claim: the EHR is read after that, so its answer serves every row up to it. A resource another
+     * worker holds, or whose rows are done, is left out; one finished by another worker between the look
+     * and the claim is synced once more, which changes nothing.
      */
     private Map<ResourceKey, Long> claimBatch(ResourceKey first) {
         Map<ResourceKey, Long> batch = new LinkedHashMap<>();
-        claimWithRows(first, batch);
-        if (batch.isEmpty() || batchSize == 1) {
+        Instant now = clock.instant();
+        // under a burst most resources handed over were taken into another worker's batch: one read tells
+        Long firstUpTo = inbox.newestUnclaimed(source, first, now);
+        if (firstUpTo == null || !inbox.claim(source, first, worker, now)) {
             return batch;
         }
-        for (ResourceKey more : inbox.pending(source, first.type(), batchSize * 2)) {
+        batch.put(first, firstUpTo);
+        if (batchSize == 1) {
+            return batch;
+        }
+        for (Map.Entry<ResourceKey, Long> more : inbox.unclaimedPending(source, first.type(), batchSize * 2, now).entrySet()) {
             if (batch.size() >= batchSize) {
                 break;
             }
-            if (!batch.containsKey(more)) {
-                claimWithRows(more, batch);
+            if (!batch.containsKey(more.getKey()) && inbox.claim(source, more.getKey(), worker, clock.instant())) {
+                batch.put(more.getKey(), more.getValue());
             }
         }
         return batch;
-    }
-
-    private void claimWithRows(ResourceKey resource, Map<ResourceKey, Long> batch) {
-        if (!inbox.claim(source, resource, worker, clock.instant())) {
-            return;
-        }
-        Long upTo = inbox.newestPending(source, resource);
-        if (upTo == null) {
-            inbox.release(source, resource, worker);
-        } else {
-            batch.put(resource, upTo);
-        }
     }
 
     /** @return the resources the EHR answered one search with; none when it failed (each is then read alone) */

@@ -8,7 +8,13 @@ import java.sql.Statement;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 
 import org.portalsync.portal.DuplicateKey;
 import org.portalsync.portal.PortalDatabase;
@@ -176,21 +182,75 @@ public final class WebhookInbox {
         });
     }
 
-    /** Resources of one type with pending rows, oldest first, at most {@code limit}. */
-    public List<ResourceKey> pending(String source, String type, int limit) {
+    /**
+     * Resources of one type with pending rows that no worker holds now, oldest first, at most {@code limit}:
+     * each with the newest of its pending rows.
+     */
+    public Map<ResourceKey, Long> unclaimedPending(String source, String type, int limit, Instant now) {
         return database.inTransaction(connection -> {
-            try (PreparedStatement select = connection.prepareStatement("SELECT resource_id, MIN(id) AS first_id FROM webhook_inbox_item "
-                    + "WHERE done_at IS NULL AND source = ? AND resource_type = ? GROUP BY resource_id ORDER BY first_id FETCH FIRST " + limit
-                    + " ROWS ONLY")) {
+            try (PreparedStatement select = connection.prepareStatement("SELECT i.resource_id, MIN(i.id) AS first_id, MAX(i.id) "
+                    + "FROM webhook_inbox_item i WHERE i.done_at IS NULL AND i.source = ? AND i.resource_type = ? AND NOT EXISTS ("
+                    + "SELECT 1 FROM webhook_claim c WHERE c.source = i.source AND c.resource_type = i.resource_type "
+                    + "AND c.resource_id = i.resource_id AND c.claimed_at >= ?) "
+                    + "GROUP BY i.resource_id ORDER BY first_id FETCH FIRST " + limit + " ROWS ONLY")) {
                 select.setString(1, source);
                 select.setString(2, type);
-                List<ResourceKey> keys = new ArrayList<>();
+                select.setObject(3, PortalDatabase.utc(now.minus(claimTimeout)));
+                Map<ResourceKey, Long> newest = new LinkedHashMap<>();
                 try (ResultSet rows = select.executeQuery()) {
                     while (rows.next()) {
-                        keys.add(new ResourceKey(type, rows.getString(1)));
+                        newest.put(new ResourceKey(type, rows.getString(1)), rows.getLong(3));
                     }
                 }
-                return keys;
+                return newest;
+            }
+        });
+    }
+
+    /**
+     * The newest pending row of the resource when no worker holds it now; null when none is pending or
+     * another worker holds it (that worker looks for rows that arrived during its sync after it lets go).
+     * One read, where a claim attempt would be a write that mostly fails under a burst.
+     */
+    public Long newestUnclaimed(String source, ResourceKey resource, Instant now) {
+        return database.inTransaction(connection -> {
+            try (PreparedStatement select = connection.prepareStatement("SELECT MAX(i.id) FROM webhook_inbox_item i WHERE i.source = ? "
+                    + "AND i.resource_type = ? AND i.resource_id = ? AND i.done_at IS NULL AND NOT EXISTS (SELECT 1 FROM webhook_claim c "
+                    + "WHERE c.source = i.source AND c.resource_type = i.resource_type AND c.resource_id = i.resource_id "
+                    + "AND c.claimed_at >= ?)")) {
+                bind(select, source, resource);
+                select.setObject(4, PortalDatabase.utc(now.minus(claimTimeout)));
+                try (ResultSet row = select.executeQuery()) {
+                    row.next();
+                    long id = row.getLong(1);
+                    return row.wasNull() ? null : id;
+                }
+            }
+        });
+    }
+
+    /** Those of the resources (all of one type) that have a pending row. */
+    public Set<ResourceKey> withPendingRows(String source, String type, Collection<ResourceKey> resources) {
+        if (resources.isEmpty()) {
+            return Set.of();
+        }
+        return database.inTransaction(connection -> {
+            String marks = String.join(", ", Collections.nCopies(resources.size(), "?"));
+            try (PreparedStatement select = connection.prepareStatement("SELECT DISTINCT resource_id FROM webhook_inbox_item WHERE source = ? "
+                    + "AND resource_type = ? AND resource_id IN (" + marks + ") AND done_at IS NULL")) {
+                select.setString(1, source);
+                select.setString(2, type);
+                int index = 3;
+                for (ResourceKey resource : resources) {
+                    select.setString(index++, resource.id());
+                }
+                Set<ResourceKey> pending = new LinkedHashSet<>();
+                try (ResultSet rows = select.executeQuery()) {
+                    while (rows.next()) {
+                        pending.add(new ResourceKey(type, rows.getString(1)));
+                    }
+                }
+                return pending;
             }
         });
     }
