@@ -9,6 +9,7 @@ import ca.uhn.fhir.rest.client.api.ServerValidationModeEnum;
 import ca.uhn.fhir.rest.client.interceptor.BearerTokenAuthInterceptor;
 import org.hl7.fhir.r4.model.Bundle;
 import org.hl7.fhir.r4.model.Coding;
+import org.hl7.fhir.r4.model.IdType;
 import org.hl7.fhir.r4.model.Patient;
 import org.portalsync.sandbox.SandboxEhr;
 import org.portalsync.sandbox.SandboxPatientGenerator;
@@ -24,8 +25,11 @@ final class RemoteSeeder {
     private RemoteSeeder() {
     }
 
-    /** @param token a bearer token, or null for a server without OAuth2 */
-    static void seed(String fhirBaseUrl, String token, int count, long seed, SandboxPatientGenerator.DefectRates rates) {
+    /**
+     * @param token a bearer token, or null for a server without OAuth2
+     * @return the ids the server gave the patients, in generation order
+     */
+    static List<String> seed(String fhirBaseUrl, String token, int count, long seed, SandboxPatientGenerator.DefectRates rates) {
         FhirContext context = FhirContext.forR4Cached();
         context.getRestfulClientFactory().setServerValidationMode(ServerValidationModeEnum.NEVER);
         context.getRestfulClientFactory().setSocketTimeout(300_000);
@@ -34,6 +38,7 @@ final class RemoteSeeder {
             client.registerInterceptor(new BearerTokenAuthInterceptor(token));
         }
         SandboxPatientGenerator generator = new SandboxPatientGenerator(seed, rates);
+        List<String> ids = new ArrayList<>();
         for (int done = 0; done < count; done += BATCH) {
             List<Patient> patients = new ArrayList<>();
             for (int i = done; i < Math.min(count, done + BATCH); i++) {
@@ -43,7 +48,10 @@ final class RemoteSeeder {
             }
             Bundle transaction = new Bundle().setType(Bundle.BundleType.TRANSACTION);
             patients.forEach(p -> transaction.addEntry().setResource(p).getRequest().setMethod(Bundle.HTTPVerb.POST).setUrl("Patient"));
-            client.transaction().withBundle(transaction).execute();
+            Bundle answer = client.transaction().withBundle(transaction).execute();
+            // a transaction's answer lists its entries in the request's order, each with Patient/<id>/_history/<n>
+            answer.getEntry().forEach(entry -> ids.add(new IdType(entry.getResponse().getLocation()).getIdPart()));
         }
+        return ids;
     }
 }

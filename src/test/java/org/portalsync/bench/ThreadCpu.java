@@ -31,15 +31,30 @@ final class ThreadCpu {
 
     /** @return {@code name=ms,name=ms,...} of the thread groups that used the most CPU since the start, highest first */
     String stop(int top) {
+        return format(usedByGroup(), top);
+    }
+
+    /** @return CPU milliseconds used since the start by each thread group (digits folded), all threads together under "" */
+    Map<String, Long> usedByGroup() {
         Map<String, Long> ticks = ticksByThread();
         Map<String, Long> byGroup = new HashMap<>();
         ticks.forEach((thread, now) -> {
-            long used = now - ticksAtStart.getOrDefault(thread, 0L);
+            long used = (now - ticksAtStart.getOrDefault(thread, 0L)) * 1000 / TICKS_PER_SECOND;
             String group = thread.substring(thread.indexOf(' ') + 1).replaceAll("[0-9]+", "N").replace(',', ' ').replace('=', ' ');
             byGroup.merge(group, used, Long::sum);
+            byGroup.merge("", used, Long::sum);
         });
-        return byGroup.entrySet().stream().filter(e -> e.getValue() > 0).sorted(Map.Entry.<String, Long>comparingByValue().reversed())
-                .limit(top).map(e -> e.getKey() + "=" + e.getValue() * 1000 / TICKS_PER_SECOND)
+        return byGroup;
+    }
+
+    /** JIT compiler threads are named "C1 CompilerThread0", "C2 CompilerThread1" ("CN CompilerThre" once cut and folded). */
+    static long compilerMillis(Map<String, Long> byGroup) {
+        return byGroup.entrySet().stream().filter(e -> e.getKey().contains("CompilerThre")).mapToLong(Map.Entry::getValue).sum();
+    }
+
+    static String format(Map<String, Long> byGroup, int top) {
+        return byGroup.entrySet().stream().filter(e -> e.getValue() > 0 && !e.getKey().isEmpty())
+                .sorted(Map.Entry.<String, Long>comparingByValue().reversed()).limit(top).map(e -> e.getKey() + "=" + e.getValue())
                 .collect(Collectors.joining(","));
     }
 

@@ -51,15 +51,34 @@ public final class WebhookBenchmark {
     }
 
     private record Result(String phase, int notifications, double sendRate, double answerP50, double answerP99, double syncP50,
-            double syncP99, double throughput) {
+            double syncP99, double throughput, double cpuShare, double jitShare) {
+
+        Result named(String name, double cpu, double jit) {
+            return new Result(name, notifications, sendRate, answerP50, answerP99, syncP50, syncP99, throughput, cpu, jit);
+        }
+    }
+
+    private interface Phase {
+        Result run() throws Exception;
+    }
+
+    /** Runs a phase and notes its CPU: in all and the JIT compiler's, as shares of all cores over the phase. */
+    private static Result withCpu(String name, List<String> cpu, Phase phase) throws Exception {
+        ThreadCpu threads = ThreadCpu.start();
+        long start = System.nanoTime();
+        Result result = phase.run();
+        Map<String, Long> used = threads.usedByGroup();
+        double available = (System.nanoTime() - start) / 1e6 * Runtime.getRuntime().availableProcessors();
+        cpu.add(name + ": " + ThreadCpu.format(used, 12));
+        return result.named(name, used.getOrDefault("", 0L) / available, ThreadCpu.compilerMillis(used) / available);
     }
 
     public static void main(String[] args) throws Exception {
         int rate = Integer.getInteger("bench.webhook.rate", 200);
         int seconds = Integer.getInteger("bench.webhook.seconds", 15);
         int burst = Integer.getInteger("bench.webhook.burst", 3000);
-        // a running engine is warm: the JIT compiles the path first, as in production after a few minutes
-        int warmUp = Integer.getInteger("bench.webhook.warm-up", 2000);
+        // a running engine is warm: the JIT has compiled the path, which on 2 cores takes minutes of this load
+        int warmUpWindows = Integer.getInteger("bench.webhook.warm-up-windows", 4);
         String workers = System.getProperty("bench.webhook.workers", "2");
         String batchSize = System.getProperty("bench.webhook.batch-size", "20");
         long seed = Long.getLong("bench.seed", 10299L);
@@ -68,12 +87,28 @@ public final class WebhookBenchmark {
         Files.createDirectories(dir);
         String stamp = LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss"));
         int exit = 1;
-        SandboxEhr ehr = SandboxEhr.start(0);
+        String baseUrl = System.getProperty("bench.base-url", "").strip();
+        int patients = (warmUpWindows + 1) * steady + burst;
+        // the EHR in this JVM by default; with bench.base-url one in its own process, as in production, seeded over its API
+        SandboxEhr ehr = baseUrl.isEmpty() ? SandboxEhr.start(0) : null;
         try {
             long seeding = System.nanoTime();
-            List<String> ids = ehr.seedPatients(warmUp + steady + burst, seed, SandboxPatientGenerator.DefectRates.SANDBOX);
-            System.out.printf("seeded %d patients in %.1f s%n", ids.size(), (System.nanoTime() - seeding) / 1e9);
-            Map<String, String> settings = new HashMap<>(TestEngine.settingsFor(ehr, ehr.fhirBaseUrl(), "h2", seed));
+            Map<String, String> settings;
+            List<String> ids;
+            if (ehr != null) {
+                ids = ehr.seedPatients(patients, seed, SandboxPatientGenerator.DefectRates.SANDBOX);
+                settings = new HashMap<>(TestEngine.settingsFor(ehr, ehr.fhirBaseUrl(), "h2", seed));
+            } else {
+                settings = new HashMap<>(TestEngine.settingsForServer(baseUrl, System.getProperty("bench.token-url", ""),
+                        System.getProperty("bench.client-id", ""), System.getenv().getOrDefault("BENCH_CLIENT_SECRET", ""), "h2",
+                        "_tag=" + SandboxEhr.SEED_TAG_SYSTEM + "|seed-" + seed));
+                if (baseUrl.startsWith("http:")) {
+                    settings.put(PortalSyncSettings.FHIR_ALLOW_INSECURE_HTTP, "true");
+                }
+                ids = RemoteSeeder.seed(baseUrl, new RawFetch(settings).token(), patients, seed, SandboxPatientGenerator.DefectRates.SANDBOX);
+            }
+            System.out.printf("seeded %d patients in %.1f s (%s)%n", ids.size(), (System.nanoTime() - seeding) / 1e9,
+                    ehr != null ? "sandbox EHR in this JVM" : baseUrl);
             settings.put(PortalSyncSettings.DB_URL, "jdbc:h2:file:" + dir.toAbsolutePath().resolve("webhook-" + stamp));
             settings.put(PortalSyncSettings.DB_USER, "sa");
             settings.put(PortalSyncSettings.FHIR_REQUESTS_PER_MINUTE, "1000000");
@@ -88,22 +123,31 @@ public final class WebhookBenchmark {
                 // HTTP/1.1: an h2c upgrade would put every request on one connection, and the server caps its streams
                 HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(5)).build();
                 List<Result> results = new ArrayList<>();
-                if (warmUp > 0) {
-                    Result warm = saturation(engine, http, client, ids.subList(0, warmUp), 16);
-                    results.add(new Result("warm-up (not the target)", warm.notifications(), warm.sendRate(), warm.answerP50(),
-                            warm.answerP99(), warm.syncP50(), warm.syncP99(), warm.throughput()));
+                List<String> cpu = new ArrayList<>();
+                for (int window = 0; window < warmUpWindows; window++) {
+                    List<String> batch = ids.subList(window * steady, (window + 1) * steady);
+                    String phase = "warm-up " + (window + 1) + "/" + warmUpWindows + " (not the target)";
+                    // the first as fast as answered: a cold engine cannot keep up with the rate, and an open loop would pile up connections
+                    results.add(window == 0 ? withCpu(phase, cpu, () -> saturation(engine, http, client, batch, 16))
+                            : withCpu(phase, cpu, () -> steady(engine, http, client, batch, rate)));
                 }
-                List<String> measured = ids.subList(warmUp, ids.size());
-                results.add(steady(engine, http, client, measured.subList(0, steady), rate));
-                results.add(saturation(engine, http, client, measured.subList(steady, steady + burst), 16));
-                print(results, rate, workers, batchSize);
+                List<String> measured = ids.subList(warmUpWindows * steady, ids.size());
+                Result steadyResult = withCpu("steady " + rate + "/s", cpu, () -> steady(engine, http, client, measured.subList(0, steady), rate));
+                results.add(steadyResult);
+                results.add(withCpu("saturation", cpu, () -> saturation(engine, http, client, measured.subList(steady, steady + burst), 16)));
+                print(results, steadyResult, rate, workers, batchSize);
+                System.out.println(ehr != null ? "CPU ms by thread (EHR, engine and senders share this JVM):"
+                        : "CPU ms by thread (engine and senders; the EHR runs in its own process):");
+                cpu.forEach(line -> System.out.println("  " + line));
                 exit = 0;
             }
         } catch (Exception | AssertionError e) {
             System.err.println("BENCHMARK FAILED: " + e);
             e.printStackTrace();
         } finally {
-            ehr.close();
+            if (ehr != null) {
+                ehr.close();
+            }
         }
         System.exit(exit); // HAPI leaves non-daemon threads behind
     }
@@ -180,7 +224,7 @@ public final class WebhookBenchmark {
         }
         double seconds = Duration.between(started, last).toNanos() / 1e9;
         return new Result(phase, sent.size(), sendRate, percentile(answer, 50), percentile(answer, 99), percentile(sync, 50),
-                percentile(sync, 99), sent.size() / seconds);
+                percentile(sync, 99), sent.size() / seconds, 0, 0);
     }
 
     private static double percentile(List<Double> values, int p) {
@@ -188,17 +232,19 @@ public final class WebhookBenchmark {
         return sorted.get(Math.min(sorted.size() - 1, (int) Math.ceil(p / 100.0 * sorted.size()) - 1));
     }
 
-    private static void print(List<Result> results, int rate, String workers, String batchSize) {
+    private static void print(List<Result> results, Result steady, int rate, String workers, String batchSize) {
         System.out.println();
         System.out.printf("webhook -> portal DB (H2 file), %s inbox workers, batches of up to %s, %d cores%n", workers, batchSize,
                 Runtime.getRuntime().availableProcessors());
-        System.out.println("| phase | notifications | sent/s | 202 answer p50 ms | p99 ms | webhook -> portal p50 ms | p99 ms | synced/s |");
-        System.out.println("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
+        System.out.println("| phase | notifications | sent/s | 202 answer p50 ms | p99 ms | webhook -> portal p50 ms | p99 ms | synced/s "
+                + "| CPU used | of it JIT |");
+        System.out.println("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
         for (Result r : results) {
-            System.out.printf("| %s | %d | %.0f | %.1f | %.1f | %.1f | %.1f | %.0f |%n", r.phase(), r.notifications(), r.sendRate(),
-                    r.answerP50(), r.answerP99(), r.syncP50(), r.syncP99(), r.throughput());
+            System.out.printf("| %s | %d | %.0f | %.1f | %.1f | %.1f | %.1f | %.0f | %.0f%% | %.0f%% |%n", r.phase(), r.notifications(),
+                    r.sendRate(), r.answerP50(), r.answerP99(), r.syncP50(), r.syncP99(), r.throughput(), 100 * r.cpuShare(),
+                    100 * r.jitShare());
         }
-        Result steady = results.get(0);
+        System.out.println("CPU used: of all cores over the phase, by every thread of this JVM (EHR, engine, senders, JIT, GC)");
         System.out.printf("target: p99 webhook -> portal at most 50 ms at %d/s: %s%n", rate, steady.syncP99() <= 50 ? "met" : "NOT met");
     }
 }
