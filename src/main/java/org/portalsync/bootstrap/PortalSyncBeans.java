@@ -251,12 +251,15 @@ public final class PortalSyncBeans implements CamelConfiguration {
         ApplyPortalChange.Settings writeBackSettings = new ApplyPortalChange.Settings(settings.sourceName(),
                     settings.fhirBaseUrl(), settings.writeBackEnabled(), settings.positiveInt(PortalSyncSettings.WRITE_BACK_MAX_ATTEMPTS),
                     settings.positiveInt(PortalSyncSettings.WRITE_BACK_MAX_CONFLICT_RETRIES), settings.duration(PortalSyncSettings.WRITE_BACK_INTERVAL),
-                    settings.raw(PortalSyncSettings.MESSAGE_CHANGE_FAILED), settings.raw(PortalSyncSettings.MESSAGE_CHANGE_SUPERSEDED));
+                    settings.patientMessage(PortalSyncSettings.MESSAGE_CHANGE_FAILED),
+                    settings.patientMessage(PortalSyncSettings.MESSAGE_INSURANCE_CHANGE_FAILED),
+                    settings.patientMessage(PortalSyncSettings.MESSAGE_CHANGE_SUPERSEDED));
         // appointment changes from the portal: routes/api-appointment-changes.yaml, then the same write-back route
         AppointmentWriteBack.Messages appointmentMessages = new AppointmentWriteBack.Messages(
-                settings.raw(PortalSyncSettings.MESSAGE_APPOINTMENT_CANCEL_FAILED), settings.raw(PortalSyncSettings.MESSAGE_APPOINTMENT_RESCHEDULE_FAILED),
-                settings.raw(PortalSyncSettings.MESSAGE_APPOINTMENT_BOOKING_FAILED), settings.raw(PortalSyncSettings.MESSAGE_SLOT_TAKEN),
-                settings.raw(PortalSyncSettings.MESSAGE_CHANGE_SUPERSEDED), settings.raw(PortalSyncSettings.APPOINTMENTS_BOOKING_STATUS));
+                settings.patientMessage(PortalSyncSettings.MESSAGE_APPOINTMENT_CANCEL_FAILED),
+                settings.patientMessage(PortalSyncSettings.MESSAGE_APPOINTMENT_RESCHEDULE_FAILED),
+                settings.patientMessage(PortalSyncSettings.MESSAGE_APPOINTMENT_BOOKING_FAILED), settings.patientMessage(PortalSyncSettings.MESSAGE_SLOT_TAKEN),
+                settings.patientMessage(PortalSyncSettings.MESSAGE_CHANGE_SUPERSEDED), settings.raw(PortalSyncSettings.APPOINTMENTS_BOOKING_STATUS));
         registry.bind("acceptAppointmentChange", new AcceptAppointmentChange(settings.sourceName(), database, portalChanges, authority, clock));
         registry.bind("acceptBooking", new AcceptBooking(settings.sourceName(), database, portalChanges, clock));
         registry.bind("searchFreeSlots", new SearchFreeSlots(settings.sourceName(), settings.fhirBaseUrl(), fhirClient, fhir, facilityZones, clock));

@@ -112,6 +112,10 @@ public final class PortalSyncSettings {
     public static final String MESSAGE_APPOINTMENT_RESCHEDULE_FAILED = "portal-sync.patient-message.appointment-reschedule-failed";
     public static final String MESSAGE_APPOINTMENT_BOOKING_FAILED = "portal-sync.patient-message.appointment-booking-failed";
     public static final String MESSAGE_SLOT_TAKEN = "portal-sync.patient-message.slot-taken";
+    public static final String MESSAGE_INSURANCE_CHANGE_FAILED = "portal-sync.patient-message.insurance-change-failed";
+    public static final String PRACTICE_PHONE = "portal-sync.practice.phone";
+    /** Where a patient message names the practice's phone number (portal-sync.practice.phone). */
+    public static final String PRACTICE_PHONE_PLACEHOLDER = "{practice-phone}";
     public static final String APPOINTMENTS_BOOKING_STATUS = "portal-sync.appointments.booking-status";
     public static final String JOURNAL_IMPORT_INTERVAL = "portal-sync.journal.import-interval";
     public static final String ALERT_ENDPOINT = "portal-sync.alert.endpoint";
@@ -295,16 +299,24 @@ public final class PortalSyncSettings {
                     "Attempts to write one change to the EHR while it is unreachable (each waits twice as long) before the change fails."),
             Setting.optional(WRITE_BACK_MAX_CONFLICT_RETRIES, "3",
                     "Times a write-back the EHR answers 412 (someone changed the patient meanwhile) is re-read, re-merged and sent again."),
-            Setting.optional(MESSAGE_CHANGE_FAILED, "We couldn't update your details. Please call our front desk.",
-                    "What the portal shows a patient whose change could not be written to the EHR."),
+            Setting.optional(PRACTICE_PHONE, "",
+                    "The practice's phone number as patients dial it, e.g. (503) 555-0100: put into the patient messages below where they "
+                            + "say {practice-phone}. Empty: they say \"call our front desk\" without a number."),
+            Setting.optional(MESSAGE_CHANGE_FAILED, "We couldn't update your details. Please call our front desk at {practice-phone}.",
+                    "What the portal shows a patient whose change of contact details could not be written to the EHR."),
+            Setting.optional(MESSAGE_INSURANCE_CHANGE_FAILED,
+                    "We couldn't update your insurance. Please call our front desk at {practice-phone}, or bring your insurance card "
+                            + "to your next visit.",
+                    "What the portal shows a patient whose change of insurance could not be written to the EHR."),
             Setting.optional(MESSAGE_CHANGE_SUPERSEDED,
-                    "Our office updated the same details just before you did, so we kept theirs. Please check them, or call our front desk.",
+                    "Our office updated the same details just before you did, so we kept theirs. Please check them, or call our front desk "
+                            + "at {practice-phone}.",
                     "What the portal shows a patient whose change lost to a later change made at the EHR (last-write-wins)."),
-            Setting.optional(MESSAGE_APPOINTMENT_CANCEL_FAILED, "We couldn't cancel your appointment. Please call our front desk.",
+            Setting.optional(MESSAGE_APPOINTMENT_CANCEL_FAILED, "We couldn't cancel your appointment. Please call our front desk at {practice-phone}.",
                     "What the portal shows a patient whose cancellation could not be written to the EHR."),
-            Setting.optional(MESSAGE_APPOINTMENT_RESCHEDULE_FAILED, "We couldn't reschedule your appointment. Please call our front desk.",
+            Setting.optional(MESSAGE_APPOINTMENT_RESCHEDULE_FAILED, "We couldn't reschedule your appointment. Please call our front desk at {practice-phone}.",
                     "What the portal shows a patient whose reschedule could not be written to the EHR."),
-            Setting.optional(MESSAGE_APPOINTMENT_BOOKING_FAILED, "We couldn't book your appointment. Please call our front desk.",
+            Setting.optional(MESSAGE_APPOINTMENT_BOOKING_FAILED, "We couldn't book your appointment. Please call our front desk at {practice-phone}.",
                     "What the portal shows a patient whose booking could not be made at the EHR (other than a slot taken meanwhile)."),
             Setting.optional(MESSAGE_SLOT_TAKEN, "That time was just taken. Please choose another.",
                     "What the portal shows a patient whose booking found the slot taken at the EHR: nothing was booked."),
@@ -541,6 +553,20 @@ public final class PortalSyncSettings {
 
     public String sourceName() {
         return raw(SOURCE_NAME);
+    }
+
+    /**
+     * A patient message (portal-sync.patient-message.*) with the practice's phone number put in; without
+     * a number configured, "at {practice-phone}" is left out and a {practice-phone} elsewhere reads "our
+     * front desk", so that no patient ever reads the placeholder.
+     */
+    public String patientMessage(String key) {
+        String message = raw(key);
+        String phone = raw(PRACTICE_PHONE);
+        if (phone.isEmpty()) {
+            return message.replace(" at " + PRACTICE_PHONE_PLACEHOLDER, "").replace(PRACTICE_PHONE_PLACEHOLDER, "our front desk");
+        }
+        return message.replace(PRACTICE_PHONE_PLACEHOLDER, phone);
     }
 
     public String fhirBaseUrl() {

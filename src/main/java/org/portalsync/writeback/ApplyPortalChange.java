@@ -68,7 +68,7 @@ public final class ApplyPortalChange implements Processor {
 
     /** The settings this processor reads. */
     public record Settings(String source, String baseUrl, boolean writeBackEnabled, int maxAttempts, int maxConflictRetries,
-            Duration firstRetryDelay, String failedMessage, String supersededMessage) {
+            Duration firstRetryDelay, String failedMessage, String insuranceFailedMessage, String supersededMessage) {
     }
 
     private final Settings settings;
@@ -285,7 +285,15 @@ public final class ApplyPortalChange implements Processor {
     }
 
     private PortalChange.Status fail(PortalChange change, String error) {
-        return fail(change, error, AppointmentWriteBack.concerns(change) ? appointments.failedMessage(change) : settings.failedMessage(), null);
+        return fail(change, error, failedMessage(change), null);
+    }
+
+    /** What the patient reads when the change fails: per action, with the next step to take. */
+    private String failedMessage(PortalChange change) {
+        if (AppointmentWriteBack.concerns(change)) {
+            return appointments.failedMessage(change);
+        }
+        return InsuranceWriteBack.concerns(change) ? settings.insuranceFailedMessage() : settings.failedMessage();
     }
 
     private PortalChange.Status fail(PortalChange change, String error, String patientMessage, AppointmentWriteBack.Refused refused) {

@@ -93,6 +93,32 @@ class InsuranceChangesApiIT {
     }
 
     @Test
+    void aPolicyChangeTheEhrCannotTakeFailsWithTheInsuranceMessageAndThePracticePhone() throws Exception {
+        long seed = 9735;
+        List<String> patients = EHR.seedPatients(2, seed);
+        Map<String, String> settings = new HashMap<>(TestEngine.settingsFor(EHR, EHR.fhirBaseUrl(), "h2", seed));
+        settings.put(PortalSyncSettings.PRACTICE_PHONE, "(503) 555-0100");
+        try (TestEngine engine = TestEngine.start(settings)) {
+            engine.poll();
+            SandboxEhr.SeededCoverage ofFirst = EHR.seedCoverages(List.of(patients.get(0)), seed).get(0);
+            engine.pollInsurance();
+            String portal = ApiTestClient.issue(settings, "portal", "patient-changes:write", "patient-changes:read");
+            ApiTestClient api = new ApiTestClient(engine.apiBaseUrl());
+
+            // the second patient names the first one's policy
+            HttpResponse<String> accepted = post(api, "/api/v1/patients/ehr/" + patients.get(1) + "/changes", portal, change("ins-9", null,
+                    "{\"coverage_id\":\"" + ofFirst.id() + "\",\"payer\":\"Acme Health\",\"member_id\":\"M-9735\"}"));
+            assertThat(accepted.statusCode()).as(accepted.body()).isEqualTo(202);
+            JsonNode failed = api.awaitChangeEnd(JSON.readTree(accepted.body()).get("change_id").asLong(), portal);
+
+            assertThat(failed.get("status").asText()).as(failed.toString()).isEqualTo("FAILED");
+            assertThat(failed.get("patient_message").asText()).isEqualTo("We couldn't update your insurance. Please call our front desk at "
+                    + "(503) 555-0100, or bring your insurance card to your next visit.");
+            assertThat(engine.rows("SELECT member_id FROM portal_insurance")).extracting(row -> row.get("member_id")).doesNotContain("M-9735");
+        }
+    }
+
+    @Test
     void aLaterEhrEditWinsOverAnEarlierPortalChangeAndTheConflictIsKept() throws Exception {
         long seed = 9734;
         String patient = EHR.seedPatients(1, seed).get(0);

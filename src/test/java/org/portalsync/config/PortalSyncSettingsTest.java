@@ -161,4 +161,20 @@ class PortalSyncSettingsTest {
             }
         }
     }
+
+    @Test
+    void patientMessagesNameThePracticePhoneOrReadNaturallyWithoutOne() {
+        assertThat(settings(Map.of(PortalSyncSettings.PRACTICE_PHONE, "(503) 555-0100")).patientMessage(PortalSyncSettings.MESSAGE_CHANGE_FAILED))
+                .isEqualTo("We couldn't update your details. Please call our front desk at (503) 555-0100.");
+        assertThat(settings(Map.of()).patientMessage(PortalSyncSettings.MESSAGE_CHANGE_FAILED))
+                .isEqualTo("We couldn't update your details. Please call our front desk.");
+        assertThat(settings(Map.of(PortalSyncSettings.MESSAGE_SLOT_TAKEN, "Taken. {practice-phone} can help.")).patientMessage(
+                PortalSyncSettings.MESSAGE_SLOT_TAKEN)).isEqualTo("Taken. our front desk can help.");
+        // no default message may show a patient the placeholder or an unfilled brace
+        for (Setting setting : PortalSyncSettings.KEYS) {
+            if (setting.key().startsWith("portal-sync.patient-message.")) {
+                assertThat(settings(Map.of()).patientMessage(setting.key())).as(setting.key()).doesNotContain("{").doesNotContain("}");
+            }
+        }
+    }
 }
