@@ -297,6 +297,7 @@ public final class PortalSyncBeans implements CamelConfiguration {
         ApiBeans.bind(camel, settings, dryRun, database, audit, deadLetters, clock);
         // notifications the EHR pushes (routes/webhooks.yaml, routes/webhook-inbox.yaml, routes/fhir-subscription-watch.yaml)
         WebhookBeans.bind(camel, settings, settings.apiEnabled() && !dryRun, database, clock);
+        AlertBeans.bind(camel, settings, database, http, clock);
     }
 
     private static HttpClient httpClient(PortalSyncSettings settings) throws Exception {
