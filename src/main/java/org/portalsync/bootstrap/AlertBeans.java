@@ -23,9 +23,14 @@ import org.portalsync.alert.PrepareAlertMessage;
 import org.portalsync.alert.ProbePortalDatabase;
 import org.portalsync.alert.RecoverEndedOutages;
 import org.portalsync.config.PortalSyncSettings;
+import org.portalsync.digest.CollectDigest;
+import org.portalsync.digest.DigestStore;
+import org.portalsync.digest.LogDigestFailure;
+import org.portalsync.digest.MarkDigestReported;
+import org.portalsync.digest.WriteDigestMail;
 import org.portalsync.portal.PortalDatabase;
 
-/** Binds the beans of the alert route (routes/alert-delivery.yaml) and its mail endpoint. */
+/** Binds the beans of the alert route (routes/alert-delivery.yaml), the daily digest (routes/data-quality-digest.yaml) and their mail endpoint. */
 final class AlertBeans {
 
     private AlertBeans() {
@@ -55,6 +60,19 @@ final class AlertBeans {
         registry.bind("postAlertWebhook", new PostAlertWebhook(http, webhook));
         registry.bind("markAlertDelivered", new MarkAlertDelivered(deliveries, outage, clock));
         registry.bind("logAlertChannelFailure", new LogAlertChannelFailure());
+
+        DigestStore digests = new DigestStore(database);
+        List<String> digestTo = settings.addresses(PortalSyncSettings.DIGEST_TO).isEmpty()
+                ? settings.addresses(PortalSyncSettings.ALERT_MAIL_TO) : settings.addresses(PortalSyncSettings.DIGEST_TO);
+        if (!mailConfigured(settings) || digestTo.isEmpty() || settings.dryRun()) {
+            // nowhere to send it (or a dry run, which sends nothing): the schedule does not start; the rows wait
+            camel.getPropertiesComponent().addOverrideProperty(PortalSyncSettings.DIGEST_ENABLED, "false");
+        }
+        registry.bind("collectDigest", new CollectDigest(digests, clock));
+        registry.bind("writeDigestMail", new WriteDigestMail(digestTo, settings.raw(PortalSyncSettings.ALERT_MAIL_FROM),
+                settings.raw(PortalSyncSettings.DIGEST_SUBJECT), settings.zone()));
+        registry.bind("markDigestReported", new MarkDigestReported(digests, clock));
+        registry.bind("logDigestFailure", new LogDigestFailure());
     }
 
     static boolean mailConfigured(PortalSyncSettings settings) {
