@@ -1,34 +1,91 @@
 package org.portalsync.alert;
 
 import org.portalsync.auth.AuthenticationFailedException;
+import org.portalsync.portal.PortalDataRejectedException;
 import org.portalsync.source.fhir.BulkExportFailedException;
+import org.portalsync.source.fhir.EhrRateLimitedException;
 import org.portalsync.source.fhir.EhrRequestRejectedException;
+import org.portalsync.source.fhir.EhrServerErrorException;
 import org.portalsync.source.fhir.EhrUnavailableException;
 import org.portalsync.source.fhir.UnsafeLinkException;
+import org.portalsync.sync.MalformedResourceException;
 
-/** What an alert is about, so that the alert route can tell IT "EHR down" from "our credentials are wrong". */
+/**
+ * What an alert is about, so that the alert route can tell IT "EHR down" from "our credentials are wrong".
+ * {@link #of} derives it from a failure's cause chain; it is the one place that does. A critical kind is
+ * sent at once (routes/alert-delivery.yaml); an outage kind is storm-controlled: one alert per source while
+ * it lasts, counting its occurrences, and one "recovered" alert when it ends ({@link AlertLog}).
+ */
 public enum AlertKind {
-    EHR_DOWN, AUTH_FAILURE, EHR_REJECTED_REQUEST, PORTAL_DB_DOWN, DELIVERY_FAILURE,
+    /** The EHR (or its token endpoint) cannot be reached, times out, or its gateway says it is not there (502/503/504). */
+    EHR_DOWN(true, true),
+    /** The token endpoint refused our client, or the EHR refused a fresh token. */
+    AUTH_FAILURE(true, true),
+    /** The EHR answered with a server error (500 and the like): it is up but failing. */
+    EHR_SERVER_ERROR(false, true),
+    /** The EHR kept answering 429 after its Retry-After waits: the request budget is used up. */
+    EHR_RATE_LIMITED(false, true),
+    /** The portal database cannot be reached: held in memory and sent without it (README "Alerts and the daily digest"). */
+    PORTAL_DB_DOWN(true, true),
+    /** A record the mapping, validation or the portal's columns refuse (SQLSTATE 22/23): the same data fails the same way. */
+    MAPPING_FAILURE(false, false),
+    EHR_REJECTED_REQUEST(false, false),
+    DELIVERY_FAILURE(false, false),
     /** A dead-lettered record still fails after its bounded re-syncs: an operator must look. */
-    RESYNC_EXHAUSTED,
+    RESYNC_EXHAUSTED(false, false),
     /** The EHR sent a link to another origin (host, port or scheme); it was not followed and no token went there. */
-    UNSAFE_LINK,
+    UNSAFE_LINK(false, false),
     /**
      * Many reads answered 404 Not Found within a short time: more likely a wrong base URL or a lost
      * scope than that many patients became restricted. Raised by no failure, so {@link #of} never returns it.
      */
-    EHR_NOT_FOUND_SURGE,
+    EHR_NOT_FOUND_SURGE(false, false),
     /** A welcome message the mail server refused portal-sync.welcome.max-attempts times; it waits for an operator. */
-    WELCOME_UNDELIVERED,
+    WELCOME_UNDELIVERED(false, false),
     /** The EHR's Bulk Data export job failed, or ran past portal-sync.source.fhir.export-timeout; the next poll starts a new one. */
-    EHR_EXPORT_FAILED,
+    EHR_EXPORT_FAILED(false, false),
     /** A portal change the EHR refused, or could not take within portal-sync.write-back.max-attempts: the portal and the EHR differ. */
-    WRITE_BACK_FAILED;
+    WRITE_BACK_FAILED(false, false);
+
+    public static final String CRITICAL = "CRITICAL";
+    public static final String WARNING = "WARNING";
+
+    private final boolean critical;
+    private final boolean outage;
+
+    AlertKind(boolean critical, boolean outage) {
+        this.critical = critical;
+        this.outage = outage;
+    }
+
+    /** Sent through the alert channels at once: IT must act now (authentication, EHR down, portal database down). */
+    public boolean critical() {
+        return critical;
+    }
+
+    /** The alert row's severity column. */
+    public String severity() {
+        return critical ? CRITICAL : WARNING;
+    }
+
+    /**
+     * A state of a whole source rather than of one record: while it lasts, every call fails the same way, so
+     * one alert per source stands for all of them, and it ends with a successful call.
+     */
+    public boolean outage() {
+        return outage;
+    }
 
     public static AlertKind of(Throwable failure) {
         for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
             if (cause instanceof AuthenticationFailedException) {
                 return AUTH_FAILURE;
+            }
+            if (cause instanceof EhrRateLimitedException) {
+                return EHR_RATE_LIMITED;
+            }
+            if (cause instanceof EhrServerErrorException) {
+                return EHR_SERVER_ERROR;
             }
             if (cause instanceof EhrUnavailableException) {
                 return EHR_DOWN;
@@ -41,6 +98,9 @@ public enum AlertKind {
             }
             if (cause instanceof EhrRequestRejectedException) {
                 return EHR_REJECTED_REQUEST;
+            }
+            if (cause instanceof PortalDataRejectedException || cause instanceof MalformedResourceException) {
+                return MAPPING_FAILURE;
             }
             if (cause instanceof java.sql.SQLException sql && isConnectionFailure(sql)) {
                 return PORTAL_DB_DOWN;

@@ -40,11 +40,13 @@ public final class DeadLetterStore {
     private final PortalDatabase database;
     private final SyncStatusStore statuses;
     private final Duration firstResyncDelay;
+    private final AlertLog alerts;
 
-    public DeadLetterStore(PortalDatabase database, SyncStatusStore statuses, Duration firstResyncDelay) {
+    public DeadLetterStore(PortalDatabase database, SyncStatusStore statuses, Duration firstResyncDelay, AlertLog alerts) {
         this.database = database;
         this.statuses = statuses;
         this.firstResyncDelay = firstResyncDelay;
+        this.alerts = alerts;
     }
 
     /**
@@ -64,7 +66,7 @@ public final class DeadLetterStore {
                 refresh(connection, id, letter);
             } else {
                 id = insert(connection, letter);
-                raise(connection, letter.failedAt(), letter.kind(), letter.alertMessage(), id);
+                alerts.raise(connection, letter.failedAt(), letter.kind(), letter.source(), letter.alertMessage(), id);
             }
             if (letter.record() != null && letter.record().startsWith("Patient/")) {
                 statuses.failed(connection, letter.source(), letter.record().substring("Patient/".length()),
@@ -182,7 +184,7 @@ public final class DeadLetterStore {
                     "UPDATE dead_letter SET status = '" + NEEDS_OPERATOR + "' WHERE id = ? AND status = '" + OPEN + "'")) {
                 update.setLong(1, id);
                 if (update.executeUpdate() == 1) {
-                    raise(connection, now, AlertKind.RESYNC_EXHAUSTED,
+                    alerts.raise(connection, now, AlertKind.RESYNC_EXHAUSTED, null,
                             record + ": still failing after " + attempts + " re-syncs; see dead letter #" + id + " and replay it when the cause is fixed", id);
                 }
             }
@@ -242,17 +244,6 @@ public final class DeadLetterStore {
             update.setString(4, truncate(letter.cause(), 4000));
             update.setLong(5, id);
             update.executeUpdate();
-        }
-    }
-
-    private static void raise(Connection connection, Instant at, AlertKind kind, String message, long deadLetterId) throws SQLException {
-        try (PreparedStatement alert = connection.prepareStatement(
-                "INSERT INTO alert (raised_at, severity, kind, message, dead_letter_id) VALUES (?, 'CRITICAL', ?, ?, ?)")) {
-            alert.setObject(1, PortalDatabase.utc(at));
-            alert.setString(2, kind.name());
-            alert.setString(3, truncate(message, 4000));
-            alert.setLong(4, deadLetterId);
-            alert.executeUpdate();
         }
     }
 

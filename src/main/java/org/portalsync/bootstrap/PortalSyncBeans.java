@@ -17,6 +17,7 @@ import org.apache.camel.component.file.cluster.FileLockClusterService;
 import org.apache.camel.spi.Registry;
 import org.portalsync.alert.ClaimDueDeadLetters;
 import org.portalsync.alert.DeadLetterJournal;
+import org.portalsync.alert.AlertLog;
 import org.portalsync.alert.DeadLetterStore;
 import org.portalsync.alert.ImportDeadLetterJournal;
 import org.portalsync.alert.LogRetryAttempt;
@@ -107,6 +108,9 @@ public final class PortalSyncBeans implements CamelConfiguration {
     /** TLS 1.2 is the floor for PHI in transit (HIPAA guidance); 1.3 preferred. */
     private static final List<String> TLS_PROTOCOLS = List.of("TLSv1.3", "TLSv1.2");
 
+    /** Registry name of the engine's clock; absent, the system's UTC clock. */
+    public static final String CLOCK = "portalSyncClock";
+
     private final String configFile;
     private final List<UnknownSettings.ConfiguredName> configuredNames;
 
@@ -123,7 +127,9 @@ public final class PortalSyncBeans implements CamelConfiguration {
     public void configure(CamelContext camel) throws Exception {
         PortalSyncSettings settings = new PortalSyncSettings(
                 key -> camel.getPropertiesComponent().resolveProperty(key), configFile, configuredNames).validate();
-        Clock clock = Clock.systemUTC();
+        // tests bind a clock of their own under this name, to run hours of an outage in seconds
+        Clock bound = camel.getRegistry().lookupByNameAndType(CLOCK, Clock.class);
+        Clock clock = bound != null ? bound : Clock.systemUTC();
         Registry registry = camel.getRegistry();
 
         PortalDatabase database = PortalDatabase.open(settings.dbUrl(), settings.dbUser(), settings.dbPassword(), settings.dbPoolSize(),
@@ -153,7 +159,8 @@ public final class PortalSyncBeans implements CamelConfiguration {
         AuthorityRules authority = new AuthorityRules(AuthorityFile.load(settings.authorityFile()));
         registry.bind("authorityRules", authority);
         FieldConflictStore conflicts = new FieldConflictStore();
-        DeadLetterStore deadLetters = new DeadLetterStore(database, statuses, settings.resyncInterval());
+        AlertLog alertLog = new AlertLog(settings.duration(PortalSyncSettings.ALERT_WINDOW));
+        DeadLetterStore deadLetters = new DeadLetterStore(database, statuses, settings.resyncInterval(), alertLog);
         DeadLetterJournal journal = new DeadLetterJournal(settings.journalDir(), clock);
         boolean dryRun = settings.dryRun();
         if (dryRun) {
@@ -293,6 +300,7 @@ public final class PortalSyncBeans implements CamelConfiguration {
         ApiBeans.bind(camel, settings, dryRun, database, audit, deadLetters, clock);
         // notifications the EHR pushes (routes/webhooks.yaml, routes/webhook-inbox.yaml, routes/fhir-subscription-watch.yaml)
         WebhookBeans.bind(camel, settings, settings.apiEnabled() && !dryRun, database, clock);
+        AlertBeans.bind(camel, settings, database, http, clock);
     }
 
     private static HttpClient httpClient(PortalSyncSettings settings) throws Exception {

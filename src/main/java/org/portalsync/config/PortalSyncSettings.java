@@ -119,6 +119,23 @@ public final class PortalSyncSettings {
     public static final String APPOINTMENTS_BOOKING_STATUS = "portal-sync.appointments.booking-status";
     public static final String JOURNAL_IMPORT_INTERVAL = "portal-sync.journal.import-interval";
     public static final String ALERT_ENDPOINT = "portal-sync.alert.endpoint";
+    public static final String ALERT_INTERVAL = "portal-sync.alert.interval";
+    public static final String ALERT_WINDOW = "portal-sync.alert.window";
+    public static final String ALERT_MAIL_HOST = "portal-sync.alert.mail.host";
+    public static final String ALERT_MAIL_PORT = "portal-sync.alert.mail.port";
+    public static final String ALERT_MAIL_PROTOCOL = "portal-sync.alert.mail.protocol";
+    public static final String ALERT_MAIL_USER = "portal-sync.alert.mail.user";
+    public static final String ALERT_MAIL_PASSWORD = "portal-sync.alert.mail.password";
+    public static final String ALERT_MAIL_PASSWORD_FILE = "portal-sync.alert.mail.password-file";
+    public static final String ALERT_MAIL_FROM = "portal-sync.alert.mail.from";
+    public static final String ALERT_MAIL_TO = "portal-sync.alert.mail.to";
+    public static final String ALERT_WEBHOOK_URL = "portal-sync.alert.webhook.url";
+    public static final String ALERT_WEBHOOK_URL_FILE = "portal-sync.alert.webhook.url-file";
+    public static final String DIGEST_ENABLED = "portal-sync.digest.enabled";
+    public static final String DIGEST_CRON = "portal-sync.digest.cron";
+    public static final String DIGEST_TO = "portal-sync.digest.to";
+    public static final String DIGEST_SUBJECT = "portal-sync.digest.subject";
+    public static final String DIGEST_ALL_CLEAR = "portal-sync.digest.all-clear";
     public static final String API_ENABLED = "portal-sync.api.enabled";
     public static final String API_PORT = "portal-sync.api.port";
     public static final String API_BIND_ADDRESS = "portal-sync.api.bind-address";
@@ -332,6 +349,39 @@ public final class PortalSyncSettings {
             Setting.optional(ALERT_ENDPOINT, "log:portal-sync.alert?level=ERROR",
                     "Camel endpoint for alerts that cannot wait for the portal database (it is down), e.g. "
                             + "smtp://mail.example.org:587?to=it@practice.example or an https:// chat webhook."),
+            Setting.optional(ALERT_INTERVAL, "10s",
+                    "How often routes/alert-delivery.yaml sends alerts not yet sent and looks for outages that ended."),
+            Setting.optional(ALERT_WINDOW, "15m",
+                    "Storm control: failures of one kind (EHR down, authentication, ...) at one source within this time of the last "
+                            + "one count into one alert; after a whole window without one, the next failure is a new alert."),
+            Setting.optional(ALERT_MAIL_HOST, "",
+                    "SMTP server for alerts and the daily digest, e.g. mail.example.org; empty: no alert mail."),
+            Setting.optional(ALERT_MAIL_PORT, "587", "Port of portal-sync.alert.mail.host."),
+            Setting.optional(ALERT_MAIL_PROTOCOL, "smtp",
+                    "smtp (STARTTLS when the server offers it, as on port 587) or smtps (TLS from the start, port 465)."),
+            Setting.optional(ALERT_MAIL_USER, "", "User name at the SMTP server; empty: the server takes mail without login."),
+            Setting.secret(ALERT_MAIL_PASSWORD,
+                    "Password at the SMTP server (environment variable PORTAL_SYNC_ALERT_MAIL_PASSWORD)."),
+            Setting.optional(ALERT_MAIL_PASSWORD_FILE, "",
+                    "File that holds the SMTP password (e.g. a mounted secret); used when alert.mail.password is empty."),
+            Setting.optional(ALERT_MAIL_FROM, "portal-sync@practice.example", "Sender address of alert and digest mail."),
+            Setting.optional(ALERT_MAIL_TO, "",
+                    "Who gets alert mail (IT), comma-separated addresses; empty: no alert mail."),
+            Setting.secret(ALERT_WEBHOOK_URL,
+                    "Chat webhook that gets each alert as a JSON POST ({\"text\": ...}, as Slack, Mattermost and Teams take it); "
+                            + "empty: none. A secret, since such URLs carry their token (environment variable PORTAL_SYNC_ALERT_WEBHOOK_URL)."),
+            Setting.optional(ALERT_WEBHOOK_URL_FILE, "",
+                    "File that holds the chat webhook's URL (e.g. a mounted secret); used when alert.webhook.url is empty."),
+            Setting.optional(DIGEST_ENABLED, "true",
+                    "true: the daily data-quality digest is mailed on portal-sync.digest.cron (routes/data-quality-digest.yaml) when "
+                            + "portal-sync.alert.mail.host and a recipient are set."),
+            Setting.optional(DIGEST_CRON, "0 0 7 * * ?",
+                    "Quartz cron expression of the daily digest, in the practice's zone (portal-sync.source.fhir.zone); default 07:00 every day."),
+            Setting.optional(DIGEST_TO, "",
+                    "Who gets the daily digest (the front desk), comma-separated addresses; empty: portal-sync.alert.mail.to."),
+            Setting.optional(DIGEST_SUBJECT, "Portal sync: data to fix in the EHR", "Subject of the daily digest mail."),
+            Setting.optional(DIGEST_ALL_CLEAR, "true",
+                    "true: a day without problems sends a short all-clear mail; false: no mail that day."),
             Setting.optional(API_ENABLED, "true",
                     "true: the engine serves its HTTP API (routes/api-*.yaml, README \"The engine's API\"); false: no port is opened. "
                             + "A dry run never opens it."),
@@ -450,7 +500,7 @@ public final class PortalSyncSettings {
         check(problems, () -> choice(FHIR_INITIAL_LOAD, InitialLoadMethod.class));
         check(problems, () -> exportEndpoint());
         for (String key : List.of(WRITE_BACK_INTERVAL, DB_CONNECTION_TIMEOUT, RESYNC_INTERVAL, JOURNAL_IMPORT_INTERVAL, WELCOME_INTERVAL, FHIR_POLL_INTERVAL, FHIR_POLL_OVERLAP, FHIR_CONNECT_TIMEOUT, FHIR_READ_TIMEOUT,
-                FHIR_MAX_RETRY_AFTER, FHIR_NOT_FOUND_ALERT_WINDOW, AUTH_REFRESH_BEFORE_EXPIRY, FHIR_EXPORT_MAX_POLL_WAIT, FHIR_EXPORT_TIMEOUT)) {
+                FHIR_MAX_RETRY_AFTER, FHIR_NOT_FOUND_ALERT_WINDOW, ALERT_INTERVAL, ALERT_WINDOW, AUTH_REFRESH_BEFORE_EXPIRY, FHIR_EXPORT_MAX_POLL_WAIT, FHIR_EXPORT_TIMEOUT)) {
             check(problems, () -> duration(key));
         }
         check(problems, this::zone);
@@ -461,18 +511,19 @@ public final class PortalSyncSettings {
         check(problems, () -> searchParameters(INSURANCE_COVERAGE_SEARCH));
         check(problems, () -> searchParameters(APPOINTMENTS_SEARCH));
         check(problems, () -> bool(APPOINTMENTS_ENABLED));
-        check(problems, () -> {
-            if (!List.of("booked", "proposed").contains(raw(APPOINTMENTS_BOOKING_STATUS))) {
-                throw invalid(APPOINTMENTS_BOOKING_STATUS, raw(APPOINTMENTS_BOOKING_STATUS), "booked or proposed");
-            }
-            return null;
-        });
+        check(problems, () -> oneOf(APPOINTMENTS_BOOKING_STATUS, "booked", "proposed"));
         check(problems, this::locationZones);
         check(problems, this::appointmentRealtimeFields);
         check(problems, () -> bool(RECONCILIATION_ENABLED));
         check(problems, () -> bool(RECONCILIATION_REPAIR));
         check(problems, () -> positiveInt(RECONCILIATION_DAYS));
         check(problems, this::reconciliationCron);
+        check(problems, () -> cron(DIGEST_CRON));
+        check(problems, () -> bool(DIGEST_ENABLED));
+        check(problems, () -> bool(DIGEST_ALL_CLEAR));
+        check(problems, () -> positiveInt(ALERT_MAIL_PORT));
+        check(problems, () -> oneOf(ALERT_MAIL_PROTOCOL, "smtp", "smtps"));
+        check(problems, this::alertWebhookUrl);
         check(problems, () -> bool(INSURANCE_ENABLED));
         check(problems, () -> bool(SYNC_PAGE_TRANSACTION));
         check(problems, this::authMethod);
@@ -679,11 +730,54 @@ public final class PortalSyncSettings {
 
     /** @return {@link #RECONCILIATION_CRON} as Quartz reads it */
     public String reconciliationCron() {
-        String value = raw(RECONCILIATION_CRON).strip();
-        if (!CronExpression.isValidExpression(value)) {
-            throw invalid(RECONCILIATION_CRON, value, "a Quartz cron expression with seconds, e.g. 0 30 5 * * ? (05:30 every day)");
+        return cron(RECONCILIATION_CRON);
+    }
+
+    private String oneOf(String key, String... allowed) {
+        String value = raw(key);
+        if (!List.of(allowed).contains(value)) {
+            throw invalid(key, value, String.join(" or ", allowed));
         }
         return value;
+    }
+
+    private String cron(String key) {
+        String value = raw(key).strip();
+        if (!CronExpression.isValidExpression(value)) {
+            throw invalid(key, value, "a Quartz cron expression with seconds, e.g. 0 30 5 * * ? (05:30 every day)");
+        }
+        return value;
+    }
+
+    /** The SMTP password for alert and digest mail, from the setting (environment) or its file; empty when none. */
+    public String alertMailPassword() {
+        return secretOrFile(ALERT_MAIL_PASSWORD, ALERT_MAIL_PASSWORD_FILE);
+    }
+
+    /** The chat webhook's URL, from the setting (environment) or its file; empty when there is none. */
+    public String alertWebhookUrl() {
+        String url = secretOrFile(ALERT_WEBHOOK_URL, ALERT_WEBHOOK_URL_FILE);
+        if (url.isEmpty()) {
+            return url;
+        }
+        java.net.URI uri;
+        try {
+            uri = java.net.URI.create(url);
+        } catch (IllegalArgumentException e) {
+            uri = null;
+        }
+        boolean https = uri != null && "https".equals(uri.getScheme()) && uri.getHost() != null;
+        boolean loopbackHttp = uri != null && "http".equals(uri.getScheme()) && uri.getHost() != null && isLoopback(uri.getHost());
+        if (!https && !loopbackHttp) {
+            throw new ConfigurationException(ALERT_WEBHOOK_URL + "=" + Secrets.redact(url)
+                    + " is invalid: expected an https:// URL (plain http:// only to a loopback address)");
+        }
+        return url;
+    }
+
+    /** Comma-separated addresses of a setting, blanks dropped. */
+    public List<String> addresses(String key) {
+        return java.util.Arrays.stream(raw(key).split(",")).map(String::strip).filter(a -> !a.isEmpty()).toList();
     }
 
     public ZoneId zone() {

@@ -9,6 +9,7 @@ import java.util.regex.Pattern;
 import org.apache.camel.Exchange;
 import org.apache.camel.Processor;
 import org.portalsync.alert.AlertKind;
+import org.portalsync.alert.AlertLog;
 import org.portalsync.portal.PortalDatabase;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -60,14 +61,8 @@ public final class RecordWelcomeFailure implements Processor {
                 }
             }
             if (tried >= maxAttempts) {
-                try (PreparedStatement alert = connection.prepareStatement(
-                        "INSERT INTO alert (raised_at, severity, kind, message) VALUES (?, 'WARNING', ?, ?)")) {
-                    alert.setObject(1, PortalDatabase.utc(now));
-                    alert.setString(2, AlertKind.WELCOME_UNDELIVERED.name());
-                    alert.setString(3, "welcome_outbox/" + id + ": not sent after " + tried + " attempts, no longer retried"
-                            + " (to retry: set given_up_at and attempts to NULL and 0); last error: " + error);
-                    alert.executeUpdate();
-                }
+                AlertLog.insert(connection, now, AlertKind.WELCOME_UNDELIVERED, null, "welcome_outbox/" + id + ": not sent after " + tried
+                        + " attempts, no longer retried (to retry: set given_up_at and attempts to NULL and 0); last error: " + error, null);
             }
             return tried;
         });

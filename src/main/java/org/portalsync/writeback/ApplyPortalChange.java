@@ -21,6 +21,8 @@ import ca.uhn.fhir.parser.IParser;
 import org.apache.camel.Exchange;
 import org.apache.camel.Processor;
 import org.hl7.fhir.r4.model.Patient;
+import org.portalsync.alert.AlertKind;
+import org.portalsync.alert.AlertLog;
 import org.portalsync.audit.AuditEvent;
 import org.portalsync.audit.AuditTrail;
 import org.portalsync.auth.AuthenticationFailedException;
@@ -304,12 +306,8 @@ public final class ApplyPortalChange implements Processor {
             appointments.failed(change, error, refused);
         }
         database.inTransaction(connection -> {
-            try (PreparedStatement alert = connection.prepareStatement(
-                    "INSERT INTO alert (raised_at, severity, kind, message) VALUES (?, 'WARNING', 'WRITE_BACK_FAILED', ?)")) {
-                alert.setObject(1, PortalDatabase.utc(now));
-                alert.setString(2, "portal change " + change.id() + " for portal_patient/" + change.patientId() + " failed: " + error);
-                alert.executeUpdate();
-            }
+            AlertLog.insert(connection, now, AlertKind.WRITE_BACK_FAILED, settings.source(),
+                    "portal change " + change.id() + " for portal_patient/" + change.patientId() + " failed: " + error, null);
             return null;
         });
         return PortalChange.Status.FAILED;

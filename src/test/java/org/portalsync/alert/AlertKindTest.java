@@ -7,8 +7,11 @@ import java.sql.SQLTransientConnectionException;
 
 import org.junit.jupiter.api.Test;
 import org.portalsync.auth.AuthenticationFailedException;
+import org.portalsync.portal.PortalDataRejectedException;
 import org.portalsync.portal.PortalDatabaseException;
+import org.portalsync.source.fhir.EhrRateLimitedException;
 import org.portalsync.source.fhir.EhrRequestRejectedException;
+import org.portalsync.source.fhir.EhrServerErrorException;
 import org.portalsync.source.fhir.EhrUnavailableException;
 import org.portalsync.source.fhir.UnsafeLinkException;
 
@@ -21,6 +24,18 @@ class AlertKindTest {
         assertThat(AlertKind.of(new EhrRequestRejectedException("400", 400))).isEqualTo(AlertKind.EHR_REJECTED_REQUEST);
         assertThat(AlertKind.of(new UnsafeLinkException("other origin"))).isEqualTo(AlertKind.UNSAFE_LINK);
         assertThat(AlertKind.of(new RuntimeException("wrapped", new EhrUnavailableException("down")))).isEqualTo(AlertKind.EHR_DOWN);
+        assertThat(AlertKind.of(new EhrServerErrorException("500", 500))).isEqualTo(AlertKind.EHR_SERVER_ERROR);
+        assertThat(AlertKind.of(new EhrRateLimitedException("429"))).isEqualTo(AlertKind.EHR_RATE_LIMITED);
+        assertThat(AlertKind.of(new PortalDataRejectedException("too long", new SQLException("too long", "22001"))))
+                .isEqualTo(AlertKind.MAPPING_FAILURE);
+    }
+
+    @Test
+    void onlyAuthenticationEhrDownAndDatabaseDownAreCritical() {
+        assertThat(java.util.Arrays.stream(AlertKind.values()).filter(AlertKind::critical))
+                .containsExactlyInAnyOrder(AlertKind.AUTH_FAILURE, AlertKind.EHR_DOWN, AlertKind.PORTAL_DB_DOWN);
+        assertThat(AlertKind.EHR_DOWN.severity()).isEqualTo("CRITICAL");
+        assertThat(AlertKind.MAPPING_FAILURE.severity()).isEqualTo("WARNING");
     }
 
     @Test

@@ -63,7 +63,7 @@ class DeliverAppointmentIT {
             PortalAppointmentStore store = new PortalAppointmentStore();
             DeliverAppointment delivery = new DeliverAppointment(database, new PortalPatientStore(ZoneId.of("UTC")), store,
                     new AuthorityRules(AuthorityFile.load(Path.of("config/authority.yaml"))), new FieldConflictStore(), new DataQualityLog(),
-                    new DeadLetterStore(database, new SyncStatusStore(), Duration.ofMinutes(5)), new AuditTrail(database), "test",
+                    new DeadLetterStore(database, new SyncStatusStore(), Duration.ofMinutes(5), new org.portalsync.alert.AlertLog(Duration.ofMinutes(15))), new AuditTrail(database), "test",
                     Clock.systemUTC());
             Instant now = Instant.now();
             assertThat(deliver(database, delivery, version("1", V1, "Bring your card", "d1"), now)).isEqualTo(SyncOutcome.CREATED);

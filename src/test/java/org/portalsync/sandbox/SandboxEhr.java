@@ -328,6 +328,11 @@ public final class SandboxEhr implements AutoCloseable {
         return seed(count, randomSeed, SEED_BATCH_SIZE, rates).stream().map(SeededPatient::id).toList();
     }
 
+    /** As {@link #seedPatients(int, long, SandboxPatientGenerator.DefectRates)}, returning each patient's defect too. */
+    public List<SeededPatient> seedPatientsWithDefects(int count, long randomSeed, SandboxPatientGenerator.DefectRates rates) {
+        return seed(count, randomSeed, SEED_BATCH_SIZE, rates);
+    }
+
     /**
      * As {@link #seedPatients}, but each patient in a transaction of its own, started only once the
      * clock has passed the previous one's: every patient gets its own {@code meta.lastUpdated},

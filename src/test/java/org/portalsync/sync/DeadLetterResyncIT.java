@@ -95,7 +95,7 @@ class DeadLetterResyncIT {
                     .satisfies(row -> assertThat(row).containsEntry("record_ref", "Patient/" + refused)
                             .containsEntry("status", "NEEDS_OPERATOR").containsEntry("resync_attempts", MAX_ATTEMPTS));
             assertThat(engine.rows("SELECT kind FROM alert ORDER BY id").stream().map(row -> row.get("kind")).toList())
-                    .containsExactly("DELIVERY_FAILURE", "RESYNC_EXHAUSTED");
+                    .containsExactly("MAPPING_FAILURE", "RESYNC_EXHAUSTED");
             assertThat(engine.count("SELECT COUNT(*) FROM audit_event WHERE action = 'Patient.read'"))
                     .as("one read per attempt, none after giving up").isEqualTo(MAX_ATTEMPTS);
             assertThat(engine.count("SELECT COUNT(*) FROM portal_patient WHERE source_id = ?", refused)).isZero();

@@ -44,7 +44,7 @@ class DeliveryFailureIT {
                     .containsEntry("status", "NEW");
             assertThat((String) letter.get("payload")).contains("\"resourceType\":\"Patient\"").contains("Explode");
             assertThat(engine.rows("SELECT kind, severity FROM alert").get(0))
-                    .containsEntry("kind", "DELIVERY_FAILURE").containsEntry("severity", "CRITICAL");
+                    .containsEntry("kind", "MAPPING_FAILURE").containsEntry("severity", "WARNING");
             assertThat(engine.count("SELECT COUNT(*) FROM portal_patient WHERE source_id = ?", ids.get(3)))
                     .as("nothing half-written").isZero();
             assertThat(engine.count("SELECT COUNT(*) FROM welcome_outbox")).as("an initial load queues no welcome").isZero();

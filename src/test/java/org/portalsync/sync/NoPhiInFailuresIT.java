@@ -68,7 +68,7 @@ class NoPhiInFailuresIT {
                     .forEach(row -> stored.add(String.valueOf(row.get("last_error"))));
             engine.rows("SELECT field, problem FROM data_quality_issue").forEach(row -> stored.add(row.get("field") + " " + row.get("problem")));
             assertThat(stored).isNotEmpty().allSatisfy(text -> assertThat(text).doesNotContain(marker));
-            assertThat(stored).anySatisfy(text -> assertThat(text).startsWith("DELIVERY_FAILURE patient-sync-one Patient/" + ids.get(2))
+            assertThat(stored).anySatisfy(text -> assertThat(text).startsWith("MAPPING_FAILURE patient-sync-one Patient/" + ids.get(2))
                     .contains("SQLSTATE 22001").endsWith("(after 1 attempt)"));
         } finally {
             root.detachAppender(logs);
@@ -76,7 +76,7 @@ class NoPhiInFailuresIT {
 
         List<String> lines = logs.list.stream().map(NoPhiInFailuresIT::fullText).toList();
         assertThat(lines).as("log lines").allSatisfy(line -> assertThat(line).doesNotContain(marker));
-        assertThat(lines).as("the alert is logged with the state, once").filteredOn(line -> line.contains("ALERT DELIVERY_FAILURE"))
+        assertThat(lines).as("the alert is logged with the state, once").filteredOn(line -> line.contains("ALERT MAPPING_FAILURE"))
                 .singleElement().satisfies(line -> assertThat(line).contains("SQLSTATE 22001").contains("after 1 attempt"));
         assertThat(lines).as("not retried: it would fail the same way").noneMatch(line -> line.contains("Retry "));
     }

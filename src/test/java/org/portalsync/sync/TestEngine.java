@@ -97,10 +97,18 @@ public final class TestEngine implements AutoCloseable {
     }
 
     public static TestEngine start(Map<String, String> settings) throws Exception {
+        return start(settings, null);
+    }
+
+    /** As {@link #start(Map)}, with the engine running on this clock (null: the system's). */
+    public static TestEngine start(Map<String, String> settings, java.time.Clock clock) throws Exception {
         Map<String, String> withFreePort = new HashMap<>(settings);
         // tests run side by side: the API takes any free port unless a test names one
         withFreePort.putIfAbsent(PortalSyncSettings.API_PORT, "0");
         Main main = PortalSyncMain.create(withFreePort);
+        if (clock != null) {
+            main.bind(org.portalsync.bootstrap.PortalSyncBeans.CLOCK, clock);
+        }
         main.start();
         return new TestEngine(main);
     }

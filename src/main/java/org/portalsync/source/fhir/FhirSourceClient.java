@@ -212,10 +212,18 @@ public final class FhirSourceClient {
                 sleep(retryAfter.get());
                 continue;
             }
+            String failure = "EHR answered " + action + " with HTTP " + status
+                    + retryAfter.map(d -> " (Retry-After " + d.toSeconds() + " s)").orElse("");
+            if (status == 429) {
+                throw new EhrRateLimitedException(failure);
+            }
+            // 502, 503 and 504 say the EHR behind its gateway is not there: an outage, like a refused connection
+            if (status >= 500 && status != 502 && status != 503 && status != 504) {
+                throw new EhrServerErrorException(failure, status);
+            }
             // 408: the server gave up waiting for our request (RFC 9110 section 15.5.9), a timeout like any other
-            if (status == 408 || status == 429 || status >= 500) {
-                throw new EhrUnavailableException("EHR answered " + action + " with HTTP " + status
-                        + retryAfter.map(d -> " (Retry-After " + d.toSeconds() + " s)").orElse(""));
+            if (status == 408 || status >= 500) {
+                throw new EhrUnavailableException(failure);
             }
             throw new EhrRequestRejectedException("EHR rejected " + action + " with HTTP " + status, status);
         }

@@ -12,6 +12,7 @@ import java.util.List;
 import org.apache.camel.Exchange;
 import org.apache.camel.Processor;
 import org.portalsync.alert.AlertKind;
+import org.portalsync.alert.AlertLog;
 import org.portalsync.portal.PortalDatabase;
 import org.portalsync.portal.SyncStatusStore;
 import org.portalsync.sync.DryRunReport;
@@ -73,7 +74,7 @@ public final class RecordNotFoundRead implements Processor {
         String alert = database.inTransaction(connection -> {
             dataQuality.record(connection, source, List.of(issue), now);
             statuses.failed(connection, source, sourceId, field + ": " + PROBLEM, now);
-            return raiseSurgeAlert(connection, record, now);
+            return raiseSurgeAlert(connection, source, record, now);
         });
         if (alert != null) {
             LOG.error("ALERT {}: {}", AlertKind.EHR_NOT_FOUND_SURGE, alert);
@@ -81,7 +82,7 @@ public final class RecordNotFoundRead implements Processor {
     }
 
     /** @return the alert's message when one was raised, else null */
-    private String raiseSurgeAlert(Connection connection, String record, Instant now) throws SQLException {
+    private String raiseSurgeAlert(Connection connection, String source, String record, Instant now) throws SQLException {
         if (surgeThreshold <= 0) {
             return null;
         }
@@ -95,13 +96,7 @@ public final class RecordNotFoundRead implements Processor {
         String message = notFound + " records were answered 404 Not Found on read within " + surgeWindow.toMinutes() + " min (threshold "
                 + surgeThreshold + "), the latest " + record + ". None was archived. Many at once suggests a wrong base URL or a lost"
                 + " scope: check portal-sync.source.fhir.base-url and the client's scopes at the EHR.";
-        try (PreparedStatement insert = connection.prepareStatement(
-                "INSERT INTO alert (raised_at, severity, kind, message) VALUES (?, 'CRITICAL', ?, ?)")) {
-            insert.setObject(1, PortalDatabase.utc(now));
-            insert.setString(2, AlertKind.EHR_NOT_FOUND_SURGE.name());
-            insert.setString(3, message);
-            insert.executeUpdate();
-        }
+        AlertLog.insert(connection, now, AlertKind.EHR_NOT_FOUND_SURGE, source, message, null);
         return message;
     }
 

@@ -1,0 +1,50 @@
+package org.portalsync.alert;
+
+import java.util.List;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import org.apache.camel.Exchange;
+import org.apache.camel.InvalidPayloadException;
+import org.apache.camel.Message;
+import org.apache.camel.Processor;
+
+/**
+ * Turns an {@link AlertNotice} body into what its channel sends: a plain-text mail (headers To, From,
+ * Subject) or the chat webhook's JSON. The notice stays on the exchange for {@link MarkAlertDelivered}.
+ */
+public final class PrepareAlertMessage implements Processor {
+
+    /** Exchange property: the notice being sent. */
+    public static final String NOTICE = "portalSyncAlertNotice";
+    /** Header: the notice's channel, for the route's choice. */
+    public static final String CHANNEL = "PortalSyncAlertChannel";
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final List<String> recipients;
+    private final String from;
+
+    public PrepareAlertMessage(List<String> recipients, String from) {
+        this.recipients = List.copyOf(recipients);
+        this.from = from;
+    }
+
+    @Override
+    public void process(Exchange exchange) throws InvalidPayloadException, JsonProcessingException {
+        AlertNotice notice = exchange.getMessage().getMandatoryBody(AlertNotice.class);
+        exchange.setProperty(NOTICE, notice);
+        Message message = exchange.getMessage();
+        message.setHeader(CHANNEL, notice.channel());
+        if (AlertNotice.MAIL.equals(notice.channel())) {
+            message.setHeader("To", String.join(", ", recipients));
+            message.setHeader("From", from);
+            message.setHeader("Subject", notice.subject());
+            message.setHeader("Content-Type", "text/plain; charset=UTF-8");
+            message.setBody(notice.text());
+        } else {
+            message.setHeader(Exchange.CONTENT_TYPE, "application/json");
+            message.setBody(JSON.writeValueAsString(notice.json()));
+        }
+    }
+}

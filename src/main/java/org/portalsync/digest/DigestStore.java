@@ -1,0 +1,96 @@
+package org.portalsync.digest;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.util.ArrayList;
+import java.util.List;
+
+import org.portalsync.alert.AlertKind;
+import org.portalsync.portal.PortalDatabase;
+
+/**
+ * Reads what the daily digest reports and marks it reported. Every row not reported yet is read, not only
+ * the last day's: a digest whose mail failed leaves its rows for the next, so none is lost.
+ */
+public final class DigestStore {
+
+    /** More than a front desk can work through in a day; the rest follow in the next digest. */
+    private static final int MAX_ENTRIES = 5_000;
+
+    private final PortalDatabase database;
+
+    public DigestStore(PortalDatabase database) {
+        this.database = database;
+    }
+
+    public Digest unreported(Instant now) {
+        return database.inTransaction(connection -> {
+            List<DigestEntry> entries = new ArrayList<>();
+            try (PreparedStatement select = connection.prepareStatement(
+                    "SELECT id, problem, source, record_ref, field, detected_at FROM data_quality_issue WHERE reported_at IS NULL"
+                            + " ORDER BY detected_at, id")) {
+                select.setMaxRows(MAX_ENTRIES);
+                try (ResultSet rows = select.executeQuery()) {
+                    while (rows.next()) {
+                        entries.add(new DigestEntry(DigestEntry.DATA_QUALITY, rows.getLong(1), rows.getString(2), rows.getString(3),
+                                rows.getString(4), rows.getString(5), PortalDatabase.instant(rows.getObject(6, OffsetDateTime.class))));
+                    }
+                }
+            }
+            // a discrepancy names the EHR's appointment; a field for field-differs, the whole record otherwise
+            try (PreparedStatement select = connection.prepareStatement(
+                    "SELECT d.id, d.kind, r.source, d.appointment_source_id, d.field, r.started_at FROM reconciliation_discrepancy d"
+                            + " JOIN reconciliation_run r ON r.id = d.run_id WHERE d.reported_at IS NULL AND d.resolved_at IS NULL"
+                            + " ORDER BY d.id")) {
+                select.setMaxRows(MAX_ENTRIES);
+                try (ResultSet rows = select.executeQuery()) {
+                    while (rows.next()) {
+                        String field = rows.getString(5);
+                        entries.add(new DigestEntry(DigestEntry.DISCREPANCY, rows.getLong(1), "reconciliation: " + rows.getString(2),
+                                rows.getString(3), "Appointment/" + rows.getString(4), field == null ? "Appointment" : "Appointment." + field,
+                                PortalDatabase.instant(rows.getObject(6, OffsetDateTime.class))));
+                    }
+                }
+            }
+            List<Digest.Warning> warnings = new ArrayList<>();
+            try (PreparedStatement select = connection.prepareStatement(
+                    "SELECT id, kind, source, message, occurrences, raised_at, COALESCE(last_raised_at, raised_at) FROM alert"
+                            + " WHERE severity = '" + AlertKind.WARNING + "' AND sent_at IS NULL ORDER BY id")) {
+                select.setMaxRows(MAX_ENTRIES);
+                try (ResultSet rows = select.executeQuery()) {
+                    while (rows.next()) {
+                        warnings.add(new Digest.Warning(rows.getLong(1), rows.getString(2), rows.getString(3), rows.getString(4),
+                                rows.getInt(5), PortalDatabase.instant(rows.getObject(6, OffsetDateTime.class)),
+                                PortalDatabase.instant(rows.getObject(7, OffsetDateTime.class))));
+                    }
+                }
+            }
+            return new Digest(now, entries, warnings);
+        });
+    }
+
+    /** The mail server took the digest: exactly its rows are reported, not any that came in since it was read. */
+    public void reported(Digest digest, Instant now) {
+        database.inTransaction(connection -> {
+            for (DigestEntry entry : digest.entries()) {
+                mark(connection, "UPDATE " + entry.table() + " SET reported_at = ? WHERE id = ?", entry.id(), now);
+            }
+            for (Digest.Warning warning : digest.warnings()) {
+                mark(connection, "UPDATE alert SET sent_at = ? WHERE id = ?", warning.id(), now);
+            }
+            return null;
+        });
+    }
+
+    private static void mark(Connection connection, String sql, long id, Instant now) throws SQLException {
+        try (PreparedStatement update = connection.prepareStatement(sql)) {
+            update.setObject(1, PortalDatabase.utc(now));
+            update.setLong(2, id);
+            update.executeUpdate();
+        }
+    }
+}
