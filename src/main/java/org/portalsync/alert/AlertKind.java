@@ -23,7 +23,12 @@ public enum AlertKind {
     /** The EHR's Bulk Data export job failed, or ran past portal-sync.source.fhir.export-timeout; the next poll starts a new one. */
     EHR_EXPORT_FAILED,
     /** A portal change the EHR refused, or could not take within portal-sync.write-back.max-attempts: the portal and the EHR differ. */
-    WRITE_BACK_FAILED;
+    WRITE_BACK_FAILED,
+    /**
+     * A changed HL7 v2 mapping file is broken (or claims messages another file takes): its previous version still
+     * serves. Raised by the reload, not by a failure, so {@link #of} never returns it.
+     */
+    HL7V2_MAPPING_REJECTED;
 
     public static AlertKind of(Throwable failure) {
         for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
