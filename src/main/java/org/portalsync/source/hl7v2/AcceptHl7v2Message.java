@@ -123,7 +123,7 @@ public final class AcceptHl7v2Message implements Processor {
 
     /** What the mapping left aside, as one digest row per message: fields and codes, never values. */
     private static List<DataQualityIssue> report(Hl7v2Message message, MappedMessage mapped) {
-        if (mapped.unmapped().isEmpty() && mapped.notices().isEmpty()) {
+        if (mapped.unmapped().isEmpty() && mapped.codes().isEmpty()) {
             return List.of();
         }
         StringBuilder problem = new StringBuilder("HL7 v2 message " + message.controlId() + " (" + message.type() + "^" + message.event()
@@ -131,8 +131,8 @@ public final class AcceptHl7v2Message implements Processor {
         if (!mapped.unmapped().isEmpty()) {
             problem.append(": no rule reads ").append(String.join(", ", mapped.unmapped()));
         }
-        if (!mapped.notices().isEmpty()) {
-            problem.append("; ").append(String.join("; ", mapped.notices()));
+        if (!mapped.codes().isEmpty()) {
+            problem.append("; ").append(String.join("; ", mapped.codes().stream().map(Object::toString).toList()));
         }
         return List.of(new DataQualityIssue(mapped.record(), "HL7v2 unmapped", problem.toString(), false));
     }

@@ -61,7 +61,7 @@ public final class MapHl7v2Command {
             out.println(fhir.newJsonParser().setPrettyPrint(true).encodeResourceToString(mapped.resource()));
             err.println(message.type() + "^" + message.event() + " " + message.controlId() + " -> " + mapped.record());
             err.println("Unmapped (no rule reads them): " + (mapped.unmapped().isEmpty() ? "none" : String.join(", ", mapped.unmapped())));
-            mapped.notices().forEach(notice -> err.println("Not mapped: " + notice));
+            mapped.codes().forEach(code -> err.println("Not mapped: " + code.withValue()));
             return 0;
         } catch (Hl7v2MessageException e) {
             err.println(messageFile + ": refused (" + e.code().getCode() + " " + e.code().getMessage() + "): " + e.getMessage());

@@ -47,9 +47,9 @@ public final class MapHl7v2Message {
         Scope root = new Scope(Map.of(), null, -1);
         IBaseResource resource = fhir.getResourceDefinition(mapping.resourceType()).newInstance();
         resource.setId(id(mapping, message, root));
-        List<String> notices = new ArrayList<>();
-        apply(mapping, mapping.rules(), message, root, resource, notices);
-        return new MappedMessage(mapping, resource, unmapped(mapping, message), List.copyOf(notices));
+        List<MappedMessage.UnmappedCode> codes = new ArrayList<>();
+        apply(mapping, mapping.rules(), message, root, resource, codes);
+        return new MappedMessage(mapping, resource, unmapped(mapping, message), List.copyOf(codes));
     }
 
     /**
@@ -75,24 +75,24 @@ public final class MapHl7v2Message {
         }
     }
 
-    private void apply(MappingFile mapping, List<MappingRule> rules, Hl7v2Message message, Scope scope, IBase element, List<String> notices) {
+    private void apply(MappingFile mapping, List<MappingRule> rules, Hl7v2Message message, Scope scope, IBase element, List<MappedMessage.UnmappedCode> codes) {
         for (MappingRule rule : rules) {
             if (rule.when() != null && !holds(rule.when(), message, scope)) {
                 continue;
             }
             if (rule.each() != null) {
-                each(mapping, rule, message, scope, element, notices);
+                each(mapping, rule, message, scope, element, codes);
             } else {
-                write(mapping, rule, message, scope, element, notices);
+                write(mapping, rule, message, scope, element, codes);
             }
         }
     }
 
-    private void each(MappingFile mapping, MappingRule rule, Hl7v2Message message, Scope scope, IBase element, List<String> notices) {
+    private void each(MappingFile mapping, MappingRule rule, Hl7v2Message message, Scope scope, IBase element, List<MappedMessage.UnmappedCode> codes) {
         int attached = 0;
         for (Scope item : items(rule.each(), message, scope)) {
             IBase child = rule.fhirTarget().newElement();
-            apply(mapping, rule.rules(), message, item, child, notices);
+            apply(mapping, rule.rules(), message, item, child, codes);
             if (!child.isEmpty()) {
                 rule.fhirTarget().attach(element, child);
                 attached++;
@@ -121,7 +121,7 @@ public final class MapHl7v2Message {
         return items;
     }
 
-    private void write(MappingFile mapping, MappingRule rule, Hl7v2Message message, Scope scope, IBase element, List<String> notices) {
+    private void write(MappingFile mapping, MappingRule rule, Hl7v2Message message, Scope scope, IBase element, List<MappedMessage.UnmappedCode> codes) {
         String location = rule.sources().isEmpty() ? rule.concat().isEmpty() ? rule.target() : rule.concat().get(0).text()
                 : rule.sources().get(0).text();
         String raw = raw(rule, message, scope);
@@ -143,8 +143,7 @@ public final class MapHl7v2Message {
             if (!fromDefault && rule.table() != null) {
                 converted = mapping.tables().get(rule.table()).get(value);
                 if (converted == null) {
-                    // a code is not a patient's value: the analyst needs it to extend the table
-                    notices.add(location + ": code '" + value + "' is not in table " + rule.table() + " (" + mapping.file() + ":" + rule.line() + ")");
+                    codes.add(new MappedMessage.UnmappedCode(location, value, rule.table(), mapping.file() + ":" + rule.line()));
                     if (rule.defaultValue() == null) {
                         continue;
                     }

@@ -140,7 +140,11 @@ class MapHl7v2MessageTest {
         MappedMessage mapped = new MapHl7v2Message(FHIR).map(mapping(), message(MSH, "PID|1||A-77^^^CLINIC-A^MR||Lovelace^Ada||19151210|X"));
 
         assertThat(((Patient) mapped.resource()).hasGender()).isFalse();
-        assertThat(mapped.notices()).containsExactly("PID-8: code 'X' is not in table sex (config/mappings/clinic-a.yaml:29)");
+        assertThat(mapped.codes()).singleElement().satisfies(code -> {
+            assertThat(code.withValue()).isEqualTo("PID-8: code 'X' is not in table sex (config/mappings/clinic-a.yaml:29)");
+            assertThat(code).as("for the digest: the field and table, not the value")
+                    .hasToString("PID-8: a code not in table sex (config/mappings/clinic-a.yaml:29)");
+        });
     }
 
     @Test
