@@ -11,6 +11,7 @@ import ca.uhn.hl7v2.model.v251.segment.ERR;
 import ca.uhn.hl7v2.model.v251.segment.MSH;
 import ca.uhn.hl7v2.parser.PipeParser;
 import ca.uhn.hl7v2.util.idgenerator.UUIDGenerator;
+import ca.uhn.hl7v2.validation.impl.ValidationContextFactory;
 
 /**
  * The acknowledgement an MLLP sender gets, built with HAPI's v2.5.1 ACK: MSA-1 {@code AA}, {@code AE} or
@@ -70,6 +71,8 @@ public final class Hl7v2Acks {
     private static PipeParser parser() {
         DefaultHapiContext context = new DefaultHapiContext();
         context.getParserConfiguration().setIdGenerator(new UUIDGenerator());
+        // an answer to a message too broken to name its type (MSH-9) must still be sent
+        context.setValidationContext(ValidationContextFactory.noValidation());
         return context.getPipeParser();
     }
 

@@ -2,6 +2,7 @@ package org.portalsync.source.hl7v2;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.ServerSocket;
 import java.net.Socket;
@@ -89,6 +90,21 @@ class Hl7v2MllpIT {
         return new Terser(ack).get(path);
     }
 
+    /** One MLLP frame's content: from the start block (0x0b) to the end block (0x1c). */
+    static String readFrame(InputStream in) throws Exception {
+        java.io.ByteArrayOutputStream frame = new java.io.ByteArrayOutputStream();
+        int b;
+        while ((b = in.read()) != 0x0b) {
+            if (b < 0) {
+                return "";
+            }
+        }
+        while ((b = in.read()) != 0x1c && b >= 0) {
+            frame.write(b);
+        }
+        return frame.toString(StandardCharsets.UTF_8);
+    }
+
     static void await(Callable<Boolean> condition) throws Exception {
         for (Instant until = Instant.now().plusSeconds(60); Instant.now().isBefore(until); Thread.sleep(50)) {
             if (condition.call()) {
@@ -108,8 +124,9 @@ class Hl7v2MllpIT {
         try (TestEngine engine = TestEngine.start(settings(port))) {
             // stored while nothing applies them: the inbox must apply them in the order they came
             engine.stopRoute("hl7v2-inbox");
-            Message a04 = send(port, adt("A04", "CTRL-10551", "PID|1||A-10551^^^CLINIC-A^MR||Lovelace^Ada^^^^^L||19151210|F",
-                    "PV1|1|O"));
+            // XTN-3 should be an equipment type (table 0202); this sender put something else there
+            Message a04 = send(port, adt("A04", "CTRL-10551", "PID|1||A-10551^^^CLINIC-A^MR||Lovelace^Ada^^^^^L||19151210|F|||||"
+                    + "5550100^PRN^JP:5550100", "PV1|1|O"));
             Message a08 = send(port, adt("A08", "CTRL-10552", "PID|1||A-10551^^^CLINIC-A^MR||King^Ada^^^^^L||19151210|F|||"
                     + "12 St James's Square^^London^^SW1Y 4JH^GB^H||^PRN^Internet^ada@example.org"));
             assertThat(get(a04, "/MSA-1")).isEqualTo("AA");
@@ -131,8 +148,9 @@ class Hl7v2MllpIT {
             // the A04's PV1 and EVN were read by no rule: one digest row for that message, naming fields only
             assertThat(engine.rows("SELECT problem FROM data_quality_issue WHERE field = 'HL7v2 unmapped' ORDER BY id"))
                     .extracting(row -> (String) row.get("problem")).first().asString()
-                    .startsWith("HL7 v2 message CTRL-10551 (ADT^A04, mapping hl7v2-adt-patient): no rule reads EVN, PID-1, PV1")
-                    .doesNotContain("Lovelace");
+                    .startsWith("HL7 v2 message CTRL-10551 (ADT^A04, mapping hl7v2-adt-patient): no rule reads EVN, PID-1, PV1; "
+                            + "PID-13-3: a code not in table telecom-system (")
+                    .doesNotContain("Lovelace").doesNotContain("5550100");
             assertThat(engine.count("SELECT COUNT(*) FROM audit_event WHERE action LIKE 'HL7v2 ADT^A0%' AND result = 'success'")).isEqualTo(2);
         }
     }
@@ -202,6 +220,16 @@ class Hl7v2MllpIT {
                 out.write("MSH|^~\\&|half a message, then the line drops".getBytes(StandardCharsets.US_ASCII));
                 out.flush();
             }
+
+            // a well-framed message that is not HL7 v2 at all: AR, and the connection stays usable
+            String notHl7;
+            try (Socket socket = new Socket("127.0.0.1", port)) {
+                socket.setSoTimeout(10_000);
+                socket.getOutputStream().write("\u000bHELLO, this is not HL7\r\u001c\r".getBytes(StandardCharsets.US_ASCII));
+                socket.getOutputStream().flush();
+                notHl7 = readFrame(socket.getInputStream());
+            }
+            assertThat(notHl7).contains("\rMSA|AR").contains("ERR|").contains("the message does not begin with an MSH segment");
 
             Message good = send(port, adt("A04", "CTRL-10558", "PID|1||A-10558^^^CLINIC-A^MR||Lovelace^Ada||19151210|F"));
 
