@@ -45,7 +45,12 @@ public enum AlertKind {
     /** The EHR's Bulk Data export job failed, or ran past portal-sync.source.fhir.export-timeout; the next poll starts a new one. */
     EHR_EXPORT_FAILED(false, false),
     /** A portal change the EHR refused, or could not take within portal-sync.write-back.max-attempts: the portal and the EHR differ. */
-    WRITE_BACK_FAILED(false, false);
+    WRITE_BACK_FAILED(false, false),
+    /**
+     * A changed HL7 v2 mapping file is broken (or claims messages another file takes): its previous version still
+     * serves. Raised by the reload, not by a failure, so {@link #of} never returns it.
+     */
+    HL7V2_MAPPING_REJECTED(false, false);
 
     public static final String CRITICAL = "CRITICAL";
     public static final String WARNING = "WARNING";

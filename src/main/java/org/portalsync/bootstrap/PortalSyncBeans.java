@@ -97,6 +97,7 @@ import org.portalsync.welcome.MarkWelcomeSent;
 import org.portalsync.welcome.RecordWelcomeFailure;
 import org.portalsync.welcome.WelcomeOutbox;
 import org.portalsync.welcome.WelcomePolicy;
+import org.portalsync.source.hl7v2.Hl7v2Beans;
 import org.portalsync.webhook.WebhookBeans;
 
 /**
@@ -301,6 +302,9 @@ public final class PortalSyncBeans implements CamelConfiguration {
         // notifications the EHR pushes (routes/webhooks.yaml, routes/webhook-inbox.yaml, routes/fhir-subscription-watch.yaml)
         WebhookBeans.bind(camel, settings, settings.apiEnabled() && !dryRun, database, clock);
         AlertBeans.bind(camel, settings, database, http, clock);
+        // HL7 v2 from legacy EHRs (routes/hl7v2-mllp-inbound.yaml): never in a dry run, which must not acknowledge anything
+        Hl7v2Beans.bind(camel, settings, settings.bool(PortalSyncSettings.HL7V2_MLLP_ENABLED) && !dryRun, fhir, database, dataQuality, audit,
+                clock);
     }
 
     private static HttpClient httpClient(PortalSyncSettings settings) throws Exception {

@@ -143,6 +143,12 @@ public final class PortalSyncSettings {
     public static final String API_TLS_KEYSTORE = "portal-sync.api.tls.keystore";
     public static final String API_TLS_KEYSTORE_PASSWORD = "portal-sync.api.tls.keystore-password";
     public static final String API_TLS_KEYSTORE_PASSWORD_FILE = "portal-sync.api.tls.keystore-password-file";
+    public static final String HL7V2_MAPPINGS_DIR = "portal-sync.source.hl7v2.mappings-dir";
+    public static final String HL7V2_MAPPINGS_RESCAN_INTERVAL = "portal-sync.source.hl7v2.mappings-rescan-interval";
+    public static final String HL7V2_MLLP_ENABLED = "portal-sync.source.hl7v2.mllp.enabled";
+    public static final String HL7V2_MLLP_PORT = "portal-sync.source.hl7v2.mllp.port";
+    public static final String HL7V2_MLLP_BIND_ADDRESS = "portal-sync.source.hl7v2.mllp.bind-address";
+    public static final String HL7V2_INBOX_SWEEP_INTERVAL = "portal-sync.source.hl7v2.inbox-sweep-interval";
     public static final String WEBHOOK_ENABLED = "portal-sync.webhook.enabled";
     public static final String WEBHOOK_SECRET = "portal-sync.webhook.secret";
     public static final String WEBHOOK_SECRET_FILE = "portal-sync.webhook.secret-file";
@@ -397,6 +403,19 @@ public final class PortalSyncSettings {
                     "Password of the API's key store (environment variable PORTAL_SYNC_API_TLS_KEYSTORE_PASSWORD)."),
             Setting.optional(API_TLS_KEYSTORE_PASSWORD_FILE, "",
                     "File that holds the key store's password (e.g. a mounted secret); used when keystore-password is empty."),
+            Setting.optional(HL7V2_MAPPINGS_DIR, "config/mappings",
+                    "Folder of the HL7 v2 mapping files (README \"Legacy sources: mapping files\"); relative to the home."),
+            Setting.optional(HL7V2_MAPPINGS_RESCAN_INTERVAL, "5s",
+                    "How often the mapping folder is read again: an added or changed file serves from then on, a broken one raises "
+                            + "an alert and leaves the previous version serving."),
+            Setting.optional(HL7V2_MLLP_ENABLED, "false",
+                    "true: the engine takes HL7 v2 messages over MLLP (routes/hl7v2-mllp-inbound.yaml, README \"HL7 v2 over MLLP\")."),
+            Setting.optional(HL7V2_MLLP_PORT, "2575", "TCP port of the MLLP listener."),
+            Setting.optional(HL7V2_MLLP_BIND_ADDRESS, "127.0.0.1",
+                    "Address the MLLP listener binds to; MLLP has no encryption or sign-in, so open it (e.g. 0.0.0.0) only on a "
+                            + "network the sending EHR alone reaches, or behind a TLS tunnel."),
+            Setting.optional(HL7V2_INBOX_SWEEP_INTERVAL, "5s",
+                    "How often the HL7 v2 inbox is searched for stored messages not yet applied (left by a restart or a failure)."),
             Setting.optional(WEBHOOK_ENABLED, "false",
                     "true: the engine takes notifications from the EHR at POST /webhooks/<portal-sync.source.name> on the API's server "
                             + "(README \"Webhooks\"); needs portal-sync.api.enabled."),
@@ -549,7 +568,9 @@ public final class PortalSyncSettings {
             }
             return null;
         });
-        for (String key : List.of(WEBHOOK_MAX_AGE, WEBHOOK_SWEEP_INTERVAL, WEBHOOK_CLAIM_TIMEOUT, SUBSCRIPTION_HEARTBEAT_PERIOD,
+        check(problems, () -> bool(HL7V2_MLLP_ENABLED));
+        check(problems, () -> nonNegativeInt(HL7V2_MLLP_PORT));
+        for (String key : List.of(HL7V2_MAPPINGS_RESCAN_INTERVAL, HL7V2_INBOX_SWEEP_INTERVAL, WEBHOOK_MAX_AGE, WEBHOOK_SWEEP_INTERVAL, WEBHOOK_CLAIM_TIMEOUT, SUBSCRIPTION_HEARTBEAT_PERIOD,
                 SUBSCRIPTION_CHECK_INTERVAL)) {
             check(problems, () -> duration(key));
         }
@@ -958,7 +979,7 @@ public final class PortalSyncSettings {
         return bool(DRY_RUN);
     }
 
-    private boolean bool(String key) {
+    public boolean bool(String key) {
         String value = raw(key);
         if (!value.equals("true") && !value.equals("false")) {
             throw invalid(key, value, "true or false");
@@ -990,6 +1011,10 @@ public final class PortalSyncSettings {
 
     public boolean writeBackEnabled() {
         return bool(WRITE_BACK_ENABLED);
+    }
+
+    public Path hl7v2MappingsDir() {
+        return home().resolve(raw(HL7V2_MAPPINGS_DIR)).normalize();
     }
 
     public Path journalDir() {

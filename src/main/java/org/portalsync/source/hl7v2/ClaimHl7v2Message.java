@@ -1,0 +1,53 @@
+package org.portalsync.source.hl7v2;
+
+import java.time.Clock;
+import java.util.Date;
+import java.util.Optional;
+
+import ca.uhn.fhir.context.FhirContext;
+import org.apache.camel.Exchange;
+import org.apache.camel.Processor;
+import org.hl7.fhir.instance.model.api.IBaseResource;
+import org.portalsync.sync.SyncHeaders;
+
+/**
+ * Takes an inbox row (body: its id) for applying, and hands its resource on as the shared pipeline expects it:
+ * a FHIR resource with the headers {@code PortalSyncSource} and {@code PortalSyncRecord}. The row's id and
+ * arrival time become the resource's {@code meta.versionId} and {@code meta.lastUpdated}: a sender's messages
+ * for one patient are versions in arrival order, so that one applied late never overwrites a newer one. A row
+ * that cannot be claimed (another worker has it, or an older one of its record waits) sets
+ * {@link #CLAIMED} false.
+ */
+public final class ClaimHl7v2Message implements Processor {
+
+    /** Header: whether this exchange holds a claimed row to apply. */
+    public static final String CLAIMED = "PortalSyncHl7v2Claimed";
+
+    private final Hl7v2Inbox inbox;
+    private final FhirContext fhir;
+    private final Clock clock;
+
+    public ClaimHl7v2Message(Hl7v2Inbox inbox, FhirContext fhir, Clock clock) {
+        this.inbox = inbox;
+        this.fhir = fhir;
+        this.clock = clock;
+    }
+
+    @Override
+    public void process(Exchange exchange) throws Exception {
+        long id = exchange.getMessage().getMandatoryBody(Long.class);
+        Optional<Hl7v2Inbox.Entry> claimed = inbox.claim(id, clock.instant());
+        exchange.getMessage().setHeader(CLAIMED, claimed.isPresent());
+        exchange.getMessage().setHeader(AcceptHl7v2Message.STORED_ID, id);
+        if (claimed.isEmpty()) {
+            return;
+        }
+        Hl7v2Inbox.Entry entry = claimed.get();
+        IBaseResource resource = fhir.newJsonParser().parseResource(entry.resourceJson());
+        resource.getMeta().setVersionId(String.valueOf(entry.id()));
+        resource.getMeta().setLastUpdated(Date.from(entry.receivedAt()));
+        exchange.getMessage().setHeader(SyncHeaders.SOURCE, entry.source());
+        exchange.getMessage().setHeader(SyncHeaders.RECORD, entry.record());
+        exchange.getMessage().setBody(resource);
+    }
+}

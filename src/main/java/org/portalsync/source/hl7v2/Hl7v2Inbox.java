@@ -1,0 +1,149 @@
+package org.portalsync.source.hl7v2;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+import org.portalsync.portal.PortalDatabase;
+
+/**
+ * The {@code legacy_inbox} table (V17): HL7 v2 messages stored before their ACK, then applied one by one,
+ * oldest first per sender and record, across any number of instances.
+ */
+public final class Hl7v2Inbox {
+
+    /** A message ready to be applied: its resource as the mapping made it, and its place in the sender's order. */
+    public record Entry(long id, Instant receivedAt, String sender, String controlId, String messageType, String source, String record,
+            String resourceJson) {
+    }
+
+    /** A message as accepted, before it has an id. */
+    public record Received(Instant receivedAt, String sender, String controlId, String messageType, String mapping, String source,
+            String record, String message, String resourceJson) {
+    }
+
+    private static final String PENDING = "PENDING";
+    private static final String WORKING = "WORKING";
+    private static final String DONE = "DONE";
+
+    private final PortalDatabase database;
+    private final Duration claimTimeout;
+
+    /** @param claimTimeout a row claimed by a worker that stopped (a crash) may be claimed again after this long */
+    public Hl7v2Inbox(PortalDatabase database, Duration claimTimeout) {
+        this.database = database;
+        this.claimTimeout = claimTimeout;
+    }
+
+    /** Stores a message in the caller's transaction. @return its id, or empty when its sender's control id is stored already */
+    public Optional<Long> store(Connection connection, Received message) throws SQLException {
+        try (PreparedStatement seen = connection.prepareStatement("SELECT 1 FROM legacy_inbox WHERE sender = ? AND control_id = ?")) {
+            seen.setString(1, message.sender());
+            seen.setString(2, message.controlId());
+            try (ResultSet rows = seen.executeQuery()) {
+                if (rows.next()) {
+                    return Optional.empty();
+                }
+            }
+        }
+        try (PreparedStatement insert = connection.prepareStatement("INSERT INTO legacy_inbox (received_at, sender, control_id, message_type, "
+                + "mapping, source, record_ref, message, resource, status) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", Statement.RETURN_GENERATED_KEYS)) {
+            insert.setObject(1, PortalDatabase.utc(message.receivedAt()));
+            insert.setString(2, message.sender());
+            insert.setString(3, message.controlId());
+            insert.setString(4, message.messageType());
+            insert.setString(5, message.mapping());
+            insert.setString(6, message.source());
+            insert.setString(7, message.record());
+            insert.setString(8, message.message());
+            insert.setString(9, message.resourceJson());
+            insert.setString(10, PENDING);
+            insert.executeUpdate();
+            try (ResultSet keys = insert.getGeneratedKeys()) {
+                keys.next();
+                return Optional.of(keys.getLong(1));
+            }
+        }
+    }
+
+    /**
+     * Claims a row for applying, unless another worker has it or an older row of the same sender and record still
+     * waits (that one goes first; this one is handed over again when it is done).
+     */
+    public Optional<Entry> claim(long id, Instant now) {
+        return database.inTransaction(connection -> {
+            try (PreparedStatement claim = connection.prepareStatement("UPDATE legacy_inbox i SET status = ?, claimed_at = ? WHERE i.id = ? "
+                    + "AND (i.status = ? OR (i.status = ? AND i.claimed_at < ?)) AND NOT EXISTS (SELECT 1 FROM legacy_inbox e "
+                    + "WHERE e.sender = i.sender AND e.record_ref = i.record_ref AND e.id < i.id AND e.status <> ?)")) {
+                claim.setString(1, WORKING);
+                claim.setObject(2, PortalDatabase.utc(now));
+                claim.setLong(3, id);
+                claim.setString(4, PENDING);
+                claim.setString(5, WORKING);
+                claim.setObject(6, PortalDatabase.utc(now.minus(claimTimeout)));
+                claim.setString(7, DONE);
+                if (claim.executeUpdate() == 0) {
+                    return Optional.empty();
+                }
+            }
+            try (PreparedStatement read = connection.prepareStatement("SELECT received_at, sender, control_id, message_type, source, record_ref, "
+                    + "resource FROM legacy_inbox WHERE id = ?")) {
+                read.setLong(1, id);
+                try (ResultSet row = read.executeQuery()) {
+                    row.next();
+                    return Optional.of(new Entry(id, PortalDatabase.instant(row.getObject(1, OffsetDateTime.class)), row.getString(2),
+                            row.getString(3), row.getString(4), row.getString(5), row.getString(6), row.getString(7)));
+                }
+            }
+        });
+    }
+
+    /** Marks a row applied (synced or dead-lettered). @return the next waiting row of the same sender and record, if any */
+    public Optional<Long> done(long id, Instant now) {
+        return database.inTransaction(connection -> {
+            try (PreparedStatement done = connection.prepareStatement("UPDATE legacy_inbox SET status = ?, done_at = ? WHERE id = ?")) {
+                done.setString(1, DONE);
+                done.setObject(2, PortalDatabase.utc(now));
+                done.setLong(3, id);
+                done.executeUpdate();
+            }
+            try (PreparedStatement next = connection.prepareStatement("SELECT n.id FROM legacy_inbox n JOIN legacy_inbox d "
+                    + "ON d.sender = n.sender AND d.record_ref = n.record_ref WHERE d.id = ? AND n.status = ? ORDER BY n.id")) {
+                next.setLong(1, id);
+                next.setString(2, PENDING);
+                next.setMaxRows(1);
+                try (ResultSet row = next.executeQuery()) {
+                    return row.next() ? Optional.of(row.getLong(1)) : Optional.empty();
+                }
+            }
+        });
+    }
+
+    /** Rows not yet applied (pending, or claimed by a worker that stopped), oldest first. */
+    public List<Long> waiting(Instant now, int limit) {
+        return database.inTransaction(connection -> {
+            try (PreparedStatement select = connection.prepareStatement("SELECT id FROM legacy_inbox WHERE status = ? "
+                    + "OR (status = ? AND claimed_at < ?) ORDER BY id")) {
+                select.setString(1, PENDING);
+                select.setString(2, WORKING);
+                select.setObject(3, PortalDatabase.utc(now.minus(claimTimeout)));
+                select.setMaxRows(limit);
+                List<Long> ids = new ArrayList<>();
+                try (ResultSet rows = select.executeQuery()) {
+                    while (rows.next()) {
+                        ids.add(rows.getLong(1));
+                    }
+                }
+                return ids;
+            }
+        });
+    }
+}

@@ -1,0 +1,85 @@
+package org.portalsync.source.hl7v2;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+import ca.uhn.fhir.context.FhirContext;
+import org.portalsync.bootstrap.CommandSettings;
+import org.portalsync.config.ConfigurationException;
+import org.portalsync.config.PortalSyncSettings;
+
+/**
+ * The analysts' command: runs a mapping file over a sample message and prints the FHIR resource it makes (JSON)
+ * and what it leaves unread, without an engine, a database or a listener.
+ *
+ * <pre>
+ * ./mvnw -q -Pmap-hl7v2 -Dexec.args="config/mappings/hl7v2-adt-patient.yaml samples/a04.hl7"
+ * java -cp portal-sync.jar org.portalsync.source.hl7v2.MapHl7v2Command &lt;mapping file&gt; &lt;message file&gt;
+ * </pre>
+ *
+ * The mapping's {@code {{portal-sync.*}}} values come from the home's {@code config/application.properties}, as in
+ * the engine. The JSON goes to standard output, the report to standard error.
+ */
+public final class MapHl7v2Command {
+
+    private MapHl7v2Command() {
+    }
+
+    public static void main(String[] args) {
+        int status = run(List.of(args), Map.of(), System.out, System.err);
+        if (status != 0) {
+            System.exit(status);
+        }
+    }
+
+    /** @return 0 mapped, 1 the mapping or the message is refused (the reason on {@code err}), 2 wrong arguments */
+    public static int run(List<String> args, Map<String, String> overrides, PrintStream out, PrintStream err) {
+        if (args.size() != 2) {
+            err.println("usage: map-hl7v2 <mapping file> <message file>   e.g. config/mappings/hl7v2-adt-patient.yaml sample.hl7");
+            return 2;
+        }
+        Path mappingFile = Path.of(args.get(0));
+        Path messageFile = Path.of(args.get(1));
+        try {
+            PortalSyncSettings settings = CommandSettings.load(overrides);
+            FhirContext fhir = FhirContext.forR4Cached();
+            MappingFile mapping = new MappingFileReader(fhir, key -> setting(settings, key))
+                    .read(mappingFile.toString(), Files.readString(mappingFile, StandardCharsets.UTF_8));
+            Hl7v2Message message = new Hl7v2Message(new Hl7v2Reader().read(Files.readString(messageFile, StandardCharsets.UTF_8)));
+            if (!mapping.accepts(message.type(), message.event())) {
+                err.println(messageFile + ": " + message.type() + "^" + message.event() + " is not a message " + mapping.file()
+                        + " takes (messages: " + mapping.accepts() + ")");
+                return 1;
+            }
+            MappedMessage mapped = new MapHl7v2Message(fhir).map(mapping, message);
+            out.println(fhir.newJsonParser().setPrettyPrint(true).encodeResourceToString(mapped.resource()));
+            err.println(message.type() + "^" + message.event() + " " + message.controlId() + " -> " + mapped.record());
+            err.println("Unmapped (no rule reads them): " + (mapped.unmapped().isEmpty() ? "none" : String.join(", ", mapped.unmapped())));
+            mapped.codes().forEach(code -> err.println("Not mapped: " + code.withValue()));
+            return 0;
+        } catch (Hl7v2MessageException e) {
+            err.println(messageFile + ": refused (" + e.code().getCode() + " " + e.code().getMessage() + "): " + e.getMessage());
+            return 1;
+        } catch (ConfigurationException e) {
+            err.println(e.getMessage());
+            return 1;
+        } catch (IOException e) {
+            err.println("cannot read " + e.getMessage());
+            return 1;
+        }
+    }
+
+    private static Optional<String> setting(PortalSyncSettings settings, String key) {
+        try {
+            return Optional.of(settings.raw(key));
+        } catch (IllegalArgumentException unknown) {
+            return Optional.empty();
+        }
+    }
+}

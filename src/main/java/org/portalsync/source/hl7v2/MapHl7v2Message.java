@@ -1,0 +1,306 @@
+package org.portalsync.source.hl7v2;
+
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.DateTimeException;
+import java.time.LocalDate;
+import java.time.LocalDateTime;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import ca.uhn.fhir.context.FhirContext;
+import ca.uhn.fhir.parser.DataFormatException;
+import ca.uhn.hl7v2.ErrorCode;
+import ca.uhn.hl7v2.model.Segment;
+import org.hl7.fhir.instance.model.api.IBase;
+import org.hl7.fhir.instance.model.api.IBaseResource;
+
+/**
+ * Applies a {@link MappingFile} to one {@link Hl7v2Message}: builds its FHIR resource with HAPI's model,
+ * derives the resource id from the message's identifiers, and lists what it left unread. A message the
+ * mapping cannot use (a required value missing, a date that is not one, a local time the mapping's zone
+ * skips or repeats) is an {@link Hl7v2MessageException} naming the field and the problem.
+ */
+public final class MapHl7v2Message {
+
+    private static final Pattern HL7_TIME = Pattern.compile(
+            "(\\d{4})(\\d{2})?(\\d{2})?(?:(\\d{2})(\\d{2})?(\\d{2})?(?:\\.(\\d{1,4}))?)?([+-]\\d{4})?");
+    private static final DateTimeFormatter FHIR_DATE_TIME = DateTimeFormatter.ofPattern("uuuu-MM-dd'T'HH:mm:ssXXX");
+
+    private final FhirContext fhir;
+
+    public MapHl7v2Message(FhirContext fhir) {
+        this.fhir = fhir;
+    }
+
+    public MappedMessage map(MappingFile mapping, Hl7v2Message message) {
+        Scope root = new Scope(Map.of(), null, -1);
+        IBaseResource resource = fhir.getResourceDefinition(mapping.resourceType()).newInstance();
+        resource.setId(id(mapping, message, root));
+        List<MappedMessage.UnmappedCode> codes = new ArrayList<>();
+        apply(mapping, mapping.rules(), message, root, resource, codes);
+        return new MappedMessage(mapping, resource, unmapped(mapping, message), List.copyOf(codes));
+    }
+
+    /**
+     * The id: the mapping's prefix and a SHA-256 of its source name and the id paths' values, so that the same
+     * patient sent again (A04, then A08) is the same resource, and two sources' equal MRNs are not.
+     */
+    static String id(MappingFile mapping, Hl7v2Message message, Scope root) {
+        StringBuilder key = new StringBuilder(mapping.source());
+        for (int i = 0; i < mapping.idParts().size(); i++) {
+            SourcePath part = mapping.idParts().get(i);
+            String value = value(message, root, part);
+            if (i == 0 && value.isEmpty()) {
+                throw new Hl7v2MessageException(part.text(), "required: the record's id is derived from it (" + mapping.file() + ":"
+                        + mapping.idLine() + ")", ErrorCode.REQUIRED_FIELD_MISSING);
+            }
+            key.append('\n').append(value);
+        }
+        try {
+            byte[] hash = MessageDigest.getInstance("SHA-256").digest(key.toString().getBytes(StandardCharsets.UTF_8));
+            return mapping.idPrefix() + "-" + HexFormat.of().formatHex(hash).substring(0, 40);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is part of every Java runtime", e);
+        }
+    }
+
+    private void apply(MappingFile mapping, List<MappingRule> rules, Hl7v2Message message, Scope scope, IBase element, List<MappedMessage.UnmappedCode> codes) {
+        for (MappingRule rule : rules) {
+            if (rule.when() != null && !holds(rule.when(), message, scope)) {
+                continue;
+            }
+            if (rule.each() != null) {
+                each(mapping, rule, message, scope, element, codes);
+            } else {
+                write(mapping, rule, message, scope, element, codes);
+            }
+        }
+    }
+
+    private void each(MappingFile mapping, MappingRule rule, Hl7v2Message message, Scope scope, IBase element, List<MappedMessage.UnmappedCode> codes) {
+        int attached = 0;
+        for (Scope item : items(rule.each(), message, scope)) {
+            IBase child = rule.fhirTarget().newElement();
+            apply(mapping, rule.rules(), message, item, child, codes);
+            if (!child.isEmpty()) {
+                rule.fhirTarget().attach(element, child);
+                attached++;
+            }
+        }
+        if (rule.required() && attached == 0) {
+            throw new Hl7v2MessageException(rule.each().text(), "required: no " + (rule.each().segment() != null ? "segment" : "repetition")
+                    + " gave a " + rule.target(), ErrorCode.REQUIRED_FIELD_MISSING);
+        }
+    }
+
+    private static List<Scope> items(MappingRule.Each each, Hl7v2Message message, Scope scope) {
+        List<Scope> items = new ArrayList<>();
+        if (each.segment() != null) {
+            for (Segment segment : message.segments(each.segment())) {
+                items.add(scope.with(segment));
+            }
+            return items;
+        }
+        Segment segment = scope.segment(message, each.field().segment());
+        if (segment != null) {
+            for (int rep = 0; rep < Hl7v2Message.repetitions(segment, each.field().field()); rep++) {
+                items.add(scope.with(segment).at(each.field().fieldName(), rep));
+            }
+        }
+        return items;
+    }
+
+    private void write(MappingFile mapping, MappingRule rule, Hl7v2Message message, Scope scope, IBase element, List<MappedMessage.UnmappedCode> codes) {
+        String location = rule.sources().isEmpty() ? rule.concat().isEmpty() ? rule.target() : rule.concat().get(0).text()
+                : rule.sources().get(0).text();
+        String raw = raw(rule, message, scope);
+        boolean fromDefault = false;
+        if (raw.isEmpty()) {
+            if (rule.defaultValue() == null) {
+                if (rule.required()) {
+                    throw new Hl7v2MessageException(location, "required for " + rule.target() + ", but empty", ErrorCode.REQUIRED_FIELD_MISSING);
+                }
+                return;
+            }
+            raw = rule.defaultValue();
+            fromDefault = true;
+        }
+        List<String> values = rule.split() == null || fromDefault ? List.of(raw)
+                : List.of(raw.split(Pattern.quote(rule.split()))).stream().map(String::strip).filter(v -> !v.isEmpty()).toList();
+        for (String value : values) {
+            String converted = value;
+            if (!fromDefault && rule.table() != null) {
+                converted = mapping.tables().get(rule.table()).get(value);
+                if (converted == null) {
+                    codes.add(new MappedMessage.UnmappedCode(location, value, rule.table(), mapping.file() + ":" + rule.line()));
+                    if (rule.defaultValue() == null) {
+                        continue;
+                    }
+                    converted = rule.defaultValue();
+                }
+            } else if (!fromDefault) {
+                converted = convert(rule.type(), value, location, mapping);
+            }
+            if (rule.prefix() != null && !fromDefault) {
+                converted = rule.prefix() + converted;
+            }
+            boolean written;
+            try {
+                written = rule.fhirTarget().write(element, converted);
+            } catch (DataFormatException | IllegalArgumentException e) {
+                throw new Hl7v2MessageException(location, "its value does not fit FHIR " + mapping.resourceType() + "." + rule.target(),
+                        ErrorCode.DATA_TYPE_ERROR);
+            }
+            if (!written) {
+                throw new Hl7v2MessageException(location, "two rules write " + mapping.resourceType() + "." + rule.target() + " ("
+                        + mapping.file() + ":" + rule.line() + "); make their conditions exclusive", ErrorCode.APPLICATION_INTERNAL_ERROR);
+            }
+        }
+    }
+
+    private static String raw(MappingRule rule, Hl7v2Message message, Scope scope) {
+        if (rule.constant() != null) {
+            return rule.constant();
+        }
+        if (!rule.concat().isEmpty()) {
+            List<String> parts = rule.concat().stream().map(path -> value(message, scope, path)).filter(v -> !v.isEmpty()).toList();
+            return String.join(rule.separator(), parts);
+        }
+        for (SourcePath path : rule.sources()) {
+            String value = value(message, scope, path);
+            if (!value.isEmpty()) {
+                return value;
+            }
+        }
+        return "";
+    }
+
+    private static boolean holds(MappingRule.Condition condition, Hl7v2Message message, Scope scope) {
+        String value = value(message, scope, condition.path());
+        if (condition.present() != null) {
+            return condition.present() != value.isEmpty();
+        }
+        return condition.values().contains(value) != condition.negate();
+    }
+
+    static String value(Hl7v2Message message, Scope scope, SourcePath path) {
+        Segment segment = scope.segment(message, path.segment());
+        if (segment == null) {
+            return "";
+        }
+        int rep;
+        if (path.repetition() >= 0) {
+            rep = path.repetition();
+        } else if (path.selectorComponent() > 0) {
+            rep = Hl7v2Message.repetitionWhere(segment, path.field(), path.selectorComponent(), path.selectorValue());
+        } else if (path.fieldName().equals(scope.field())) {
+            rep = scope.rep();
+        } else {
+            rep = 0;
+        }
+        return Hl7v2Message.read(segment, path.field(), rep, path.component(), path.subcomponent());
+    }
+
+    /** HL7 DT/DTM to FHIR; see {@link MappingRule.ValueType}. */
+    static String convert(MappingRule.ValueType type, String value, String location, MappingFile mapping) {
+        if (type == MappingRule.ValueType.STRING) {
+            return value;
+        }
+        Matcher time = HL7_TIME.matcher(value);
+        if (!time.matches()) {
+            throw new Hl7v2MessageException(location, "not an HL7 " + (type == MappingRule.ValueType.DATE ? "date (YYYY[MM[DD]])"
+                    : "date-time (YYYY[MM[DD[HH[MM[SS]]]]][+/-ZZZZ])"), ErrorCode.DATA_TYPE_ERROR);
+        }
+        String year = time.group(1);
+        String month = time.group(2);
+        String day = time.group(3);
+        try {
+            LocalDate.of(Integer.parseInt(year), month == null ? 1 : Integer.parseInt(month), day == null ? 1 : Integer.parseInt(day));
+        } catch (DateTimeException e) {
+            throw new Hl7v2MessageException(location, "not a calendar date", ErrorCode.DATA_TYPE_ERROR);
+        }
+        String date = year + (month == null ? "" : "-" + month + (day == null ? "" : "-" + day));
+        if (type == MappingRule.ValueType.DATE || time.group(4) == null) {
+            return date;
+        }
+        if (day == null) {
+            throw new Hl7v2MessageException(location, "a time without a full date", ErrorCode.DATA_TYPE_ERROR);
+        }
+        LocalDateTime local;
+        try {
+            local = LocalDateTime.of(Integer.parseInt(year), Integer.parseInt(month), Integer.parseInt(day), Integer.parseInt(time.group(4)),
+                    time.group(5) == null ? 0 : Integer.parseInt(time.group(5)), time.group(6) == null ? 0 : Integer.parseInt(time.group(6)));
+        } catch (DateTimeException e) {
+            throw new Hl7v2MessageException(location, "not a valid time of day", ErrorCode.DATA_TYPE_ERROR);
+        }
+        ZoneOffset offset;
+        if (time.group(8) != null) {
+            String sign = time.group(8);
+            try {
+                offset = ZoneOffset.ofHoursMinutes(Integer.parseInt(sign.substring(0, 3)),
+                        (sign.startsWith("-") ? -1 : 1) * Integer.parseInt(sign.substring(3)));
+            } catch (DateTimeException e) {
+                throw new Hl7v2MessageException(location, "not a valid UTC offset", ErrorCode.DATA_TYPE_ERROR);
+            }
+        } else {
+            List<ZoneOffset> offsets = mapping.zone().getRules().getValidOffsets(local);
+            if (offsets.isEmpty()) {
+                throw new Hl7v2MessageException(location, "the local time falls in the daylight-saving gap of " + mapping.zone()
+                        + " (that time never happened there); the sender must give a UTC offset", ErrorCode.DATA_TYPE_ERROR);
+            }
+            if (offsets.size() > 1) {
+                throw new Hl7v2MessageException(location, "the local time is ambiguous: it happened twice in " + mapping.zone()
+                        + " (daylight-saving overlap); the sender must give a UTC offset", ErrorCode.DATA_TYPE_ERROR);
+            }
+            offset = offsets.get(0);
+        }
+        return OffsetDateTime.of(local, offset).format(FHIR_DATE_TIME);
+    }
+
+    private static List<String> unmapped(MappingFile mapping, Hl7v2Message message) {
+        Set<String> read = mapping.readFields();
+        List<String> unmapped = new ArrayList<>();
+        for (String entry : message.presentFields()) {
+            int dash = entry.indexOf('-');
+            String segment = dash < 0 ? entry : entry.substring(0, dash);
+            if (dash < 0 ? !read.contains(segment) : read.contains(segment) && !read.contains(entry)) {
+                unmapped.add(entry);
+            }
+        }
+        return List.copyOf(unmapped);
+    }
+
+    /** Where rules read: the segment of each name a group is on (else the message's first), and the field repetition it is on. */
+    record Scope(Map<String, Segment> segments, String field, int rep) {
+
+        Segment segment(Hl7v2Message message, String name) {
+            Segment bound = segments.get(name);
+            if (bound != null) {
+                return bound;
+            }
+            List<Segment> all = message.segments(name);
+            return all.isEmpty() ? null : all.get(0);
+        }
+
+        Scope with(Segment segment) {
+            Map<String, Segment> bound = new HashMap<>(segments);
+            bound.put(segment.getName(), segment);
+            return new Scope(Map.copyOf(bound), field, rep);
+        }
+
+        Scope at(String fieldName, int repetition) {
+            return new Scope(segments, fieldName, repetition);
+        }
+    }
+}

@@ -1,0 +1,36 @@
+package org.portalsync.source.hl7v2;
+
+import java.util.List;
+
+import org.hl7.fhir.instance.model.api.IBaseResource;
+
+/**
+ * What a mapping made of one message: the FHIR resource, and what it left aside.
+ *
+ * @param unmapped segments ({@code PV1}) and fields ({@code PID-10}) holding values that no rule reads, in message order
+ * @param codes    values a table did not hold, in message order
+ */
+public record MappedMessage(MappingFile mapping, IBaseResource resource, List<String> unmapped, List<UnmappedCode> codes) {
+
+    /**
+     * A value a rule's table ({@code map}) does not hold. {@link #toString} names the field and the table only, for the
+     * digest and logs: what a sender puts in a coded field is not always a code (a phone number in XTN-3). The analysts'
+     * command, which runs on the analyst's own sample, shows the value too ({@link #withValue}).
+     */
+    public record UnmappedCode(String location, String value, String table, String rule) {
+
+        @Override
+        public String toString() {
+            return location + ": a code not in table " + table + " (" + rule + ")";
+        }
+
+        public String withValue() {
+            return location + ": code '" + value + "' is not in table " + table + " (" + rule + ")";
+        }
+    }
+
+    /** e.g. {@code Patient/v2-3f2a...} */
+    public String record() {
+        return resource.fhirType() + "/" + resource.getIdElement().getIdPart();
+    }
+}

@@ -1,0 +1,30 @@
+package org.portalsync.source.hl7v2;
+
+import java.time.ZoneId;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * A mapping file of {@code config/mappings/}, read and checked by {@link MappingFileReader}: which HL7 v2
+ * messages it takes, the FHIR resource it makes of them, how that resource's id is derived, and its rules.
+ *
+ * @param file       the file, as named in errors
+ * @param source     the source name stored with each record it produces (the portal's {@code source} column)
+ * @param zone       the zone the sender's local times are in (an IANA id, e.g. {@code America/New_York})
+ * @param idPrefix   the start of every resource id it produces
+ * @param idParts    the paths whose values, hashed with the source name, make the resource id; the first must hold a value
+ * @param readFields the {@code SEG-n} fields any of its rules reads, and the segments they are in
+ */
+public record MappingFile(String file, String name, String source, ZoneId zone, List<Accepts> accepts, String resourceType,
+        String idPrefix, List<SourcePath> idParts, int idLine, Map<String, Map<String, String>> tables, List<MappingRule> rules,
+        Set<String> readFields) {
+
+    /** The messages a mapping takes: an HL7 v2 message type (MSH-9-1) and its trigger events (MSH-9-2). */
+    public record Accepts(String type, Set<String> events) {
+    }
+
+    public boolean accepts(String type, String event) {
+        return accepts.stream().anyMatch(kind -> kind.type().equals(type) && kind.events().contains(event));
+    }
+}

@@ -1,0 +1,413 @@
+package org.portalsync.source.hl7v2;
+
+import java.time.DateTimeException;
+import java.time.ZoneId;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.function.Function;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import ca.uhn.fhir.context.BaseRuntimeElementCompositeDefinition;
+import ca.uhn.fhir.context.FhirContext;
+import ca.uhn.fhir.context.RuntimeResourceDefinition;
+import org.portalsync.config.ConfigurationException;
+import org.portalsync.source.hl7v2.MappingRule.Condition;
+import org.portalsync.source.hl7v2.MappingRule.Each;
+import org.portalsync.source.hl7v2.MappingRule.ValueType;
+import org.snakeyaml.engine.v2.api.LoadSettings;
+import org.snakeyaml.engine.v2.api.lowlevel.Compose;
+import org.snakeyaml.engine.v2.exceptions.MarkedYamlEngineException;
+import org.snakeyaml.engine.v2.exceptions.YamlEngineException;
+import org.snakeyaml.engine.v2.nodes.MappingNode;
+import org.snakeyaml.engine.v2.nodes.Node;
+import org.snakeyaml.engine.v2.nodes.NodeTuple;
+import org.snakeyaml.engine.v2.nodes.ScalarNode;
+import org.snakeyaml.engine.v2.nodes.SequenceNode;
+
+/**
+ * Reads one mapping file (README, "Legacy sources: mapping files") into a {@link MappingFile}, checking
+ * everything that can be checked before a message arrives: the YAML, every key, each HL7 v2 path against
+ * the v2.5.1 segment definitions, each FHIR element against HAPI's R4 model, tables, zones and settings.
+ * Anything wrong is a {@link ConfigurationException} naming the file, the line and the rule.
+ */
+public final class MappingFileReader {
+
+    private static final Set<String> FILE_KEYS = Set.of("mapping", "source", "zone", "messages", "produces", "id", "tables", "rules");
+    private static final Set<String> RULE_KEYS = Set.of("target", "source", "sources", "concat", "separator", "value", "default", "map",
+            "type", "prefix", "split", "when", "required", "each", "rules");
+    private static final Set<String> CONDITION_KEYS = Set.of("path", "equals", "in", "not-equals", "not-in", "present");
+    private static final Pattern SETTING = Pattern.compile("\\{\\{([^}]+)}}");
+    private static final Pattern ID_PREFIX = Pattern.compile("[A-Za-z0-9][A-Za-z0-9.-]{0,20}");
+    private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,63}");
+
+    private final FhirContext fhir;
+    private final Function<String, Optional<String>> settings;
+    private String file;
+    private Map<String, Map<String, String>> tables;
+    private Set<String> readFields;
+
+    /** @param settings resolves the {@code {{portal-sync.*}}} placeholders a mapping's values may hold */
+    public MappingFileReader(FhirContext fhir, Function<String, Optional<String>> settings) {
+        this.fhir = fhir;
+        this.settings = settings;
+    }
+
+    /** @param fileName as errors name it, e.g. {@code config/mappings/hl7v2-adt-patient.yaml} */
+    public synchronized MappingFile read(String fileName, String text) {
+        this.file = fileName;
+        this.tables = new LinkedHashMap<>();
+        this.readFields = new LinkedHashSet<>();
+        try {
+            Optional<Node> document = new Compose(LoadSettings.builder().setLabel(fileName).build()).composeString(text);
+            if (document.isEmpty()) {
+                throw new ConfigurationException(fileName + ":1: the file is empty; a mapping needs at least messages, produces, id and rules");
+            }
+            return mappingFile(document.get());
+        } catch (MarkedYamlEngineException e) {
+            throw new ConfigurationException(fileName + ":" + e.getProblemMark().map(m -> m.getLine() + 1).orElse(0) + ": not valid YAML: "
+                    + e.getProblem());
+        } catch (YamlEngineException e) {
+            throw new ConfigurationException(fileName + ": not valid YAML: " + e.getMessage());
+        }
+    }
+
+    private MappingFile mappingFile(Node root) {
+        Map<String, NodeTuple> keys = keys(root, FILE_KEYS, "the file");
+        String stem = file.replaceAll(".*[/\\\\]", "").replaceAll("\\.ya?ml$", "");
+        String name = keys.containsKey("mapping") ? scalar(keys.get("mapping").getValueNode(), "mapping") : stem;
+        String source = scalar(required(keys, "source", root, "the source name its records are stored under, e.g. legacy-adt"), "source");
+        if (!NAME.matcher(source).matches()) {
+            throw error(keys.get("source").getValueNode(), "source '" + source + "' must be letters, digits, '.', '_' or '-' (at most 64)");
+        }
+        Node zoneNode = required(keys, "zone", root, "the IANA zone of the sender's local times, e.g. America/New_York");
+        ZoneId zone = zone(zoneNode);
+        List<MappingFile.Accepts> accepts = accepts(required(keys, "messages", root, "the message types and trigger events it takes"));
+        String produces = scalar(required(keys, "produces", root, "the FHIR resource it produces, e.g. Patient"), "produces");
+        RuntimeResourceDefinition resource;
+        try {
+            resource = fhir.getResourceDefinition(produces);
+        } catch (RuntimeException e) {
+            throw error(keys.get("produces").getValueNode(), "'" + produces + "' is not a FHIR R4 resource type");
+        }
+        if (keys.containsKey("tables")) {
+            readTables(keys.get("tables").getValueNode());
+        }
+        Node idNode = required(keys, "id", root, "how the resource id is derived from the message (id: {from: [PID-3(5=MR)-1]})");
+        Map<String, NodeTuple> id = keys(idNode, Set.of("from", "prefix"), "id");
+        if (!id.containsKey("from")) {
+            throw error(idNode, "id needs 'from': the paths whose values identify the record, e.g. [PID-3(5=MR)-1, PID-3(5=MR)-4-1]");
+        }
+        List<SourcePath> idParts = paths(id.get("from").getValueNode(), "id.from");
+        if (idParts.isEmpty()) {
+            throw error(idNode, "id.from names no path");
+        }
+        String prefix = id.containsKey("prefix") ? scalar(id.get("prefix").getValueNode(), "id.prefix") : "v2";
+        if (!ID_PREFIX.matcher(prefix).matches()) {
+            throw error(id.get("prefix").getValueNode(), "id.prefix '" + prefix + "' must be letters, digits, '.' or '-' (at most 21)");
+        }
+        List<MappingRule> rules = rules(required(keys, "rules", root, "the field rules"), resource, null);
+        return new MappingFile(file, name, source, zone, accepts, produces, prefix, idParts, line(idNode), Map.copyOf(tables), rules,
+                Set.copyOf(readFields));
+    }
+
+    private ZoneId zone(Node node) {
+        String text = scalar(node, "zone");
+        try {
+            if (!ZoneId.getAvailableZoneIds().contains(text)) {
+                throw new DateTimeException(text);
+            }
+            return ZoneId.of(text);
+        } catch (DateTimeException e) {
+            throw error(node, "zone '" + text + "' is not an IANA zone id; write the sender's region, e.g. America/New_York "
+                    + "(a fixed offset would get daylight-saving time wrong)");
+        }
+    }
+
+    private List<MappingFile.Accepts> accepts(Node node) {
+        List<MappingFile.Accepts> accepts = new ArrayList<>();
+        for (Node item : sequence(node, "messages")) {
+            Map<String, NodeTuple> keys = keys(item, Set.of("type", "events"), "a messages entry");
+            String type = scalar(required(keys, "type", item, "the HL7 v2 message type (MSH-9-1), e.g. ADT"), "type");
+            Set<String> events = new LinkedHashSet<>();
+            for (Node event : sequence(required(keys, "events", item, "the trigger events (MSH-9-2), e.g. [A01, A04]"), "events")) {
+                events.add(scalar(event, "an event"));
+            }
+            accepts.add(new MappingFile.Accepts(type, Set.copyOf(events)));
+        }
+        if (accepts.isEmpty()) {
+            throw error(node, "messages names no message type");
+        }
+        return List.copyOf(accepts);
+    }
+
+    private void readTables(Node node) {
+        for (NodeTuple table : mapping(node, "tables").getValue()) {
+            String name = scalar(table.getKeyNode(), "a table name");
+            Map<String, String> codes = new LinkedHashMap<>();
+            for (NodeTuple code : mapping(table.getValueNode(), "table " + name).getValue()) {
+                codes.put(scalar(code.getKeyNode(), "a code"), scalar(code.getValueNode(), "a code's value"));
+            }
+            tables.put(name, Map.copyOf(codes));
+        }
+    }
+
+    private List<MappingRule> rules(Node node, BaseRuntimeElementCompositeDefinition<?> context, Each group) {
+        List<MappingRule> rules = new ArrayList<>();
+        Map<String, Integer> unconditionalTargets = new HashMap<>();
+        for (Node item : sequence(node, "rules")) {
+            MappingRule rule = rule(item, context, group);
+            if (rule.when() == null && !rule.fhirTarget().isRepeating()) {
+                Integer earlier = unconditionalTargets.putIfAbsent(rule.target(), rule.line());
+                if (earlier != null) {
+                    throw error(item, "rule " + rule.describe() + ": line " + earlier + " already sets " + rule.target()
+                            + "; give one rule several paths (sources: [...], first with a value wins) or a condition (when)");
+                }
+            }
+            rules.add(rule);
+        }
+        return List.copyOf(rules);
+    }
+
+    private MappingRule rule(Node node, BaseRuntimeElementCompositeDefinition<?> context, Each group) {
+        Map<String, NodeTuple> keys = keys(node, RULE_KEYS, "a rule");
+        String target = keys.containsKey("target") ? scalar(keys.get("target").getValueNode(), "target") : null;
+        String label = "rule '" + (target == null ? "?" : target) + "'";
+        if (target == null) {
+            throw error(node, label + ": no target; name the FHIR element the value goes to, e.g. name.family");
+        }
+        FhirTarget fhirTarget;
+        try {
+            fhirTarget = FhirTarget.resolve(context, target);
+        } catch (IllegalArgumentException e) {
+            throw error(keys.get("target").getValueNode(), label + ": " + e.getMessage());
+        }
+        Condition when = keys.containsKey("when") ? condition(keys.get("when").getValueNode(), label) : null;
+        boolean required = keys.containsKey("required") && bool(keys.get("required").getValueNode(), label + " required");
+        if (keys.containsKey("each")) {
+            Node eachNode = keys.get("each").getValueNode();
+            String text = scalar(eachNode, "each");
+            Each each;
+            try {
+                if (SourcePath.isSegmentName(text)) {
+                    V251Segments.checkSegment(text);
+                    each = new Each(text, null);
+                } else {
+                    SourcePath field = SourcePath.parse(text);
+                    if (!field.isWholeField()) {
+                        throw new IllegalArgumentException("'" + text + "': each repeats over a segment (NK1) or a field's repetitions (PID-3)");
+                    }
+                    V251Segments.check(field);
+                    readFields.add(field.segment());
+                    readFields.add(field.fieldName());
+                    each = new Each(null, field);
+                }
+            } catch (IllegalArgumentException e) {
+                throw error(eachNode, label + ": " + e.getMessage());
+            }
+            for (String key : List.of("source", "sources", "concat", "value", "default", "map", "type", "prefix", "split")) {
+                if (keys.containsKey(key)) {
+                    throw error(keys.get(key).getKeyNode(), label + ": a group (each) takes only target, when, required and rules; put '"
+                            + key + "' on a rule inside it");
+                }
+            }
+            BaseRuntimeElementCompositeDefinition<?> element;
+            try {
+                element = fhirTarget.composite();
+            } catch (IllegalArgumentException e) {
+                throw error(keys.get("target").getValueNode(), label + ": " + e.getMessage());
+            }
+            if (!keys.containsKey("rules")) {
+                throw error(node, label + ": a group (each) needs rules for the elements of each " + target);
+            }
+            List<MappingRule> rules = rules(keys.get("rules").getValueNode(), element, each);
+            return new MappingRule(line(node), target, fhirTarget, List.of(), List.of(), " ", null, null, null, ValueType.STRING, null,
+                    null, when, required, each, rules);
+        }
+        if (keys.containsKey("rules")) {
+            throw error(keys.get("rules").getKeyNode(), label + ": only a group (each) has rules of its own");
+        }
+        if (!fhirTarget.isPrimitive()) {
+            throw error(keys.get("target").getValueNode(), label + ": " + target + " has elements of its own; name one of them (e.g. "
+                    + target + ".value) or repeat over a field with each");
+        }
+        List<SourcePath> sources = new ArrayList<>();
+        if (keys.containsKey("source")) {
+            sources.add(path(keys.get("source").getValueNode(), label));
+        }
+        if (keys.containsKey("sources")) {
+            sources.addAll(paths(keys.get("sources").getValueNode(), label));
+        }
+        List<SourcePath> concat = keys.containsKey("concat") ? paths(keys.get("concat").getValueNode(), label) : List.of();
+        String constant = keys.containsKey("value") ? setting(keys.get("value").getValueNode(), label) : null;
+        int kinds = (sources.isEmpty() ? 0 : 1) + (concat.isEmpty() ? 0 : 1) + (constant == null ? 0 : 1);
+        if (kinds != 1) {
+            throw error(node, label + ": give exactly one of source, sources, concat or value");
+        }
+        String table = null;
+        if (keys.containsKey("map")) {
+            table = scalar(keys.get("map").getValueNode(), label + " map");
+            if (!tables.containsKey(table)) {
+                throw error(keys.get("map").getValueNode(), label + ": table '" + table + "' is not defined; add it under tables");
+            }
+        }
+        ValueType type = ValueType.STRING;
+        if (keys.containsKey("type")) {
+            String text = scalar(keys.get("type").getValueNode(), label + " type");
+            type = switch (text) {
+                case "string" -> ValueType.STRING;
+                case "date" -> ValueType.DATE;
+                case "date-time" -> ValueType.DATE_TIME;
+                default -> throw error(keys.get("type").getValueNode(), label + ": type '" + text + "' is not string, date or date-time");
+            };
+        }
+        String split = keys.containsKey("split") ? raw(keys.get("split").getValueNode(), label + " split") : null;
+        if (split != null && !fhirTarget.isRepeating()) {
+            throw error(keys.get("split").getKeyNode(), label + ": split makes several values, but " + target + " holds one");
+        }
+        return new MappingRule(line(node), target, fhirTarget, List.copyOf(sources), concat,
+                keys.containsKey("separator") ? raw(keys.get("separator").getValueNode(), label + " separator") : " ", constant,
+                keys.containsKey("default") ? setting(keys.get("default").getValueNode(), label) : null, table, type,
+                keys.containsKey("prefix") ? setting(keys.get("prefix").getValueNode(), label) : null, split, when, required, null, List.of());
+    }
+
+    private Condition condition(Node node, String label) {
+        Map<String, NodeTuple> keys = keys(node, CONDITION_KEYS, label + " when");
+        if (!keys.containsKey("path")) {
+            throw error(node, label + ": when needs a path, e.g. when: {path: PID-3-5, equals: MR}");
+        }
+        SourcePath path = path(keys.get("path").getValueNode(), label);
+        List<String> tests = keys.keySet().stream().filter(key -> !key.equals("path")).toList();
+        if (tests.size() != 1) {
+            throw error(node, label + ": when takes one of equals, in, not-equals, not-in or present");
+        }
+        Node value = keys.get(tests.get(0)).getValueNode();
+        return switch (tests.get(0)) {
+            case "equals" -> new Condition(path, List.of(scalar(value, "equals")), false, null);
+            case "not-equals" -> new Condition(path, List.of(scalar(value, "not-equals")), true, null);
+            case "in" -> new Condition(path, scalars(value, "in"), false, null);
+            case "not-in" -> new Condition(path, scalars(value, "not-in"), true, null);
+            default -> new Condition(path, List.of(), false, bool(value, label + " present"));
+        };
+    }
+
+    private List<SourcePath> paths(Node node, String label) {
+        if (node instanceof ScalarNode) {
+            return List.of(path(node, label));
+        }
+        List<SourcePath> paths = new ArrayList<>();
+        for (Node item : sequence(node, label)) {
+            paths.add(path(item, label));
+        }
+        return List.copyOf(paths);
+    }
+
+    private SourcePath path(Node node, String label) {
+        String text = scalar(node, label);
+        try {
+            SourcePath path = SourcePath.parse(text);
+            V251Segments.check(path);
+            readFields.add(path.segment());
+            readFields.add(path.fieldName());
+            return path;
+        } catch (IllegalArgumentException e) {
+            throw error(node, label + ": " + e.getMessage());
+        }
+    }
+
+    /** A value with its {{portal-sync.*}} settings resolved: a mapping names the MRN system once, in the engine's settings. */
+    private String setting(Node node, String label) {
+        String text = scalar(node, label);
+        Matcher matcher = SETTING.matcher(text);
+        StringBuilder out = new StringBuilder();
+        while (matcher.find()) {
+            String key = matcher.group(1).strip();
+            String value = settings.apply(key).filter(v -> !v.isBlank()).orElseThrow(() -> error(node, label + ": setting " + key
+                    + " is not set; set it in config/application.properties"));
+            matcher.appendReplacement(out, Matcher.quoteReplacement(value));
+        }
+        matcher.appendTail(out);
+        return out.toString();
+    }
+
+    private Node required(Map<String, NodeTuple> keys, String key, Node parent, String what) {
+        NodeTuple tuple = keys.get(key);
+        if (tuple == null) {
+            throw error(parent, "'" + key + "' is missing: " + what);
+        }
+        return tuple.getValueNode();
+    }
+
+    private Map<String, NodeTuple> keys(Node node, Set<String> allowed, String what) {
+        Map<String, NodeTuple> keys = new LinkedHashMap<>();
+        for (NodeTuple tuple : mapping(node, what).getValue()) {
+            String key = scalar(tuple.getKeyNode(), "a key");
+            if (!allowed.contains(key)) {
+                throw error(tuple.getKeyNode(), "unknown key '" + key + "' in " + what + "; known: " + String.join(", ", allowed.stream().sorted().toList()));
+            }
+            if (keys.put(key, tuple) != null) {
+                throw error(tuple.getKeyNode(), "'" + key + "' appears twice in " + what);
+            }
+        }
+        return keys;
+    }
+
+    private MappingNode mapping(Node node, String what) {
+        if (node instanceof MappingNode mapping) {
+            return mapping;
+        }
+        throw error(node, what + " must be a map of keys (key: value)");
+    }
+
+    private List<Node> sequence(Node node, String what) {
+        if (node instanceof SequenceNode sequence) {
+            return sequence.getValue();
+        }
+        throw error(node, what + " must be a list (- item, or [a, b])");
+    }
+
+    private List<String> scalars(Node node, String what) {
+        if (node instanceof ScalarNode) {
+            return List.of(scalar(node, what));
+        }
+        return sequence(node, what).stream().map(item -> scalar(item, what)).toList();
+    }
+
+    private String scalar(Node node, String what) {
+        if (node instanceof ScalarNode scalar && !scalar.getValue().isBlank()) {
+            return scalar.getValue().strip();
+        }
+        throw error(node, what + " must be a single value");
+    }
+
+    /** A separator as written, spaces kept ("separator: ' '"). */
+    private String raw(Node node, String what) {
+        if (node instanceof ScalarNode scalar && !scalar.getValue().isEmpty()) {
+            return scalar.getValue();
+        }
+        throw error(node, what + " must be a single value (quote a space: ' ')");
+    }
+
+    private boolean bool(Node node, String what) {
+        String text = scalar(node, what).toLowerCase(Locale.ROOT);
+        if (!text.equals("true") && !text.equals("false")) {
+            throw error(node, what + " must be true or false");
+        }
+        return Boolean.parseBoolean(text);
+    }
+
+    private static int line(Node node) {
+        return node.getStartMark().map(mark -> mark.getLine() + 1).orElse(0);
+    }
+
+    private ConfigurationException error(Node node, String problem) {
+        return new ConfigurationException(file + ":" + line(node) + ": " + problem);
+    }
+}

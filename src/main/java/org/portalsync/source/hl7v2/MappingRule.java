@@ -1,0 +1,49 @@
+package org.portalsync.source.hl7v2;
+
+import java.util.List;
+
+/**
+ * One rule of a mapping file: where a value comes from, what is done to it, and the FHIR element it is
+ * written to (relative to the element its group builds). A rule with {@code each} is a repeating group:
+ * one new {@code target} element per segment or field repetition, filled by its own {@code rules}.
+ *
+ * @param line      the rule's line in its file, for errors
+ * @param sources   the paths read in priority order: the first that holds a value wins ({@code source} is a list of one)
+ * @param concat    paths whose values are joined with {@code separator} (empty ones left out)
+ * @param constant  a fixed value ({@code value}); settings are resolved ({@code {{portal-sync.mapping.mrn-system}}})
+ * @param table     the code table the value is looked up in ({@code map}), or null
+ * @param split     a separator that splits the value into several (a repeating target), or null
+ * @param each      the segment ({@code NK1}) or field ({@code PID-3}) a group repeats over, or null
+ */
+public record MappingRule(int line, String target, FhirTarget fhirTarget, List<SourcePath> sources, List<SourcePath> concat, String separator,
+        String constant, String defaultValue, String table, ValueType type, String prefix, String split, Condition when, boolean required,
+        Each each, List<MappingRule> rules) {
+
+    /** How a source value is read. */
+    public enum ValueType {
+        /** as sent */
+        STRING,
+        /** HL7 DT/DTM to a FHIR date (YYYY, YYYY-MM or YYYY-MM-DD): the date as the sender wrote it; a time is ignored */
+        DATE,
+        /** HL7 DTM to a FHIR dateTime with its offset: a time without one is read in the mapping's zone */
+        DATE_TIME
+    }
+
+    /** A repeating group: over the segments of a name, or over the repetitions of a field. */
+    public record Each(String segment, SourcePath field) {
+        public String text() {
+            return field == null ? segment : field.text();
+        }
+    }
+
+    /** A rule applies only when its path's value equals one of the values (or, with {@code present}, holds any or none). */
+    public record Condition(SourcePath path, List<String> values, boolean negate, Boolean present) {
+    }
+
+    /** How the rule is named in errors: its target and the first path it reads. */
+    public String describe() {
+        String from = each != null ? "each " + each.text() : !sources.isEmpty() ? sources.get(0).text()
+                : !concat.isEmpty() ? concat.get(0).text() : "value";
+        return "'" + target + "' (" + from + ")";
+    }
+}

@@ -1,0 +1,77 @@
+package org.portalsync.source.hl7v2;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+import org.portalsync.portal.PortalDatabase;
+import org.portalsync.portal.TestDatabases;
+
+/**
+ * The legacy inbox on H2 and a real PostgreSQL: a sender's messages for one record are claimed oldest first,
+ * whichever a worker asks for first (as two instances would), and a control id is stored once.
+ */
+class Hl7v2InboxIT {
+
+    private static final Instant NOW = Instant.parse("2026-03-01T12:00:00Z");
+
+    static List<String> databases() {
+        return TestDatabases.kinds();
+    }
+
+    private static Hl7v2Inbox.Received message(String sender, String controlId, String record) {
+        return new Hl7v2Inbox.Received(NOW, sender, controlId, "ADT^A08", "hl7v2-adt-patient", "legacy-adt", record, "MSH|...",
+                "{\"resourceType\":\"Patient\",\"id\":\"" + record.substring("Patient/".length()) + "\"}");
+    }
+
+    private static long store(PortalDatabase database, Hl7v2Inbox inbox, Hl7v2Inbox.Received message) {
+        return database.inTransaction(connection -> inbox.store(connection, message)).orElseThrow();
+    }
+
+    @ParameterizedTest
+    @MethodSource("databases")
+    void aRecordsLaterMessageWaitsUntilItsEarlierOneIsDone(String kind) {
+        try (PortalDatabase database = TestDatabases.fresh(kind)) {
+            Hl7v2Inbox inbox = new Hl7v2Inbox(database, Duration.ofMinutes(5));
+            long a04 = store(database, inbox, message("LEGACY^CLINIC-A", "C-10561", "Patient/v2-a"));
+            long a08 = store(database, inbox, message("LEGACY^CLINIC-A", "C-10562", "Patient/v2-a"));
+            long other = store(database, inbox, message("LEGACY^CLINIC-A", "C-10563", "Patient/v2-b"));
+            long otherSender = store(database, inbox, message("LEGACY^CLINIC-B", "C-10564", "Patient/v2-a"));
+
+            assertThat(inbox.claim(a08, NOW)).as("its A04 is still waiting").isEmpty();
+            assertThat(inbox.claim(other, NOW)).as("another record does not wait").isPresent();
+            assertThat(inbox.claim(otherSender, NOW)).as("another sender does not wait").isPresent();
+            assertThat(inbox.claim(a04, NOW)).map(Hl7v2Inbox.Entry::controlId).contains("C-10561");
+            assertThat(inbox.claim(a04, NOW)).as("claimed once").isEmpty();
+            assertThat(inbox.claim(a08, NOW)).as("its A04 is being applied").isEmpty();
+
+            assertThat(inbox.done(a04, NOW)).as("the record's next").contains(a08);
+            assertThat(inbox.claim(a08, NOW)).map(Hl7v2Inbox.Entry::receivedAt).contains(NOW);
+            assertThat(inbox.waiting(NOW, 10)).isEmpty();
+            assertThat(inbox.waiting(NOW.plus(Duration.ofMinutes(6)), 10)).as("claims of a worker that stopped")
+                    .containsExactly(a08, other, otherSender);
+        }
+    }
+
+    @ParameterizedTest
+    @MethodSource("databases")
+    void aControlIdIsStoredOncePerSender(String kind) {
+        try (PortalDatabase database = TestDatabases.fresh(kind)) {
+            Hl7v2Inbox inbox = new Hl7v2Inbox(database, Duration.ofMinutes(5));
+            store(database, inbox, message("LEGACY^CLINIC-A", "C-10565", "Patient/v2-a"));
+
+            Optional<Long> again = database.inTransaction(connection -> inbox.store(connection, message("LEGACY^CLINIC-A", "C-10565",
+                    "Patient/v2-a")));
+            Optional<Long> otherSender = database.inTransaction(connection -> inbox.store(connection, message("LEGACY^CLINIC-B",
+                    "C-10565", "Patient/v2-a")));
+
+            assertThat(again).isEmpty();
+            assertThat(otherSender).isPresent();
+        }
+    }
+}

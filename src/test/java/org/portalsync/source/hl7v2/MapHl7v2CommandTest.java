@@ -1,0 +1,66 @@
+package org.portalsync.source.hl7v2;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+
+import org.hl7.fhir.r4.model.Patient;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.portalsync.config.PortalSyncSettings;
+
+/** An analyst runs a mapping over a sample message: the FHIR JSON on standard output, what was left unread beside it. */
+class MapHl7v2CommandTest {
+
+    @TempDir
+    Path home;
+
+    private final ByteArrayOutputStream out = new ByteArrayOutputStream();
+    private final ByteArrayOutputStream err = new ByteArrayOutputStream();
+
+    @BeforeEach
+    void home() throws Exception {
+        Files.createDirectories(home.resolve("config"));
+        Files.writeString(home.resolve("config/application.properties"),
+                "portal-sync.mapping.mrn-system = " + MapHl7v2MessageTest.MRN_SYSTEM + "\n");
+    }
+
+    private int run(String message) throws Exception {
+        Path file = home.resolve("sample.hl7");
+        Files.writeString(file, message);
+        return MapHl7v2Command.run(List.of(ShippedAdtMappingCorpusTest.SHIPPED.toString(), file.toString()),
+                Map.of(PortalSyncSettings.HOME, home.toString()), new PrintStream(out, true, StandardCharsets.UTF_8),
+                new PrintStream(err, true, StandardCharsets.UTF_8));
+    }
+
+    @Test
+    void printsTheFhirJsonAndTheUnmappedFields() throws Exception {
+        int status = run(String.join("\r", MapHl7v2MessageTest.MSH,
+                "PID|1||A-77^^^CLINIC-A^MR||Lovelace^Ada^^^^^L||19151210|F||2106-3",
+                "PV1|1|O"));
+
+        assertThat(status).as(err.toString(StandardCharsets.UTF_8)).isZero();
+        Patient patient = MapHl7v2MessageTest.FHIR.newJsonParser().parseResource(Patient.class, out.toString(StandardCharsets.UTF_8));
+        assertThat(patient.getIdentifierFirstRep().getSystem()).isEqualTo(MapHl7v2MessageTest.MRN_SYSTEM);
+        assertThat(patient.getIdentifierFirstRep().getValue()).isEqualTo("A-77");
+        assertThat(patient.getBirthDateElement().getValueAsString()).isEqualTo("1915-12-10");
+        assertThat(err.toString(StandardCharsets.UTF_8)).contains("ADT^A04 CTRL-1 -> Patient/v2-")
+                .contains("Unmapped (no rule reads them): PID-1, PID-10, PV1");
+    }
+
+    @Test
+    void aRefusedMessageNamesTheFieldAndTheProblem() throws Exception {
+        int status = run(String.join("\r", MapHl7v2MessageTest.MSH, "PID|1||A-77^^^CLINIC-A^PI||Lovelace^Ada"));
+
+        assertThat(status).isEqualTo(1);
+        assertThat(out.toString(StandardCharsets.UTF_8)).isEmpty();
+        assertThat(err.toString(StandardCharsets.UTF_8)).contains("refused (101 Required field missing): PID-3(5=MR)-1: required");
+    }
+}

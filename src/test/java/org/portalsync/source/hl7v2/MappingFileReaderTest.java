@@ -1,0 +1,111 @@
+package org.portalsync.source.hl7v2;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.util.Optional;
+
+import org.junit.jupiter.api.Test;
+import org.portalsync.config.ConfigurationException;
+
+/** A mapping file is checked whole when it is read: each mistake names the file, the line and the rule. */
+class MappingFileReaderTest {
+
+    private static final String HEAD = """
+            source: clinic-a
+            zone: America/New_York
+            messages:
+              - {type: ADT, events: [A04]}
+            produces: Patient
+            id:
+              from: [PID-3(5=MR)-1]
+            tables:
+              sex: {F: female}
+            rules:
+            """;
+
+    /** The rules below HEAD begin on line 11. */
+    private static String withRules(String rules) {
+        return HEAD + rules;
+    }
+
+    private static String error(String text) {
+        try {
+            new MappingFileReader(MapHl7v2MessageTest.FHIR, key -> Optional.empty()).read("config/mappings/clinic-a.yaml", text);
+        } catch (ConfigurationException e) {
+            return e.getMessage();
+        }
+        throw new AssertionError("the mapping was accepted");
+    }
+
+    @Test
+    void readsAValidFile() {
+        MappingFile mapping = new MappingFileReader(MapHl7v2MessageTest.FHIR, key -> Optional.empty()).read("config/mappings/clinic-a.yaml",
+                withRules("  - {source: PID-8, target: gender, map: sex}\n"));
+
+        assertThat(mapping.name()).isEqualTo("clinic-a");
+        assertThat(mapping.accepts("ADT", "A04")).isTrue();
+        assertThat(mapping.accepts("ADT", "A08")).isFalse();
+        assertThat(mapping.readFields()).contains("PID", "PID-3", "PID-8");
+    }
+
+    @Test
+    void anUnknownSegmentFieldOrComponentIsNamedWithItsLine() {
+        assertThat(error(withRules("  - {source: PID-8, target: gender}\n  - {source: QQQ-1, target: birthDate}\n")))
+                .isEqualTo("config/mappings/clinic-a.yaml:12: rule 'birthDate': segment QQQ does not exist in HL7 v2.5.1 "
+                        + "(a site's own segments begin with Z)");
+        assertThat(error(withRules("  - {source: PID-40, target: birthDate}\n")))
+                .isEqualTo("config/mappings/clinic-a.yaml:11: rule 'birthDate': 'PID-40': PID has 39 fields in HL7 v2.5.1");
+        assertThat(error(withRules("  - {source: PID-7-9, target: birthDate}\n")))
+                .startsWith("config/mappings/clinic-a.yaml:11: rule 'birthDate': 'PID-7-9': PID-7 is a TS with 2 components");
+        assertThat(error(withRules("  - {source: PID 7, target: birthDate}\n")))
+                .startsWith("config/mappings/clinic-a.yaml:11: rule 'birthDate': 'PID 7' is not an HL7 v2 field path");
+        // Z-segments are the site's own: HL7 defines none of them
+        assertThat(new MappingFileReader(MapHl7v2MessageTest.FHIR, key -> Optional.empty()).read("config/mappings/clinic-a.yaml",
+                withRules("  - {source: ZPI-3-2, target: birthDate}\n")).readFields()).contains("ZPI-3");
+    }
+
+    @Test
+    void anUnknownFhirElementIsNamedWithItsLine() {
+        assertThat(error(withRules("  - {source: PID-7, target: dateOfBirth}\n")))
+                .isEqualTo("config/mappings/clinic-a.yaml:11: rule 'dateOfBirth': 'dateOfBirth': Patient has no element 'dateOfBirth' in FHIR R4");
+        assertThat(error(withRules("  - each: PID-3\n    target: identifier\n    rules:\n      - {source: PID-3-1, target: valu}\n")))
+                .isEqualTo("config/mappings/clinic-a.yaml:14: rule 'valu': 'valu': Identifier has no element 'valu' in FHIR R4");
+        assertThat(error(withRules("  - {source: PID-5-1, target: name}\n")))
+                .startsWith("config/mappings/clinic-a.yaml:11: rule 'name': name has elements of its own");
+    }
+
+    @Test
+    void aMissingRequiredPartIsNamed() {
+        assertThat(error(HEAD.replace("zone: America/New_York\n", "") + "  - {source: PID-8, target: gender}\n"))
+                .isEqualTo("config/mappings/clinic-a.yaml:1: 'zone' is missing: the IANA zone of the sender's local times, e.g. America/New_York");
+        assertThat(error(HEAD.replace("  from: [PID-3(5=MR)-1]\n", "  prefix: a\n") + "  - {source: PID-8, target: gender}\n"))
+                .startsWith("config/mappings/clinic-a.yaml:7: id needs 'from'");
+        assertThat(error(withRules("  - {target: gender}\n")))
+                .isEqualTo("config/mappings/clinic-a.yaml:11: rule 'gender': give exactly one of source, sources, concat or value");
+    }
+
+    @Test
+    void aBadTableZoneSettingOrKeyIsNamed() {
+        assertThat(error(withRules("  - {source: PID-8, target: gender, map: gender}\n")))
+                .isEqualTo("config/mappings/clinic-a.yaml:11: rule 'gender': table 'gender' is not defined; add it under tables");
+        assertThat(error(HEAD.replace("America/New_York", "+05:00") + "  - {source: PID-8, target: gender}\n"))
+                .startsWith("config/mappings/clinic-a.yaml:2: zone '+05:00' is not an IANA zone id");
+        assertThat(error(withRules("  - {value: \"{{portal-sync.mapping.mrn-system}}\", target: identifier.system}\n")))
+                .isEqualTo("config/mappings/clinic-a.yaml:11: rule 'identifier.system': setting portal-sync.mapping.mrn-system is not set; "
+                        + "set it in config/application.properties");
+        assertThat(error(withRules("  - {source: PID-8, target: gender, mapp: sex}\n")))
+                .startsWith("config/mappings/clinic-a.yaml:11: unknown key 'mapp' in a rule");
+    }
+
+    @Test
+    void twoRulesForOneElementNeedConditionsOrAPriorityList() {
+        assertThat(error(withRules("  - {source: PID-8, target: gender}\n  - {source: PID-9, target: gender}\n")))
+                .startsWith("config/mappings/clinic-a.yaml:12: rule 'gender' (PID-9): line 11 already sets gender");
+    }
+
+    @Test
+    void brokenYamlIsNamedWithItsLine() {
+        assertThat(error(withRules("  - {source: PID-8, target: gender\n"))).startsWith("config/mappings/clinic-a.yaml:12: not valid YAML");
+    }
+}
