@@ -38,6 +38,9 @@ public final class MapHl7v2Command {
         }
     }
 
+    /** What an empty setting a mapping uses reads as here, followed by its key. */
+    static final String UNSET_SETTING = "urn:portal-sync:unset:";
+
     /** @return 0 mapped, 1 the mapping or the message is refused (the reason on {@code err}), 2 wrong arguments */
     public static int run(List<String> args, Map<String, String> overrides, PrintStream out, PrintStream err) {
         if (args.size() != 2) {
@@ -49,7 +52,7 @@ public final class MapHl7v2Command {
         try {
             PortalSyncSettings settings = CommandSettings.load(overrides);
             FhirContext fhir = FhirContext.forR4Cached();
-            MappingFile mapping = new MappingFileReader(fhir, key -> setting(settings, key))
+            MappingFile mapping = new MappingFileReader(fhir, key -> setting(settings, key, err))
                     .read(mappingFile.toString(), Files.readString(mappingFile, StandardCharsets.UTF_8));
             Hl7v2Message message = new Hl7v2Message(new Hl7v2Reader().read(Files.readString(messageFile, StandardCharsets.UTF_8)));
             if (!mapping.accepts(message.type(), message.event())) {
@@ -75,9 +78,19 @@ public final class MapHl7v2Command {
         }
     }
 
-    private static Optional<String> setting(PortalSyncSettings settings, String key) {
+    /**
+     * An analyst tries a mapping before the engine is set up: a setting still empty (the MRN system has no
+     * default) shows as a stand-in with a note, where the engine refuses to load the mapping.
+     */
+    private static Optional<String> setting(PortalSyncSettings settings, String key, PrintStream err) {
         try {
-            return Optional.of(settings.raw(key));
+            String value = settings.raw(key);
+            if (value.isBlank()) {
+                String standIn = UNSET_SETTING + key;
+                err.println("Note: " + key + " is not set, so the engine would refuse this mapping; shown here as " + standIn);
+                return Optional.of(standIn);
+            }
+            return Optional.of(value);
         } catch (IllegalArgumentException unknown) {
             return Optional.empty();
         }

@@ -63,4 +63,16 @@ class MapHl7v2CommandTest {
         assertThat(out.toString(StandardCharsets.UTF_8)).isEmpty();
         assertThat(err.toString(StandardCharsets.UTF_8)).contains("refused (101 Required field missing): PID-3(5=MR)-1: required");
     }
+
+    @Test
+    void aSettingNotSetYetShowsAsAStandInWithANote() throws Exception {
+        Files.writeString(home.resolve("config/application.properties"), "# a fresh installation: no MRN system yet\n");
+
+        int status = run(String.join("\r", MapHl7v2MessageTest.MSH, "PID|1||A-77^^^CLINIC-A^MR||Lovelace^Ada"));
+
+        assertThat(status).as(err.toString(StandardCharsets.UTF_8)).isZero();
+        Patient patient = MapHl7v2MessageTest.FHIR.newJsonParser().parseResource(Patient.class, out.toString(StandardCharsets.UTF_8));
+        assertThat(patient.getIdentifierFirstRep().getSystem()).isEqualTo(MapHl7v2Command.UNSET_SETTING + "portal-sync.mapping.mrn-system");
+        assertThat(err.toString(StandardCharsets.UTF_8)).contains("Note: portal-sync.mapping.mrn-system is not set, so the engine would refuse");
+    }
 }
