@@ -194,6 +194,14 @@ public final class TestEngine implements AutoCloseable {
         }
     }
 
+    /**
+     * Lets the next {@link #close()} stop within a second, leaving work queued in memory behind (a test that
+     * stopped a route's workers to play a crash: Camel would wait its whole shutdown timeout for them).
+     */
+    public void dropQueuedWorkOnClose() {
+        main.getCamelContext().getShutdownStrategy().setTimeout(1);
+    }
+
     @Override
     public void close() throws Exception {
         main.stop();
