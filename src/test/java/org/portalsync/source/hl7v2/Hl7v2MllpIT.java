@@ -210,6 +210,37 @@ class Hl7v2MllpIT {
     }
 
     @Test
+    void aMessageTheInboxCannotStoreIsNackedAndTakenOnceItIsSentAgain() throws Exception {
+        int port = freePort();
+        try (TestEngine engine = TestEngine.start(settings(port))) {
+            String a04 = adt("A04", "CTRL-10566", "PID|1||A-10566^^^CLINIC-A^MR||Lovelace^Ada||19151210|F");
+            // the inbox table unavailable: the store fails inside the listener, as with a database that is down
+            execute(engine, "ALTER TABLE legacy_inbox RENAME TO legacy_inbox_away");
+
+            Message refused = send(port, a04);
+
+            assertThat(get(refused, "/MSA-1")).as("never AA for a message not stored").isEqualTo("AE");
+            assertThat(get(refused, "/ERR-3-1")).isEqualTo("207");
+            execute(engine, "ALTER TABLE legacy_inbox_away RENAME TO legacy_inbox");
+            assertThat(engine.count("SELECT COUNT(*) FROM legacy_inbox")).isZero();
+            assertThat(engine.count("SELECT COUNT(*) FROM portal_patient")).isZero();
+
+            Message again = send(port, a04);
+
+            assertThat(get(again, "/MSA-1")).isEqualTo("AA");
+            awaitInboxDone(engine);
+            assertThat(engine.count("SELECT COUNT(*) FROM legacy_inbox")).isEqualTo(1);
+            assertThat(engine.count("SELECT COUNT(*) FROM portal_patient WHERE mrn = 'A-10566'")).isEqualTo(1);
+        }
+    }
+
+    private static void execute(TestEngine engine, String sql) throws Exception {
+        try (java.sql.Connection connection = engine.database().getConnection(); java.sql.Statement statement = connection.createStatement()) {
+            statement.execute(sql);
+        }
+    }
+
+    @Test
     void garbageBytesAndADroppedConnectionDoNotTakeTheListenerDown() throws Exception {
         int port = freePort();
         try (TestEngine engine = TestEngine.start(settings(port))) {
