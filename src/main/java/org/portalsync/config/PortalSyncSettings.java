@@ -148,6 +148,7 @@ public final class PortalSyncSettings {
     public static final String HL7V2_MLLP_ENABLED = "portal-sync.source.hl7v2.mllp.enabled";
     public static final String HL7V2_MLLP_PORT = "portal-sync.source.hl7v2.mllp.port";
     public static final String HL7V2_MLLP_BIND_ADDRESS = "portal-sync.source.hl7v2.mllp.bind-address";
+    public static final String HL7V2_MLLP_MAX_CONNECTIONS = "portal-sync.source.hl7v2.mllp.max-connections";
     public static final String HL7V2_INBOX_SWEEP_INTERVAL = "portal-sync.source.hl7v2.inbox-sweep-interval";
     public static final String WEBHOOK_ENABLED = "portal-sync.webhook.enabled";
     public static final String WEBHOOK_SECRET = "portal-sync.webhook.secret";
@@ -414,6 +415,9 @@ public final class PortalSyncSettings {
             Setting.optional(HL7V2_MLLP_BIND_ADDRESS, "127.0.0.1",
                     "Address the MLLP listener binds to; MLLP has no encryption or sign-in, so open it (e.g. 0.0.0.0) only on a "
                             + "network the sending EHR alone reaches, or behind a TLS tunnel."),
+            Setting.optional(HL7V2_MLLP_MAX_CONNECTIONS, "20",
+                    "Connections the MLLP listener serves at once; one more is closed as soon as it opens (a legacy EHR often keeps "
+                            + "one connection per interface, and senders retry)."),
             Setting.optional(HL7V2_INBOX_SWEEP_INTERVAL, "5s",
                     "How often the HL7 v2 inbox is searched for stored messages not yet applied (left by a restart or a failure)."),
             Setting.optional(WEBHOOK_ENABLED, "false",
@@ -570,6 +574,7 @@ public final class PortalSyncSettings {
         });
         check(problems, () -> bool(HL7V2_MLLP_ENABLED));
         check(problems, () -> nonNegativeInt(HL7V2_MLLP_PORT));
+        check(problems, () -> positiveInt(HL7V2_MLLP_MAX_CONNECTIONS));
         for (String key : List.of(HL7V2_MAPPINGS_RESCAN_INTERVAL, HL7V2_INBOX_SWEEP_INTERVAL, WEBHOOK_MAX_AGE, WEBHOOK_SWEEP_INTERVAL, WEBHOOK_CLAIM_TIMEOUT, SUBSCRIPTION_HEARTBEAT_PERIOD,
                 SUBSCRIPTION_CHECK_INTERVAL)) {
             check(problems, () -> duration(key));

@@ -106,16 +106,24 @@ class Hl7v2MllpIT {
     }
 
     static void await(Callable<Boolean> condition) throws Exception {
-        for (Instant until = Instant.now().plusSeconds(60); Instant.now().isBefore(until); Thread.sleep(50)) {
+        await(condition, 60);
+    }
+
+    static void await(Callable<Boolean> condition, int seconds) throws Exception {
+        for (Instant until = Instant.now().plusSeconds(seconds); Instant.now().isBefore(until); Thread.sleep(50)) {
             if (condition.call()) {
                 return;
             }
         }
-        assertThat(condition.call()).as("condition not met within 60 s").isTrue();
+        assertThat(condition.call()).as("condition not met within %d s", seconds).isTrue();
     }
 
     static void awaitInboxDone(TestEngine engine) throws Exception {
-        await(() -> engine.count("SELECT COUNT(*) FROM legacy_inbox WHERE status <> 'DONE'") == 0);
+        awaitInboxDone(engine, 60);
+    }
+
+    static void awaitInboxDone(TestEngine engine, int seconds) throws Exception {
+        await(() -> engine.count("SELECT COUNT(*) FROM legacy_inbox WHERE status <> 'DONE'") == 0, seconds);
     }
 
     @Test

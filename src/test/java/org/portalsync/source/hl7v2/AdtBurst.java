@@ -1,0 +1,128 @@
+package org.portalsync.source.hl7v2;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+
+import ca.uhn.hl7v2.DefaultHapiContext;
+import ca.uhn.hl7v2.HapiContext;
+import ca.uhn.hl7v2.app.Connection;
+import ca.uhn.hl7v2.model.Message;
+import ca.uhn.hl7v2.parser.CanonicalModelClassFactory;
+import ca.uhn.hl7v2.util.Terser;
+import ca.uhn.hl7v2.validation.impl.ValidationContextFactory;
+
+/**
+ * A burst of ADT messages as a legacy EHR sends them: {@code patients} patients, each with an A04 and then
+ * {@code versions - 1} A08s, sent from {@code clients} concurrent HAPI v2 MLLP clients, each on its own
+ * connection. A patient's messages all go over one connection, in order, each after the previous one's ACK;
+ * a connection takes its patients round by round, so one patient's messages are spread over the whole burst.
+ * Version {@code v} carries the given name {@link #givenName(int)}: after the burst every patient must carry
+ * the last version's name, or a message was lost or applied out of order.
+ */
+public final class AdtBurst {
+
+    public static final String SENDING_APPLICATION = "LEGACY";
+    public static final String SENDING_FACILITY = "BURST";
+
+    /** One message's answer: its control id, the ACK code (MSA-1) with its MSA-2, and the time to the ACK. */
+    public record Sent(String controlId, String ackCode, String ackedControlId, long nanos) {
+    }
+
+    private final int patients;
+    private final int versions;
+    private final int clients;
+    private final long seed;
+
+    public AdtBurst(int patients, int versions, int clients, long seed) {
+        this.patients = patients;
+        this.versions = versions;
+        this.clients = clients;
+        this.seed = seed;
+    }
+
+    public int messages() {
+        return patients * versions;
+    }
+
+    public int patients() {
+        return patients;
+    }
+
+    public static String givenName(int version) {
+        return "Ver" + (char) ('A' + version);
+    }
+
+    /** The given name every patient has once the whole burst is applied in order. */
+    public String finalGivenName() {
+        return givenName(versions - 1);
+    }
+
+    public String mrn(int patient) {
+        return "B" + seed + "-" + patient;
+    }
+
+    public String controlId(int patient, int version) {
+        return "C" + seed + "-" + patient + "-" + version;
+    }
+
+    public String message(int patient, int version) {
+        String event = version == 0 ? "A04" : "A08";
+        String at = String.format("202403011%05d", version);
+        return "MSH|^~\\&|" + SENDING_APPLICATION + "|" + SENDING_FACILITY + "|PORTAL|PS|" + at + "||ADT^" + event + "^ADT_A01|"
+                + controlId(patient, version) + "|P|2.5.1\r"
+                + "EVN|" + event + "|" + at + "\r"
+                + "PID|1||" + mrn(patient) + "^^^CLINIC-B^MR||Burst^" + givenName(version) + "||19800101|F";
+    }
+
+    /** Sends the whole burst to the listener on {@code port}; returns every answer, in no particular order. */
+    public List<Sent> send(int port) throws Exception {
+        ExecutorService pool = Executors.newFixedThreadPool(clients);
+        try {
+            List<Future<List<Sent>>> results = new ArrayList<>();
+            for (int client = 0; client < clients; client++) {
+                int first = client;
+                results.add(pool.submit(() -> sendFrom(first, port)));
+            }
+            List<Sent> all = new ArrayList<>(messages());
+            for (Future<List<Sent>> result : results) {
+                all.addAll(result.get());
+            }
+            return all;
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    /**
+     * One client: its own HAPI context, as HAPI shares one connection per host and port within a context, and its
+     * own threads, as closing a context stops the threads it uses (by default one pool for the whole JVM).
+     */
+    private List<Sent> sendFrom(int client, int port) throws Exception {
+        List<Sent> sent = new ArrayList<>();
+        try (HapiContext hapi = new DefaultHapiContext(Executors.newCachedThreadPool())) {
+            hapi.setModelClassFactory(new CanonicalModelClassFactory("2.5.1"));
+            hapi.setValidationContext(ValidationContextFactory.noValidation());
+            Connection connection = hapi.newClient("127.0.0.1", port, false);
+            connection.getInitiator().setTimeout(120, TimeUnit.SECONDS);
+            try {
+                for (int version = 0; version < versions; version++) {
+                    for (int patient = client; patient < patients; patient += clients) {
+                        Message outgoing = hapi.getPipeParser().parse(message(patient, version));
+                        long start = System.nanoTime();
+                        Message ack = connection.getInitiator().sendAndReceive(outgoing);
+                        long nanos = System.nanoTime() - start;
+                        Terser terser = new Terser(ack);
+                        sent.add(new Sent(controlId(patient, version), terser.get("/MSA-1"), terser.get("/MSA-2"), nanos));
+                    }
+                }
+            } finally {
+                connection.close();
+            }
+        }
+        return sent;
+    }
+}
