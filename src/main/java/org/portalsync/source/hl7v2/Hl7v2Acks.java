@@ -1,6 +1,10 @@
 package org.portalsync.source.hl7v2;
 
 import java.io.IOException;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.UUID;
 
 import ca.uhn.hl7v2.AcknowledgmentCode;
 import ca.uhn.hl7v2.DefaultHapiContext;
@@ -26,12 +30,22 @@ public final class Hl7v2Acks {
      * named id_file in the working directory.
      */
     private static final PipeParser PARSER = parser();
+    private static final String STANDARD_ENCODING = "^~\\&";
+    private static final DateTimeFormatter TIMESTAMP = DateTimeFormatter.ofPattern("yyyyMMddHHmmss.SSSZ");
 
     private Hl7v2Acks() {
     }
 
     public static String accept(String received) {
-        return ack(received, AcknowledgmentCode.AA, null);
+        String[] header = header(received);
+        if (header.length < 2) {
+            return ack(received, AcknowledgmentCode.AA, null);
+        }
+        // on every message the listener takes: two segments written out, as HAPI's ACK (below, for NACKs) costs a
+        // quarter of the listener's CPU; the sender's header fields come already in our delimiters
+        return "MSH|" + STANDARD_ENCODING + "|" + field(header, 5, 0) + "|" + field(header, 6, 0) + "|" + field(header, 3, 0) + "|"
+                + field(header, 4, 0) + "|" + TIMESTAMP.format(OffsetDateTime.now(ZoneOffset.UTC)) + "||ACK^" + field(header, 9, 2) + "^ACK|"
+                + UUID.randomUUID() + "|" + processingId(header) + "|2.5.1\rMSA|AA|" + field(header, 10, 0);
     }
 
     /** AR for a message the engine does not take (unreadable, a type or event no mapping takes), AE for one whose content is wrong. */
@@ -44,8 +58,9 @@ public final class Hl7v2Acks {
         try {
             ACK ack = new ACK();
             ack.setParser(PARSER);
-            ack.initQuickstart("ACK", field(header, 9, 1), field(header, 11, 0).isEmpty() ? "P" : field(header, 11, 0));
+            ack.initQuickstart("ACK", field(header, 9, 2), processingId(header));
             MSH msh = ack.getMSH();
+            msh.getMessageType().getMessageStructure().setValue("ACK");
             // the answer goes back the way the message came: its receiver is our sender, its sender our receiver
             msh.getSendingApplication().parse(field(header, 5, 0));
             msh.getSendingFacility().parse(field(header, 6, 0));
@@ -66,6 +81,12 @@ public final class Hl7v2Acks {
         } catch (HL7Exception | IOException e) {
             throw new IllegalStateException("cannot build an HL7 v2.5.1 ACK", e);
         }
+    }
+
+    /** MSH-11 as sent, P (production) when the sender left it out. */
+    private static String processingId(String[] header) {
+        String sent = field(header, 11, 0);
+        return sent.isEmpty() ? "P" : sent;
     }
 
     private static PipeParser parser() {
@@ -104,7 +125,10 @@ public final class Hl7v2Acks {
         return field(header(received), field, 0);
     }
 
-    /** MSH's fields as sent (MSH-1 is the separator itself, so MSH-n is element n-1); empty for text without an MSH. */
+    /**
+     * MSH's fields (MSH-1 is the separator itself, so MSH-n is element n-1), from MSH-3 on written with the standard
+     * delimiters whatever the sender's were, so that they can be copied into our answer; empty for text without an MSH.
+     */
     private static String[] header(String received) {
         String text = Hl7v2Reader.normalise(received == null ? "" : received);
         int end = text.indexOf('\r');
@@ -112,7 +136,37 @@ public final class Hl7v2Acks {
         if (!msh.startsWith("MSH") || msh.length() < 8) {
             return new String[0];
         }
-        return msh.split(java.util.regex.Pattern.quote(String.valueOf(msh.charAt(3))), -1);
+        char separator = msh.charAt(3);
+        String[] fields = msh.split(java.util.regex.Pattern.quote(String.valueOf(separator)), -1);
+        String encoding = fields.length > 1 ? fields[1] : "";
+        if (!STANDARD_ENCODING.equals(encoding) || separator != '|') {
+            for (int i = 2; i < fields.length; i++) {
+                fields[i] = inStandardDelimiters(fields[i], encoding);
+            }
+        }
+        return fields;
+    }
+
+    /** A field written with the sender's delimiters (MSH-2: component, repetition, escape, subcomponent), in ours. */
+    private static String inStandardDelimiters(String field, String encoding) {
+        StringBuilder ours = new StringBuilder(field.length());
+        for (char c : field.toCharArray()) {
+            int delimiter = encoding.indexOf(c);
+            if (delimiter >= 0 && delimiter < STANDARD_ENCODING.length()) {
+                ours.append(STANDARD_ENCODING.charAt(delimiter));
+            } else {
+                // one of our delimiters that was plain text for the sender: escaped (\F\ \S\ \R\ \E\ \T\)
+                switch (c) {
+                    case '|' -> ours.append("\\F\\");
+                    case '^' -> ours.append("\\S\\");
+                    case '~' -> ours.append("\\R\\");
+                    case '\\' -> ours.append("\\E\\");
+                    case '&' -> ours.append("\\T\\");
+                    default -> ours.append(c);
+                }
+            }
+        }
+        return ours.toString();
     }
 
     /** MSH-n, or its component (1-based; 0: the whole field), "" when absent. */

@@ -27,6 +27,8 @@ public final class AdtBurst {
 
     public static final String SENDING_APPLICATION = "LEGACY";
     public static final String SENDING_FACILITY = "BURST";
+    public static final String CLIENT_THREAD = "mllp-client-";
+    private static final java.util.concurrent.atomic.AtomicInteger CLIENT_THREADS = new java.util.concurrent.atomic.AtomicInteger();
 
     /** One message's answer: its control id, the ACK code (MSA-1) with its MSA-2, and the time to the ACK. */
     public record Sent(String controlId, String ackCode, String ackedControlId, long nanos) {
@@ -50,6 +52,14 @@ public final class AdtBurst {
 
     public int patients() {
         return patients;
+    }
+
+    public int clients() {
+        return clients;
+    }
+
+    public long seed() {
+        return seed;
     }
 
     public static String givenName(int version) {
@@ -80,7 +90,7 @@ public final class AdtBurst {
 
     /** Sends the whole burst to the listener on {@code port}; returns every answer, in no particular order. */
     public List<Sent> send(int port) throws Exception {
-        ExecutorService pool = Executors.newFixedThreadPool(clients);
+        ExecutorService pool = Executors.newFixedThreadPool(clients, AdtBurst::clientThread);
         try {
             List<Future<List<Sent>>> results = new ArrayList<>();
             for (int client = 0; client < clients; client++) {
@@ -97,13 +107,20 @@ public final class AdtBurst {
         }
     }
 
+    /** The clients' threads are named {@value #CLIENT_THREAD}N, so that their CPU can be told from the engine's. */
+    private static Thread clientThread(Runnable task) {
+        Thread thread = new Thread(task, CLIENT_THREAD + CLIENT_THREADS.incrementAndGet());
+        thread.setDaemon(true);
+        return thread;
+    }
+
     /**
      * One client: its own HAPI context, as HAPI shares one connection per host and port within a context, and its
      * own threads, as closing a context stops the threads it uses (by default one pool for the whole JVM).
      */
     private List<Sent> sendFrom(int client, int port) throws Exception {
         List<Sent> sent = new ArrayList<>();
-        try (HapiContext hapi = new DefaultHapiContext(Executors.newCachedThreadPool())) {
+        try (HapiContext hapi = new DefaultHapiContext(Executors.newCachedThreadPool(AdtBurst::clientThread))) {
             hapi.setModelClassFactory(new CanonicalModelClassFactory("2.5.1"));
             hapi.setValidationContext(ValidationContextFactory.noValidation());
             Connection connection = hapi.newClient("127.0.0.1", port, false);

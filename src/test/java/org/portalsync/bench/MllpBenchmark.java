@@ -1,0 +1,137 @@
+package org.portalsync.bench;
+
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.LocalDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+import org.portalsync.config.PortalSyncSettings;
+import org.portalsync.portal.TestDatabases;
+import org.portalsync.source.hl7v2.AdtBurst;
+import org.portalsync.sync.TestEngine;
+
+/**
+ * HL7 v2 over MLLP into the portal database: {@code ./mvnw -Pbench-mllp}. For each database in {@code bench.db}
+ * (h2 = an H2 file, postgresql = an embedded PostgreSQL; both by default) starts the engine with its MLLP listener
+ * and the shipped ADT mapping, sends a warm-up burst, then {@code bench.mllp.messages} ADT messages (an A04 and
+ * A08s per patient, {@link AdtBurst}) from {@code bench.mllp.clients} concurrent HAPI v2 MLLP clients, each waiting
+ * for its ACK before the next message, as a legacy EHR does. An ACK comes only after the message is committed.
+ * Prints a table: ACKed messages per second, p50/p99 ACK latency, the rate at which the inbox is applied to the
+ * portal, and the messages lost or doubled (each checked against what was sent). Not a timed test: clients and
+ * engine share this JVM and its cores.
+ */
+public final class MllpBenchmark {
+
+    private record Result(String database, int messages, int clients, double ackedPerSecond, double ackP50, double ackP99,
+            double appliedPerSecond, double engineCpuPerMessage, long nacks, long lost, long doubled, long wrongValues) {
+    }
+
+    /** Only the listener: nothing applies the inbox, so that a profile shows the path to the ACK alone. */
+    private static final int CORES = Runtime.getRuntime().availableProcessors();
+    private static final boolean ACK_ONLY = Boolean.getBoolean("bench.mllp.ack-only");
+
+    public static void main(String[] args) throws Exception {
+        int messages = Integer.getInteger("bench.mllp.messages", 20_000);
+        int clients = Integer.getInteger("bench.mllp.clients", 8);
+        int warmUp = Integer.getInteger("bench.mllp.warm-up", 5_000);
+        int versions = 5;
+        List<Result> results = new ArrayList<>();
+        Path dir = Path.of("target", "bench");
+        Files.createDirectories(dir);
+        String stamp = LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss"));
+        int exit = 1;
+        try {
+            for (String database : System.getProperty("bench.db", "h2,postgresql").split(",")) {
+                database = database.strip();
+                Map<String, String> settings = TestEngine.settingsWithoutEhr(database);
+                if (database.equals("h2")) {
+                    settings.put(PortalSyncSettings.DB_URL, "jdbc:h2:file:" + dir.toAbsolutePath().resolve("mllp-" + stamp));
+                }
+                int port = freePort();
+                settings.put(PortalSyncSettings.HL7V2_MLLP_ENABLED, "true");
+                settings.put(PortalSyncSettings.HL7V2_MLLP_PORT, String.valueOf(port));
+                settings.put(PortalSyncSettings.HL7V2_INBOX_SWEEP_INTERVAL, "1s");
+                settings.put(PortalSyncSettings.CLUSTER_LOCK_DIR, dir.toAbsolutePath().resolve("cluster-mllp-" + stamp + database).toString());
+                try (TestEngine engine = TestEngine.start(settings)) {
+                    if (ACK_ONLY) {
+                        engine.stopRoute("hl7v2-inbox");
+                        engine.stopRoute("hl7v2-inbox-sweep");
+                    }
+                    run(engine, port, new AdtBurst(warmUp / versions, versions, clients, 1), database);
+                    results.add(run(engine, port, new AdtBurst(messages / versions, versions, clients, 2), database));
+                }
+            }
+            print(results);
+            exit = 0;
+        } finally {
+            System.exit(exit);
+        }
+    }
+
+    private static Result run(TestEngine engine, int port, AdtBurst burst, String database) throws Exception {
+        ThreadCpu cpu = ThreadCpu.start();
+        long start = System.nanoTime();
+        List<AdtBurst.Sent> answers = burst.send(port);
+        double sendSeconds = (System.nanoTime() - start) / 1e9;
+        Map<String, Long> ackCpu = cpu.usedByGroup();
+        String controlIds = "C" + burst.seed() + "-%";
+        // by the status index, and not too often: the engine's cores are the ones measured
+        while (!ACK_ONLY && engine.count("SELECT COUNT(*) FROM legacy_inbox WHERE status IN ('PENDING', 'WORKING')") > 0) {
+            Thread.sleep(100);
+        }
+        double applySeconds = ACK_ONLY ? Double.POSITIVE_INFINITY : (System.nanoTime() - start) / 1e9;
+        long[] nanos = answers.stream().mapToLong(AdtBurst.Sent::nanos).sorted().toArray();
+        long nacks = answers.stream().filter(sent -> !"AA".equals(sent.ackCode())).count();
+        long stored = engine.count("SELECT COUNT(DISTINCT control_id) FROM legacy_inbox WHERE control_id LIKE ?", controlIds);
+        long rows = engine.count("SELECT COUNT(*) FROM legacy_inbox WHERE control_id LIKE ?", controlIds);
+        String mrns = "B" + burst.seed() + "-%";
+        long wrong = ACK_ONLY ? 0 : burst.patients() - engine.count("SELECT COUNT(*) FROM portal_patient WHERE mrn LIKE ? AND legal_given = ?", mrns,
+                burst.finalGivenName());
+        Result result = new Result(database, burst.messages(), answers.isEmpty() ? 0 : burst.clients(), (answers.size() - nacks) / sendSeconds,
+                percentile(nanos, 0.50), percentile(nanos, 0.99), burst.messages() / applySeconds, engineMillis(ackCpu) / burst.messages(), nacks,
+                (answers.size() - nacks) - stored, rows - stored, wrong);
+        System.out.printf("%s: %d messages ACKed in %.1f s, applied in %.1f s; CPU while ACKing: %s%n", database, answers.size(), sendSeconds,
+                applySeconds, ThreadCpu.format(ackCpu, 8));
+        return result;
+    }
+
+    /** CPU of every thread but the clients' (the engine's, the JIT's and the GC's): what a server would spend. */
+    private static double engineMillis(Map<String, Long> byGroup) {
+        long clients = byGroup.entrySet().stream().filter(e -> e.getKey().startsWith(AdtBurst.CLIENT_THREAD)).mapToLong(Map.Entry::getValue).sum();
+        return byGroup.getOrDefault("", 0L) - clients;
+    }
+
+    private static double percentile(long[] sortedNanos, double quantile) {
+        if (sortedNanos.length == 0) {
+            return 0;
+        }
+        return sortedNanos[Math.min(sortedNanos.length - 1, (int) Math.ceil(quantile * sortedNanos.length) - 1)] / 1e6;
+    }
+
+    private static void print(List<Result> results) {
+        System.out.println();
+        System.out.println("| database | messages | clients | ACKed/s | ACK p50 ms | ACK p99 ms | applied/s | engine CPU ms/msg while ACKing | ACKed/s its CPU allows on %d cores | NACKs | lost | doubled | wrong values |%n".formatted(CORES));
+        System.out.println("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
+        for (Result r : results) {
+            System.out.printf("| %s | %,d | %d | %,.0f | %.1f | %.1f | %,.0f | %.2f | %,.0f | %d | %d | %d | %d |%n", r.database(), r.messages(),
+                    r.clients(), r.ackedPerSecond(), r.ackP50(), r.ackP99(), r.appliedPerSecond(), r.engineCpuPerMessage(),
+                    CORES * 1000 / r.engineCpuPerMessage(), r.nacks(), r.lost(), r.doubled(), r.wrongValues());
+        }
+        System.out.println();
+        System.out.println("Target: at least 2,000 ACKed messages/s on 2 cores, none lost or doubled. applied/s counts from the first message "
+                + "sent to the last one in the portal. lost = ACKed AA but not in the inbox; wrong values = patients without their last "
+                + "message's name. Engine CPU counts every thread but the clients' (JIT and GC included) while the burst is sent, "
+                + "the inbox being applied meanwhile unless -Dbench.mllp.ack-only=true; on a shared machine it is the steadier figure.");
+        System.out.printf("cores: %d, JVM heap max %d MiB%n", CORES, Runtime.getRuntime().maxMemory() >> 20);
+    }
+
+    private static int freePort() throws Exception {
+        try (ServerSocket socket = new ServerSocket(0)) {
+            return socket.getLocalPort();
+        }
+    }
+}
