@@ -149,6 +149,7 @@ public final class PortalSyncSettings {
     public static final String HL7V2_MLLP_PORT = "portal-sync.source.hl7v2.mllp.port";
     public static final String HL7V2_MLLP_BIND_ADDRESS = "portal-sync.source.hl7v2.mllp.bind-address";
     public static final String HL7V2_MLLP_MAX_CONNECTIONS = "portal-sync.source.hl7v2.mllp.max-connections";
+    public static final String HL7V2_INBOX_WORKERS = "portal-sync.source.hl7v2.inbox-workers";
     public static final String HL7V2_INBOX_SWEEP_INTERVAL = "portal-sync.source.hl7v2.inbox-sweep-interval";
     public static final String WEBHOOK_ENABLED = "portal-sync.webhook.enabled";
     public static final String WEBHOOK_SECRET = "portal-sync.webhook.secret";
@@ -418,6 +419,9 @@ public final class PortalSyncSettings {
             Setting.optional(HL7V2_MLLP_MAX_CONNECTIONS, "20",
                     "Connections the MLLP listener serves at once; one more is closed as soon as it opens (a legacy EHR often keeps "
                             + "one connection per interface, and senders retry)."),
+            Setting.optional(HL7V2_INBOX_WORKERS, "2",
+                    "HL7 v2 messages applied to the portal at the same time; one record's messages are still applied one by one, in "
+                            + "the order they came. Keep it below portal-sync.db.pool-size."),
             Setting.optional(HL7V2_INBOX_SWEEP_INTERVAL, "5s",
                     "How often the HL7 v2 inbox is searched for stored messages not yet applied (left by a restart or a failure)."),
             Setting.optional(WEBHOOK_ENABLED, "false",
@@ -569,6 +573,13 @@ public final class PortalSyncSettings {
             if (positiveInt(WEBHOOK_WORKERS) >= dbPoolSize()) {
                 throw invalid(WEBHOOK_WORKERS, raw(WEBHOOK_WORKERS), "fewer than portal-sync.db.pool-size (" + dbPoolSize()
                         + "): each worker holds a connection while it syncs");
+            }
+            return null;
+        });
+        check(problems, () -> {
+            if (positiveInt(HL7V2_INBOX_WORKERS) >= dbPoolSize()) {
+                throw invalid(HL7V2_INBOX_WORKERS, raw(HL7V2_INBOX_WORKERS), "fewer than portal-sync.db.pool-size (" + dbPoolSize()
+                        + "): each worker holds a connection while it applies a message");
             }
             return null;
         });
