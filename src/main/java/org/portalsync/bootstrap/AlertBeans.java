@@ -28,6 +28,7 @@ import org.portalsync.digest.DigestStore;
 import org.portalsync.digest.LogDigestFailure;
 import org.portalsync.digest.MarkDigestReported;
 import org.portalsync.digest.WriteDigestMail;
+import org.portalsync.metrics.SyncMetrics;
 import org.portalsync.portal.PortalDatabase;
 
 /** Binds the beans of the alert route (routes/alert-delivery.yaml), the daily digest (routes/data-quality-digest.yaml) and their mail endpoint. */
@@ -58,7 +59,8 @@ final class AlertBeans {
         registry.bind("prepareAlertMessage", new PrepareAlertMessage(settings.addresses(PortalSyncSettings.ALERT_MAIL_TO),
                 settings.raw(PortalSyncSettings.ALERT_MAIL_FROM)));
         registry.bind("postAlertWebhook", new PostAlertWebhook(http, webhook));
-        registry.bind("markAlertDelivered", new MarkAlertDelivered(deliveries, outage, clock));
+        registry.bind("markAlertDelivered", new MarkAlertDelivered(deliveries, outage, clock,
+                registry.lookupByNameAndType(SyncMetrics.REGISTRY_NAME, SyncMetrics.class)));
         registry.bind("logAlertChannelFailure", new LogAlertChannelFailure());
 
         DigestStore digests = new DigestStore(database);

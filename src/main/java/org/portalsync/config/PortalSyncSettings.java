@@ -143,6 +143,11 @@ public final class PortalSyncSettings {
     public static final String API_TLS_KEYSTORE = "portal-sync.api.tls.keystore";
     public static final String API_TLS_KEYSTORE_PASSWORD = "portal-sync.api.tls.keystore-password";
     public static final String API_TLS_KEYSTORE_PASSWORD_FILE = "portal-sync.api.tls.keystore-password-file";
+    public static final String MANAGEMENT_ENABLED = "portal-sync.management.enabled";
+    public static final String MANAGEMENT_PORT = "portal-sync.management.port";
+    public static final String MANAGEMENT_BIND_ADDRESS = "portal-sync.management.bind-address";
+    public static final String HEALTH_PROBE_INTERVAL = "portal-sync.health.probe-interval";
+    public static final String HEALTH_MAX_MISSED_POLLS = "portal-sync.health.max-missed-polls";
     public static final String HL7V2_MAPPINGS_DIR = "portal-sync.source.hl7v2.mappings-dir";
     public static final String HL7V2_MAPPINGS_RESCAN_INTERVAL = "portal-sync.source.hl7v2.mappings-rescan-interval";
     public static final String HL7V2_MLLP_ENABLED = "portal-sync.source.hl7v2.mllp.enabled";
@@ -403,6 +408,17 @@ public final class PortalSyncSettings {
                     "Password of the API's key store (environment variable PORTAL_SYNC_API_TLS_KEYSTORE_PASSWORD)."),
             Setting.optional(API_TLS_KEYSTORE_PASSWORD_FILE, "",
                     "File that holds the key store's password (e.g. a mounted secret); used when keystore-password is empty."),
+            Setting.optional(MANAGEMENT_ENABLED, "true",
+                    "true: the engine serves Prometheus metrics (/observe/metrics) and its health (/observe/health, /live, /ready) on "
+                            + "portal-sync.management.port (README \"Metrics and health\"). A dry run never opens it."),
+            Setting.optional(MANAGEMENT_PORT, "9876", "TCP port of the metrics and health endpoints; not the API's port."),
+            Setting.optional(MANAGEMENT_BIND_ADDRESS, "127.0.0.1",
+                    "Address the metrics and health endpoints listen on; 0.0.0.0 for a Prometheus or an orchestrator on another host. "
+                            + "They carry no patient data and no secret."),
+            Setting.optional(HEALTH_PROBE_INTERVAL, "30s",
+                    "How long the readiness check reuses its last look at each EHR (reachable, token obtainable) before it asks again."),
+            Setting.optional(HEALTH_MAX_MISSED_POLLS, "3",
+                    "Readiness: a scheduled feed whose last poll ended more than this many poll intervals ago makes the engine not ready."),
             Setting.optional(HL7V2_MAPPINGS_DIR, "config/mappings",
                     "Folder of the HL7 v2 mapping files (README \"Legacy sources: mapping files\"); relative to the home."),
             Setting.optional(HL7V2_MAPPINGS_RESCAN_INTERVAL, "5s",
@@ -498,6 +514,7 @@ public final class PortalSyncSettings {
         check(problems, () -> nonNegativeInt(FHIR_NOT_FOUND_ALERT_THRESHOLD));
         check(problems, () -> nonNegativeInt(RETRY_FIRST_DELAY));
         check(problems, () -> bool(WELCOME_ENABLED));
+        check(problems, () -> bool(MANAGEMENT_ENABLED));
         check(problems, () -> positiveInt(RESYNC_MAX_ATTEMPTS));
         check(problems, () -> {
             if (bool(WRITE_BACK_ENABLED) && authEnabled() && !grantsWrite(raw(AUTH_SCOPE), "Patient")) {
@@ -513,13 +530,15 @@ public final class PortalSyncSettings {
         check(problems, () -> positiveInt(WRITE_BACK_MAX_ATTEMPTS));
         check(problems, () -> positiveInt(WRITE_BACK_MAX_CONFLICT_RETRIES));
         check(problems, () -> positiveInt(WELCOME_MAX_ATTEMPTS));
+        check(problems, () -> positiveInt(HEALTH_MAX_MISSED_POLLS));
+        check(problems, this::managementPort);
         check(problems, () -> positiveInt(WELCOME_MINOR_AGE));
         check(problems, () -> choice(WELCOME_INITIAL_LOAD, WelcomePolicy.InitialLoad.class));
         check(problems, () -> choice(WELCOME_MINORS, WelcomePolicy.Minors.class));
         check(problems, () -> choice(FHIR_INITIAL_LOAD, InitialLoadMethod.class));
         check(problems, () -> exportEndpoint());
         for (String key : List.of(WRITE_BACK_INTERVAL, DB_CONNECTION_TIMEOUT, RESYNC_INTERVAL, JOURNAL_IMPORT_INTERVAL, WELCOME_INTERVAL, FHIR_POLL_INTERVAL, FHIR_POLL_OVERLAP, FHIR_CONNECT_TIMEOUT, FHIR_READ_TIMEOUT,
-                FHIR_MAX_RETRY_AFTER, FHIR_NOT_FOUND_ALERT_WINDOW, ALERT_INTERVAL, ALERT_WINDOW, AUTH_REFRESH_BEFORE_EXPIRY, FHIR_EXPORT_MAX_POLL_WAIT, FHIR_EXPORT_TIMEOUT)) {
+                FHIR_MAX_RETRY_AFTER, FHIR_NOT_FOUND_ALERT_WINDOW, ALERT_INTERVAL, ALERT_WINDOW, HEALTH_PROBE_INTERVAL, AUTH_REFRESH_BEFORE_EXPIRY, FHIR_EXPORT_MAX_POLL_WAIT, FHIR_EXPORT_TIMEOUT)) {
             check(problems, () -> duration(key));
         }
         check(problems, this::zone);
@@ -1043,9 +1062,18 @@ public final class PortalSyncSettings {
 
     /** 0 to 65535; 0 lets the system pick a free port. */
     public int apiPort() {
-        int port = nonNegativeInt(API_PORT);
+        return port(API_PORT);
+    }
+
+    /** 0 to 65535; 0 lets the system pick a free port. */
+    public int managementPort() {
+        return port(MANAGEMENT_PORT);
+    }
+
+    private int port(String key) {
+        int port = nonNegativeInt(key);
         if (port > 65535) {
-            throw invalid(API_PORT, raw(API_PORT), "a TCP port, 0 to 65535");
+            throw invalid(key, raw(key), "a TCP port, 0 to 65535");
         }
         return port;
     }
