@@ -1,14 +1,27 @@
 package org.portalsync.bootstrap;
 
+import java.net.http.HttpClient;
 import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
 
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import org.apache.camel.CamelContext;
+import org.apache.camel.CamelContextAware;
+import org.apache.camel.health.HealthCheck;
+import org.apache.camel.health.HealthCheckRegistry;
+import org.apache.camel.impl.health.DefaultHealthCheckRegistry;
 import org.apache.camel.component.micrometer.MicrometerConstants;
 import org.apache.camel.component.micrometer.prometheus.MicrometerPrometheus;
 import org.apache.camel.component.platform.http.main.ManagementHttpServer;
+import org.portalsync.audit.AuditTrail;
+import org.portalsync.auth.AccessTokenSource;
 import org.portalsync.config.PortalSyncSettings;
+import org.portalsync.health.EhrChecks;
+import org.portalsync.health.PollHistory;
+import org.portalsync.health.PortalDatabaseCheck;
+import org.portalsync.health.SchedulesCheck;
 import org.portalsync.metrics.PortalGauges;
 import org.portalsync.metrics.SyncMetrics;
 import org.portalsync.portal.PortalDatabase;
@@ -24,6 +37,8 @@ import org.slf4j.LoggerFactory;
 final class ObservabilityBeans {
 
     static final String HEALTH_PATH = "/observe/health";
+    /** The scheduled polls whose running the readiness check watches. */
+    private static final List<String> POLL_ROUTES = List.of("fhir-patient-poll", "fhir-coverage-poll", "fhir-appointment-poll");
 
     private static final Logger LOG = LoggerFactory.getLogger(ObservabilityBeans.class);
 
@@ -38,6 +53,31 @@ final class ObservabilityBeans {
         camel.getRegistry().bind(SyncMetrics.REGISTRY_NAME, metrics);
         new PortalGauges(database, clock).register(registry);
         return metrics;
+    }
+
+    /**
+     * The readiness checks of the engine's own dependencies, beside Camel's (context, routes, consumers):
+     * {@code portal-db}, {@code ehr-<source>}, {@code ehr-<source>-token} and {@code schedules}.
+     */
+    static void healthChecks(CamelContext camel, PortalSyncSettings settings, PortalDatabase database, HttpClient http,
+            AccessTokenSource tokens, AuditTrail audit, PollHistory history, Clock clock) {
+        HealthCheckRegistry checks = HealthCheckRegistry.get(camel);
+        if (checks == null) {
+            checks = new DefaultHealthCheckRegistry(camel);
+            camel.getCamelContextExtension().addContextPlugin(HealthCheckRegistry.class, checks);
+        }
+        Duration probeInterval = settings.duration(PortalSyncSettings.HEALTH_PROBE_INTERVAL);
+        String source = settings.sourceName();
+        for (HealthCheck check : List.of(new PortalDatabaseCheck(database.dataSource()),
+                EhrChecks.reachability(source, settings.fhirBaseUrl(), http, settings.readTimeout(), probeInterval, audit, settings.auditActor(), clock),
+                EhrChecks.token(source, tokens, probeInterval, clock),
+                new SchedulesCheck(POLL_ROUTES, history, settings.duration(PortalSyncSettings.FHIR_POLL_INTERVAL),
+                        settings.positiveInt(PortalSyncSettings.HEALTH_MAX_MISSED_POLLS), clock))) {
+            if (check instanceof CamelContextAware aware) {
+                aware.setCamelContext(camel);
+            }
+            checks.register(check);
+        }
     }
 
     /** @param open false in a dry run, which opens no port */

@@ -58,6 +58,7 @@ import org.portalsync.insurance.PortalInsuranceStore;
 import org.portalsync.insurance.WriteInsuranceToCoverage;
 import org.portalsync.mapping.MapFhirPatient;
 import org.portalsync.mapping.MapToPortalPatient;
+import org.portalsync.health.PollHistory;
 import org.portalsync.mapping.PatientMappingSettings;
 import org.portalsync.metrics.SyncMetrics;
 import org.portalsync.portal.DeliverPortalPatient;
@@ -155,6 +156,8 @@ public final class PortalSyncBeans implements CamelConfiguration {
         // read now, at start-up: the poll's URLs and the deletion sweep depend on it
         FhirServerCapabilities capabilities = new FhirServerCapabilities(settings.fhirBaseUrl(), fhirClient, fhir);
         capabilities.check();
+        PollHistory pollHistory = new PollHistory();
+        ObservabilityBeans.healthChecks(camel, settings, database, http, tokens, audit, pollHistory, clock);
         SyncHighWaterMarks marks = new SyncHighWaterMarks(database, clock);
         PortalPatientStore patients = new PortalPatientStore(settings.zone());
         SyncStatusStore statuses = new SyncStatusStore();
@@ -212,7 +215,7 @@ public final class PortalSyncBeans implements CamelConfiguration {
         registry.bind("skipOverlappingPoll", new SkipOverlappingPoll(clock));
         registry.bind("waitForPatientInitialLoad", new WaitForPatientInitialLoad(settings.sourceName(), initialLoads,
                 dryRun ? Duration.ZERO : settings.dependentFeedWait(), clock));
-        registry.bind("finishPoll", new FinishPoll(settings.dryRunReportDir(), clock, metrics));
+        registry.bind("finishPoll", new FinishPoll(settings.dryRunReportDir(), clock, metrics, pollHistory));
         MapFhirPatient patientMapper = new MapFhirPatient(new PatientMappingSettings(settings.mrnSystem(), settings.defaultCountry()),
                 clock.withZone(settings.zone()));
         registry.bind("mapToPortalPatient", new MapToPortalPatient(patientMapper));
