@@ -68,6 +68,11 @@ public enum AlertKind {
         return critical;
     }
 
+    /** Its section in docs/runbooks.md: {@code EHR_DOWN} is {@code #ehr-down}. */
+    public String runbookAnchor() {
+        return name().toLowerCase(java.util.Locale.ROOT).replace('_', '-');
+    }
+
     /** The alert row's severity column. */
     public String severity() {
         return critical ? CRITICAL : WARNING;

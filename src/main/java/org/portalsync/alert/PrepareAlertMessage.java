@@ -1,6 +1,8 @@
 package org.portalsync.alert;
 
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -24,10 +26,18 @@ public final class PrepareAlertMessage implements Processor {
 
     private final List<String> recipients;
     private final String from;
+    private final String runbooks;
 
-    public PrepareAlertMessage(List<String> recipients, String from) {
+    /** @param runbooks where docs/runbooks.md is read (a URL or a path); each message links its kind's section */
+    public PrepareAlertMessage(List<String> recipients, String from, String runbooks) {
         this.recipients = List.copyOf(recipients);
         this.from = from;
+        this.runbooks = runbooks;
+    }
+
+    /** The link to the notice's runbook section, e.g. {@code https://wiki.example.org/runbooks.md#ehr-down}. */
+    public String runbook(AlertKind kind) {
+        return runbooks + "#" + kind.runbookAnchor();
     }
 
     @Override
@@ -41,10 +51,13 @@ public final class PrepareAlertMessage implements Processor {
             message.setHeader("From", from);
             message.setHeader("Subject", notice.subject());
             message.setHeader("Content-Type", "text/plain; charset=UTF-8");
-            message.setBody(notice.text());
+            message.setBody(notice.text() + "\nWhat to do: " + runbook(notice.kind()));
         } else {
             message.setHeader(Exchange.CONTENT_TYPE, "application/json");
-            message.setBody(JSON.writeValueAsString(notice.json()));
+            Map<String, Object> json = new LinkedHashMap<>(notice.json());
+            json.put("text", json.get("text") + "\nWhat to do: " + runbook(notice.kind()));
+            json.put("runbook", runbook(notice.kind()));
+            message.setBody(JSON.writeValueAsString(json));
         }
     }
 }

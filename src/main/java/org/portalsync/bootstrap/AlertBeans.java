@@ -57,7 +57,7 @@ final class AlertBeans {
         registry.bind("probePortalDatabase", new ProbePortalDatabase(database, outage, clock));
         registry.bind("listHeldAlerts", new ListHeldAlerts(outage));
         registry.bind("prepareAlertMessage", new PrepareAlertMessage(settings.addresses(PortalSyncSettings.ALERT_MAIL_TO),
-                settings.raw(PortalSyncSettings.ALERT_MAIL_FROM)));
+                settings.raw(PortalSyncSettings.ALERT_MAIL_FROM), settings.raw(PortalSyncSettings.ALERT_RUNBOOK_URL).strip()));
         registry.bind("postAlertWebhook", new PostAlertWebhook(http, webhook));
         registry.bind("markAlertDelivered", new MarkAlertDelivered(deliveries, outage, clock,
                 registry.lookupByNameAndType(SyncMetrics.REGISTRY_NAME, SyncMetrics.class)));

@@ -130,6 +130,7 @@ public final class PortalSyncSettings {
     public static final String ALERT_MAIL_FROM = "portal-sync.alert.mail.from";
     public static final String ALERT_MAIL_TO = "portal-sync.alert.mail.to";
     public static final String ALERT_WEBHOOK_URL = "portal-sync.alert.webhook.url";
+    public static final String ALERT_RUNBOOK_URL = "portal-sync.alert.runbook-url";
     public static final String ALERT_WEBHOOK_URL_FILE = "portal-sync.alert.webhook.url-file";
     public static final String DIGEST_ENABLED = "portal-sync.digest.enabled";
     public static final String DIGEST_CRON = "portal-sync.digest.cron";
@@ -383,6 +384,9 @@ public final class PortalSyncSettings {
                             + "empty: none. A secret, since such URLs carry their token (environment variable PORTAL_SYNC_ALERT_WEBHOOK_URL)."),
             Setting.optional(ALERT_WEBHOOK_URL_FILE, "",
                     "File that holds the chat webhook's URL (e.g. a mounted secret); used when alert.webhook.url is empty."),
+            Setting.optional(ALERT_RUNBOOK_URL, "docs/runbooks.md",
+                    "Where the team reads docs/runbooks.md (e.g. its URL in your Git server or wiki); each alert mail and chat message "
+                            + "links its kind's section there (#ehr-down, #auth-failure, ...)."),
             Setting.optional(DIGEST_ENABLED, "true",
                     "true: the daily data-quality digest is mailed on portal-sync.digest.cron (routes/data-quality-digest.yaml) when "
                             + "portal-sync.alert.mail.host and a recipient are set."),
