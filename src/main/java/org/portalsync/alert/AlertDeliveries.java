@@ -26,21 +26,17 @@ public final class AlertDeliveries {
             AlertKind.EHR_RATE_LIMITED);
 
     private final PortalDatabase database;
-    private final List<String> channels;
+    private final AlertRouting routing;
     private final String ehrHost;
 
     /**
-     * @param channels the configured channels ({@link AlertNotice#MAIL}, {@link AlertNotice#WEBHOOK})
+     * @param routing  which kinds go out at once, through which of the configured channels
      * @param ehrHost  the EHR's host, as the audit rows of its calls name it
      */
-    public AlertDeliveries(PortalDatabase database, List<String> channels, String ehrHost) {
+    public AlertDeliveries(PortalDatabase database, AlertRouting routing, String ehrHost) {
         this.database = database;
-        this.channels = List.copyOf(channels);
+        this.routing = routing;
         this.ehrHost = ehrHost;
-    }
-
-    public List<String> channels() {
-        return channels;
     }
 
     /**
@@ -96,18 +92,22 @@ public final class AlertDeliveries {
     }
 
     /**
-     * The notices of critical alerts that some configured channel has not taken yet, oldest first, an
-     * alert before its recovery: a recovery goes out only for an outage that was alerted.
+     * The notices of alerts sent at once (critical kinds, or as portal-sync.alert.routing says) that some
+     * channel of their kind has not taken yet, oldest first, an alert before its recovery: a recovery goes
+     * out only for an outage that was alerted.
      */
     public List<AlertNotice> undelivered(int limit) {
-        if (channels.isEmpty()) {
+        java.util.Set<AlertKind> immediate = routing.immediate();
+        if (immediate.isEmpty()) {
             return List.of();
         }
+        // enum names only: safe to write into the statement
+        String kinds = immediate.stream().map(kind -> "'" + kind.name() + "'").collect(java.util.stream.Collectors.joining(", "));
         return database.inTransaction(connection -> {
             List<AlertNotice> notices = new ArrayList<>();
             try (PreparedStatement select = connection.prepareStatement(
                     "SELECT id, kind, source, message, occurrences, raised_at, COALESCE(last_raised_at, raised_at), recovered_at,"
-                            + " sent_at FROM alert WHERE severity = '" + AlertKind.CRITICAL + "'"
+                            + " sent_at FROM alert WHERE kind IN (" + kinds + ")"
                             + " AND (sent_at IS NULL OR (recovered_at IS NOT NULL AND recovery_sent_at IS NULL)) ORDER BY id")) {
                 select.setMaxRows(limit);
                 try (ResultSet rows = select.executeQuery()) {
@@ -120,7 +120,7 @@ public final class AlertDeliveries {
                                 PortalDatabase.instant(rows.getObject(6, OffsetDateTime.class)),
                                 PortalDatabase.instant(rows.getObject(7, OffsetDateTime.class)), recovered);
                         Set<String> done = delivered(connection, id, alert.notice());
-                        for (String channel : channels) {
+                        for (String channel : routing.channels(alert.kind())) {
                             if (!done.contains(channel)) {
                                 notices.add(alert.toChannel(channel));
                             }
@@ -157,7 +157,7 @@ public final class AlertDeliveries {
                 insert.setObject(4, PortalDatabase.utc(now));
                 insert.executeUpdate();
             }
-            if (delivered(connection, notice.alertId(), notice.notice()).containsAll(channels)) {
+            if (delivered(connection, notice.alertId(), notice.notice()).containsAll(routing.channels(notice.kind()))) {
                 String column = notice.notice() == AlertNotice.Notice.ALERT ? "sent_at" : "recovery_sent_at";
                 try (PreparedStatement update = connection.prepareStatement("UPDATE alert SET " + column + " = ? WHERE id = ?")) {
                     update.setObject(1, PortalDatabase.utc(now));

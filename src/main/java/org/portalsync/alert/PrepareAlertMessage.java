@@ -24,12 +24,17 @@ public final class PrepareAlertMessage implements Processor {
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
+    private final AlertRouting routing;
     private final List<String> recipients;
     private final String from;
     private final String runbooks;
 
-    /** @param runbooks where docs/runbooks.md is read (a URL or a path); each message links its kind's section */
-    public PrepareAlertMessage(List<String> recipients, String from, String runbooks) {
+    /**
+     * @param recipients who gets alert mail, unless {@code routing} names others for the kind
+     * @param runbooks   where docs/runbooks.md is read (a URL or a path); each message links its kind's section
+     */
+    public PrepareAlertMessage(AlertRouting routing, List<String> recipients, String from, String runbooks) {
+        this.routing = routing;
         this.recipients = List.copyOf(recipients);
         this.from = from;
         this.runbooks = runbooks;
@@ -47,7 +52,7 @@ public final class PrepareAlertMessage implements Processor {
         Message message = exchange.getMessage();
         message.setHeader(CHANNEL, notice.channel());
         if (AlertNotice.MAIL.equals(notice.channel())) {
-            message.setHeader("To", String.join(", ", recipients));
+            message.setHeader("To", String.join(", ", routing.mailRecipients(notice.kind(), recipients)));
             message.setHeader("From", from);
             message.setHeader("Subject", notice.subject());
             message.setHeader("Content-Type", "text/plain; charset=UTF-8");

@@ -11,7 +11,9 @@ import org.apache.camel.CamelContext;
 import org.apache.camel.component.mail.MailEndpoint;
 import org.apache.camel.spi.Registry;
 import org.portalsync.alert.AlertDeliveries;
+import org.portalsync.alert.AlertKind;
 import org.portalsync.alert.AlertNotice;
+import org.portalsync.alert.AlertRouting;
 import org.portalsync.alert.DatabaseOutage;
 import org.portalsync.alert.HoldDatabaseOutageAlert;
 import org.portalsync.alert.ListHeldAlerts;
@@ -48,22 +50,24 @@ final class AlertBeans {
         if (!webhook.isEmpty() && !settings.dryRun()) {
             channels.add(AlertNotice.WEBHOOK);
         }
-        AlertDeliveries deliveries = new AlertDeliveries(database, channels, URI.create(settings.fhirBaseUrl()).getHost());
-        DatabaseOutage outage = new DatabaseOutage(channels);
+        AlertRouting routing = AlertRouting.parse(PortalSyncSettings.ALERT_ROUTING, settings.raw(PortalSyncSettings.ALERT_ROUTING),
+                PortalSyncSettings.ALERT_MAIL_TO_BY_KIND, settings.raw(PortalSyncSettings.ALERT_MAIL_TO_BY_KIND), channels);
+        AlertDeliveries deliveries = new AlertDeliveries(database, routing, URI.create(settings.fhirBaseUrl()).getHost());
+        DatabaseOutage outage = new DatabaseOutage(routing.channels(AlertKind.PORTAL_DB_DOWN));
         registry.bind("alertMail", mailEndpoint(camel, settings));
         registry.bind("recoverEndedOutages", new RecoverEndedOutages(deliveries, clock));
         registry.bind("listUndeliveredAlerts", new ListUndeliveredAlerts(deliveries));
         registry.bind("holdDatabaseOutageAlert", new HoldDatabaseOutageAlert(outage, clock));
         registry.bind("probePortalDatabase", new ProbePortalDatabase(database, outage, clock));
         registry.bind("listHeldAlerts", new ListHeldAlerts(outage));
-        registry.bind("prepareAlertMessage", new PrepareAlertMessage(settings.addresses(PortalSyncSettings.ALERT_MAIL_TO),
+        registry.bind("prepareAlertMessage", new PrepareAlertMessage(routing, settings.addresses(PortalSyncSettings.ALERT_MAIL_TO),
                 settings.raw(PortalSyncSettings.ALERT_MAIL_FROM), settings.raw(PortalSyncSettings.ALERT_RUNBOOK_URL).strip()));
         registry.bind("postAlertWebhook", new PostAlertWebhook(http, webhook));
         registry.bind("markAlertDelivered", new MarkAlertDelivered(deliveries, outage, clock,
                 registry.lookupByNameAndType(SyncMetrics.REGISTRY_NAME, SyncMetrics.class)));
         registry.bind("logAlertChannelFailure", new LogAlertChannelFailure());
 
-        DigestStore digests = new DigestStore(database);
+        DigestStore digests = new DigestStore(database, routing.digestOnly());
         List<String> digestTo = settings.addresses(PortalSyncSettings.DIGEST_TO).isEmpty()
                 ? settings.addresses(PortalSyncSettings.ALERT_MAIL_TO) : settings.addresses(PortalSyncSettings.DIGEST_TO);
         if (!mailConfigured(settings) || digestTo.isEmpty() || settings.dryRun()) {

@@ -131,6 +131,8 @@ public final class PortalSyncSettings {
     public static final String ALERT_MAIL_TO = "portal-sync.alert.mail.to";
     public static final String ALERT_WEBHOOK_URL = "portal-sync.alert.webhook.url";
     public static final String ALERT_RUNBOOK_URL = "portal-sync.alert.runbook-url";
+    public static final String ALERT_ROUTING = "portal-sync.alert.routing";
+    public static final String ALERT_MAIL_TO_BY_KIND = "portal-sync.alert.mail.to-by-kind";
     public static final String ALERT_WEBHOOK_URL_FILE = "portal-sync.alert.webhook.url-file";
     public static final String DIGEST_ENABLED = "portal-sync.digest.enabled";
     public static final String DIGEST_CRON = "portal-sync.digest.cron";
@@ -384,6 +386,13 @@ public final class PortalSyncSettings {
                             + "empty: none. A secret, since such URLs carry their token (environment variable PORTAL_SYNC_ALERT_WEBHOOK_URL)."),
             Setting.optional(ALERT_WEBHOOK_URL_FILE, "",
                     "File that holds the chat webhook's URL (e.g. a mounted secret); used when alert.webhook.url is empty."),
+            Setting.optional(ALERT_ROUTING, "",
+                    "Where each alert kind goes, as KIND=channels entries separated by ';': mail, webhook, mail,webhook (both) or digest "
+                            + "(only in the daily digest), e.g. EHR_DOWN=webhook; WRITE_BACK_FAILED=mail; MAPPING_FAILURE=digest. A kind not "
+                            + "named: critical kinds through every configured channel at once, the others in the digest."),
+            Setting.optional(ALERT_MAIL_TO_BY_KIND, "",
+                    "Who gets alert mail of a kind instead of portal-sync.alert.mail.to, as KIND=addresses entries separated by ';', "
+                            + "e.g. WRITE_BACK_FAILED=frontdesk@practice.example; WELCOME_UNDELIVERED=frontdesk@practice.example."),
             Setting.optional(ALERT_RUNBOOK_URL, "docs/runbooks.md",
                     "Where the team reads docs/runbooks.md (e.g. its URL in your Git server or wiki); each alert mail and chat message "
                             + "links its kind's section there (#ehr-down, #auth-failure, ...)."),

@@ -33,7 +33,7 @@ class RunbooksTest {
 
     @Test
     void theMailAndTheChatMessageLinkTheKindsRunbookSection() throws Exception {
-        PrepareAlertMessage prepare = new PrepareAlertMessage(List.of("it@practice.example"), "portal-sync@practice.example",
+        PrepareAlertMessage prepare = new PrepareAlertMessage(AlertRouting.defaults(List.of()), List.of("it@practice.example"), "portal-sync@practice.example",
                 "https://git.practice.example/portal-sync/docs/runbooks.md");
         AlertNotice notice = new AlertNotice(7L, AlertNotice.Notice.ALERT, AlertNotice.MAIL, AlertKind.AUTH_FAILURE, "ehr",
                 "token endpoint refused client 'portal'", 3, Instant.parse("2026-03-02T08:00:00Z"), Instant.parse("2026-03-02T08:05:00Z"), null);
