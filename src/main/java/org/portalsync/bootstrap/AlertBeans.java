@@ -5,6 +5,7 @@ import java.net.http.HttpClient;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Properties;
 
 import org.apache.camel.CamelContext;
@@ -52,7 +53,8 @@ final class AlertBeans {
         }
         AlertRouting routing = AlertRouting.parse(PortalSyncSettings.ALERT_ROUTING, settings.raw(PortalSyncSettings.ALERT_ROUTING),
                 PortalSyncSettings.ALERT_MAIL_TO_BY_KIND, settings.raw(PortalSyncSettings.ALERT_MAIL_TO_BY_KIND), channels);
-        AlertDeliveries deliveries = new AlertDeliveries(database, routing, URI.create(settings.fhirBaseUrl()).getHost());
+        AlertDeliveries deliveries = new AlertDeliveries(database, routing,
+                Map.of(settings.sourceName(), URI.create(settings.fhirBaseUrl()).getHost()));
         DatabaseOutage outage = new DatabaseOutage(routing.channels(AlertKind.PORTAL_DB_DOWN));
         registry.bind("alertMail", mailEndpoint(camel, settings));
         registry.bind("recoverEndedOutages", new RecoverEndedOutages(deliveries, clock));

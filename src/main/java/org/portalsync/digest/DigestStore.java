@@ -75,9 +75,7 @@ public final class DigestStore {
                 }
             }
             List<Digest.Warning> warnings = new ArrayList<>();
-            // enum names only: safe to write into the statement
-            String kinds = this.warnings.isEmpty() ? "''" : this.warnings.stream().map(kind -> "'" + kind.name() + "'")
-                    .collect(java.util.stream.Collectors.joining(", "));
+            String kinds = AlertKind.sqlList(this.warnings);
             try (PreparedStatement select = connection.prepareStatement(
                     "SELECT id, kind, source, message, occurrences, raised_at, COALESCE(last_raised_at, raised_at) FROM alert"
                             + " WHERE kind IN (" + kinds + ") AND sent_at IS NULL ORDER BY id")) {
