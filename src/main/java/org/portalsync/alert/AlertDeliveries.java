@@ -8,7 +8,9 @@ import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
 import org.portalsync.portal.PortalDatabase;
@@ -26,27 +28,29 @@ public final class AlertDeliveries {
             AlertKind.EHR_RATE_LIMITED);
 
     private final PortalDatabase database;
-    private final List<String> channels;
-    private final String ehrHost;
+    private final AlertRouting routing;
+    private final Map<String, String> hostsBySource;
 
     /**
-     * @param channels the configured channels ({@link AlertNotice#MAIL}, {@link AlertNotice#WEBHOOK})
-     * @param ehrHost  the EHR's host, as the audit rows of its calls name it
+     * @param routing       which kinds go out at once, through which of the configured channels
+     * @param hostsBySource each FHIR source's EHR host, as the audit rows of its calls name it (a failure that names
+     *                      no source, {@link AlertLog#NO_SOURCE}, is the first source's)
      */
-    public AlertDeliveries(PortalDatabase database, List<String> channels, String ehrHost) {
+    public AlertDeliveries(PortalDatabase database, AlertRouting routing, Map<String, String> hostsBySource) {
         this.database = database;
-        this.channels = List.copyOf(channels);
-        this.ehrHost = ehrHost;
-    }
-
-    public List<String> channels() {
-        return channels;
+        this.routing = routing;
+        this.hostsBySource = new LinkedHashMap<>(hostsBySource);
+        if (!hostsBySource.isEmpty()) {
+            this.hostsBySource.putIfAbsent(AlertLog.NO_SOURCE, hostsBySource.values().iterator().next());
+        }
     }
 
     /**
-     * Ends the open outages that a later successful call shows are over: for the EHR's kinds, a call to
-     * the EHR audited as a success after the outage's last failure; for the portal database, that this
-     * query ran at all. Only what the audit shows counts, so it holds across restarts and instances.
+     * Ends the open outages that a later success of the same source shows are over: for the EHR's kinds, a
+     * call to that source's EHR audited as a success, or a record of that source synced (a legacy source, an
+     * EHR whose host is not known here), after the outage's last failure; for the portal database, that this
+     * query ran at all. Another source's success ends nothing. Only what the database shows counts, so it
+     * holds across restarts and instances.
      *
      * @return how many outages ended
      */
@@ -55,10 +59,10 @@ public final class AlertDeliveries {
             int ended = 0;
             List<Object[]> open = new ArrayList<>();
             try (PreparedStatement select = connection.prepareStatement(
-                    "SELECT id, kind, COALESCE(last_raised_at, raised_at) FROM alert WHERE open_key IS NOT NULL")) {
+                    "SELECT id, kind, COALESCE(last_raised_at, raised_at), source FROM alert WHERE open_key IS NOT NULL")) {
                 try (ResultSet rows = select.executeQuery()) {
                     while (rows.next()) {
-                        open.add(new Object[] {rows.getLong(1), rows.getString(2), rows.getObject(3, OffsetDateTime.class)});
+                        open.add(new Object[] {rows.getLong(1), rows.getString(2), rows.getObject(3, OffsetDateTime.class), rows.getString(4)});
                     }
                 }
             }
@@ -68,7 +72,7 @@ public final class AlertDeliveries {
                 if (kind == AlertKind.PORTAL_DB_DOWN) {
                     recovered = now;
                 } else if (EHR_OUTAGES.contains(kind)) {
-                    recovered = firstSuccessAfter(connection, PortalDatabase.instant((OffsetDateTime) outage[2]));
+                    recovered = firstSuccessAfter(connection, (String) outage[3], PortalDatabase.instant((OffsetDateTime) outage[2]));
                 }
                 if (recovered != null) {
                     try (PreparedStatement update = connection.prepareStatement(
@@ -83,11 +87,22 @@ public final class AlertDeliveries {
         });
     }
 
-    private Instant firstSuccessAfter(Connection connection, Instant lastFailure) throws SQLException {
-        try (PreparedStatement select = connection.prepareStatement(
-                "SELECT MIN(occurred_at) FROM audit_event WHERE peer = ? AND result = 'success' AND occurred_at > ?")) {
-            select.setString(1, ehrHost);
-            select.setObject(2, PortalDatabase.utc(lastFailure));
+    private Instant firstSuccessAfter(Connection connection, String source, Instant lastFailure) throws SQLException {
+        Instant call = null;
+        String host = hostsBySource.get(source);
+        if (host != null) {
+            call = earliest(connection, "SELECT MIN(occurred_at) FROM audit_event WHERE peer = ? AND result = 'success' AND occurred_at > ?",
+                    host, lastFailure);
+        }
+        Instant synced = earliest(connection, "SELECT MIN(last_success_at) FROM patient_sync_status WHERE source = ? AND last_success_at > ?",
+                source, lastFailure);
+        return call == null ? synced : synced == null || call.isBefore(synced) ? call : synced;
+    }
+
+    private static Instant earliest(Connection connection, String sql, String key, Instant after) throws SQLException {
+        try (PreparedStatement select = connection.prepareStatement(sql)) {
+            select.setString(1, key);
+            select.setObject(2, PortalDatabase.utc(after));
             try (ResultSet row = select.executeQuery()) {
                 row.next();
                 return PortalDatabase.instant(row.getObject(1, OffsetDateTime.class));
@@ -96,18 +111,21 @@ public final class AlertDeliveries {
     }
 
     /**
-     * The notices of critical alerts that some configured channel has not taken yet, oldest first, an
-     * alert before its recovery: a recovery goes out only for an outage that was alerted.
+     * The notices of alerts sent at once (critical kinds, or as portal-sync.alert.routing says) that some
+     * channel of their kind has not taken yet, oldest first, an alert before its recovery: a recovery goes
+     * out only for an outage that was alerted.
      */
     public List<AlertNotice> undelivered(int limit) {
-        if (channels.isEmpty()) {
+        java.util.Set<AlertKind> immediate = routing.immediate();
+        if (immediate.isEmpty()) {
             return List.of();
         }
+        String kinds = AlertKind.sqlList(immediate);
         return database.inTransaction(connection -> {
             List<AlertNotice> notices = new ArrayList<>();
             try (PreparedStatement select = connection.prepareStatement(
                     "SELECT id, kind, source, message, occurrences, raised_at, COALESCE(last_raised_at, raised_at), recovered_at,"
-                            + " sent_at FROM alert WHERE severity = '" + AlertKind.CRITICAL + "'"
+                            + " sent_at FROM alert WHERE kind IN (" + kinds + ")"
                             + " AND (sent_at IS NULL OR (recovered_at IS NOT NULL AND recovery_sent_at IS NULL)) ORDER BY id")) {
                 select.setMaxRows(limit);
                 try (ResultSet rows = select.executeQuery()) {
@@ -120,7 +138,7 @@ public final class AlertDeliveries {
                                 PortalDatabase.instant(rows.getObject(6, OffsetDateTime.class)),
                                 PortalDatabase.instant(rows.getObject(7, OffsetDateTime.class)), recovered);
                         Set<String> done = delivered(connection, id, alert.notice());
-                        for (String channel : channels) {
+                        for (String channel : routing.channels(alert.kind())) {
                             if (!done.contains(channel)) {
                                 notices.add(alert.toChannel(channel));
                             }
@@ -157,7 +175,7 @@ public final class AlertDeliveries {
                 insert.setObject(4, PortalDatabase.utc(now));
                 insert.executeUpdate();
             }
-            if (delivered(connection, notice.alertId(), notice.notice()).containsAll(channels)) {
+            if (delivered(connection, notice.alertId(), notice.notice()).containsAll(routing.channels(notice.kind()))) {
                 String column = notice.notice() == AlertNotice.Notice.ALERT ? "sent_at" : "recovery_sent_at";
                 try (PreparedStatement update = connection.prepareStatement("UPDATE alert SET " + column + " = ? WHERE id = ?")) {
                     update.setObject(1, PortalDatabase.utc(now));

@@ -68,6 +68,16 @@ public enum AlertKind {
         return critical;
     }
 
+    /** Its section in docs/runbooks.md: {@code EHR_DOWN} is {@code #ehr-down}. */
+    public String runbookAnchor() {
+        return name().toLowerCase(java.util.Locale.ROOT).replace('_', '-');
+    }
+
+    /** {@code 'EHR_DOWN', 'AUTH_FAILURE'} for an SQL {@code IN (...)}: enum names only, so safe to write into a statement. */
+    public static String sqlList(java.util.Collection<AlertKind> kinds) {
+        return kinds.isEmpty() ? "''" : kinds.stream().map(kind -> "'" + kind.name() + "'").collect(java.util.stream.Collectors.joining(", "));
+    }
+
     /** The alert row's severity column. */
     public String severity() {
         return critical ? CRITICAL : WARNING;

@@ -1,6 +1,8 @@
 package org.portalsync.alert;
 
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -22,12 +24,25 @@ public final class PrepareAlertMessage implements Processor {
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
+    private final AlertRouting routing;
     private final List<String> recipients;
     private final String from;
+    private final String runbooks;
 
-    public PrepareAlertMessage(List<String> recipients, String from) {
+    /**
+     * @param recipients who gets alert mail, unless {@code routing} names others for the kind
+     * @param runbooks   where docs/runbooks.md is read (a URL or a path); each message links its kind's section
+     */
+    public PrepareAlertMessage(AlertRouting routing, List<String> recipients, String from, String runbooks) {
+        this.routing = routing;
         this.recipients = List.copyOf(recipients);
         this.from = from;
+        this.runbooks = runbooks;
+    }
+
+    /** The link to the notice's runbook section, e.g. {@code https://wiki.example.org/runbooks.md#ehr-down}. */
+    public String runbook(AlertKind kind) {
+        return runbooks + "#" + kind.runbookAnchor();
     }
 
     @Override
@@ -37,14 +52,17 @@ public final class PrepareAlertMessage implements Processor {
         Message message = exchange.getMessage();
         message.setHeader(CHANNEL, notice.channel());
         if (AlertNotice.MAIL.equals(notice.channel())) {
-            message.setHeader("To", String.join(", ", recipients));
+            message.setHeader("To", String.join(", ", routing.mailRecipients(notice.kind(), recipients)));
             message.setHeader("From", from);
             message.setHeader("Subject", notice.subject());
             message.setHeader("Content-Type", "text/plain; charset=UTF-8");
-            message.setBody(notice.text());
+            message.setBody(notice.text() + "\nWhat to do: " + runbook(notice.kind()));
         } else {
             message.setHeader(Exchange.CONTENT_TYPE, "application/json");
-            message.setBody(JSON.writeValueAsString(notice.json()));
+            Map<String, Object> json = new LinkedHashMap<>(notice.json());
+            json.put("text", json.get("text") + "\nWhat to do: " + runbook(notice.kind()));
+            json.put("runbook", runbook(notice.kind()));
+            message.setBody(JSON.writeValueAsString(json));
         }
     }
 }

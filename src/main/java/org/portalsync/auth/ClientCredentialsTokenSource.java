@@ -10,6 +10,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Optional;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.stream.Collectors;
@@ -49,6 +50,7 @@ public final class ClientCredentialsTokenSource implements AccessTokenSource {
 
     private String token;
     private Instant renewAt = Instant.MIN;
+    private Instant expiresAt;
 
     /** With a client secret ({@code client_secret_basic} or {@code client_secret_post}) and a configured token URL. */
     public ClientCredentialsTokenSource(HttpClient http, String tokenUrl, String clientId, String clientSecret, String method,
@@ -81,6 +83,11 @@ public final class ClientCredentialsTokenSource implements AccessTokenSource {
             fetchToken();
         }
         return token;
+    }
+
+    @Override
+    public synchronized Optional<Instant> expiresAt() {
+        return Optional.ofNullable(expiresAt);
     }
 
     @Override
@@ -137,6 +144,7 @@ public final class ClientCredentialsTokenSource implements AccessTokenSource {
             Duration early = lifetime.compareTo(refreshBeforeExpiry.multipliedBy(2)) > 0 ? refreshBeforeExpiry : lifetime.dividedBy(2);
             token = accessToken;
             renewAt = sentAt.plus(lifetime).minus(early);
+            expiresAt = sentAt.plus(lifetime);
             auditToken(tokenUrl, sentAt, "success");
             LOG.info("Fetched access token {} for client '{}', valid {} s", Secrets.redact(accessToken), clientId, lifetime.toSeconds());
         } catch (IOException e) {

@@ -5,13 +5,16 @@ import java.net.http.HttpClient;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Properties;
 
 import org.apache.camel.CamelContext;
 import org.apache.camel.component.mail.MailEndpoint;
 import org.apache.camel.spi.Registry;
 import org.portalsync.alert.AlertDeliveries;
+import org.portalsync.alert.AlertKind;
 import org.portalsync.alert.AlertNotice;
+import org.portalsync.alert.AlertRouting;
 import org.portalsync.alert.DatabaseOutage;
 import org.portalsync.alert.HoldDatabaseOutageAlert;
 import org.portalsync.alert.ListHeldAlerts;
@@ -28,6 +31,7 @@ import org.portalsync.digest.DigestStore;
 import org.portalsync.digest.LogDigestFailure;
 import org.portalsync.digest.MarkDigestReported;
 import org.portalsync.digest.WriteDigestMail;
+import org.portalsync.metrics.SyncMetrics;
 import org.portalsync.portal.PortalDatabase;
 
 /** Binds the beans of the alert route (routes/alert-delivery.yaml), the daily digest (routes/data-quality-digest.yaml) and their mail endpoint. */
@@ -47,21 +51,25 @@ final class AlertBeans {
         if (!webhook.isEmpty() && !settings.dryRun()) {
             channels.add(AlertNotice.WEBHOOK);
         }
-        AlertDeliveries deliveries = new AlertDeliveries(database, channels, URI.create(settings.fhirBaseUrl()).getHost());
-        DatabaseOutage outage = new DatabaseOutage(channels);
+        AlertRouting routing = AlertRouting.parse(PortalSyncSettings.ALERT_ROUTING, settings.raw(PortalSyncSettings.ALERT_ROUTING),
+                PortalSyncSettings.ALERT_MAIL_TO_BY_KIND, settings.raw(PortalSyncSettings.ALERT_MAIL_TO_BY_KIND), channels);
+        AlertDeliveries deliveries = new AlertDeliveries(database, routing,
+                Map.of(settings.sourceName(), URI.create(settings.fhirBaseUrl()).getHost()));
+        DatabaseOutage outage = new DatabaseOutage(routing.channels(AlertKind.PORTAL_DB_DOWN));
         registry.bind("alertMail", mailEndpoint(camel, settings));
         registry.bind("recoverEndedOutages", new RecoverEndedOutages(deliveries, clock));
         registry.bind("listUndeliveredAlerts", new ListUndeliveredAlerts(deliveries));
         registry.bind("holdDatabaseOutageAlert", new HoldDatabaseOutageAlert(outage, clock));
         registry.bind("probePortalDatabase", new ProbePortalDatabase(database, outage, clock));
         registry.bind("listHeldAlerts", new ListHeldAlerts(outage));
-        registry.bind("prepareAlertMessage", new PrepareAlertMessage(settings.addresses(PortalSyncSettings.ALERT_MAIL_TO),
-                settings.raw(PortalSyncSettings.ALERT_MAIL_FROM)));
+        registry.bind("prepareAlertMessage", new PrepareAlertMessage(routing, settings.addresses(PortalSyncSettings.ALERT_MAIL_TO),
+                settings.raw(PortalSyncSettings.ALERT_MAIL_FROM), settings.raw(PortalSyncSettings.ALERT_RUNBOOK_URL).strip()));
         registry.bind("postAlertWebhook", new PostAlertWebhook(http, webhook));
-        registry.bind("markAlertDelivered", new MarkAlertDelivered(deliveries, outage, clock));
+        registry.bind("markAlertDelivered", new MarkAlertDelivered(deliveries, outage, clock,
+                registry.lookupByNameAndType(SyncMetrics.REGISTRY_NAME, SyncMetrics.class)));
         registry.bind("logAlertChannelFailure", new LogAlertChannelFailure());
 
-        DigestStore digests = new DigestStore(database);
+        DigestStore digests = new DigestStore(database, routing.digestOnly());
         List<String> digestTo = settings.addresses(PortalSyncSettings.DIGEST_TO).isEmpty()
                 ? settings.addresses(PortalSyncSettings.ALERT_MAIL_TO) : settings.addresses(PortalSyncSettings.DIGEST_TO);
         if (!mailConfigured(settings) || digestTo.isEmpty() || settings.dryRun()) {

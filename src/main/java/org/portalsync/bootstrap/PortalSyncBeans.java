@@ -58,7 +58,9 @@ import org.portalsync.insurance.PortalInsuranceStore;
 import org.portalsync.insurance.WriteInsuranceToCoverage;
 import org.portalsync.mapping.MapFhirPatient;
 import org.portalsync.mapping.MapToPortalPatient;
+import org.portalsync.health.PollHistory;
 import org.portalsync.mapping.PatientMappingSettings;
+import org.portalsync.metrics.SyncMetrics;
 import org.portalsync.portal.DeliverPortalPatient;
 import org.portalsync.portal.PortalDatabase;
 import org.portalsync.portal.PortalPatientStore;
@@ -137,6 +139,7 @@ public final class PortalSyncBeans implements CamelConfiguration {
                 settings.dbConnectionTimeout());
         camel.addService(new DatabaseCloser(database));
         registry.bind("portalDataSource", database.dataSource());
+        SyncMetrics metrics = ObservabilityBeans.metrics(camel, database, clock);
 
         FileLockClusterService cluster = new FileLockClusterService();
         cluster.setRoot(settings.clusterLockDir().toString());
@@ -153,6 +156,8 @@ public final class PortalSyncBeans implements CamelConfiguration {
         // read now, at start-up: the poll's URLs and the deletion sweep depend on it
         FhirServerCapabilities capabilities = new FhirServerCapabilities(settings.fhirBaseUrl(), fhirClient, fhir);
         capabilities.check();
+        PollHistory pollHistory = new PollHistory();
+        ObservabilityBeans.healthChecks(camel, settings, database, http, tokens, audit, pollHistory, clock);
         SyncHighWaterMarks marks = new SyncHighWaterMarks(database, clock);
         PortalPatientStore patients = new PortalPatientStore(settings.zone());
         SyncStatusStore statuses = new SyncStatusStore();
@@ -182,7 +187,7 @@ public final class PortalSyncBeans implements CamelConfiguration {
         ExecutorService syncWorkers = camel.getExecutorServiceManager().newFixedThreadPool(this, "sync-worker", settings.syncWorkers());
         registry.bind("syncWorkers", syncWorkers);
         registry.bind("startFhirSearchFeed", new StartFhirSearchFeed(settings.sourceName(), settings.fhirBaseUrl(), settings.pageSize(),
-                settings.pollOverlap(), marks, dryRun, clock, capabilities));
+                settings.pollOverlap(), marks, dryRun, clock, capabilities, metrics));
         registry.bind("startFhirDeletionSweep", new StartFhirDeletionSweep(settings.sourceName(), settings.fhirBaseUrl(),
                 settings.pageSize(), settings.pollOverlap(), marks, dryRun, capabilities));
         registry.bind("fetchFhirPage", new FetchFhirPage(fhirClient));
@@ -210,7 +215,7 @@ public final class PortalSyncBeans implements CamelConfiguration {
         registry.bind("skipOverlappingPoll", new SkipOverlappingPoll(clock));
         registry.bind("waitForPatientInitialLoad", new WaitForPatientInitialLoad(settings.sourceName(), initialLoads,
                 dryRun ? Duration.ZERO : settings.dependentFeedWait(), clock));
-        registry.bind("finishPoll", new FinishPoll(settings.dryRunReportDir(), clock));
+        registry.bind("finishPoll", new FinishPoll(settings.dryRunReportDir(), clock, metrics, pollHistory));
         MapFhirPatient patientMapper = new MapFhirPatient(new PatientMappingSettings(settings.mrnSystem(), settings.defaultCountry()),
                 clock.withZone(settings.zone()));
         registry.bind("mapToPortalPatient", new MapToPortalPatient(patientMapper));
@@ -302,6 +307,8 @@ public final class PortalSyncBeans implements CamelConfiguration {
         // notifications the EHR pushes (routes/webhooks.yaml, routes/webhook-inbox.yaml, routes/fhir-subscription-watch.yaml)
         WebhookBeans.bind(camel, settings, settings.apiEnabled() && !dryRun, database, clock);
         AlertBeans.bind(camel, settings, database, http, clock);
+        // metrics and health on their own port (README "Metrics and health"); a dry run opens none
+        ObservabilityBeans.serve(camel, settings, !dryRun);
         // HL7 v2 from legacy EHRs (routes/hl7v2-mllp-inbound.yaml): never in a dry run, which must not acknowledge anything
         Hl7v2Beans.bind(camel, settings, settings.bool(PortalSyncSettings.HL7V2_MLLP_ENABLED) && !dryRun, fhir, database, dataQuality, audit,
                 clock);

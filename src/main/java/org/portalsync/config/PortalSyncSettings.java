@@ -130,6 +130,9 @@ public final class PortalSyncSettings {
     public static final String ALERT_MAIL_FROM = "portal-sync.alert.mail.from";
     public static final String ALERT_MAIL_TO = "portal-sync.alert.mail.to";
     public static final String ALERT_WEBHOOK_URL = "portal-sync.alert.webhook.url";
+    public static final String ALERT_RUNBOOK_URL = "portal-sync.alert.runbook-url";
+    public static final String ALERT_ROUTING = "portal-sync.alert.routing";
+    public static final String ALERT_MAIL_TO_BY_KIND = "portal-sync.alert.mail.to-by-kind";
     public static final String ALERT_WEBHOOK_URL_FILE = "portal-sync.alert.webhook.url-file";
     public static final String DIGEST_ENABLED = "portal-sync.digest.enabled";
     public static final String DIGEST_CRON = "portal-sync.digest.cron";
@@ -143,6 +146,11 @@ public final class PortalSyncSettings {
     public static final String API_TLS_KEYSTORE = "portal-sync.api.tls.keystore";
     public static final String API_TLS_KEYSTORE_PASSWORD = "portal-sync.api.tls.keystore-password";
     public static final String API_TLS_KEYSTORE_PASSWORD_FILE = "portal-sync.api.tls.keystore-password-file";
+    public static final String MANAGEMENT_ENABLED = "portal-sync.management.enabled";
+    public static final String MANAGEMENT_PORT = "portal-sync.management.port";
+    public static final String MANAGEMENT_BIND_ADDRESS = "portal-sync.management.bind-address";
+    public static final String HEALTH_PROBE_INTERVAL = "portal-sync.health.probe-interval";
+    public static final String HEALTH_MAX_MISSED_POLLS = "portal-sync.health.max-missed-polls";
     public static final String HL7V2_MAPPINGS_DIR = "portal-sync.source.hl7v2.mappings-dir";
     public static final String HL7V2_MAPPINGS_RESCAN_INTERVAL = "portal-sync.source.hl7v2.mappings-rescan-interval";
     public static final String HL7V2_MLLP_ENABLED = "portal-sync.source.hl7v2.mllp.enabled";
@@ -380,6 +388,16 @@ public final class PortalSyncSettings {
                             + "empty: none. A secret, since such URLs carry their token (environment variable PORTAL_SYNC_ALERT_WEBHOOK_URL)."),
             Setting.optional(ALERT_WEBHOOK_URL_FILE, "",
                     "File that holds the chat webhook's URL (e.g. a mounted secret); used when alert.webhook.url is empty."),
+            Setting.optional(ALERT_ROUTING, "",
+                    "Where each alert kind goes, as KIND=channels entries separated by ';': mail, webhook, mail,webhook (both) or digest "
+                            + "(only in the daily digest), e.g. EHR_DOWN=webhook; WRITE_BACK_FAILED=mail; MAPPING_FAILURE=digest. A kind not "
+                            + "named: critical kinds through every configured channel at once, the others in the digest."),
+            Setting.optional(ALERT_MAIL_TO_BY_KIND, "",
+                    "Who gets alert mail of a kind instead of portal-sync.alert.mail.to, as KIND=addresses entries separated by ';', "
+                            + "e.g. WRITE_BACK_FAILED=frontdesk@practice.example; WELCOME_UNDELIVERED=frontdesk@practice.example."),
+            Setting.optional(ALERT_RUNBOOK_URL, "docs/runbooks.md",
+                    "Where the team reads docs/runbooks.md (e.g. its URL in your Git server or wiki); each alert mail and chat message "
+                            + "links its kind's section there (#ehr-down, #auth-failure, ...)."),
             Setting.optional(DIGEST_ENABLED, "true",
                     "true: the daily data-quality digest is mailed on portal-sync.digest.cron (routes/data-quality-digest.yaml) when "
                             + "portal-sync.alert.mail.host and a recipient are set."),
@@ -405,6 +423,17 @@ public final class PortalSyncSettings {
                     "Password of the API's key store (environment variable PORTAL_SYNC_API_TLS_KEYSTORE_PASSWORD)."),
             Setting.optional(API_TLS_KEYSTORE_PASSWORD_FILE, "",
                     "File that holds the key store's password (e.g. a mounted secret); used when keystore-password is empty."),
+            Setting.optional(MANAGEMENT_ENABLED, "true",
+                    "true: the engine serves Prometheus metrics (/observe/metrics) and its health (/observe/health, /live, /ready) on "
+                            + "portal-sync.management.port (README \"Metrics and health\"). A dry run never opens it."),
+            Setting.optional(MANAGEMENT_PORT, "9876", "TCP port of the metrics and health endpoints; not the API's port."),
+            Setting.optional(MANAGEMENT_BIND_ADDRESS, "127.0.0.1",
+                    "Address the metrics and health endpoints listen on; 0.0.0.0 for a Prometheus or an orchestrator on another host. "
+                            + "They carry no patient data and no secret."),
+            Setting.optional(HEALTH_PROBE_INTERVAL, "30s",
+                    "How long the readiness check reuses its last look at each EHR (reachable, token obtainable) before it asks again."),
+            Setting.optional(HEALTH_MAX_MISSED_POLLS, "3",
+                    "Readiness: a scheduled feed whose last poll ended more than this many poll intervals ago makes the engine not ready."),
             Setting.optional(HL7V2_MAPPINGS_DIR, "config/mappings",
                     "Folder of the HL7 v2 mapping files (README \"Legacy sources: mapping files\"); relative to the home."),
             Setting.optional(HL7V2_MAPPINGS_RESCAN_INTERVAL, "5s",
@@ -506,6 +535,7 @@ public final class PortalSyncSettings {
         check(problems, () -> nonNegativeInt(FHIR_NOT_FOUND_ALERT_THRESHOLD));
         check(problems, () -> nonNegativeInt(RETRY_FIRST_DELAY));
         check(problems, () -> bool(WELCOME_ENABLED));
+        check(problems, () -> bool(MANAGEMENT_ENABLED));
         check(problems, () -> positiveInt(RESYNC_MAX_ATTEMPTS));
         check(problems, () -> {
             if (bool(WRITE_BACK_ENABLED) && authEnabled() && !grantsWrite(raw(AUTH_SCOPE), "Patient")) {
@@ -521,13 +551,15 @@ public final class PortalSyncSettings {
         check(problems, () -> positiveInt(WRITE_BACK_MAX_ATTEMPTS));
         check(problems, () -> positiveInt(WRITE_BACK_MAX_CONFLICT_RETRIES));
         check(problems, () -> positiveInt(WELCOME_MAX_ATTEMPTS));
+        check(problems, () -> positiveInt(HEALTH_MAX_MISSED_POLLS));
+        check(problems, this::managementPort);
         check(problems, () -> positiveInt(WELCOME_MINOR_AGE));
         check(problems, () -> choice(WELCOME_INITIAL_LOAD, WelcomePolicy.InitialLoad.class));
         check(problems, () -> choice(WELCOME_MINORS, WelcomePolicy.Minors.class));
         check(problems, () -> choice(FHIR_INITIAL_LOAD, InitialLoadMethod.class));
         check(problems, () -> exportEndpoint());
         for (String key : List.of(WRITE_BACK_INTERVAL, DB_CONNECTION_TIMEOUT, RESYNC_INTERVAL, JOURNAL_IMPORT_INTERVAL, WELCOME_INTERVAL, FHIR_POLL_INTERVAL, FHIR_POLL_OVERLAP, FHIR_CONNECT_TIMEOUT, FHIR_READ_TIMEOUT,
-                FHIR_MAX_RETRY_AFTER, FHIR_NOT_FOUND_ALERT_WINDOW, ALERT_INTERVAL, ALERT_WINDOW, AUTH_REFRESH_BEFORE_EXPIRY, FHIR_EXPORT_MAX_POLL_WAIT, FHIR_EXPORT_TIMEOUT)) {
+                FHIR_MAX_RETRY_AFTER, FHIR_NOT_FOUND_ALERT_WINDOW, ALERT_INTERVAL, ALERT_WINDOW, HEALTH_PROBE_INTERVAL, AUTH_REFRESH_BEFORE_EXPIRY, FHIR_EXPORT_MAX_POLL_WAIT, FHIR_EXPORT_TIMEOUT)) {
             check(problems, () -> duration(key));
         }
         check(problems, this::zone);
@@ -1059,9 +1091,18 @@ public final class PortalSyncSettings {
 
     /** 0 to 65535; 0 lets the system pick a free port. */
     public int apiPort() {
-        int port = nonNegativeInt(API_PORT);
+        return port(API_PORT);
+    }
+
+    /** 0 to 65535; 0 lets the system pick a free port. */
+    public int managementPort() {
+        return port(MANAGEMENT_PORT);
+    }
+
+    private int port(String key) {
+        int port = nonNegativeInt(key);
         if (port > 65535) {
-            throw invalid(API_PORT, raw(API_PORT), "a TCP port, 0 to 65535");
+            throw invalid(key, raw(key), "a TCP port, 0 to 65535");
         }
         return port;
     }

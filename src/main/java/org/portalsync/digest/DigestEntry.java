@@ -13,6 +13,7 @@ public record DigestEntry(String table, long id, String rule, String source, Str
 
     public static final String DATA_QUALITY = "data_quality_issue";
     public static final String DISCREPANCY = "reconciliation_discrepancy";
+    public static final String CONFLICT = "portal_field_conflict";
 
     /** The field without positions ({@code Patient.telecom[1].value} is {@code Patient.telecom[*].value}): how entries are grouped. */
     public String fieldGroup() {

@@ -8,6 +8,7 @@ import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 
 import org.portalsync.alert.AlertKind;
 import org.portalsync.portal.PortalDatabase;
@@ -22,9 +23,12 @@ public final class DigestStore {
     private static final int MAX_ENTRIES = 5_000;
 
     private final PortalDatabase database;
+    private final Set<AlertKind> warnings;
 
-    public DigestStore(PortalDatabase database) {
+    /** @param warnings the alert kinds the digest reports: those no channel sends at once (portal-sync.alert.routing) */
+    public DigestStore(PortalDatabase database, Set<AlertKind> warnings) {
         this.database = database;
+        this.warnings = Set.copyOf(warnings);
     }
 
     public Digest unreported(Instant now) {
@@ -56,10 +60,25 @@ public final class DigestStore {
                     }
                 }
             }
+            // a field both sides changed, resolved for one side under config/authority.yaml: the front desk checks
+            // the kept value is right; the discarded value is PHI and stays in its table
+            try (PreparedStatement select = connection.prepareStatement(
+                    "SELECT c.id, c.field, c.kept_side, c.discarded_side, p.source, p.source_id, c.detected_at FROM portal_field_conflict c"
+                            + " JOIN portal_patient p ON p.id = c.patient_id WHERE c.reported_at IS NULL ORDER BY c.id")) {
+                select.setMaxRows(MAX_ENTRIES);
+                try (ResultSet rows = select.executeQuery()) {
+                    while (rows.next()) {
+                        entries.add(new DigestEntry(DigestEntry.CONFLICT, rows.getLong(1), "conflict resolved for the " + rows.getString(3)
+                                + ", the " + rows.getString(4) + "'s change discarded", rows.getString(5), "Patient/" + rows.getString(6),
+                                rows.getString(2), PortalDatabase.instant(rows.getObject(7, OffsetDateTime.class))));
+                    }
+                }
+            }
             List<Digest.Warning> warnings = new ArrayList<>();
+            String kinds = AlertKind.sqlList(this.warnings);
             try (PreparedStatement select = connection.prepareStatement(
                     "SELECT id, kind, source, message, occurrences, raised_at, COALESCE(last_raised_at, raised_at) FROM alert"
-                            + " WHERE severity = '" + AlertKind.WARNING + "' AND sent_at IS NULL ORDER BY id")) {
+                            + " WHERE kind IN (" + kinds + ") AND sent_at IS NULL ORDER BY id")) {
                 select.setMaxRows(MAX_ENTRIES);
                 try (ResultSet rows = select.executeQuery()) {
                     while (rows.next()) {

@@ -2,10 +2,13 @@ package org.portalsync.sync;
 
 import java.nio.file.Path;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 
 import org.apache.camel.Exchange;
 import org.apache.camel.Processor;
+import org.portalsync.health.PollHistory;
+import org.portalsync.metrics.SyncMetrics;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -19,10 +22,14 @@ public final class FinishPoll implements Processor {
 
     private final Path reportFolder;
     private final Clock clock;
+    private final SyncMetrics metrics;
+    private final PollHistory history;
 
-    public FinishPoll(Path reportFolder, Clock clock) {
+    public FinishPoll(Path reportFolder, Clock clock, SyncMetrics metrics, PollHistory history) {
         this.reportFolder = reportFolder;
         this.clock = clock;
+        this.metrics = metrics;
+        this.history = history;
     }
 
     @Override
@@ -32,6 +39,8 @@ public final class FinishPoll implements Processor {
             return;
         }
         Instant now = clock.instant();
+        metrics.pollFinished(exchange.getFromRouteId(), Duration.between(stats.startedAt(), now));
+        history.finished(exchange.getFromRouteId(), now);
         String summary = stats.summary(now);
         DryRunReport report = exchange.getProperty(SyncHeaders.DRY_RUN_REPORT, DryRunReport.class);
         if (report != null) {

@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.EnumMap;
 import java.util.Map;
+import java.util.function.Consumer;
 
 /**
  * Counts of one poll, for its one-line summary. Lives in an exchange property of the poll, so a
@@ -14,6 +15,7 @@ public final class PollStats {
     private final Instant startedAt;
     private final String records;
     private final Map<SyncOutcome, Integer> outcomes = new EnumMap<>(SyncOutcome.class);
+    private final Consumer<SyncOutcome> onRecord;
     private int pages;
     private String failure;
 
@@ -23,8 +25,18 @@ public final class PollStats {
 
     /** @param records what the poll syncs, plural, for the summary: {@code patients}, {@code Coverage resources} */
     public PollStats(Instant startedAt, String records) {
+        this(startedAt, records, outcome -> { });
+    }
+
+    /** @param onRecord told of each record's outcome as it is counted (the engine's metrics) */
+    public PollStats(Instant startedAt, String records, Consumer<SyncOutcome> onRecord) {
         this.startedAt = startedAt;
         this.records = records;
+        this.onRecord = onRecord;
+    }
+
+    public Instant startedAt() {
+        return startedAt;
     }
 
     public synchronized void pageFetched() {
@@ -33,6 +45,7 @@ public final class PollStats {
 
     public synchronized void record(SyncOutcome outcome) {
         outcomes.merge(outcome, 1, Integer::sum);
+        onRecord.accept(outcome);
     }
 
     public synchronized void failed(String reason) {

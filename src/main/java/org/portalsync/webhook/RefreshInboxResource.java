@@ -1,21 +1,25 @@
 package org.portalsync.webhook;
 
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.UUID;
 
 import org.apache.camel.Exchange;
 import org.apache.camel.Processor;
 import org.apache.camel.ProducerTemplate;
 import org.portalsync.alert.SafeFailureText;
+import org.portalsync.metrics.SyncMetrics;
 import org.portalsync.source.fhir.FetchFhirResources;
 import org.portalsync.source.fhir.FhirEntry;
 import org.portalsync.source.fhir.ParseFhirEntry;
 import org.portalsync.sync.SyncHeaders;
+import org.portalsync.sync.SyncOutcome;
 import org.portalsync.webhook.WebhookNotification.ResourceKey;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -45,17 +49,19 @@ public final class RefreshInboxResource implements Processor {
     private final int batchSize;
     private final ProducerTemplate template;
     private final Clock clock;
+    private final SyncMetrics metrics;
     /** Names this engine's claims; a claim left by a crash is taken over after the claim timeout. */
     private final String worker = UUID.randomUUID().toString();
 
     public RefreshInboxResource(String source, WebhookInbox inbox, FetchFhirResources reader, int batchSize, ProducerTemplate template,
-            Clock clock) {
+            Clock clock, SyncMetrics metrics) {
         this.source = source;
         this.inbox = inbox;
         this.reader = reader;
         this.batchSize = batchSize;
         this.template = template;
         this.clock = clock;
+        this.metrics = metrics;
     }
 
     @Override
@@ -151,8 +157,14 @@ public final class RefreshInboxResource implements Processor {
                 return false;
             }
             boolean deadLettered = sync.getProperty(Exchange.EXCEPTION_CAUGHT) != null;
-            inbox.finish(source, resource, upTo, deadLettered ? WebhookInbox.Outcome.DEAD_LETTERED : WebhookInbox.Outcome.SYNCED,
-                    worker, clock.instant());
+            Instant now = clock.instant();
+            Optional<Instant> received = inbox.finish(source, resource, upTo,
+                    deadLettered ? WebhookInbox.Outcome.DEAD_LETTERED : WebhookInbox.Outcome.SYNCED, worker, now);
+            SyncOutcome outcome = deadLettered ? SyncOutcome.DEAD_LETTERED : sync.getMessage().getHeader(SyncHeaders.OUTCOME, SyncOutcome.class);
+            if (outcome != null) {
+                metrics.recordOutcome(source, resource.type(), outcome);
+            }
+            received.ifPresent(at -> metrics.webhookDelivered(source, resource.type(), Duration.between(at, now)));
             finished = true;
             return true;
         } finally {

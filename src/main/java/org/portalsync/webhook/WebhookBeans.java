@@ -8,6 +8,7 @@ import java.util.Map;
 import org.apache.camel.CamelContext;
 import org.apache.camel.spi.Registry;
 import org.portalsync.config.PortalSyncSettings;
+import org.portalsync.metrics.SyncMetrics;
 import org.portalsync.source.fhir.FetchFhirResources;
 import org.portalsync.portal.PortalDatabase;
 import org.slf4j.Logger;
@@ -44,7 +45,8 @@ public final class WebhookBeans {
         registry.bind("acceptWebhookNotification", new AcceptWebhookNotification(database, inbox, subscriptions,
                 new WebhookResourceTypes(list(settings.raw(PortalSyncSettings.WEBHOOK_RESOURCE_TYPES)), camel), clock));
         registry.bind("refreshInboxResource", new RefreshInboxResource(source, inbox, registry.lookupByNameAndType("fetchFhirResources",
-                FetchFhirResources.class), settings.positiveInt(PortalSyncSettings.WEBHOOK_BATCH_SIZE), camel.createProducerTemplate(), clock));
+                FetchFhirResources.class), settings.positiveInt(PortalSyncSettings.WEBHOOK_BATCH_SIZE), camel.createProducerTemplate(), clock,
+                registry.lookupByNameAndType(SyncMetrics.REGISTRY_NAME, SyncMetrics.class)));
         registry.bind("listPendingInboxResources", new ListPendingInboxResources(source, inbox));
         registry.bind("findSilentSubscriptions", new FindSilentSubscriptions(database, subscriptions,
                 settings.duration(PortalSyncSettings.SUBSCRIPTION_HEARTBEAT_PERIOD),

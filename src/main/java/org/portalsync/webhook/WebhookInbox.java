@@ -14,6 +14,7 @@ import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 
 import org.portalsync.portal.DuplicateKey;
@@ -146,9 +147,23 @@ public final class WebhookInbox {
     /**
      * Marks the resource's pending rows up to this id done (its sync, begun after they arrived, has ended)
      * and lets go of its claim, in one transaction.
+     *
+     * @return when the oldest of those rows arrived; empty when another worker had marked them already
      */
-    public void finish(String source, ResourceKey resource, long upTo, Outcome outcome, String worker, Instant now) {
-        database.inTransaction(connection -> {
+    public Optional<Instant> finish(String source, ResourceKey resource, long upTo, Outcome outcome, String worker, Instant now) {
+        return database.inTransaction(connection -> {
+            Instant oldest;
+            try (PreparedStatement select = connection.prepareStatement("SELECT MIN(received_at) FROM webhook_inbox_item "
+                    + "WHERE source = ? AND resource_type = ? AND resource_id = ? AND done_at IS NULL AND id <= ?")) {
+                select.setString(1, source);
+                select.setString(2, resource.type());
+                select.setString(3, resource.id());
+                select.setLong(4, upTo);
+                try (ResultSet row = select.executeQuery()) {
+                    row.next();
+                    oldest = PortalDatabase.instant(row.getObject(1, java.time.OffsetDateTime.class));
+                }
+            }
             try (PreparedStatement update = connection.prepareStatement("UPDATE webhook_inbox_item SET done_at = ?, outcome = ? "
                     + "WHERE source = ? AND resource_type = ? AND resource_id = ? AND done_at IS NULL AND id <= ?")) {
                 update.setObject(1, PortalDatabase.utc(now));
@@ -160,7 +175,7 @@ public final class WebhookInbox {
                 update.executeUpdate();
             }
             release(connection, source, resource, worker);
-            return null;
+            return Optional.ofNullable(oldest);
         });
     }
 

@@ -83,6 +83,17 @@ class DataQualityDigestIT {
                         + " VALUES (105310, 'appt-10531', 'field-differs', 'start')");
             }
             expected.add("Appointment/appt-10531 Appointment.start");
+            // and one field both sides changed, resolved for the EHR as the authority rules write it
+            Map<String, Object> patient = engine.rows("SELECT id, source_id FROM portal_patient ORDER BY id").get(0);
+            String discarded = "[\"discarded-10531@portal.test\"]";
+            try (var connection = engine.database().getConnection(); var insert = connection.prepareStatement(
+                    "INSERT INTO portal_field_conflict (patient_id, field, detected_at, kept_side, discarded_side, discarded_value, reason)"
+                            + " VALUES (?, 'patient.emails', CURRENT_TIMESTAMP, 'ehr', 'portal', ?, 'ehr decides patient.emails')")) {
+                insert.setLong(1, ((Number) patient.get("id")).longValue());
+                insert.setString(2, discarded);
+                insert.executeUpdate();
+            }
+            expected.add("Patient/" + patient.get("source_id") + " patient.emails");
 
             engine.request("direct:data-quality-digest", null);
 
@@ -110,6 +121,9 @@ class DataQualityDigestIT {
             assertThat(groupCounts(html, "Patient.identifier")).isEqualTo(mrns);
             expected.forEach(entry -> assertThat(html).contains("<td>" + entry.substring(0, entry.indexOf(' ')) + "</td>"));
             assertThat(html).contains("<td>reconciliation: field-differs</td><td>ehr</td><td>Appointment.start</td><td>1</td>");
+            assertThat(html).contains("<td>conflict resolved for the ehr, the portal's change discarded</td><td>ehr</td><td>patient.emails</td><td>1</td>");
+            assertThat(html + csv).as("the discarded value is PHI").doesNotContain("discarded-10531");
+            assertThat(engine.count("SELECT COUNT(*) FROM portal_field_conflict WHERE reported_at IS NULL")).isZero();
             assertThat(engine.count("SELECT COUNT(*) FROM data_quality_issue WHERE reported_at IS NULL")).isZero();
             assertThat(engine.count("SELECT COUNT(*) FROM reconciliation_discrepancy WHERE reported_at IS NULL")).isZero();
 

@@ -105,6 +105,8 @@ public final class TestEngine implements AutoCloseable {
         Map<String, String> withFreePort = new HashMap<>(settings);
         // tests run side by side: the API takes any free port unless a test names one
         withFreePort.putIfAbsent(PortalSyncSettings.API_PORT, "0");
+        // a port of its own: on port 0 too, Camel would serve it from the API's server
+        withFreePort.putIfAbsent(PortalSyncSettings.MANAGEMENT_PORT, String.valueOf(freePort()));
         Main main = PortalSyncMain.create(withFreePort);
         if (clock != null) {
             main.bind(org.portalsync.bootstrap.PortalSyncBeans.CLOCK, clock);
@@ -123,6 +125,21 @@ public final class TestEngine implements AutoCloseable {
         var server = main.getCamelContext().hasService(org.apache.camel.component.platform.http.main.MainHttpServer.class);
         boolean tls = server != null && server.getSslContextParameters() != null;
         return (tls ? "https" : "http") + "://127.0.0.1:" + router.getServer().getPort();
+    }
+
+    /** The metrics and health server's base URL, e.g. {@code http://127.0.0.1:41235}. */
+    public String managementBaseUrl() {
+        var server = main.getCamelContext().hasService(org.apache.camel.component.platform.http.main.ManagementHttpServer.class);
+        if (server == null) {
+            throw new IllegalStateException("the engine serves no metrics or health (portal-sync.management.enabled=false or a dry run)");
+        }
+        return "http://127.0.0.1:" + server.getPort();
+    }
+
+    private static int freePort() throws java.io.IOException {
+        try (java.net.ServerSocket socket = new java.net.ServerSocket(0)) {
+            return socket.getLocalPort();
+        }
     }
 
     /** Runs one poll to its end and returns its summary line. */

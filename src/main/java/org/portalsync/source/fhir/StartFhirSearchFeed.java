@@ -6,6 +6,7 @@ import java.time.Duration;
 import org.apache.camel.Exchange;
 import org.apache.camel.Processor;
 import org.portalsync.config.SearchParameters;
+import org.portalsync.metrics.SyncMetrics;
 import org.portalsync.portal.SyncHighWaterMarks;
 import org.portalsync.sync.DryRunReport;
 import org.portalsync.sync.PollStats;
@@ -32,9 +33,10 @@ public final class StartFhirSearchFeed implements Processor {
     private final boolean dryRun;
     private final Clock clock;
     private final FhirServerCapabilities capabilities;
+    private final SyncMetrics metrics;
 
     public StartFhirSearchFeed(String source, String baseUrl, int pageSize, Duration overlap, SyncHighWaterMarks marks, boolean dryRun,
-            Clock clock, FhirServerCapabilities capabilities) {
+            Clock clock, FhirServerCapabilities capabilities, SyncMetrics metrics) {
         this.source = source;
         this.baseUrl = baseUrl;
         this.pageSize = pageSize;
@@ -43,12 +45,14 @@ public final class StartFhirSearchFeed implements Processor {
         this.dryRun = dryRun;
         this.clock = clock;
         this.capabilities = capabilities;
+        this.metrics = metrics;
     }
 
     @Override
     public void process(Exchange exchange) throws Exception {
         String resourceType = FhirFeed.resourceType(exchange);
-        exchange.setProperty(SyncHeaders.POLL_STATS, new PollStats(clock.instant(), "Patient".equals(resourceType) ? "patients" : resourceType + " resources"));
+        exchange.setProperty(SyncHeaders.POLL_STATS, new PollStats(clock.instant(), "Patient".equals(resourceType) ? "patients" : resourceType + " resources",
+                outcome -> metrics.recordOutcome(source, resourceType, outcome)));
         if (dryRun) {
             exchange.setProperty(SyncHeaders.DRY_RUN_REPORT, new DryRunReport());
         }

@@ -10,6 +10,7 @@ import org.portalsync.alert.AlertKind;
 import org.portalsync.alert.AlertLog;
 import org.portalsync.audit.AuditTrail;
 import org.portalsync.config.PortalSyncSettings;
+import org.portalsync.metrics.SyncMetrics;
 import org.portalsync.portal.PortalDatabase;
 import org.portalsync.validate.DataQualityLog;
 import org.slf4j.Logger;
@@ -43,7 +44,8 @@ public final class Hl7v2Beans {
         registry.bind("acceptHl7v2Message", new AcceptHl7v2Message(new Hl7v2Reader(), mappings, new MapHl7v2Message(fhir), fhir, database,
                 inbox, dataQuality, audit, clock));
         registry.bind("claimHl7v2Message", new ClaimHl7v2Message(inbox, fhir, clock));
-        registry.bind("finishHl7v2Message", new FinishHl7v2Message(inbox, clock));
+        registry.bind("finishHl7v2Message", new FinishHl7v2Message(inbox, clock,
+                registry.lookupByNameAndType(SyncMetrics.REGISTRY_NAME, SyncMetrics.class)));
         registry.bind("listWaitingHl7v2Messages", new ListWaitingHl7v2Messages(inbox, clock));
     }
 
