@@ -167,7 +167,8 @@ public final class ConsoleDeadLetters {
         } catch (java.io.IOException | RuntimeException e) {
             // not JSON (an HL7 v2 message, a journal line): described by its size only
         }
-        return size + ", not FHIR JSON";
+        // a refresh's dead letter holds the id it was asked for, which the record column names already
+        return payload.strip().matches("[A-Za-z0-9.-]{1,64}") ? "the record's id only" : size + ", not FHIR JSON";
     }
 
     private List<Letter> select(String sql, int limit, Object... parameters) {

@@ -132,12 +132,15 @@ public final class ShowConsoleOverview implements Processor {
         return counts;
     }
 
-    /** The engine's last search of the feed's resource type (fhir-patient-poll-feed: Patient.search), from the audit trail. */
+    /**
+     * The engine's last request of the feed from the EHR, from the audit trail: a feed is named for its resource type
+     * ({@code Patient}: {@code Patient.search}; its deletion sweep {@code Patient-deletions}: {@code Patient.history}).
+     */
     private Instant lastSearch(Connection connection, String feed) throws SQLException {
-        String type = feed.contains("appointment") ? "Appointment" : feed.contains("coverage") ? "Coverage" : "Patient";
+        String type = feed.split("-")[0];
         try (PreparedStatement select = connection.prepareStatement("SELECT MAX(occurred_at) FROM audit_event WHERE actor = ? AND action = ?")) {
             select.setString(1, auditActor);
-            select.setString(2, type + ".search");
+            select.setString(2, type + (feed.endsWith("-deletions") ? ".history" : ".search"));
             try (ResultSet rows = select.executeQuery()) {
                 OffsetDateTime last = rows.next() ? rows.getObject(1, OffsetDateTime.class) : null;
                 return last == null ? null : last.toInstant();

@@ -80,7 +80,8 @@ public final class ShowConsolePatient implements Processor {
                     .append("<div><dt>Last successful sync</dt><dd>").append(Html.time(status == null ? null : status.lastSuccess(), zone)).append("</dd></div>")
                     .append("<div><dt>Pending changes</dt><dd>").append(status != null && status.pending() ? "yes" : "no").append("</dd></div>")
                     .append("<div><dt>Last error</dt><dd>").append(status == null || status.lastError() == null ? "none"
-                            : Html.escape(status.lastError()) + " (" + Html.time(status.lastErrorAt(), zone) + ")").append("</dd></div></dl>");
+                            : (status.pending() ? "" : "(since synced) ") + Html.escape(status.lastError()) + " (" + Html.time(status.lastErrorAt(), zone)
+                                    + ")").append("</dd></div></dl>");
             body.append("<h2>Dead letters</h2>").append(DeadLetterTable.render(deadLetters.ofRecord(source, "Patient/" + sourceId, 20), session,
                     deadLetters, PatientLinks.page(portalId), zone, letter -> null));
             List<List<String>> fields = new ArrayList<>();
