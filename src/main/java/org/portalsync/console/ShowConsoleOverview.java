@@ -21,7 +21,7 @@ import org.portalsync.portal.PortalDatabase;
 
 /**
  * {@code GET /console}: per source, its feeds (high-water mark, lag behind now, when the mark last moved, the
- * last search the engine sent the EHR for the feed's type), the share of its records whose last sync failed in
+ * last search the engine sent the EHR for the feed's type), the share of its patients whose last sync failed in
  * the last 24 hours, its open dead letters and its open alerts. Counts and times only: no patient data.
  */
 public final class ShowConsoleOverview implements Processor {
@@ -68,7 +68,7 @@ public final class ShowConsoleOverview implements Processor {
                 long open = deadLetters.getOrDefault(source, 0L);
                 long openAlerts = alerts.getOrDefault(source, 0L);
                 html.append("<section class=\"source\"><h2>").append(Html.escape(source)).append("</h2><dl class=\"figures\">")
-                        .append("<div><dt>Records failing (24 h)</dt><dd>").append(counts[0] == 0 ? Html.badge("ok", "0")
+                        .append("<div><dt>Patients failing (24 h)</dt><dd>").append(counts[0] == 0 ? Html.badge("ok", "0")
                                 : Html.badge("bad", counts[0] + " of " + counts[1] + " (" + percent(counts[0], counts[1]) + ")"))
                         .append("</dd></div><div><dt>Open dead letters</dt><dd><a href=\"/console/dead-letters\">")
                         .append(open == 0 ? Html.badge("ok", "0") : Html.badge("bad", String.valueOf(open))).append("</a></dd></div>")
