@@ -6,18 +6,24 @@ import java.net.http.HttpResponse;
 import java.util.Map;
 
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.portalsync.config.PortalSyncSettings;
 import org.portalsync.sync.TestEngine;
 
 /**
  * The console's protections over plain HTTP, against the real engine: sign-in required, the session cookie's
  * attributes and a new id at each sign-in, no caching, CSRF token and origin checks on forms, roles, sign-in
- * throttling, and an audit row for every request.
+ * throttling, and an audit row for every request. Sessions and the throttle on H2 and PostgreSQL.
  */
 class ConsoleSecurityIT {
 
     private static TestEngine start(Map<String, String> extra) throws Exception {
-        Map<String, String> settings = ConsoleTestUsers.enable(TestEngine.settingsWithoutEhr("h2"));
+        return start("h2", extra);
+    }
+
+    private static TestEngine start(String database, Map<String, String> extra) throws Exception {
+        Map<String, String> settings = ConsoleTestUsers.enable(TestEngine.settingsWithoutEhr(database));
         settings.putAll(extra);
         return TestEngine.start(settings);
     }
@@ -89,9 +95,10 @@ class ConsoleSecurityIT {
         }
     }
 
-    @Test
-    void aNameIsLockedOutAfterRepeatedFailedSignInsEvenWithTheRightPassword() throws Exception {
-        try (TestEngine engine = start(Map.of(PortalSyncSettings.CONSOLE_LOGIN_MAX_FAILURES, "3"))) {
+    @ParameterizedTest
+    @ValueSource(strings = {"h2", "postgresql"})
+    void aNameIsLockedOutAfterRepeatedFailedSignInsEvenWithTheRightPassword(String database) throws Exception {
+        try (TestEngine engine = start(database, Map.of(PortalSyncSettings.CONSOLE_LOGIN_MAX_FAILURES, "3"))) {
             ConsoleClient console = new ConsoleClient(engine.apiBaseUrl());
             for (int i = 0; i < 3; i++) {
                 assertThat(console.signIn(ConsoleTestUsers.OPERATOR, "wrong-password-" + i).statusCode()).isEqualTo(401);
