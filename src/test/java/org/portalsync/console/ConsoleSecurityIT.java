@@ -58,6 +58,14 @@ class ConsoleSecurityIT {
             assertThat(overview.headers().firstValue("Content-Security-Policy")).hasValueSatisfying(csp -> assertThat(csp)
                     .contains("default-src 'none'").contains("frame-ancestors 'none'"));
             assertThat(second.statusCode()).isEqualTo(303);
+            for (String[] page : new String[][] {{"/console/patients", "<h1>Patients</h1>"}, {"/console/dead-letters", "No dead letters."},
+                    {"/console/authority", "<code>patient.legal-name</code>"}, {"/console/mappings", "HL7 v2 listener (MLLP)"},
+                    {"/console/alerts", "No alerts."}, {"/console/reconciliation", "No reconciliation has run yet."}}) {
+                HttpResponse<String> shown = console.get(page[0]);
+                assertThat(shown.statusCode()).as(page[0]).isEqualTo(200);
+                assertThat(shown.body()).as(page[0]).contains(page[1]);
+            }
+            assertThat(console.get("/console/patients/999999").statusCode()).isEqualTo(404);
         }
     }
 
