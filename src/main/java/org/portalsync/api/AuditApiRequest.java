@@ -29,7 +29,7 @@ public final class AuditApiRequest implements Processor {
                 status == null ? (in.getBody() == null ? 204 : 200) : status);
     }
 
-    static String peer(Object address) {
+    public static String peer(Object address) {
         if (address instanceof SocketAddress vertx) {
             return vertx.hostAddress();
         }

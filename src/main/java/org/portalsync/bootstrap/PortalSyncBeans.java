@@ -25,6 +25,7 @@ import org.portalsync.alert.RecordDeadLetter;
 import org.portalsync.alert.ResolveFailedRuns;
 import org.portalsync.api.ApiBeans;
 import org.portalsync.appointment.DeliverAppointment;
+import org.portalsync.console.ConsoleBeans;
 import org.portalsync.appointment.FacilityZones;
 import org.portalsync.appointment.IncludeAppointmentParticipants;
 import org.portalsync.appointment.MapAppointmentEntry;
@@ -312,6 +313,8 @@ public final class PortalSyncBeans implements CamelConfiguration {
         // HL7 v2 from legacy EHRs (routes/hl7v2-mllp-inbound.yaml): never in a dry run, which must not acknowledge anything
         Hl7v2Beans.bind(camel, settings, settings.bool(PortalSyncSettings.HL7V2_MLLP_ENABLED) && !dryRun, fhir, database, dataQuality, audit,
                 clock);
+        // the operator console on the API's server (routes/console*.yaml): after the beans whose state it shows
+        ConsoleBeans.bind(camel, settings, settings.apiEnabled() && !dryRun, database, audit, authority, patients, clock);
     }
 
     private static HttpClient httpClient(PortalSyncSettings settings) throws Exception {

@@ -151,6 +151,11 @@ public final class PortalSyncSettings {
     public static final String MANAGEMENT_BIND_ADDRESS = "portal-sync.management.bind-address";
     public static final String HEALTH_PROBE_INTERVAL = "portal-sync.health.probe-interval";
     public static final String HEALTH_MAX_MISSED_POLLS = "portal-sync.health.max-missed-polls";
+    public static final String CONSOLE_ENABLED = "portal-sync.console.enabled";
+    public static final String CONSOLE_USERS_FILE = "portal-sync.console.users-file";
+    public static final String CONSOLE_SESSION_TIMEOUT = "portal-sync.console.session-timeout";
+    public static final String CONSOLE_LOGIN_MAX_FAILURES = "portal-sync.console.login-max-failures";
+    public static final String CONSOLE_LOGIN_LOCKOUT = "portal-sync.console.login-lockout";
     public static final String HL7V2_MAPPINGS_DIR = "portal-sync.source.hl7v2.mappings-dir";
     public static final String HL7V2_MAPPINGS_RESCAN_INTERVAL = "portal-sync.source.hl7v2.mappings-rescan-interval";
     public static final String HL7V2_MLLP_ENABLED = "portal-sync.source.hl7v2.mllp.enabled";
@@ -434,6 +439,20 @@ public final class PortalSyncSettings {
                     "How long the readiness check reuses its last look at each EHR (reachable, token obtainable) before it asks again."),
             Setting.optional(HEALTH_MAX_MISSED_POLLS, "3",
                     "Readiness: a scheduled feed whose last poll ended more than this many poll intervals ago makes the engine not ready."),
+            Setting.optional(CONSOLE_ENABLED, "false",
+                    "true: the API's server also serves the operator console under /console (README \"Operator console\"); it needs "
+                            + "portal-sync.api.enabled and at least one user in portal-sync.console.users-file."),
+            Setting.optional(CONSOLE_USERS_FILE, "config/console-users.properties",
+                    "The console's users, one line each: <name> = <operator|viewer> <PBKDF2 hash>, written by ConsoleUsersCommand; "
+                            + "relative to the home. Read again when it changes."),
+            Setting.optional(CONSOLE_SESSION_TIMEOUT, "15m",
+                    "A console session ends after this long without a request; the user signs in again."),
+            Setting.optional(CONSOLE_LOGIN_MAX_FAILURES, "5",
+                    "Failed console sign-ins of one user name, within portal-sync.console.login-lockout, after which that name "
+                            + "is refused until the lockout has passed."),
+            Setting.optional(CONSOLE_LOGIN_LOCKOUT, "15m",
+                    "How long failed console sign-ins count towards portal-sync.console.login-max-failures, and how long a name "
+                            + "stays refused after reaching it."),
             Setting.optional(HL7V2_MAPPINGS_DIR, "config/mappings",
                     "Folder of the HL7 v2 mapping files (README \"Legacy sources: mapping files\"); relative to the home."),
             Setting.optional(HL7V2_MAPPINGS_RESCAN_INTERVAL, "5s",
@@ -599,6 +618,16 @@ public final class PortalSyncSettings {
             }
             return null;
         });
+        check(problems, () -> {
+            if (bool(CONSOLE_ENABLED) && !bool(API_ENABLED)) {
+                throw invalid(CONSOLE_ENABLED, raw(CONSOLE_ENABLED), "false while " + API_ENABLED + " is false: the console "
+                        + "is served by the API's server");
+            }
+            return null;
+        });
+        check(problems, () -> duration(CONSOLE_SESSION_TIMEOUT));
+        check(problems, () -> duration(CONSOLE_LOGIN_LOCKOUT));
+        check(problems, () -> positiveInt(CONSOLE_LOGIN_MAX_FAILURES));
         check(problems, this::webhookSecret);
         check(problems, () -> positiveInt(SUBSCRIPTION_HEARTBEAT_MISSES));
         check(problems, () -> {
@@ -1063,6 +1092,10 @@ public final class PortalSyncSettings {
 
     public Path hl7v2MappingsDir() {
         return home().resolve(raw(HL7V2_MAPPINGS_DIR)).normalize();
+    }
+
+    public Path consoleUsersFile() {
+        return home().resolve(raw(CONSOLE_USERS_FILE)).normalize();
     }
 
     public Path journalDir() {

@@ -56,49 +56,59 @@ public final class ShowPatientAuthority implements Processor {
             Map<String, Object> json = new LinkedHashMap<>();
             json.put("patient", source + "/" + stored.patient().reference());
             json.put("ehr_version", stored.patient().sourceVersion());
-            List<Map<String, Object>> fields = new ArrayList<>();
-            for (AuthorityField field : PatientFieldValues.syncedPatientFields()) {
-                FieldProvenance provenance = stored.provenance().of(field, stored.patient());
-                Map<String, Object> row = new LinkedHashMap<>();
-                row.put("field", field.qualifiedName());
-                row.put("rule", rules.matrix().policy(field).rule().describe());
-                row.put("set_by", provenance.setBy().configName());
-                row.put("set_at", provenance.setAt() == null ? null : provenance.setAt().toString());
-                row.put("ehr_version", provenance.sourceVersion());
-                row.put("ehr_lacks_portal_value", provenance.portalAheadOfEhr(PatientFieldValues.hash(PatientFieldValues.get(field, stored.patient()))));
-                fields.add(row);
-            }
-            json.put("fields", fields);
-            List<Map<String, Object>> conflicts = new ArrayList<>();
-            try (PreparedStatement select = connection.prepareStatement(
-                    "SELECT field, detected_at, kept_side, kept_set_at, discarded_side, discarded_set_at, discarded_value, ehr_version, reason,"
-                            + " change_id FROM portal_field_conflict WHERE patient_id = ? ORDER BY id DESC")) {
-                select.setLong(1, stored.id());
-                select.setMaxRows(MAX_CONFLICTS);
-                try (ResultSet rows = select.executeQuery()) {
-                    while (rows.next()) {
-                        Map<String, Object> row = new LinkedHashMap<>();
-                        row.put("field", rows.getString("field"));
-                        row.put("detected_at", instant(rows, "detected_at"));
-                        row.put("kept", rows.getString("kept_side"));
-                        row.put("kept_set_at", instant(rows, "kept_set_at"));
-                        row.put("discarded", rows.getString("discarded_side"));
-                        row.put("discarded_set_at", instant(rows, "discarded_set_at"));
-                        String value = rows.getString("discarded_value");
-                        row.put("discarded_value", value == null ? null : JSON.readTree(value));
-                        row.put("ehr_version", rows.getString("ehr_version"));
-                        row.put("reason", rows.getString("reason"));
-                        row.put("change_id", rows.getObject("change_id"));
-                        conflicts.add(row);
-                    }
-                } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-                    throw new IllegalStateException("portal_field_conflict.discarded_value is not JSON", e);
-                }
-            }
-            json.put("conflicts", conflicts);
+            json.put("fields", fields(stored));
+            json.put("conflicts", conflicts(connection, stored.id()));
             return json;
         });
         ApiResponses.json(exchange, 200, body);
+    }
+
+    /** Per synced field of the patient: its rule, who set the portal's value, when, from which EHR version, whether the EHR lacks it. */
+    public List<Map<String, Object>> fields(StoredPatient stored) {
+        List<Map<String, Object>> fields = new ArrayList<>();
+        for (AuthorityField field : PatientFieldValues.syncedPatientFields()) {
+            FieldProvenance provenance = stored.provenance().of(field, stored.patient());
+            Map<String, Object> row = new LinkedHashMap<>();
+            row.put("field", field.qualifiedName());
+            row.put("rule", rules.matrix().policy(field).rule().describe());
+            row.put("set_by", provenance.setBy().configName());
+            row.put("set_at", provenance.setAt() == null ? null : provenance.setAt().toString());
+            row.put("ehr_version", provenance.sourceVersion());
+            row.put("ehr_lacks_portal_value", provenance.portalAheadOfEhr(PatientFieldValues.hash(PatientFieldValues.get(field, stored.patient()))));
+            fields.add(row);
+        }
+        return fields;
+    }
+
+    /** The conflicts the rules resolved for the patient (portal id), newest first, with the value that was not kept (PHI). */
+    public static List<Map<String, Object>> conflicts(java.sql.Connection connection, long patientId) throws java.sql.SQLException {
+        List<Map<String, Object>> conflicts = new ArrayList<>();
+        try (PreparedStatement select = connection.prepareStatement(
+                "SELECT field, detected_at, kept_side, kept_set_at, discarded_side, discarded_set_at, discarded_value, ehr_version, reason,"
+                        + " change_id FROM portal_field_conflict WHERE patient_id = ? ORDER BY id DESC")) {
+            select.setLong(1, patientId);
+            select.setMaxRows(MAX_CONFLICTS);
+            try (ResultSet rows = select.executeQuery()) {
+                while (rows.next()) {
+                    Map<String, Object> row = new LinkedHashMap<>();
+                    row.put("field", rows.getString("field"));
+                    row.put("detected_at", instant(rows, "detected_at"));
+                    row.put("kept", rows.getString("kept_side"));
+                    row.put("kept_set_at", instant(rows, "kept_set_at"));
+                    row.put("discarded", rows.getString("discarded_side"));
+                    row.put("discarded_set_at", instant(rows, "discarded_set_at"));
+                    String value = rows.getString("discarded_value");
+                    row.put("discarded_value", value == null ? null : JSON.readTree(value));
+                    row.put("ehr_version", rows.getString("ehr_version"));
+                    row.put("reason", rows.getString("reason"));
+                    row.put("change_id", rows.getObject("change_id"));
+                    conflicts.add(row);
+                }
+            } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+                throw new IllegalStateException("portal_field_conflict.discarded_value is not JSON", e);
+            }
+        }
+        return conflicts;
     }
 
     private static String instant(ResultSet rows, String column) throws java.sql.SQLException {

@@ -3,6 +3,8 @@ package org.portalsync.demo;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.util.Base64;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
@@ -13,10 +15,14 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
+import javax.sql.DataSource;
+
 import org.apache.camel.main.Main;
 import org.hl7.fhir.r4.model.ContactPoint;
 import org.hl7.fhir.r4.model.Patient;
 import org.portalsync.bootstrap.PortalSyncMain;
+import org.portalsync.console.PasswordHash;
+import org.portalsync.sandbox.FaultInjectingProxy;
 import org.portalsync.config.PortalSyncSettings;
 import org.portalsync.sandbox.SandboxAppointmentGenerator;
 import org.portalsync.sandbox.SandboxEhr;
@@ -27,12 +33,14 @@ import org.slf4j.LoggerFactory;
 /**
  * {@code ./mvnw -Pdemo}: a sandbox EHR with 500 patients (their insurance, and appointments of 100), the
  * engine syncing it into an embedded H2 portal database, and a simulated front desk that edits a few
- * patients every 20 s so that each poll has something to carry over. Runs until Ctrl-C.
+ * patients every 20 s so that each poll has something to carry over. The engine serves the operator
+ * console, with a demo-only operator and one patient's dead letter to replay. Runs until Ctrl-C.
  */
 public final class DemoMain {
 
     private static final Logger LOG = LoggerFactory.getLogger("portal-sync.demo");
     private static final Path DATABASE = Path.of("data", "demo");
+    private static final String DEMO_USER = "demo";
 
     private DemoMain() {
     }
@@ -57,9 +65,12 @@ public final class DemoMain {
         Random random = new Random(7);
         frontDesk.scheduleWithFixedDelay(() -> editSomePatients(ehr, ids, random), 20, 20, TimeUnit.SECONDS);
 
+        // the engine reaches the EHR through a fault proxy, so that the demo can show a real failure and its replay
+        FaultInjectingProxy proxy = new FaultInjectingProxy(ehr.fhirBaseUrl());
+        String ehrOrigin = ehr.fhirBaseUrl().replace("/fhir", "");
         Map<String, String> settings = new HashMap<>();
-        settings.put(PortalSyncSettings.FHIR_BASE_URL, ehr.fhirBaseUrl());
-        settings.put(PortalSyncSettings.AUTH_TOKEN_URL, ehr.tokenUrl());
+        settings.put(PortalSyncSettings.FHIR_BASE_URL, proxy.baseUrl() + "/fhir");
+        settings.put(PortalSyncSettings.AUTH_TOKEN_URL, ehr.tokenUrl().replace(ehrOrigin, proxy.baseUrl()));
         settings.put(PortalSyncSettings.AUTH_CLIENT_ID, ehr.clientId());
         // the sandbox's own throw-away secret; a real one comes from the environment
         settings.put(PortalSyncSettings.AUTH_CLIENT_SECRET, ehr.clientSecret());
@@ -68,15 +79,86 @@ public final class DemoMain {
         // the sandbox practice's times are New York's (SandboxAppointmentGenerator.ZONE)
         settings.put(PortalSyncSettings.FHIR_ZONE, SandboxAppointmentGenerator.ZONE.getId());
         settings.put(PortalSyncSettings.DB_URL, "jdbc:h2:file:./" + DATABASE.resolve("portal") + ";AUTO_SERVER=TRUE");
+        // the operator console, with an operator account made for this demo only (never in shipped config)
+        String password = demoPassword();
+        Path users = DATABASE.resolve("console-users.properties").toAbsolutePath();
+        Files.createDirectories(DATABASE);
+        Files.writeString(users, DEMO_USER + " = operator " + PasswordHash.hash(password.toCharArray()) + "\n");
+        settings.put(PortalSyncSettings.CONSOLE_ENABLED, "true");
+        settings.put(PortalSyncSettings.CONSOLE_USERS_FILE, users.toString());
+        // the demo's dead letter waits for the newcomer's replay instead of re-syncing on its own
+        settings.put(PortalSyncSettings.RESYNC_INTERVAL, "1h");
         Main engine = PortalSyncMain.create(settings);
         LOG.info("Portal database: {} (H2; open it with any JDBC tool, user sa, no password)", DATABASE.resolve("portal.mv.db"));
+        Thread deadLetter = new Thread(() -> seedDeadLetter(engine, proxy, ids, password), "demo-dead-letter");
+        deadLetter.setDaemon(true);
+        deadLetter.start();
         try {
             engine.run();
         } finally {
             frontDesk.shutdownNow();
+            proxy.close();
             ehr.close();
             System.exit(0);
         }
+    }
+
+    /**
+     * Once the first poll has brought patients into the portal: the EHR fails every read of one of them for a
+     * moment, so a refresh of it ends in a real dead letter (EHR 5xx, after the usual retries) and its status
+     * pending. The EHR then answers again, and the console's Replay turns it green. Then the console's address and
+     * the demo login.
+     */
+    private static void seedDeadLetter(Main engine, FaultInjectingProxy proxy, List<String> ids, String password) {
+        try {
+            DataSource portal = null;
+            String patientId = null;
+            while (patientId == null) {
+                Thread.sleep(1_000);
+                if (portal == null && engine.getCamelContext() != null && engine.getCamelContext().isStarted()) {
+                    portal = engine.getCamelContext().getRegistry().lookupByNameAndType("portalDataSource", DataSource.class);
+                }
+                patientId = portal == null ? null : firstSyncedPatient(portal, ids);
+            }
+            proxy.failEvery(500, "Patient/" + patientId);
+            engine.getCamelTemplate().requestBody("direct:fhir-patient-refresh", patientId);
+            proxy.stopFailing();
+            int port = engine.getCamelContext().getPropertiesComponent().resolveProperty(PortalSyncSettings.API_PORT).map(Integer::parseInt)
+                    .orElse(8088);
+            LOG.info("""
+
+                    Operator console: http://127.0.0.1:{}/console
+                      sign in as '{}' with password '{}' (an operator made for this demo only)
+                      Patient/{} has a dead letter: the EHR failed its read (HTTP 500) and answers again now.
+                      Open "Dead letters" (or find the patient under "Patients") and press Replay.
+                    """, port, DEMO_USER, password, patientId);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (Exception e) {
+            LOG.warn("Demo: no dead letter to replay was set up: {}", e.toString());
+        }
+    }
+
+    private static String firstSyncedPatient(DataSource portal, List<String> ids) throws java.sql.SQLException {
+        try (java.sql.Connection connection = portal.getConnection(); java.sql.PreparedStatement select = connection.prepareStatement(
+                "SELECT source_id FROM portal_patient WHERE source_id = ?")) {
+            for (String id : ids.subList(0, Math.min(50, ids.size()))) {
+                select.setString(1, id);
+                try (java.sql.ResultSet row = select.executeQuery()) {
+                    if (row.next()) {
+                        return id;
+                    }
+                }
+            }
+            return null;
+        }
+    }
+
+    /** A fresh password at each start: 18 characters from SecureRandom. */
+    private static String demoPassword() {
+        byte[] bytes = new byte[12];
+        new SecureRandom().nextBytes(bytes);
+        return Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
     }
 
     /** What a front desk does all day: fix a phone number here, a family name there. */
