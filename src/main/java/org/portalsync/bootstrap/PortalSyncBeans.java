@@ -309,9 +309,10 @@ public final class PortalSyncBeans implements CamelConfiguration {
         AlertBeans.bind(camel, settings, database, http, clock);
         // metrics and health on their own port (README "Metrics and health"); a dry run opens none
         ObservabilityBeans.serve(camel, settings, !dryRun);
-        // HL7 v2 from legacy EHRs (routes/hl7v2-mllp-inbound.yaml): never in a dry run, which must not acknowledge anything
-        Hl7v2Beans.bind(camel, settings, settings.bool(PortalSyncSettings.HL7V2_MLLP_ENABLED) && !dryRun, fhir, database, dataQuality, audit,
-                clock);
+        // HL7 v2 from legacy EHRs (routes/hl7v2-mllp-inbound.yaml, routes/hl7v2-file-inbound.yaml): never in a dry run, which
+        // must not acknowledge anything or move a sender's files
+        Hl7v2Beans.bind(camel, settings, settings.bool(PortalSyncSettings.HL7V2_MLLP_ENABLED) && !dryRun,
+                settings.bool(PortalSyncSettings.HL7V2_FILE_ENABLED) && !dryRun, fhir, database, dataQuality, audit, clock);
     }
 
     private static HttpClient httpClient(PortalSyncSettings settings) throws Exception {

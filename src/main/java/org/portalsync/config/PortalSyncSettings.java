@@ -159,6 +159,11 @@ public final class PortalSyncSettings {
     public static final String HL7V2_MLLP_MAX_CONNECTIONS = "portal-sync.source.hl7v2.mllp.max-connections";
     public static final String HL7V2_INBOX_WORKERS = "portal-sync.source.hl7v2.inbox-workers";
     public static final String HL7V2_INBOX_SWEEP_INTERVAL = "portal-sync.source.hl7v2.inbox-sweep-interval";
+    public static final String HL7V2_FILE_ENABLED = "portal-sync.source.hl7v2.file.enabled";
+    public static final String HL7V2_FILE_DIR = "portal-sync.source.hl7v2.file.dir";
+    public static final String HL7V2_FILE_POLL_INTERVAL = "portal-sync.source.hl7v2.file.poll-interval";
+    public static final String HL7V2_FILE_READY_AFTER = "portal-sync.source.hl7v2.file.ready-after";
+    public static final String HL7V2_FILE_CHARSET = "portal-sync.source.hl7v2.file.charset";
     public static final String WEBHOOK_ENABLED = "portal-sync.webhook.enabled";
     public static final String WEBHOOK_SECRET = "portal-sync.webhook.secret";
     public static final String WEBHOOK_SECRET_FILE = "portal-sync.webhook.secret-file";
@@ -453,6 +458,18 @@ public final class PortalSyncSettings {
                             + "the order they came. Keep it below portal-sync.db.pool-size."),
             Setting.optional(HL7V2_INBOX_SWEEP_INTERVAL, "5s",
                     "How often the HL7 v2 inbox is searched for stored messages not yet applied (left by a restart or a failure)."),
+            Setting.optional(HL7V2_FILE_ENABLED, "false",
+                    "true: the engine reads HL7 v2 files (single messages or FHS/BHS batches) dropped into portal-sync.source.hl7v2.file.dir "
+                            + "(routes/hl7v2-file-inbound.yaml, README \"HL7 v2 file drop\")."),
+            Setting.optional(HL7V2_FILE_DIR, "data/hl7v2-inbox",
+                    "The HL7 v2 drop folder, relative to the home; read files move to its done/ folder, refused ones to error/ with "
+                            + "<name>.reason.txt beside them."),
+            Setting.optional(HL7V2_FILE_POLL_INTERVAL, "2s", "How often the HL7 v2 drop folder is looked at."),
+            Setting.optional(HL7V2_FILE_READY_AFTER, "5s",
+                    "A file is read only once it has not changed for this long, so that one still being written is not taken half; "
+                            + "names starting with '.' or ending in .tmp or .part are never read (write under such a name, then rename)."),
+            Setting.optional(HL7V2_FILE_CHARSET, "UTF-8",
+                    "Encoding of the dropped files (a UTF-8 byte order mark is dropped); a file not in it is refused to error/."),
             Setting.optional(WEBHOOK_ENABLED, "false",
                     "true: the engine takes notifications from the EHR at POST /webhooks/<portal-sync.source.name> on the API's server "
                             + "(README \"Webhooks\"); needs portal-sync.api.enabled."),
@@ -618,8 +635,10 @@ public final class PortalSyncSettings {
         check(problems, () -> bool(HL7V2_MLLP_ENABLED));
         check(problems, () -> nonNegativeInt(HL7V2_MLLP_PORT));
         check(problems, () -> positiveInt(HL7V2_MLLP_MAX_CONNECTIONS));
-        for (String key : List.of(HL7V2_MAPPINGS_RESCAN_INTERVAL, HL7V2_INBOX_SWEEP_INTERVAL, WEBHOOK_MAX_AGE, WEBHOOK_SWEEP_INTERVAL, WEBHOOK_CLAIM_TIMEOUT, SUBSCRIPTION_HEARTBEAT_PERIOD,
-                SUBSCRIPTION_CHECK_INTERVAL)) {
+        check(problems, () -> bool(HL7V2_FILE_ENABLED));
+        check(problems, () -> hl7v2FileCharset());
+        for (String key : List.of(HL7V2_MAPPINGS_RESCAN_INTERVAL, HL7V2_INBOX_SWEEP_INTERVAL, HL7V2_FILE_POLL_INTERVAL, HL7V2_FILE_READY_AFTER,
+                WEBHOOK_MAX_AGE, WEBHOOK_SWEEP_INTERVAL, WEBHOOK_CLAIM_TIMEOUT, SUBSCRIPTION_HEARTBEAT_PERIOD, SUBSCRIPTION_CHECK_INTERVAL)) {
             check(problems, () -> duration(key));
         }
         check(problems, () -> {
@@ -1059,6 +1078,19 @@ public final class PortalSyncSettings {
 
     public boolean writeBackEnabled() {
         return bool(WRITE_BACK_ENABLED);
+    }
+
+    public Path hl7v2FileDir() {
+        return home().resolve(raw(HL7V2_FILE_DIR)).normalize();
+    }
+
+    public java.nio.charset.Charset hl7v2FileCharset() {
+        String name = raw(HL7V2_FILE_CHARSET);
+        try {
+            return java.nio.charset.Charset.forName(name);
+        } catch (IllegalArgumentException e) {
+            throw invalid(HL7V2_FILE_CHARSET, name, "an encoding this Java knows, e.g. UTF-8 or ISO-8859-1");
+        }
     }
 
     public Path hl7v2MappingsDir() {
