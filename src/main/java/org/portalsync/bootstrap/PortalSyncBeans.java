@@ -99,6 +99,7 @@ import org.portalsync.welcome.MarkWelcomeSent;
 import org.portalsync.welcome.RecordWelcomeFailure;
 import org.portalsync.welcome.WelcomeOutbox;
 import org.portalsync.welcome.WelcomePolicy;
+import org.portalsync.observation.DeliverObservation;
 import org.portalsync.source.hl7v2.Hl7v2Beans;
 import org.portalsync.webhook.WebhookBeans;
 
@@ -259,6 +260,9 @@ public final class PortalSyncBeans implements CamelConfiguration {
         DeliverAppointment appointmentDelivery = new DeliverAppointment(database, patients, appointments, authority, conflicts,
                 dataQuality, deadLetters, audit, settings.auditActor(), clock, settings.appointmentRealtimeFields());
         registry.bind("deliverAppointment", appointmentDelivery);
+        // results from legacy sources (routes/observation-sync.yaml)
+        registry.bind("deliverObservation", new DeliverObservation(database, patients, deadLetters, audit, settings.auditActor(),
+                settings.zone().getId(), clock));
         ReconciliationBeans.bind(registry, settings, database, fhir, appointmentMapping, appointments, authority, clock);
         // a dry run writes nothing: its routes/portal-change-write-back.yaml does not start
         ApplyPortalChange.Settings writeBackSettings = new ApplyPortalChange.Settings(settings.sourceName(),

@@ -59,7 +59,7 @@ public final class Hl7v2Beans {
         Hl7v2Intake intake = new Hl7v2Intake(new Hl7v2Reader(), mappings, new MapHl7v2Message(fhir), fhir, inbox, dataQuality, audit);
         registry.bind("acceptHl7v2Message", new AcceptHl7v2Message(intake, database, audit, clock));
         registry.bind("acceptHl7v2File", new AcceptHl7v2File(intake, database, audit, settings.hl7v2FileCharset(), clock));
-        registry.bind("claimHl7v2Message", new ClaimHl7v2Message(inbox, fhir, clock));
+        registry.bind("claimHl7v2Message", new ClaimHl7v2Message(inbox, mappings, fhir, clock));
         registry.bind("finishHl7v2Message", new FinishHl7v2Message(inbox, clock,
                 registry.lookupByNameAndType(SyncMetrics.REGISTRY_NAME, SyncMetrics.class)));
         registry.bind("listWaitingHl7v2Messages", new ListWaitingHl7v2Messages(inbox, clock));

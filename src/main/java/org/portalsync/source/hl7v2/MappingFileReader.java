@@ -21,6 +21,7 @@ import ca.uhn.fhir.context.RuntimeResourceDefinition;
 import org.portalsync.config.ConfigurationException;
 import org.portalsync.source.hl7v2.MappingRule.Condition;
 import org.portalsync.source.hl7v2.MappingRule.Each;
+import org.portalsync.source.hl7v2.MappingRule.Reference;
 import org.portalsync.source.hl7v2.MappingRule.ValueType;
 import org.snakeyaml.engine.v2.api.LoadSettings;
 import org.snakeyaml.engine.v2.api.lowlevel.Compose;
@@ -40,9 +41,10 @@ import org.snakeyaml.engine.v2.nodes.SequenceNode;
  */
 public final class MappingFileReader {
 
-    private static final Set<String> FILE_KEYS = Set.of("mapping", "source", "zone", "messages", "produces", "id", "tables", "rules");
+    private static final Set<String> FILE_KEYS = Set.of("mapping", "source", "zone", "messages", "produces", "each", "id", "tables",
+            "rules");
     private static final Set<String> RULE_KEYS = Set.of("target", "source", "sources", "concat", "separator", "value", "default", "map",
-            "type", "prefix", "split", "when", "required", "each", "rules");
+            "type", "prefix", "split", "when", "required", "each", "rules", "reference", "refuse");
     private static final Set<String> CONDITION_KEYS = Set.of("path", "equals", "in", "not-equals", "not-in", "present");
     private static final Pattern SETTING = Pattern.compile("\\{\\{([^}]+)}}");
     private static final Pattern ID_PREFIX = Pattern.compile("[A-Za-z0-9][A-Za-z0-9.-]{0,20}");
@@ -100,6 +102,21 @@ public final class MappingFileReader {
         if (keys.containsKey("tables")) {
             readTables(keys.get("tables").getValueNode());
         }
+        String each = null;
+        if (keys.containsKey("each")) {
+            Node eachNode = keys.get("each").getValueNode();
+            each = scalar(eachNode, "each");
+            try {
+                if (!SourcePath.isSegmentName(each)) {
+                    throw new IllegalArgumentException("'" + each + "': each (at the top of the file) names a segment, e.g. OBX: one "
+                            + produces + " per segment");
+                }
+                V251Segments.checkSegment(each);
+            } catch (IllegalArgumentException e) {
+                throw error(eachNode, e.getMessage());
+            }
+            readFields.add(each);
+        }
         Node idNode = required(keys, "id", root, "how the resource id is derived from the message (id: {from: [PID-3(5=MR)-1]})");
         Map<String, NodeTuple> id = keys(idNode, Set.of("from", "prefix"), "id");
         if (!id.containsKey("from")) {
@@ -115,7 +132,7 @@ public final class MappingFileReader {
         }
         List<MappingRule> rules = rules(required(keys, "rules", root, "the field rules"), resource, null);
         return new MappingFile(file, name, source, zone, accepts, produces, prefix, idParts, line(idNode), Map.copyOf(tables), rules,
-                Set.copyOf(readFields));
+                Set.copyOf(readFields), each);
     }
 
     private ZoneId zone(Node node) {
@@ -178,6 +195,9 @@ public final class MappingFileReader {
 
     private MappingRule rule(Node node, BaseRuntimeElementCompositeDefinition<?> context, Each group) {
         Map<String, NodeTuple> keys = keys(node, RULE_KEYS, "a rule");
+        if (keys.containsKey("refuse")) {
+            return refusal(node, keys);
+        }
         String target = keys.containsKey("target") ? scalar(keys.get("target").getValueNode(), "target") : null;
         String label = "rule '" + (target == null ? "?" : target) + "'";
         if (target == null) {
@@ -212,7 +232,8 @@ public final class MappingFileReader {
             } catch (IllegalArgumentException e) {
                 throw error(eachNode, label + ": " + e.getMessage());
             }
-            for (String key : List.of("source", "sources", "concat", "value", "default", "map", "type", "prefix", "split")) {
+            for (String key : List.of("source", "sources", "concat", "value", "default", "map", "type", "prefix", "split",
+                    "reference")) {
                 if (keys.containsKey(key)) {
                     throw error(keys.get(key).getKeyNode(), label + ": a group (each) takes only target, when, required and rules; put '"
                             + key + "' on a rule inside it");
@@ -229,7 +250,7 @@ public final class MappingFileReader {
             }
             List<MappingRule> rules = rules(keys.get("rules").getValueNode(), element, each);
             return new MappingRule(line(node), target, fhirTarget, List.of(), List.of(), " ", null, null, null, ValueType.STRING, null,
-                    null, when, required, each, rules);
+                    null, when, required, each, rules, null, null);
         }
         if (keys.containsKey("rules")) {
             throw error(keys.get("rules").getKeyNode(), label + ": only a group (each) has rules of its own");
@@ -247,9 +268,10 @@ public final class MappingFileReader {
         }
         List<SourcePath> concat = keys.containsKey("concat") ? paths(keys.get("concat").getValueNode(), label) : List.of();
         String constant = keys.containsKey("value") ? setting(keys.get("value").getValueNode(), label) : null;
-        int kinds = (sources.isEmpty() ? 0 : 1) + (concat.isEmpty() ? 0 : 1) + (constant == null ? 0 : 1);
+        Reference reference = keys.containsKey("reference") ? reference(keys.get("reference").getValueNode(), label) : null;
+        int kinds = (sources.isEmpty() ? 0 : 1) + (concat.isEmpty() ? 0 : 1) + (constant == null ? 0 : 1) + (reference == null ? 0 : 1);
         if (kinds != 1) {
-            throw error(node, label + ": give exactly one of source, sources, concat or value");
+            throw error(node, label + ": give exactly one of source, sources, concat, value or reference");
         }
         String table = null;
         if (keys.containsKey("map")) {
@@ -275,7 +297,43 @@ public final class MappingFileReader {
         return new MappingRule(line(node), target, fhirTarget, List.copyOf(sources), concat,
                 keys.containsKey("separator") ? raw(keys.get("separator").getValueNode(), label + " separator") : " ", constant,
                 keys.containsKey("default") ? setting(keys.get("default").getValueNode(), label) : null, table, type,
-                keys.containsKey("prefix") ? setting(keys.get("prefix").getValueNode(), label) : null, split, when, required, null, List.of());
+                keys.containsKey("prefix") ? setting(keys.get("prefix").getValueNode(), label) : null, split, when, required, null, List.of(),
+                reference, null);
+    }
+
+    /** {@code refuse: <problem>} with a {@code when}: a message the mapping must not take, refused naming the problem. */
+    private MappingRule refusal(Node node, Map<String, NodeTuple> keys) {
+        String label = "rule 'refuse'";
+        for (String key : keys.keySet()) {
+            if (!key.equals("refuse") && !key.equals("when")) {
+                throw error(keys.get(key).getKeyNode(), label + ": a refuse rule takes only when and refuse");
+            }
+        }
+        if (!keys.containsKey("when")) {
+            throw error(node, label + ": needs a when naming the messages it refuses, e.g. when: {path: OBX-2, not-in: [NM, ST]}");
+        }
+        Condition when = condition(keys.get("when").getValueNode(), label);
+        String problem = scalar(keys.get("refuse").getValueNode(), label);
+        return new MappingRule(line(node), "refuse", null, List.of(), List.of(), " ", null, null, null, ValueType.STRING, null, null, when,
+                false, null, List.of(), null, problem);
+    }
+
+    /** {@code reference: {resource: Patient, prefix: v2, from: [...]}}: the id another mapping of this source derives. */
+    private Reference reference(Node node, String label) {
+        Map<String, NodeTuple> keys = keys(node, Set.of("resource", "prefix", "from"), label + " reference");
+        String resource = scalar(required(keys, "resource", node, "the resource type referred to, e.g. Patient"), label + " resource");
+        try {
+            fhir.getResourceDefinition(resource);
+        } catch (RuntimeException e) {
+            throw error(keys.get("resource").getValueNode(), label + ": '" + resource + "' is not a FHIR R4 resource type");
+        }
+        String prefix = keys.containsKey("prefix") ? scalar(keys.get("prefix").getValueNode(), label + " prefix") : "v2";
+        if (!ID_PREFIX.matcher(prefix).matches()) {
+            throw error(keys.get("prefix").getValueNode(), label + ": prefix '" + prefix + "' must be letters, digits, '.' or '-' (at most 21)");
+        }
+        List<SourcePath> from = paths(required(keys, "from", node, "the paths the referred mapping derives its id from (its id.from)"),
+                label + " reference.from");
+        return new Reference(resource, prefix, from);
     }
 
     private Condition condition(Node node, String label) {
