@@ -101,6 +101,7 @@ import org.portalsync.welcome.WelcomeOutbox;
 import org.portalsync.welcome.WelcomePolicy;
 import org.portalsync.observation.DeliverObservation;
 import org.portalsync.source.hl7v2.Hl7v2Beans;
+import org.portalsync.source.soap.SoapBeans;
 import org.portalsync.webhook.WebhookBeans;
 
 /**
@@ -317,6 +318,8 @@ public final class PortalSyncBeans implements CamelConfiguration {
         // must not acknowledge anything or move a sender's files
         Hl7v2Beans.bind(camel, settings, settings.bool(PortalSyncSettings.HL7V2_MLLP_ENABLED) && !dryRun,
                 settings.bool(PortalSyncSettings.HL7V2_FILE_ENABLED) && !dryRun, fhir, database, dataQuality, audit, clock);
+        // the legacy SOAP patient service (routes/soap-patient-poll.yaml)
+        SoapBeans.bind(camel, settings, settings.bool(PortalSyncSettings.SOAP_ENABLED) && !dryRun, fhir);
     }
 
     private static HttpClient httpClient(PortalSyncSettings settings) throws Exception {

@@ -96,7 +96,7 @@ public final class MapHl7v2Message {
 
     private static String hashedId(String source, String prefix, List<SourcePath> parts, Hl7v2Message message, Scope scope,
             boolean allRequired, String where) {
-        StringBuilder key = new StringBuilder(source);
+        List<String> values = new ArrayList<>();
         for (int i = 0; i < parts.size(); i++) {
             SourcePath part = parts.get(i);
             String value = value(message, scope, part);
@@ -104,6 +104,15 @@ public final class MapHl7v2Message {
                 throw new Hl7v2MessageException(part.text(), "required: the record's id is derived from it " + where,
                         ErrorCode.REQUIRED_FIELD_MISSING);
             }
+            values.add(value);
+        }
+        return stableId(source, prefix, values);
+    }
+
+    /** {@code <prefix>-} and the first 40 hex digits of a SHA-256 of the source name and the values, one per line. */
+    public static String stableId(String source, String prefix, List<String> values) {
+        StringBuilder key = new StringBuilder(source);
+        for (String value : values) {
             key.append('\n').append(value);
         }
         try {
@@ -168,6 +177,15 @@ public final class MapHl7v2Message {
         String location = rule.reference() != null ? rule.reference().from().get(0).text() : rule.sources().isEmpty()
                 ? rule.concat().isEmpty() ? rule.target() : rule.concat().get(0).text() : rule.sources().get(0).text();
         String raw = rule.reference() == null ? raw(rule, message, scope) : reference(mapping, rule, message, scope);
+        writeValue(mapping, rule, location, raw, element, codes);
+    }
+
+    /**
+     * Writes a rule's value read from the source (any source: an HL7 v2 message, an XML record): the default when it is
+     * empty (or a refusal when the rule is required), the table, the type, the prefix and the split, then the element.
+     */
+    public static void writeValue(MappingFile mapping, MappingRule rule, String location, String raw, IBase element,
+            List<MappedMessage.UnmappedCode> codes) {
         boolean fromDefault = false;
         if (raw.isEmpty()) {
             if (rule.defaultValue() == null) {
@@ -265,7 +283,7 @@ public final class MapHl7v2Message {
     }
 
     /** HL7 DT/DTM to FHIR; see {@link MappingRule.ValueType}. */
-    static String convert(MappingRule.ValueType type, String value, String location, MappingFile mapping) {
+    public static String convert(MappingRule.ValueType type, String value, String location, MappingFile mapping) {
         if (type == MappingRule.ValueType.STRING) {
             return value;
         }

@@ -41,8 +41,8 @@ import org.snakeyaml.engine.v2.nodes.SequenceNode;
  */
 public final class MappingFileReader {
 
-    private static final Set<String> FILE_KEYS = Set.of("mapping", "source", "zone", "messages", "produces", "each", "id", "tables",
-            "rules");
+    private static final Set<String> FILE_KEYS = Set.of("mapping", "source", "zone", "messages", "soap", "produces", "each", "id",
+            "tables", "rules");
     private static final Set<String> RULE_KEYS = Set.of("target", "source", "sources", "concat", "separator", "value", "default", "map",
             "type", "prefix", "split", "when", "required", "each", "rules", "reference", "refuse");
     private static final Set<String> CONDITION_KEYS = Set.of("path", "equals", "in", "not-equals", "not-in", "present");
@@ -55,6 +55,8 @@ public final class MappingFileReader {
     private String file;
     private Map<String, Map<String, String>> tables;
     private Set<String> readFields;
+    /** The namespaces of an XML source's XPaths; null for an HL7 v2 mapping. */
+    private Map<String, String> xmlNamespaces;
 
     /** @param settings resolves the {@code {{portal-sync.*}}} placeholders a mapping's values may hold */
     public MappingFileReader(FhirContext fhir, Function<String, Optional<String>> settings) {
@@ -67,6 +69,7 @@ public final class MappingFileReader {
         this.file = fileName;
         this.tables = new LinkedHashMap<>();
         this.readFields = new LinkedHashSet<>();
+        this.xmlNamespaces = null;
         try {
             Optional<Node> document = new Compose(LoadSettings.builder().setLabel(fileName).build()).composeString(text);
             if (document.isEmpty()) {
@@ -91,7 +94,12 @@ public final class MappingFileReader {
         }
         Node zoneNode = required(keys, "zone", root, "the IANA zone of the sender's local times, e.g. America/New_York");
         ZoneId zone = zone(zoneNode);
-        List<MappingFile.Accepts> accepts = accepts(required(keys, "messages", root, "the message types and trigger events it takes"));
+        MappingFile.Soap soap = keys.containsKey("soap") ? soap(keys.get("soap").getValueNode()) : null;
+        if (soap != null && keys.containsKey("messages")) {
+            throw error(keys.get("messages").getKeyNode(), "a mapping takes HL7 v2 messages or a SOAP operation's records, not both");
+        }
+        List<MappingFile.Accepts> accepts = soap != null ? List.of()
+                : accepts(required(keys, "messages", root, "the message types and trigger events it takes (or soap: for a SOAP source)"));
         String produces = scalar(required(keys, "produces", root, "the FHIR resource it produces, e.g. Patient"), "produces");
         RuntimeResourceDefinition resource;
         try {
@@ -103,6 +111,10 @@ public final class MappingFileReader {
             readTables(keys.get("tables").getValueNode());
         }
         String each = null;
+        if (keys.containsKey("each") && soap != null) {
+            throw error(keys.get("each").getKeyNode(), "a SOAP mapping makes one resource per record (soap.records); each at the top "
+                    + "is for HL7 v2 segments");
+        }
         if (keys.containsKey("each")) {
             Node eachNode = keys.get("each").getValueNode();
             each = scalar(eachNode, "each");
@@ -132,7 +144,7 @@ public final class MappingFileReader {
         }
         List<MappingRule> rules = rules(required(keys, "rules", root, "the field rules"), resource, null);
         return new MappingFile(file, name, source, zone, accepts, produces, prefix, idParts, line(idNode), Map.copyOf(tables), rules,
-                Set.copyOf(readFields), each);
+                Set.copyOf(readFields), each, soap);
     }
 
     private ZoneId zone(Node node) {
@@ -216,7 +228,9 @@ public final class MappingFileReader {
             String text = scalar(eachNode, "each");
             Each each;
             try {
-                if (SourcePath.isSegmentName(text)) {
+                if (xmlNamespaces != null) {
+                    each = new Each(null, xpath(text));
+                } else if (SourcePath.isSegmentName(text)) {
                     V251Segments.checkSegment(text);
                     each = new Each(text, null);
                 } else {
@@ -370,6 +384,9 @@ public final class MappingFileReader {
     private SourcePath path(Node node, String label) {
         String text = scalar(node, label);
         try {
+            if (xmlNamespaces != null) {
+                return xpath(text);
+            }
             SourcePath path = SourcePath.parse(text);
             V251Segments.check(path);
             readFields.add(path.segment());
@@ -378,6 +395,43 @@ public final class MappingFileReader {
         } catch (IllegalArgumentException e) {
             throw error(node, label + ": " + e.getMessage());
         }
+    }
+
+    /** {@code soap: {operation, namespace, records, more-pages, namespaces}}: makes the file's paths XPath. */
+    private MappingFile.Soap soap(Node node) {
+        Map<String, NodeTuple> keys = keys(node, Set.of("operation", "namespace", "records", "more-pages", "namespaces"), "soap");
+        Map<String, String> namespaces = new LinkedHashMap<>();
+        if (keys.containsKey("namespaces")) {
+            for (NodeTuple tuple : mapping(keys.get("namespaces").getValueNode(), "soap.namespaces").getValue()) {
+                namespaces.put(scalar(tuple.getKeyNode(), "a namespace prefix"), scalar(tuple.getValueNode(), "a namespace URI"));
+            }
+        }
+        this.xmlNamespaces = Map.copyOf(namespaces);
+        String operation = scalar(required(keys, "operation", node, "the SOAP operation called, e.g. GetPatients"), "soap.operation");
+        String namespace = scalar(required(keys, "namespace", node, "the operation's XML namespace"), "soap.namespace");
+        Node recordsNode = required(keys, "records", node, "the XPath of the records in a response, e.g. //lp:Patient");
+        String records = checkedXpath(recordsNode, scalar(recordsNode, "soap.records"));
+        String morePages = keys.containsKey("more-pages") ? checkedXpath(keys.get("more-pages").getValueNode(),
+                scalar(keys.get("more-pages").getValueNode(), "soap.more-pages")) : "";
+        return new MappingFile.Soap(operation, namespace, records, morePages, xmlNamespaces);
+    }
+
+    private String checkedXpath(Node node, String text) {
+        try {
+            return xpath(text).text();
+        } catch (IllegalArgumentException e) {
+            throw error(node, e.getMessage());
+        }
+    }
+
+    /** An XPath of an XML source, compiled now so that a typo is named at load with its line. */
+    private SourcePath xpath(String text) {
+        try {
+            XmlPaths.compile(text, xmlNamespaces);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("'" + text + "' is not an XPath this mapping can use (" + e.getMessage() + ")");
+        }
+        return SourcePath.xml(text);
     }
 
     /** A value with its {{portal-sync.*}} settings resolved: a mapping names the MRN system once, in the engine's settings. */
