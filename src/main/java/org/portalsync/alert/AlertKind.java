@@ -50,7 +50,12 @@ public enum AlertKind {
      * A changed HL7 v2 mapping file is broken (or claims messages another file takes): its previous version still
      * serves. Raised by the reload, not by a failure, so {@link #of} never returns it.
      */
-    HL7V2_MAPPING_REJECTED(false, false);
+    HL7V2_MAPPING_REJECTED(false, false),
+    /**
+     * A file of the HL7 v2 drop folder could not be read or held a message the engine cannot take: nothing of it was
+     * stored, it lies in error/ with its reason file. Raised by the file drop, so {@link #of} never returns it.
+     */
+    HL7V2_FILE_REFUSED(false, false);
 
     public static final String CRITICAL = "CRITICAL";
     public static final String WARNING = "WARNING";

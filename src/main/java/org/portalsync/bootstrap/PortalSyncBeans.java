@@ -100,7 +100,9 @@ import org.portalsync.welcome.MarkWelcomeSent;
 import org.portalsync.welcome.RecordWelcomeFailure;
 import org.portalsync.welcome.WelcomeOutbox;
 import org.portalsync.welcome.WelcomePolicy;
+import org.portalsync.observation.DeliverObservation;
 import org.portalsync.source.hl7v2.Hl7v2Beans;
+import org.portalsync.source.soap.SoapBeans;
 import org.portalsync.webhook.WebhookBeans;
 
 /**
@@ -260,6 +262,9 @@ public final class PortalSyncBeans implements CamelConfiguration {
         DeliverAppointment appointmentDelivery = new DeliverAppointment(database, patients, appointments, authority, conflicts,
                 dataQuality, deadLetters, audit, settings.auditActor(), clock, settings.appointmentRealtimeFields());
         registry.bind("deliverAppointment", appointmentDelivery);
+        // results from legacy sources (routes/observation-sync.yaml)
+        registry.bind("deliverObservation", new DeliverObservation(database, patients, deadLetters, audit, settings.auditActor(),
+                settings.zone().getId(), clock));
         ReconciliationBeans.bind(registry, settings, database, fhir, appointmentMapping, appointments, authority, clock);
         // a dry run writes nothing: its routes/portal-change-write-back.yaml does not start
         ApplyPortalChange.Settings writeBackSettings = new ApplyPortalChange.Settings(settings.sourceName(),
@@ -310,9 +315,12 @@ public final class PortalSyncBeans implements CamelConfiguration {
         AlertBeans.bind(camel, settings, database, http, clock);
         // metrics and health on their own port (README "Metrics and health"); a dry run opens none
         ObservabilityBeans.serve(camel, settings, !dryRun);
-        // HL7 v2 from legacy EHRs (routes/hl7v2-mllp-inbound.yaml): never in a dry run, which must not acknowledge anything
-        Hl7v2Beans.bind(camel, settings, settings.bool(PortalSyncSettings.HL7V2_MLLP_ENABLED) && !dryRun, fhir, database, dataQuality, audit,
-                clock);
+        // HL7 v2 from legacy EHRs (routes/hl7v2-mllp-inbound.yaml, routes/hl7v2-file-inbound.yaml): never in a dry run, which
+        // must not acknowledge anything or move a sender's files
+        Hl7v2Beans.bind(camel, settings, settings.bool(PortalSyncSettings.HL7V2_MLLP_ENABLED) && !dryRun,
+                settings.bool(PortalSyncSettings.HL7V2_FILE_ENABLED) && !dryRun, fhir, database, dataQuality, audit, clock);
+        // the legacy SOAP patient service (routes/soap-patient-poll.yaml)
+        SoapBeans.bind(camel, settings, settings.bool(PortalSyncSettings.SOAP_ENABLED) && !dryRun, fhir);
         // the operator console on the API's server (routes/console*.yaml): after the beans whose state it shows
         ConsoleBeans.bind(camel, settings, settings.apiEnabled() && !dryRun, database, audit, authority, patients, clock);
     }

@@ -164,6 +164,20 @@ public final class PortalSyncSettings {
     public static final String HL7V2_MLLP_MAX_CONNECTIONS = "portal-sync.source.hl7v2.mllp.max-connections";
     public static final String HL7V2_INBOX_WORKERS = "portal-sync.source.hl7v2.inbox-workers";
     public static final String HL7V2_INBOX_SWEEP_INTERVAL = "portal-sync.source.hl7v2.inbox-sweep-interval";
+    public static final String HL7V2_FILE_ENABLED = "portal-sync.source.hl7v2.file.enabled";
+    public static final String HL7V2_FILE_DIR = "portal-sync.source.hl7v2.file.dir";
+    public static final String HL7V2_FILE_POLL_INTERVAL = "portal-sync.source.hl7v2.file.poll-interval";
+    public static final String HL7V2_FILE_READY_AFTER = "portal-sync.source.hl7v2.file.ready-after";
+    public static final String HL7V2_FILE_CHARSET = "portal-sync.source.hl7v2.file.charset";
+    public static final String SOAP_ENABLED = "portal-sync.source.soap.enabled";
+    public static final String SOAP_URL = "portal-sync.source.soap.url";
+    public static final String SOAP_MAPPING = "portal-sync.source.soap.mapping";
+    public static final String SOAP_POLL_INTERVAL = "portal-sync.source.soap.poll-interval";
+    public static final String SOAP_PAGE_SIZE = "portal-sync.source.soap.page-size";
+    public static final String SOAP_MAX_PAGES = "portal-sync.source.soap.max-pages";
+    public static final String SOAP_USERNAME = "portal-sync.source.soap.username";
+    public static final String SOAP_PASSWORD = "portal-sync.source.soap.password";
+    public static final String SOAP_PASSWORD_FILE = "portal-sync.source.soap.password-file";
     public static final String WEBHOOK_ENABLED = "portal-sync.webhook.enabled";
     public static final String WEBHOOK_SECRET = "portal-sync.webhook.secret";
     public static final String WEBHOOK_SECRET_FILE = "portal-sync.webhook.secret-file";
@@ -472,6 +486,34 @@ public final class PortalSyncSettings {
                             + "the order they came. Keep it below portal-sync.db.pool-size."),
             Setting.optional(HL7V2_INBOX_SWEEP_INTERVAL, "5s",
                     "How often the HL7 v2 inbox is searched for stored messages not yet applied (left by a restart or a failure)."),
+            Setting.optional(HL7V2_FILE_ENABLED, "false",
+                    "true: the engine reads HL7 v2 files (single messages or FHS/BHS batches) dropped into portal-sync.source.hl7v2.file.dir "
+                            + "(routes/hl7v2-file-inbound.yaml, README \"HL7 v2 file drop\")."),
+            Setting.optional(HL7V2_FILE_DIR, "data/hl7v2-inbox",
+                    "The HL7 v2 drop folder, relative to the home; read files move to its done/ folder, refused ones to error/ with "
+                            + "<name>.reason.txt beside them."),
+            Setting.optional(HL7V2_FILE_POLL_INTERVAL, "2s", "How often the HL7 v2 drop folder is looked at."),
+            Setting.optional(HL7V2_FILE_READY_AFTER, "5s",
+                    "A file is read only once it has not changed for this long, so that one still being written is not taken half; "
+                            + "names starting with '.' or ending in .tmp or .part are never read (write under such a name, then rename)."),
+            Setting.optional(HL7V2_FILE_CHARSET, "UTF-8",
+                    "Encoding of the dropped files (a UTF-8 byte order mark is dropped); a file not in it is refused to error/."),
+            Setting.optional(SOAP_ENABLED, "false",
+                    "true: the engine polls a legacy SOAP patient service (routes/soap-patient-poll.yaml, README \"Legacy SOAP source\")."),
+            Setting.optional(SOAP_URL, "http://127.0.0.1:9/legacy-patient-service",
+                    "The SOAP service's endpoint URL, without a query: https://, or plain http:// to a loopback address only."),
+            Setting.optional(SOAP_MAPPING, "config/mappings/soap-legacy-patient.yaml",
+                    "The SOAP source's mapping file (XPath paths), relative to the home; read again at every poll."),
+            Setting.optional(SOAP_POLL_INTERVAL, "5m", "How often the SOAP service is polled (on one instance of a cluster)."),
+            Setting.optional(SOAP_PAGE_SIZE, "100", "Records asked for per page (the request's PageSize)."),
+            Setting.optional(SOAP_MAX_PAGES, "1000",
+                    "A poll that still has more pages after this many fails with an alert: a service that ignores Page would loop."),
+            Setting.optional(SOAP_USERNAME, "",
+                    "User name of the WS-Security UsernameToken sent with each request; empty: no WS-Security header."),
+            Setting.secret(SOAP_PASSWORD,
+                    "Password of the WS-Security UsernameToken (environment variable PORTAL_SYNC_SOURCE_SOAP_PASSWORD); sent as "
+                            + "PasswordText, so the URL must be https:// unless it is loopback."),
+            Setting.optional(SOAP_PASSWORD_FILE, "", "File that holds the SOAP password (e.g. a mounted secret); used when password is empty."),
             Setting.optional(WEBHOOK_ENABLED, "false",
                     "true: the engine takes notifications from the EHR at POST /webhooks/<portal-sync.source.name> on the API's server "
                             + "(README \"Webhooks\"); needs portal-sync.api.enabled."),
@@ -647,8 +689,14 @@ public final class PortalSyncSettings {
         check(problems, () -> bool(HL7V2_MLLP_ENABLED));
         check(problems, () -> nonNegativeInt(HL7V2_MLLP_PORT));
         check(problems, () -> positiveInt(HL7V2_MLLP_MAX_CONNECTIONS));
-        for (String key : List.of(HL7V2_MAPPINGS_RESCAN_INTERVAL, HL7V2_INBOX_SWEEP_INTERVAL, WEBHOOK_MAX_AGE, WEBHOOK_SWEEP_INTERVAL, WEBHOOK_CLAIM_TIMEOUT, SUBSCRIPTION_HEARTBEAT_PERIOD,
-                SUBSCRIPTION_CHECK_INTERVAL)) {
+        check(problems, () -> bool(HL7V2_FILE_ENABLED));
+        check(problems, () -> hl7v2FileCharset());
+        check(problems, () -> bool(SOAP_ENABLED));
+        check(problems, () -> positiveInt(SOAP_PAGE_SIZE));
+        check(problems, () -> positiveInt(SOAP_MAX_PAGES));
+        check(problems, this::soapUrl);
+        for (String key : List.of(HL7V2_MAPPINGS_RESCAN_INTERVAL, HL7V2_INBOX_SWEEP_INTERVAL, HL7V2_FILE_POLL_INTERVAL, HL7V2_FILE_READY_AFTER, SOAP_POLL_INTERVAL,
+                WEBHOOK_MAX_AGE, WEBHOOK_SWEEP_INTERVAL, WEBHOOK_CLAIM_TIMEOUT, SUBSCRIPTION_HEARTBEAT_PERIOD, SUBSCRIPTION_CHECK_INTERVAL)) {
             check(problems, () -> duration(key));
         }
         check(problems, () -> {
@@ -858,15 +906,7 @@ public final class PortalSyncSettings {
         if (url.isEmpty()) {
             return url;
         }
-        java.net.URI uri;
-        try {
-            uri = java.net.URI.create(url);
-        } catch (IllegalArgumentException e) {
-            uri = null;
-        }
-        boolean https = uri != null && "https".equals(uri.getScheme()) && uri.getHost() != null;
-        boolean loopbackHttp = uri != null && "http".equals(uri.getScheme()) && uri.getHost() != null && isLoopback(uri.getHost());
-        if (!https && !loopbackHttp) {
+        if (!isHttpsOrLoopbackHttp(url)) {
             throw new ConfigurationException(ALERT_WEBHOOK_URL + "=" + Secrets.redact(url)
                     + " is invalid: expected an https:// URL (plain http:// only to a loopback address)");
         }
@@ -1088,6 +1128,47 @@ public final class PortalSyncSettings {
 
     public boolean writeBackEnabled() {
         return bool(WRITE_BACK_ENABLED);
+    }
+
+    /** The SOAP endpoint: https://, or http:// to a loopback address (the UsernameToken is sent as plain text). */
+    public String soapUrl() {
+        String url = raw(SOAP_URL);
+        if (!isHttpsOrLoopbackHttp(url) || url.contains("?")) {
+            throw invalid(SOAP_URL, url, "an https:// URL without a query (plain http:// only to a loopback address)");
+        }
+        return url;
+    }
+
+    /** An https:// URL, or a plain http:// one to a loopback address: where a secret may be sent. */
+    private static boolean isHttpsOrLoopbackHttp(String url) {
+        java.net.URI uri;
+        try {
+            uri = java.net.URI.create(url);
+        } catch (IllegalArgumentException e) {
+            return false;
+        }
+        return uri.getHost() != null && ("https".equals(uri.getScheme()) || "http".equals(uri.getScheme()) && isLoopback(uri.getHost()));
+    }
+
+    public String soapPassword() {
+        return secretOrFile(SOAP_PASSWORD, SOAP_PASSWORD_FILE);
+    }
+
+    public Path soapMapping() {
+        return home().resolve(raw(SOAP_MAPPING)).normalize();
+    }
+
+    public Path hl7v2FileDir() {
+        return home().resolve(raw(HL7V2_FILE_DIR)).normalize();
+    }
+
+    public java.nio.charset.Charset hl7v2FileCharset() {
+        String name = raw(HL7V2_FILE_CHARSET);
+        try {
+            return java.nio.charset.Charset.forName(name);
+        } catch (IllegalArgumentException e) {
+            throw invalid(HL7V2_FILE_CHARSET, name, "an encoding this Java knows, e.g. UTF-8 or ISO-8859-1");
+        }
     }
 
     public Path hl7v2MappingsDir() {

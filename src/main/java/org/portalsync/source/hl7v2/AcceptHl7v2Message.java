@@ -3,10 +3,8 @@ package org.portalsync.source.hl7v2;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Instant;
-import java.util.List;
 import java.util.Optional;
 
-import ca.uhn.fhir.context.FhirContext;
 import ca.uhn.hl7v2.ErrorCode;
 import org.apache.camel.Exchange;
 import org.apache.camel.Processor;
@@ -14,8 +12,6 @@ import org.portalsync.audit.AuditEvent;
 import org.portalsync.audit.AuditTrail;
 import org.portalsync.portal.DuplicateKey;
 import org.portalsync.portal.PortalDatabase;
-import org.portalsync.validate.DataQualityIssue;
-import org.portalsync.validate.DataQualityLog;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -38,25 +34,14 @@ public final class AcceptHl7v2Message implements Processor {
 
     private static final Logger LOG = LoggerFactory.getLogger(AcceptHl7v2Message.class);
 
-    private final Hl7v2Reader reader;
-    private final Hl7v2Mappings mappings;
-    private final MapHl7v2Message mapper;
-    private final FhirContext fhir;
+    private final Hl7v2Intake intake;
     private final PortalDatabase database;
-    private final Hl7v2Inbox inbox;
-    private final DataQualityLog dataQuality;
     private final AuditTrail audit;
     private final Clock clock;
 
-    public AcceptHl7v2Message(Hl7v2Reader reader, Hl7v2Mappings mappings, MapHl7v2Message mapper, FhirContext fhir, PortalDatabase database,
-            Hl7v2Inbox inbox, DataQualityLog dataQuality, AuditTrail audit, Clock clock) {
-        this.reader = reader;
-        this.mappings = mappings;
-        this.mapper = mapper;
-        this.fhir = fhir;
+    public AcceptHl7v2Message(Hl7v2Intake intake, PortalDatabase database, AuditTrail audit, Clock clock) {
+        this.intake = intake;
         this.database = database;
-        this.inbox = inbox;
-        this.dataQuality = dataQuality;
         this.audit = audit;
         this.clock = clock;
     }
@@ -86,31 +71,11 @@ public final class AcceptHl7v2Message implements Processor {
     }
 
     private String accept(String text, String peer, Exchange exchange) {
-        Hl7v2Message message = new Hl7v2Message(reader.read(text));
-        if (message.controlId().isEmpty()) {
-            throw new Hl7v2MessageException("MSH-10", "required: the message control id, by which a message sent twice is known",
-                    ErrorCode.REQUIRED_FIELD_MISSING);
-        }
-        String type = message.type() + "^" + message.event();
-        MappingFile mapping = mappings.forMessage(message.type(), message.event()).orElseThrow(() -> new Hl7v2MessageException("MSH-9",
-                "no mapping in config/mappings takes " + type, mappings.serving().stream().anyMatch(m -> m.accepts().stream()
-                        .anyMatch(a -> a.type().equals(message.type()))) ? ErrorCode.UNSUPPORTED_EVENT_CODE : ErrorCode.UNSUPPORTED_MESSAGE_TYPE));
-        MappedMessage mapped = mapper.map(mapping, message);
-        String json = fhir.newJsonParser().encodeResourceToString(mapped.resource());
+        Hl7v2Intake.Prepared prepared = intake.prepare(text);
         Instant now = clock.instant();
-        Hl7v2Inbox.Received received = new Hl7v2Inbox.Received(now, message.sender(), message.controlId(), type, mapping.name(),
-                mapping.source(), mapped.record(), text, json);
         Optional<Long> stored;
         try {
-            stored = database.inTransaction(connection -> {
-                Optional<Long> id = inbox.store(connection, received);
-                if (id.isPresent()) {
-                    dataQuality.record(connection, mapping.source(), report(message, mapped), now);
-                }
-                audit.record(connection, new AuditEvent(now, "mllp:" + message.sender(), "HL7v2 " + type, mapped.record() + " MSH-10 "
-                        + message.controlId(), peer, id.isPresent() ? "success" : "success: duplicate, not applied again"));
-                return id;
-            });
+            stored = database.inTransaction(connection -> intake.store(connection, prepared, "mllp", peer, now));
         } catch (RuntimeException e) {
             if (!DuplicateKey.isCause(e)) {
                 throw e;
@@ -119,22 +84,6 @@ public final class AcceptHl7v2Message implements Processor {
         }
         stored.ifPresent(id -> exchange.getMessage().setHeader(STORED_ID, id));
         return Hl7v2Acks.accept(text);
-    }
-
-    /** What the mapping left aside, as one digest row per message: fields and codes, never values. */
-    private static List<DataQualityIssue> report(Hl7v2Message message, MappedMessage mapped) {
-        if (mapped.unmapped().isEmpty() && mapped.codes().isEmpty()) {
-            return List.of();
-        }
-        StringBuilder problem = new StringBuilder("HL7 v2 message " + message.controlId() + " (" + message.type() + "^" + message.event()
-                + ", mapping " + mapped.mapping().name() + ")");
-        if (!mapped.unmapped().isEmpty()) {
-            problem.append(": no rule reads ").append(String.join(", ", mapped.unmapped()));
-        }
-        if (!mapped.codes().isEmpty()) {
-            problem.append("; ").append(String.join("; ", mapped.codes().stream().map(Object::toString).toList()));
-        }
-        return List.of(new DataQualityIssue(mapped.record(), "HL7v2 unmapped", problem.toString(), false));
     }
 
     private void auditFailure(String text, String peer, String result) {

@@ -2,12 +2,15 @@ package org.portalsync.source.hl7v2;
 
 import java.time.Clock;
 import java.util.Date;
+import java.util.List;
 import java.util.Optional;
 
 import ca.uhn.fhir.context.FhirContext;
 import org.apache.camel.Exchange;
 import org.apache.camel.Processor;
 import org.hl7.fhir.instance.model.api.IBaseResource;
+import org.hl7.fhir.r4.model.Bundle;
+import org.portalsync.observation.DeliverObservation;
 import org.portalsync.sync.SyncHeaders;
 
 /**
@@ -16,19 +19,25 @@ import org.portalsync.sync.SyncHeaders;
  * arrival time become the resource's {@code meta.versionId} and {@code meta.lastUpdated}: a sender's messages
  * for one patient are versions in arrival order, so that one applied late never overwrites a newer one. A row
  * that cannot be claimed (another worker has it, or an older one of its record waits) sets
- * {@link #CLAIMED} false.
+ * {@link #CLAIMED} false. A message a mapping made several resources of (one per OBX: a Bundle) is handed on as the
+ * list of them, each with that version; {@link #RESOURCE_TYPE} names their type, by which the inbox route picks the
+ * pipeline.
  */
 public final class ClaimHl7v2Message implements Processor {
 
     /** Header: whether this exchange holds a claimed row to apply. */
     public static final String CLAIMED = "PortalSyncHl7v2Claimed";
+    /** Header: the FHIR type of the resources handed on, e.g. {@code Patient} or {@code Observation}. */
+    public static final String RESOURCE_TYPE = "PortalSyncHl7v2ResourceType";
 
     private final Hl7v2Inbox inbox;
+    private final Hl7v2Mappings mappings;
     private final FhirContext fhir;
     private final Clock clock;
 
-    public ClaimHl7v2Message(Hl7v2Inbox inbox, FhirContext fhir, Clock clock) {
+    public ClaimHl7v2Message(Hl7v2Inbox inbox, Hl7v2Mappings mappings, FhirContext fhir, Clock clock) {
         this.inbox = inbox;
+        this.mappings = mappings;
         this.fhir = fhir;
         this.clock = clock;
     }
@@ -44,10 +53,18 @@ public final class ClaimHl7v2Message implements Processor {
         }
         Hl7v2Inbox.Entry entry = claimed.get();
         IBaseResource resource = fhir.newJsonParser().parseResource(entry.resourceJson());
-        resource.getMeta().setVersionId(String.valueOf(entry.id()));
-        resource.getMeta().setLastUpdated(Date.from(entry.receivedAt()));
+        List<IBaseResource> resources = resource instanceof Bundle bundle
+                ? bundle.getEntry().stream().map(e -> (IBaseResource) e.getResource()).toList() : List.of(resource);
+        for (IBaseResource each : resources) {
+            each.getMeta().setVersionId(String.valueOf(entry.id()));
+            each.getMeta().setLastUpdated(Date.from(entry.receivedAt()));
+        }
         exchange.getMessage().setHeader(SyncHeaders.SOURCE, entry.source());
         exchange.getMessage().setHeader(SyncHeaders.RECORD, entry.record());
-        exchange.getMessage().setBody(resource);
+        // the sender's zone, kept beside the times it sent (a mapping removed since: the engine's zone)
+        mappings.serving().stream().filter(m -> m.name().equals(entry.mapping())).findFirst()
+                .ifPresent(m -> exchange.getMessage().setHeader(DeliverObservation.ZONE, m.zone().getId()));
+        exchange.getMessage().setHeader(RESOURCE_TYPE, resources.isEmpty() ? resource.fhirType() : resources.get(0).fhirType());
+        exchange.getMessage().setBody(resource instanceof Bundle ? resources : resource);
     }
 }

@@ -22,7 +22,7 @@ public final class Hl7v2Inbox {
 
     /** A message ready to be applied: its resource as the mapping made it, and its place in the sender's order. */
     public record Entry(long id, Instant receivedAt, String sender, String controlId, String messageType, String source, String record,
-            String resourceJson) {
+            String resourceJson, String mapping) {
     }
 
     /** A message as accepted, before it has an id. */
@@ -95,12 +95,12 @@ public final class Hl7v2Inbox {
                 }
             }
             try (PreparedStatement read = connection.prepareStatement("SELECT received_at, sender, control_id, message_type, source, record_ref, "
-                    + "resource FROM legacy_inbox WHERE id = ?")) {
+                    + "resource, mapping FROM legacy_inbox WHERE id = ?")) {
                 read.setLong(1, id);
                 try (ResultSet row = read.executeQuery()) {
                     row.next();
                     return Optional.of(new Entry(id, PortalDatabase.instant(row.getObject(1, OffsetDateTime.class)), row.getString(2),
-                            row.getString(3), row.getString(4), row.getString(5), row.getString(6), row.getString(7)));
+                            row.getString(3), row.getString(4), row.getString(5), row.getString(6), row.getString(7), row.getString(8)));
                 }
             }
         });

@@ -62,7 +62,8 @@ public final class MapHl7v2Command {
             }
             MappedMessage mapped = new MapHl7v2Message(fhir).map(mapping, message);
             out.println(fhir.newJsonParser().setPrettyPrint(true).encodeResourceToString(mapped.resource()));
-            err.println(message.type() + "^" + message.event() + " " + message.controlId() + " -> " + mapped.record());
+            err.println(message.type() + "^" + message.event() + " " + message.controlId() + " -> " + String.join(", ", mapped.resources().stream()
+                    .map(r -> r.fhirType() + "/" + r.getIdElement().getIdPart()).toList()));
             err.println("Unmapped (no rule reads them): " + (mapped.unmapped().isEmpty() ? "none" : String.join(", ", mapped.unmapped())));
             mapped.codes().forEach(code -> err.println("Not mapped: " + code.withValue()));
             return 0;

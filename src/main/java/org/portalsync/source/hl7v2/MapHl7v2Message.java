@@ -24,6 +24,8 @@ import ca.uhn.hl7v2.ErrorCode;
 import ca.uhn.hl7v2.model.Segment;
 import org.hl7.fhir.instance.model.api.IBase;
 import org.hl7.fhir.instance.model.api.IBaseResource;
+import org.hl7.fhir.r4.model.Bundle;
+import org.hl7.fhir.r4.model.Resource;
 
 /**
  * Applies a {@link MappingFile} to one {@link Hl7v2Message}: builds its FHIR resource with HAPI's model,
@@ -44,32 +46,78 @@ public final class MapHl7v2Message {
     }
 
     public MappedMessage map(MappingFile mapping, Hl7v2Message message) {
-        Scope root = new Scope(Map.of(), null, -1);
-        IBaseResource resource = fhir.getResourceDefinition(mapping.resourceType()).newInstance();
-        resource.setId(id(mapping, message, root));
         List<MappedMessage.UnmappedCode> codes = new ArrayList<>();
-        apply(mapping, mapping.rules(), message, root, resource, codes);
-        return new MappedMessage(mapping, resource, unmapped(mapping, message), List.copyOf(codes));
+        if (mapping.each() == null) {
+            Scope root = new Scope(Map.of(), null, -1);
+            IBaseResource resource = fhir.getResourceDefinition(mapping.resourceType()).newInstance();
+            resource.setId(id(mapping, message, root));
+            apply(mapping, mapping.rules(), message, root, resource, codes);
+            return new MappedMessage(mapping, resource, unmapped(mapping, message), List.copyOf(codes));
+        }
+        // one resource per segment (each OBX a result), all or none: a message is never half taken
+        List<Segment> items = message.segments(mapping.each());
+        if (items.isEmpty()) {
+            throw new Hl7v2MessageException(mapping.each(), "required: the mapping makes one " + mapping.resourceType() + " of each "
+                    + mapping.each() + ", and the message has none", ErrorCode.REQUIRED_FIELD_MISSING);
+        }
+        Bundle bundle = new Bundle().setType(Bundle.BundleType.COLLECTION);
+        Map<String, Integer> ids = new HashMap<>();
+        for (int n = 1; n <= items.size(); n++) {
+            Scope scope = Scope.around(message, items.get(n - 1));
+            try {
+                IBaseResource resource = fhir.getResourceDefinition(mapping.resourceType()).newInstance();
+                String id = id(mapping, message, scope);
+                Integer earlier = ids.putIfAbsent(id, n);
+                if (earlier != null) {
+                    throw new Hl7v2MessageException(mapping.idParts().get(mapping.idParts().size() - 1).text(), "the same id as "
+                            + mapping.each() + " number " + earlier + " (" + String.join(", ", mapping.idParts().stream().map(SourcePath::text)
+                            .toList()) + "): two " + mapping.resourceType() + "s cannot be told apart", ErrorCode.DUPLICATE_KEY_IDENTIFIER);
+                }
+                resource.setId(id);
+                apply(mapping, mapping.rules(), message, scope, resource, codes);
+                bundle.addEntry().setResource((Resource) resource);
+            } catch (Hl7v2MessageException e) {
+                throw new Hl7v2MessageException(e.location(), e.problem() + " (in " + mapping.each() + " number " + n + " of the message)",
+                        e.code());
+            }
+        }
+        return new MappedMessage(mapping, bundle, unmapped(mapping, message), List.copyOf(codes));
     }
 
     /**
      * The id: the mapping's prefix and a SHA-256 of its source name and the id paths' values, so that the same
-     * patient sent again (A04, then A08) is the same resource, and two sources' equal MRNs are not.
+     * patient sent again (A04, then A08) is the same resource, and two sources' equal MRNs are not. A mapping that
+     * makes one resource per segment ({@code each}) needs every id path to hold a value: its resources must differ.
      */
     static String id(MappingFile mapping, Hl7v2Message message, Scope root) {
-        StringBuilder key = new StringBuilder(mapping.source());
-        for (int i = 0; i < mapping.idParts().size(); i++) {
-            SourcePath part = mapping.idParts().get(i);
-            String value = value(message, root, part);
-            if (i == 0 && value.isEmpty()) {
-                throw new Hl7v2MessageException(part.text(), "required: the record's id is derived from it (" + mapping.file() + ":"
-                        + mapping.idLine() + ")", ErrorCode.REQUIRED_FIELD_MISSING);
+        return hashedId(mapping.source(), mapping.idPrefix(), mapping.idParts(), message, root, mapping.each() != null,
+                "(" + mapping.file() + ":" + mapping.idLine() + ")");
+    }
+
+    private static String hashedId(String source, String prefix, List<SourcePath> parts, Hl7v2Message message, Scope scope,
+            boolean allRequired, String where) {
+        List<String> values = new ArrayList<>();
+        for (int i = 0; i < parts.size(); i++) {
+            SourcePath part = parts.get(i);
+            String value = value(message, scope, part);
+            if ((i == 0 || allRequired) && value.isEmpty()) {
+                throw new Hl7v2MessageException(part.text(), "required: the record's id is derived from it " + where,
+                        ErrorCode.REQUIRED_FIELD_MISSING);
             }
+            values.add(value);
+        }
+        return stableId(source, prefix, values);
+    }
+
+    /** {@code <prefix>-} and the first 40 hex digits of a SHA-256 of the source name and the values, one per line. */
+    public static String stableId(String source, String prefix, List<String> values) {
+        StringBuilder key = new StringBuilder(source);
+        for (String value : values) {
             key.append('\n').append(value);
         }
         try {
             byte[] hash = MessageDigest.getInstance("SHA-256").digest(key.toString().getBytes(StandardCharsets.UTF_8));
-            return mapping.idPrefix() + "-" + HexFormat.of().formatHex(hash).substring(0, 40);
+            return prefix + "-" + HexFormat.of().formatHex(hash).substring(0, 40);
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException("SHA-256 is part of every Java runtime", e);
         }
@@ -79,6 +127,10 @@ public final class MapHl7v2Message {
         for (MappingRule rule : rules) {
             if (rule.when() != null && !holds(rule.when(), message, scope)) {
                 continue;
+            }
+            if (rule.refuse() != null) {
+                throw new Hl7v2MessageException(rule.when().path().text(), rule.refuse() + " (" + mapping.file() + ":" + rule.line() + ")",
+                        ErrorCode.DATA_TYPE_ERROR);
             }
             if (rule.each() != null) {
                 each(mapping, rule, message, scope, element, codes);
@@ -122,9 +174,18 @@ public final class MapHl7v2Message {
     }
 
     private void write(MappingFile mapping, MappingRule rule, Hl7v2Message message, Scope scope, IBase element, List<MappedMessage.UnmappedCode> codes) {
-        String location = rule.sources().isEmpty() ? rule.concat().isEmpty() ? rule.target() : rule.concat().get(0).text()
-                : rule.sources().get(0).text();
-        String raw = raw(rule, message, scope);
+        String location = rule.reference() != null ? rule.reference().from().get(0).text() : rule.sources().isEmpty()
+                ? rule.concat().isEmpty() ? rule.target() : rule.concat().get(0).text() : rule.sources().get(0).text();
+        String raw = rule.reference() == null ? raw(rule, message, scope) : reference(mapping, rule, message, scope);
+        writeValue(mapping, rule, location, raw, element, codes);
+    }
+
+    /**
+     * Writes a rule's value read from the source (any source: an HL7 v2 message, an XML record): the default when it is
+     * empty (or a refusal when the rule is required), the table, the type, the prefix and the split, then the element.
+     */
+    public static void writeValue(MappingFile mapping, MappingRule rule, String location, String raw, IBase element,
+            List<MappedMessage.UnmappedCode> codes) {
         boolean fromDefault = false;
         if (raw.isEmpty()) {
             if (rule.defaultValue() == null) {
@@ -186,6 +247,15 @@ public final class MapHl7v2Message {
         return "";
     }
 
+    /** e.g. {@code Patient/v2-3f2a...}: the id the referred mapping derives from the same values; "" when its first path is empty. */
+    private static String reference(MappingFile mapping, MappingRule rule, Hl7v2Message message, Scope scope) {
+        MappingRule.Reference reference = rule.reference();
+        if (value(message, scope, reference.from().get(0)).isEmpty()) {
+            return "";
+        }
+        return reference.resource() + "/" + hashedId(mapping.source(), reference.prefix(), reference.from(), message, scope, false, "");
+    }
+
     private static boolean holds(MappingRule.Condition condition, Hl7v2Message message, Scope scope) {
         String value = value(message, scope, condition.path());
         if (condition.present() != null) {
@@ -213,7 +283,7 @@ public final class MapHl7v2Message {
     }
 
     /** HL7 DT/DTM to FHIR; see {@link MappingRule.ValueType}. */
-    static String convert(MappingRule.ValueType type, String value, String location, MappingFile mapping) {
+    public static String convert(MappingRule.ValueType type, String value, String location, MappingFile mapping) {
         if (type == MappingRule.ValueType.STRING) {
             return value;
         }
@@ -291,6 +361,22 @@ public final class MapHl7v2Message {
             }
             List<Segment> all = message.segments(name);
             return all.isEmpty() ? null : all.get(0);
+        }
+
+        /**
+         * The scope of one segment a mapping makes a resource of: for each other segment name, the nearest one before it
+         * (an OBX's own OBR, ORC and PID), else the message's first.
+         */
+        static Scope around(Hl7v2Message message, Segment item) {
+            Map<String, Segment> bound = new HashMap<>();
+            for (Segment segment : message.segments()) {
+                if (segment == item) {
+                    break;
+                }
+                bound.put(segment.getName(), segment);
+            }
+            bound.put(item.getName(), item);
+            return new Scope(Map.copyOf(bound), null, -1);
         }
 
         Scope with(Segment segment) {

@@ -5,7 +5,8 @@ import java.util.List;
 import org.hl7.fhir.instance.model.api.IBaseResource;
 
 /**
- * What a mapping made of one message: the FHIR resource, and what it left aside.
+ * What a mapping made of one message: the FHIR resource (for a mapping with {@code each}, a Bundle of type collection
+ * holding one resource per segment), and what it left aside.
  *
  * @param unmapped segments ({@code PV1}) and fields ({@code PID-10}) holding values that no rule reads, in message order
  * @param codes    values a table did not hold, in message order
@@ -29,8 +30,20 @@ public record MappedMessage(MappingFile mapping, IBaseResource resource, List<St
         }
     }
 
-    /** e.g. {@code Patient/v2-3f2a...} */
+    /** The resources made, in message order: the one resource, or the Bundle's. */
+    public List<IBaseResource> resources() {
+        if (resource instanceof org.hl7.fhir.r4.model.Bundle bundle && mapping.each() != null) {
+            return bundle.getEntry().stream().map(entry -> (IBaseResource) entry.getResource()).toList();
+        }
+        return List.of(resource);
+    }
+
+    /**
+     * e.g. {@code Patient/v2-3f2a...}: the record a message is ordered by in the inbox. For a mapping with {@code each},
+     * its first resource: a corrected result message names the same order and first result as the original.
+     */
     public String record() {
-        return resource.fhirType() + "/" + resource.getIdElement().getIdPart();
+        IBaseResource first = resources().get(0);
+        return first.fhirType() + "/" + first.getIdElement().getIdPart();
     }
 }

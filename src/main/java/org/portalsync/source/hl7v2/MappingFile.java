@@ -15,10 +15,19 @@ import java.util.Set;
  * @param idPrefix   the start of every resource id it produces
  * @param idParts    the paths whose values, hashed with the source name, make the resource id; the first must hold a value
  * @param readFields the {@code SEG-n} fields any of its rules reads, and the segments they are in
+ * @param each       the segment of which it makes one resource each ({@code OBX}), or null: one resource per message
+ * @param soap       for a SOAP source's mapping: the operation and where its records are (paths are then XPath), else null
  */
 public record MappingFile(String file, String name, String source, ZoneId zone, List<Accepts> accepts, String resourceType,
         String idPrefix, List<SourcePath> idParts, int idLine, Map<String, Map<String, String>> tables, List<MappingRule> rules,
-        Set<String> readFields) {
+        Set<String> readFields, String each, Soap soap) {
+
+    /**
+     * A SOAP source ({@code soap:} in the file): the operation called, its namespace, the XPath of the records in a
+     * response, of the "more pages" flag (empty: the service does not page), and the namespace prefixes the XPaths use.
+     */
+    public record Soap(String operation, String namespace, String records, String morePages, Map<String, String> namespaces) {
+    }
 
     /** The messages a mapping takes: an HL7 v2 message type (MSH-9-1) and its trigger events (MSH-9-2). */
     public record Accepts(String type, Set<String> events) {

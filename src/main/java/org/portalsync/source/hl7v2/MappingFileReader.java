@@ -21,6 +21,7 @@ import ca.uhn.fhir.context.RuntimeResourceDefinition;
 import org.portalsync.config.ConfigurationException;
 import org.portalsync.source.hl7v2.MappingRule.Condition;
 import org.portalsync.source.hl7v2.MappingRule.Each;
+import org.portalsync.source.hl7v2.MappingRule.Reference;
 import org.portalsync.source.hl7v2.MappingRule.ValueType;
 import org.snakeyaml.engine.v2.api.LoadSettings;
 import org.snakeyaml.engine.v2.api.lowlevel.Compose;
@@ -40,9 +41,10 @@ import org.snakeyaml.engine.v2.nodes.SequenceNode;
  */
 public final class MappingFileReader {
 
-    private static final Set<String> FILE_KEYS = Set.of("mapping", "source", "zone", "messages", "produces", "id", "tables", "rules");
+    private static final Set<String> FILE_KEYS = Set.of("mapping", "source", "zone", "messages", "soap", "produces", "each", "id",
+            "tables", "rules");
     private static final Set<String> RULE_KEYS = Set.of("target", "source", "sources", "concat", "separator", "value", "default", "map",
-            "type", "prefix", "split", "when", "required", "each", "rules");
+            "type", "prefix", "split", "when", "required", "each", "rules", "reference", "refuse");
     private static final Set<String> CONDITION_KEYS = Set.of("path", "equals", "in", "not-equals", "not-in", "present");
     private static final Pattern SETTING = Pattern.compile("\\{\\{([^}]+)}}");
     private static final Pattern ID_PREFIX = Pattern.compile("[A-Za-z0-9][A-Za-z0-9.-]{0,20}");
@@ -53,6 +55,8 @@ public final class MappingFileReader {
     private String file;
     private Map<String, Map<String, String>> tables;
     private Set<String> readFields;
+    /** The namespaces of an XML source's XPaths; null for an HL7 v2 mapping. */
+    private Map<String, String> xmlNamespaces;
 
     /** @param settings resolves the {@code {{portal-sync.*}}} placeholders a mapping's values may hold */
     public MappingFileReader(FhirContext fhir, Function<String, Optional<String>> settings) {
@@ -65,6 +69,7 @@ public final class MappingFileReader {
         this.file = fileName;
         this.tables = new LinkedHashMap<>();
         this.readFields = new LinkedHashSet<>();
+        this.xmlNamespaces = null;
         try {
             Optional<Node> document = new Compose(LoadSettings.builder().setLabel(fileName).build()).composeString(text);
             if (document.isEmpty()) {
@@ -89,7 +94,12 @@ public final class MappingFileReader {
         }
         Node zoneNode = required(keys, "zone", root, "the IANA zone of the sender's local times, e.g. America/New_York");
         ZoneId zone = zone(zoneNode);
-        List<MappingFile.Accepts> accepts = accepts(required(keys, "messages", root, "the message types and trigger events it takes"));
+        MappingFile.Soap soap = keys.containsKey("soap") ? soap(keys.get("soap").getValueNode()) : null;
+        if (soap != null && keys.containsKey("messages")) {
+            throw error(keys.get("messages").getKeyNode(), "a mapping takes HL7 v2 messages or a SOAP operation's records, not both");
+        }
+        List<MappingFile.Accepts> accepts = soap != null ? List.of()
+                : accepts(required(keys, "messages", root, "the message types and trigger events it takes (or soap: for a SOAP source)"));
         String produces = scalar(required(keys, "produces", root, "the FHIR resource it produces, e.g. Patient"), "produces");
         RuntimeResourceDefinition resource;
         try {
@@ -99,6 +109,25 @@ public final class MappingFileReader {
         }
         if (keys.containsKey("tables")) {
             readTables(keys.get("tables").getValueNode());
+        }
+        String each = null;
+        if (keys.containsKey("each") && soap != null) {
+            throw error(keys.get("each").getKeyNode(), "a SOAP mapping makes one resource per record (soap.records); each at the top "
+                    + "is for HL7 v2 segments");
+        }
+        if (keys.containsKey("each")) {
+            Node eachNode = keys.get("each").getValueNode();
+            each = scalar(eachNode, "each");
+            try {
+                if (!SourcePath.isSegmentName(each)) {
+                    throw new IllegalArgumentException("'" + each + "': each (at the top of the file) names a segment, e.g. OBX: one "
+                            + produces + " per segment");
+                }
+                V251Segments.checkSegment(each);
+            } catch (IllegalArgumentException e) {
+                throw error(eachNode, e.getMessage());
+            }
+            readFields.add(each);
         }
         Node idNode = required(keys, "id", root, "how the resource id is derived from the message (id: {from: [PID-3(5=MR)-1]})");
         Map<String, NodeTuple> id = keys(idNode, Set.of("from", "prefix"), "id");
@@ -115,7 +144,7 @@ public final class MappingFileReader {
         }
         List<MappingRule> rules = rules(required(keys, "rules", root, "the field rules"), resource, null);
         return new MappingFile(file, name, source, zone, accepts, produces, prefix, idParts, line(idNode), Map.copyOf(tables), rules,
-                Set.copyOf(readFields));
+                Set.copyOf(readFields), each, soap);
     }
 
     private ZoneId zone(Node node) {
@@ -178,6 +207,9 @@ public final class MappingFileReader {
 
     private MappingRule rule(Node node, BaseRuntimeElementCompositeDefinition<?> context, Each group) {
         Map<String, NodeTuple> keys = keys(node, RULE_KEYS, "a rule");
+        if (keys.containsKey("refuse")) {
+            return refusal(node, keys);
+        }
         String target = keys.containsKey("target") ? scalar(keys.get("target").getValueNode(), "target") : null;
         String label = "rule '" + (target == null ? "?" : target) + "'";
         if (target == null) {
@@ -196,7 +228,9 @@ public final class MappingFileReader {
             String text = scalar(eachNode, "each");
             Each each;
             try {
-                if (SourcePath.isSegmentName(text)) {
+                if (xmlNamespaces != null) {
+                    each = new Each(null, xpath(text));
+                } else if (SourcePath.isSegmentName(text)) {
                     V251Segments.checkSegment(text);
                     each = new Each(text, null);
                 } else {
@@ -212,7 +246,8 @@ public final class MappingFileReader {
             } catch (IllegalArgumentException e) {
                 throw error(eachNode, label + ": " + e.getMessage());
             }
-            for (String key : List.of("source", "sources", "concat", "value", "default", "map", "type", "prefix", "split")) {
+            for (String key : List.of("source", "sources", "concat", "value", "default", "map", "type", "prefix", "split",
+                    "reference")) {
                 if (keys.containsKey(key)) {
                     throw error(keys.get(key).getKeyNode(), label + ": a group (each) takes only target, when, required and rules; put '"
                             + key + "' on a rule inside it");
@@ -229,7 +264,7 @@ public final class MappingFileReader {
             }
             List<MappingRule> rules = rules(keys.get("rules").getValueNode(), element, each);
             return new MappingRule(line(node), target, fhirTarget, List.of(), List.of(), " ", null, null, null, ValueType.STRING, null,
-                    null, when, required, each, rules);
+                    null, when, required, each, rules, null, null);
         }
         if (keys.containsKey("rules")) {
             throw error(keys.get("rules").getKeyNode(), label + ": only a group (each) has rules of its own");
@@ -247,9 +282,10 @@ public final class MappingFileReader {
         }
         List<SourcePath> concat = keys.containsKey("concat") ? paths(keys.get("concat").getValueNode(), label) : List.of();
         String constant = keys.containsKey("value") ? setting(keys.get("value").getValueNode(), label) : null;
-        int kinds = (sources.isEmpty() ? 0 : 1) + (concat.isEmpty() ? 0 : 1) + (constant == null ? 0 : 1);
+        Reference reference = keys.containsKey("reference") ? reference(keys.get("reference").getValueNode(), label) : null;
+        int kinds = (sources.isEmpty() ? 0 : 1) + (concat.isEmpty() ? 0 : 1) + (constant == null ? 0 : 1) + (reference == null ? 0 : 1);
         if (kinds != 1) {
-            throw error(node, label + ": give exactly one of source, sources, concat or value");
+            throw error(node, label + ": give exactly one of source, sources, concat, value or reference");
         }
         String table = null;
         if (keys.containsKey("map")) {
@@ -275,7 +311,43 @@ public final class MappingFileReader {
         return new MappingRule(line(node), target, fhirTarget, List.copyOf(sources), concat,
                 keys.containsKey("separator") ? raw(keys.get("separator").getValueNode(), label + " separator") : " ", constant,
                 keys.containsKey("default") ? setting(keys.get("default").getValueNode(), label) : null, table, type,
-                keys.containsKey("prefix") ? setting(keys.get("prefix").getValueNode(), label) : null, split, when, required, null, List.of());
+                keys.containsKey("prefix") ? setting(keys.get("prefix").getValueNode(), label) : null, split, when, required, null, List.of(),
+                reference, null);
+    }
+
+    /** {@code refuse: <problem>} with a {@code when}: a message the mapping must not take, refused naming the problem. */
+    private MappingRule refusal(Node node, Map<String, NodeTuple> keys) {
+        String label = "rule 'refuse'";
+        for (String key : keys.keySet()) {
+            if (!key.equals("refuse") && !key.equals("when")) {
+                throw error(keys.get(key).getKeyNode(), label + ": a refuse rule takes only when and refuse");
+            }
+        }
+        if (!keys.containsKey("when")) {
+            throw error(node, label + ": needs a when naming the messages it refuses, e.g. when: {path: OBX-2, not-in: [NM, ST]}");
+        }
+        Condition when = condition(keys.get("when").getValueNode(), label);
+        String problem = scalar(keys.get("refuse").getValueNode(), label);
+        return new MappingRule(line(node), "refuse", null, List.of(), List.of(), " ", null, null, null, ValueType.STRING, null, null, when,
+                false, null, List.of(), null, problem);
+    }
+
+    /** {@code reference: {resource: Patient, prefix: v2, from: [...]}}: the id another mapping of this source derives. */
+    private Reference reference(Node node, String label) {
+        Map<String, NodeTuple> keys = keys(node, Set.of("resource", "prefix", "from"), label + " reference");
+        String resource = scalar(required(keys, "resource", node, "the resource type referred to, e.g. Patient"), label + " resource");
+        try {
+            fhir.getResourceDefinition(resource);
+        } catch (RuntimeException e) {
+            throw error(keys.get("resource").getValueNode(), label + ": '" + resource + "' is not a FHIR R4 resource type");
+        }
+        String prefix = keys.containsKey("prefix") ? scalar(keys.get("prefix").getValueNode(), label + " prefix") : "v2";
+        if (!ID_PREFIX.matcher(prefix).matches()) {
+            throw error(keys.get("prefix").getValueNode(), label + ": prefix '" + prefix + "' must be letters, digits, '.' or '-' (at most 21)");
+        }
+        List<SourcePath> from = paths(required(keys, "from", node, "the paths the referred mapping derives its id from (its id.from)"),
+                label + " reference.from");
+        return new Reference(resource, prefix, from);
     }
 
     private Condition condition(Node node, String label) {
@@ -312,6 +384,9 @@ public final class MappingFileReader {
     private SourcePath path(Node node, String label) {
         String text = scalar(node, label);
         try {
+            if (xmlNamespaces != null) {
+                return xpath(text);
+            }
             SourcePath path = SourcePath.parse(text);
             V251Segments.check(path);
             readFields.add(path.segment());
@@ -320,6 +395,43 @@ public final class MappingFileReader {
         } catch (IllegalArgumentException e) {
             throw error(node, label + ": " + e.getMessage());
         }
+    }
+
+    /** {@code soap: {operation, namespace, records, more-pages, namespaces}}: makes the file's paths XPath. */
+    private MappingFile.Soap soap(Node node) {
+        Map<String, NodeTuple> keys = keys(node, Set.of("operation", "namespace", "records", "more-pages", "namespaces"), "soap");
+        Map<String, String> namespaces = new LinkedHashMap<>();
+        if (keys.containsKey("namespaces")) {
+            for (NodeTuple tuple : mapping(keys.get("namespaces").getValueNode(), "soap.namespaces").getValue()) {
+                namespaces.put(scalar(tuple.getKeyNode(), "a namespace prefix"), scalar(tuple.getValueNode(), "a namespace URI"));
+            }
+        }
+        this.xmlNamespaces = Map.copyOf(namespaces);
+        String operation = scalar(required(keys, "operation", node, "the SOAP operation called, e.g. GetPatients"), "soap.operation");
+        String namespace = scalar(required(keys, "namespace", node, "the operation's XML namespace"), "soap.namespace");
+        Node recordsNode = required(keys, "records", node, "the XPath of the records in a response, e.g. //lp:Patient");
+        String records = checkedXpath(recordsNode, scalar(recordsNode, "soap.records"));
+        String morePages = keys.containsKey("more-pages") ? checkedXpath(keys.get("more-pages").getValueNode(),
+                scalar(keys.get("more-pages").getValueNode(), "soap.more-pages")) : "";
+        return new MappingFile.Soap(operation, namespace, records, morePages, xmlNamespaces);
+    }
+
+    private String checkedXpath(Node node, String text) {
+        try {
+            return xpath(text).text();
+        } catch (IllegalArgumentException e) {
+            throw error(node, e.getMessage());
+        }
+    }
+
+    /** An XPath of an XML source, compiled now so that a typo is named at load with its line. */
+    private SourcePath xpath(String text) {
+        try {
+            XmlPaths.compile(text, xmlNamespaces);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("'" + text + "' is not an XPath this mapping can use (" + e.getMessage() + ")");
+        }
+        return SourcePath.xml(text);
     }
 
     /** A value with its {{portal-sync.*}} settings resolved: a mapping names the MRN system once, in the engine's settings. */

@@ -14,10 +14,21 @@ import java.util.List;
  * @param table     the code table the value is looked up in ({@code map}), or null
  * @param split     a separator that splits the value into several (a repeating target), or null
  * @param each      the segment ({@code NK1}) or field ({@code PID-3}) a group repeats over, or null
+ * @param reference another record of the same source, named by the paths its own mapping derives its id from
+ *                  ({@code Patient/v2-3f2a...}), or null
+ * @param refuse    the problem a message is refused with when the rule's condition holds ({@code refuse}), or null
  */
 public record MappingRule(int line, String target, FhirTarget fhirTarget, List<SourcePath> sources, List<SourcePath> concat, String separator,
         String constant, String defaultValue, String table, ValueType type, String prefix, String split, Condition when, boolean required,
-        Each each, List<MappingRule> rules) {
+        Each each, List<MappingRule> rules, Reference reference, String refuse) {
+
+    /**
+     * A reference to a record another mapping of the same source makes ({@code reference: {resource: Patient, prefix: v2,
+     * from: [PID-3(5=MR)-1, PID-3(5=MR)-4-1]}}): its id is derived the same way, so an ORU's results point at the Patient
+     * the ADT mapping made of the same MRN.
+     */
+    public record Reference(String resource, String prefix, List<SourcePath> from) {
+    }
 
     /** How a source value is read. */
     public enum ValueType {
@@ -42,7 +53,10 @@ public record MappingRule(int line, String target, FhirTarget fhirTarget, List<S
 
     /** How the rule is named in errors: its target and the first path it reads. */
     public String describe() {
-        String from = each != null ? "each " + each.text() : !sources.isEmpty() ? sources.get(0).text()
+        if (refuse != null) {
+            return "'refuse' (" + when.path().text() + ")";
+        }
+        String from = each != null ? "each " + each.text() : reference != null ? "reference " + reference.resource() : !sources.isEmpty() ? sources.get(0).text()
                 : !concat.isEmpty() ? concat.get(0).text() : "value";
         return "'" + target + "' (" + from + ")";
     }

@@ -41,6 +41,19 @@ public record SourcePath(String text, String segment, int field, int repetition,
                 selector, matcher.group(5), component, subcomponent);
     }
 
+    /**
+     * A path of an XML source's mapping ({@code soap} in the file): an XPath relative to the record (or to the node a
+     * group is on), checked by the mapping reader; the HL7 v2 parts are unused.
+     */
+    public static SourcePath xml(String xpath) {
+        return new SourcePath(xpath.strip(), "", 0, -1, 0, null, 0, 0);
+    }
+
+    /** Whether this is an XPath of an XML source's mapping. */
+    public boolean isXml() {
+        return segment.isEmpty();
+    }
+
     /** Whether the text names a whole segment ({@code NK1}), as an {@code each} over segments does. */
     public static boolean isSegmentName(String text) {
         return text != null && SEGMENT.matcher(text.strip()).matches();

@@ -172,7 +172,7 @@ class Hl7v2MllpIT {
             // America/New_York (the shipped mapping's zone) skipped 02:00-03:00 on 2024-03-10
             Message gap = send(port, adt("A04", "CTRL-10554", "PID|1||A-10554^^^CLINIC-A^MR||Lovelace^Ada" + "|".repeat(24)
                     + "20240310023000"));
-            Message noMapping = send(port, "MSH|^~\\&|" + SENDER + "|PORTAL|PS|20240301120000||ORU^R01^ORU_R01|CTRL-10555|P|2.5.1\r"
+            Message noMapping = send(port, "MSH|^~\\&|" + SENDER + "|PORTAL|PS|20240301120000||MDM^T02^MDM_T02|CTRL-10555|P|2.5.1\r"
                     + "PID|1||A-10555^^^CLINIC-A^MR||Lovelace^Ada");
             Message unreadable = send(port, adt("A04", "CTRL-10556", "PID|1||A-10556^^^CLINIC-A^MR||Lovelace^Ada||1915121"));
 
@@ -187,7 +187,7 @@ class Hl7v2MllpIT {
             assertThat(get(noMapping, "/MSA-1")).isEqualTo("AR");
             assertThat(get(noMapping, "/ERR-2-1")).isEqualTo("MSH");
             assertThat(get(noMapping, "/ERR-3-1")).isEqualTo("200");
-            assertThat(get(noMapping, "/ERR-8")).isEqualTo("MSH-9: no mapping in config/mappings takes ORU^R01");
+            assertThat(get(noMapping, "/ERR-8")).isEqualTo("MSH-9: no mapping in config/mappings takes MDM^T02");
             assertThat(get(unreadable, "/MSA-1")).isEqualTo("AE");
             assertThat(get(unreadable, "/ERR-8")).startsWith("PID-7: not an HL7 date");
 

@@ -82,7 +82,23 @@ class MappingFileReaderTest {
         assertThat(error(HEAD.replace("  from: [PID-3(5=MR)-1]\n", "  prefix: a\n") + "  - {source: PID-8, target: gender}\n"))
                 .startsWith("config/mappings/clinic-a.yaml:7: id needs 'from'");
         assertThat(error(withRules("  - {target: gender}\n")))
-                .isEqualTo("config/mappings/clinic-a.yaml:11: rule 'gender': give exactly one of source, sources, concat or value");
+                .isEqualTo("config/mappings/clinic-a.yaml:11: rule 'gender': give exactly one of source, sources, concat, value or reference");
+    }
+
+    @Test
+    void aSegmentEachARefusalAndAReferenceAreChecked() {
+        assertThat(error(HEAD.replace("produces: Patient\n", "produces: Patient\neach: QQQ\n") + "  - {source: PID-8, target: gender}\n"))
+                .startsWith("config/mappings/clinic-a.yaml:6: segment QQQ does not exist in HL7 v2.5.1");
+        assertThat(error(HEAD.replace("produces: Patient\n", "produces: Patient\neach: PID-3\n") + "  - {source: PID-8, target: gender}\n"))
+                .startsWith("config/mappings/clinic-a.yaml:6: 'PID-3': each (at the top of the file) names a segment");
+        assertThat(error(withRules("  - {refuse: not taken}\n")))
+                .startsWith("config/mappings/clinic-a.yaml:11: rule 'refuse': needs a when naming the messages it refuses");
+        assertThat(error(withRules("  - {refuse: not taken, when: {path: PID-8, equals: X}, target: gender}\n")))
+                .isEqualTo("config/mappings/clinic-a.yaml:11: rule 'refuse': a refuse rule takes only when and refuse");
+        assertThat(error(withRules("  - {reference: {resource: Patiant, from: [PID-3-1]}, target: link.other.reference}\n")))
+                .isEqualTo("config/mappings/clinic-a.yaml:11: rule 'link.other.reference': 'Patiant' is not a FHIR R4 resource type");
+        assertThat(error(withRules("  - {reference: {resource: Patient, from: [PID-3-99]}, target: link.other.reference}\n")))
+                .startsWith("config/mappings/clinic-a.yaml:11: rule 'link.other.reference' reference.from: 'PID-3-99'");
     }
 
     @Test

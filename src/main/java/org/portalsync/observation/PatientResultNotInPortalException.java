@@ -1,0 +1,13 @@
+package org.portalsync.observation;
+
+/**
+ * A result for a patient the portal does not hold (the legacy EHR sent the result before, or without, the patient's
+ * registration, or that registration was refused): dead-lettered, never stored with a dangling patient. Sending the
+ * patient (an ADT message), then the result again, brings it in.
+ */
+public final class PatientResultNotInPortalException extends RuntimeException {
+
+    public PatientResultNotInPortalException(String record, String patientReference) {
+        super(record + " is for " + patientReference + ", which the portal does not hold (see that patient's sync status)");
+    }
+}

@@ -1,0 +1,102 @@
+package org.portalsync.source.hl7v2;
+
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+
+import ca.uhn.fhir.context.FhirContext;
+import ca.uhn.hl7v2.ErrorCode;
+import org.portalsync.audit.AuditEvent;
+import org.portalsync.audit.AuditTrail;
+import org.portalsync.validate.DataQualityIssue;
+import org.portalsync.validate.DataQualityLog;
+
+/**
+ * How a message enters the legacy inbox, whichever way it came (MLLP, a file of the drop folder): read it, map it
+ * with the mapping that takes its type and event ({@link #prepare}), then store it with its unmapped-fields digest
+ * row and its audit row in the caller's transaction ({@link #store}). Preparing stores nothing, so that a file's
+ * messages can all be checked before any of them is stored.
+ */
+public final class Hl7v2Intake {
+
+    /** A message read and mapped, not yet stored. */
+    public record Prepared(Hl7v2Message message, MappedMessage mapped, String type, String text) {
+
+        public String controlId() {
+            return message.controlId();
+        }
+    }
+
+    private final Hl7v2Reader reader;
+    private final Hl7v2Mappings mappings;
+    private final MapHl7v2Message mapper;
+    private final FhirContext fhir;
+    private final Hl7v2Inbox inbox;
+    private final DataQualityLog dataQuality;
+    private final AuditTrail audit;
+
+    public Hl7v2Intake(Hl7v2Reader reader, Hl7v2Mappings mappings, MapHl7v2Message mapper, FhirContext fhir, Hl7v2Inbox inbox,
+            DataQualityLog dataQuality, AuditTrail audit) {
+        this.reader = reader;
+        this.mappings = mappings;
+        this.mapper = mapper;
+        this.fhir = fhir;
+        this.inbox = inbox;
+        this.dataQuality = dataQuality;
+        this.audit = audit;
+    }
+
+    /** @throws Hl7v2MessageException naming the field and the problem when the message cannot be taken */
+    public Prepared prepare(String text) {
+        Hl7v2Message message = new Hl7v2Message(reader.read(text));
+        if (message.controlId().isEmpty()) {
+            throw new Hl7v2MessageException("MSH-10", "required: the message control id, by which a message sent twice is known",
+                    ErrorCode.REQUIRED_FIELD_MISSING);
+        }
+        String type = message.type() + "^" + message.event();
+        MappingFile mapping = mappings.forMessage(message.type(), message.event()).orElseThrow(() -> new Hl7v2MessageException("MSH-9",
+                "no mapping in config/mappings takes " + type, mappings.serving().stream().anyMatch(m -> m.accepts().stream()
+                        .anyMatch(a -> a.type().equals(message.type()))) ? ErrorCode.UNSUPPORTED_EVENT_CODE : ErrorCode.UNSUPPORTED_MESSAGE_TYPE));
+        return new Prepared(message, mapper.map(mapping, message), type, text);
+    }
+
+    /**
+     * Stores a prepared message in the caller's transaction, with its digest row and an audit row.
+     *
+     * @param actor e.g. {@code mllp} or {@code file}: the way it came, named in the audit row with its sender
+     * @param peer  where it came from (the sender's address, the file's name)
+     * @return its inbox id, or empty when its sender's control id is stored already (not applied again)
+     */
+    public Optional<Long> store(Connection connection, Prepared prepared, String actor, String peer, Instant now) throws SQLException {
+        Hl7v2Message message = prepared.message();
+        MappedMessage mapped = prepared.mapped();
+        MappingFile mapping = mapped.mapping();
+        String json = fhir.newJsonParser().encodeResourceToString(mapped.resource());
+        Optional<Long> id = inbox.store(connection, new Hl7v2Inbox.Received(now, message.sender(), message.controlId(), prepared.type(),
+                mapping.name(), mapping.source(), mapped.record(), prepared.text(), json));
+        if (id.isPresent()) {
+            dataQuality.record(connection, mapping.source(), report(message, mapped), now);
+        }
+        audit.record(connection, new AuditEvent(now, actor + ":" + message.sender(), "HL7v2 " + prepared.type(), mapped.record() + " MSH-10 "
+                + message.controlId(), peer, id.isPresent() ? "success" : "success: duplicate, not applied again"));
+        return id;
+    }
+
+    /** What the mapping left aside, as one digest row per message: fields and codes, never values. */
+    private static List<DataQualityIssue> report(Hl7v2Message message, MappedMessage mapped) {
+        if (mapped.unmapped().isEmpty() && mapped.codes().isEmpty()) {
+            return List.of();
+        }
+        StringBuilder problem = new StringBuilder("HL7 v2 message " + message.controlId() + " (" + message.type() + "^" + message.event()
+                + ", mapping " + mapped.mapping().name() + ")");
+        if (!mapped.unmapped().isEmpty()) {
+            problem.append(": no rule reads ").append(String.join(", ", mapped.unmapped()));
+        }
+        if (!mapped.codes().isEmpty()) {
+            problem.append("; ").append(String.join("; ", mapped.codes().stream().map(Object::toString).toList()));
+        }
+        return List.of(new DataQualityIssue(mapped.record(), "HL7v2 unmapped", problem.toString(), false));
+    }
+}

@@ -1,0 +1,102 @@
+package org.portalsync.source.soap;
+
+import java.util.ArrayList;
+import java.util.List;
+
+import org.apache.camel.Exchange;
+import org.apache.camel.Processor;
+import org.hl7.fhir.instance.model.api.IBaseResource;
+import org.portalsync.source.hl7v2.Hl7v2MessageException;
+import org.portalsync.source.hl7v2.MappingFile;
+import org.portalsync.source.hl7v2.XmlPaths;
+import org.portalsync.sync.SyncHeaders;
+import org.w3c.dom.Document;
+import org.w3c.dom.Node;
+
+/**
+ * Reads one page of the SOAP service's answer: parsed safely ({@link SafeXml}), a SOAP Fault is a
+ * {@link SoapFaultException}, an HTTP error without one a {@link SoapResponseException}; otherwise each record the
+ * mapping's {@code soap.records} selects becomes its FHIR resource, all of the page or none (a record the mapping
+ * refuses fails the page, naming its position and the path). The body becomes the page's resources, each to go
+ * through the shared pipeline; the poll goes on while {@code soap.more-pages} is true.
+ */
+public final class ReadSoapPage implements Processor {
+
+    private static final String SOAP_11 = "http://schemas.xmlsoap.org/soap/envelope/";
+    private static final String SOAP_12 = "http://www.w3.org/2003/05/soap-envelope";
+
+    private final MapSoapRecord mapper;
+    private final int maxPages;
+
+    public ReadSoapPage(MapSoapRecord mapper, int maxPages) {
+        this.mapper = mapper;
+        this.maxPages = maxPages;
+    }
+
+    @Override
+    public void process(Exchange exchange) {
+        MappingFile mapping = exchange.getProperty(StartSoapPoll.MAPPING, MappingFile.class);
+        int page = exchange.getProperty(StartSoapPoll.PAGE, Integer.class);
+        int status = exchange.getMessage().getHeader(Exchange.HTTP_RESPONSE_CODE, 0, Integer.class);
+        byte[] body = exchange.getMessage().getBody(byte[].class);
+        String operation = mapping.soap().operation();
+        if (body == null || body.length == 0) {
+            throw new SoapResponseException(operation + " (page " + page + ") answered HTTP " + status + " with no body");
+        }
+        Document document = SafeXml.parse(body, "the answer of " + operation + " (page " + page + ", HTTP " + status + ")");
+        Node fault = fault(document);
+        if (fault != null) {
+            throw new SoapFaultException(operation, page, text(fault, "faultcode", "Code"), shorten(text(fault, "faultstring", "Reason")));
+        }
+        if (status < 200 || status > 299) {
+            throw new SoapResponseException(operation + " (page " + page + ") answered HTTP " + status + " without a SOAP Fault");
+        }
+        List<Node> records = XmlPaths.nodes(document, mapping.soap().records(), mapping.soap().namespaces());
+        List<IBaseResource> resources = new ArrayList<>();
+        for (int i = 0; i < records.size(); i++) {
+            try {
+                resources.add(mapper.map(mapping, records.get(i)));
+            } catch (Hl7v2MessageException e) {
+                throw new SoapResponseException(operation + " page " + page + ", record " + (i + 1) + ": " + e.location() + ": " + e.problem());
+            }
+        }
+        boolean more = !mapping.soap().morePages().isEmpty()
+                && "true".equalsIgnoreCase(XmlPaths.value(document, mapping.soap().morePages(), mapping.soap().namespaces()))
+                && !records.isEmpty();
+        if (more && page >= maxPages) {
+            throw new SoapResponseException(operation + " still has more pages after " + maxPages + "; raise portal-sync.source.soap.max-pages "
+                    + "or check that the service honours Page");
+        }
+        exchange.removeProperty(SyncHeaders.SOURCE_RESOURCE);
+        exchange.setProperty(StartSoapPoll.PAGE, page + 1);
+        exchange.setProperty(StartSoapPoll.MORE_PAGES, more);
+        exchange.getMessage().getHeaders().clear();
+        exchange.getMessage().setHeader(SyncHeaders.SOURCE, mapping.source());
+        exchange.getMessage().setBody(resources);
+    }
+
+    private static Node fault(Document document) {
+        for (String ns : List.of(SOAP_11, SOAP_12)) {
+            var faults = document.getElementsByTagNameNS(ns, "Fault");
+            if (faults.getLength() > 0) {
+                return faults.item(0);
+            }
+        }
+        return null;
+    }
+
+    /** SOAP 1.1 faultcode/faultstring (unqualified), or SOAP 1.2 Code/Reason. */
+    private static String text(Node fault, String soap11, String soap12) {
+        for (Node child = fault.getFirstChild(); child != null; child = child.getNextSibling()) {
+            String name = child.getLocalName() == null ? child.getNodeName() : child.getLocalName();
+            if (name.equals(soap11) || name.equals(soap12)) {
+                return child.getTextContent().strip();
+            }
+        }
+        return "(none)";
+    }
+
+    private static String shorten(String text) {
+        return text.length() > 200 ? text.substring(0, 200) + "..." : text;
+    }
+}
