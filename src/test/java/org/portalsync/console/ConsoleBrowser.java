@@ -25,7 +25,7 @@ import org.openqa.selenium.chrome.ChromeOptions;
  */
 final class ConsoleBrowser {
 
-    static final String REQUIRE = "PORTAL_SYNC_REQUIRE_BROWSER";
+    static final String REQUIRE = "REQUIRE_BROWSER_TESTS";
     private static final Path CHROMIUM = Path.of("/usr/bin/chromium");
     private static final Path CHROMEDRIVER = Path.of("/usr/bin/chromedriver");
 
