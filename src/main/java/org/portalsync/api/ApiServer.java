@@ -57,7 +57,11 @@ public final class ApiServer {
         server.setStaticEnabled(false);
         tls.ifPresent(keystore -> server.setSslContextParameters(sslContext(keystore)));
         camel.addService(server, true, true);
-        camel.getComponent("platform-http", PlatformHttpComponent.class).setHeaderFilterStrategy(new ApiHeaderFilterStrategy());
+        PlatformHttpComponent platformHttp = camel.getComponent("platform-http", PlatformHttpComponent.class);
+        platformHttp.setHeaderFilterStrategy(new ApiHeaderFilterStrategy());
+        ApiPlatformHttpEngine engine = new ApiPlatformHttpEngine(settings.apiPort());
+        engine.setCamelContext(camel);
+        platformHttp.setEngine(engine);
         camel.addStartupListener((context, alreadyStarted) -> {
             // the server is up, the API routes are about to take requests
             new ApiFallbackResponses(server.getRouter(), audit, maxBodyBytes).install();

@@ -13,13 +13,19 @@ import org.junit.jupiter.api.Test;
 /** The ACK a sender gets, read back with HAPI's own parser as the sender would read it. */
 class Hl7v2AcksTest {
 
+    /** Never closed: closing a context on HAPI's default threads stops them for every context in the test JVM. */
+    private static final HapiContext HAPI = hapi();
+
+    private static HapiContext hapi() {
+        HapiContext hapi = new DefaultHapiContext();
+        hapi.setModelClassFactory(new CanonicalModelClassFactory("2.5.1"));
+        hapi.setValidationContext(ValidationContextFactory.noValidation());
+        return hapi;
+    }
+
     private static Terser parsed(String ack) throws Exception {
-        try (HapiContext hapi = new DefaultHapiContext()) {
-            hapi.setModelClassFactory(new CanonicalModelClassFactory("2.5.1"));
-            hapi.setValidationContext(ValidationContextFactory.noValidation());
-            Message message = hapi.getPipeParser().parse(ack);
-            return new Terser(message);
-        }
+        Message message = HAPI.getPipeParser().parse(ack);
+        return new Terser(message);
     }
 
     @Test

@@ -21,7 +21,6 @@ import ca.uhn.hl7v2.model.Message;
 import ca.uhn.hl7v2.parser.CanonicalModelClassFactory;
 import ca.uhn.hl7v2.util.Terser;
 import ca.uhn.hl7v2.validation.impl.ValidationContextFactory;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.portalsync.config.PortalSyncSettings;
@@ -40,16 +39,19 @@ class Hl7v2MllpIT {
     @TempDir
     Path mappings;
 
+    /**
+     * One client for the test JVM, never closed: other test classes send through it too, and closing a context that
+     * uses HAPI's default threads stops them for every context in the JVM (the engine's outbound sender included).
+     */
     private static HapiContext client() {
-        HapiContext context = new DefaultHapiContext();
+        HapiContext context = new DefaultHapiContext(java.util.concurrent.Executors.newCachedThreadPool(task -> {
+            Thread thread = new Thread(task, "hl7v2-test-client");
+            thread.setDaemon(true);
+            return thread;
+        }));
         context.setModelClassFactory(new CanonicalModelClassFactory("2.5.1"));
         context.setValidationContext(ValidationContextFactory.noValidation());
         return context;
-    }
-
-    @AfterAll
-    static void closeClient() throws Exception {
-        HAPI.close();
     }
 
     static int freePort() throws Exception {
