@@ -12,6 +12,7 @@ import org.apache.camel.Exchange;
 import org.apache.camel.Processor;
 import org.portalsync.audit.AuditEvent;
 import org.portalsync.audit.AuditTrail;
+import org.portalsync.config.ConfigurationException;
 import org.portalsync.portal.DuplicateKey;
 import org.portalsync.portal.PortalDatabase;
 import org.portalsync.validate.DataQualityIssue;
@@ -95,8 +96,15 @@ public final class AcceptHl7v2Message implements Processor {
         MappingFile mapping = mappings.forMessage(message.type(), message.event()).orElseThrow(() -> new Hl7v2MessageException("MSH-9",
                 "no mapping in config/mappings takes " + type, mappings.serving().stream().anyMatch(m -> m.accepts().stream()
                         .anyMatch(a -> a.type().equals(message.type()))) ? ErrorCode.UNSUPPORTED_EVENT_CODE : ErrorCode.UNSUPPORTED_MESSAGE_TYPE));
-        MappedMessage mapped = mapper.map(mapping, message);
-        String json = fhir.newJsonParser().encodeResourceToString(mapped.resource());
+        MappingFile patientMapping;
+        try {
+            patientMapping = mappings.patientFor(mapping);
+        } catch (ConfigurationException e) {
+            throw new Hl7v2MessageException("MSH-9", "the mapping for " + type + " cannot be used now: " + e.getMessage(),
+                    ErrorCode.APPLICATION_INTERNAL_ERROR);
+        }
+        MappedMessage mapped = mapper.map(mapping, patientMapping, message);
+        String json = fhir.newJsonParser().encodeResourceToString(Hl7v2InboxResources.of(mapped));
         Instant now = clock.instant();
         Hl7v2Inbox.Received received = new Hl7v2Inbox.Received(now, message.sender(), message.controlId(), type, mapping.name(),
                 mapping.source(), mapped.record(), text, json);

@@ -2,6 +2,7 @@ package org.portalsync.source.hl7v2;
 
 import java.time.Clock;
 import java.util.Date;
+import java.util.List;
 import java.util.Optional;
 
 import ca.uhn.fhir.context.FhirContext;
@@ -16,12 +17,15 @@ import org.portalsync.sync.SyncHeaders;
  * arrival time become the resource's {@code meta.versionId} and {@code meta.lastUpdated}: a sender's messages
  * for one patient are versions in arrival order, so that one applied late never overwrites a newer one. A row
  * that cannot be claimed (another worker has it, or an older one of its record waits) sets
- * {@link #CLAIMED} false.
+ * {@link #CLAIMED} false. A Patient that came with the record (an SIU's PID) is in {@link #PATIENT}, with the same
+ * source version, to be applied first.
  */
 public final class ClaimHl7v2Message implements Processor {
 
     /** Header: whether this exchange holds a claimed row to apply. */
     public static final String CLAIMED = "PortalSyncHl7v2Claimed";
+    /** Header: the Patient the message gave along with its record, applied before it; absent when none. */
+    public static final String PATIENT = "PortalSyncHl7v2Patient";
 
     private final Hl7v2Inbox inbox;
     private final FhirContext fhir;
@@ -43,9 +47,16 @@ public final class ClaimHl7v2Message implements Processor {
             return;
         }
         Hl7v2Inbox.Entry entry = claimed.get();
-        IBaseResource resource = fhir.newJsonParser().parseResource(entry.resourceJson());
-        resource.getMeta().setVersionId(String.valueOf(entry.id()));
-        resource.getMeta().setLastUpdated(Date.from(entry.receivedAt()));
+        Hl7v2InboxResources.Unpacked stored = Hl7v2InboxResources.unpack(fhir.newJsonParser().parseResource(entry.resourceJson()));
+        IBaseResource resource = stored.record();
+        for (IBaseResource each : stored.patient() == null ? List.of(resource) : List.of(stored.patient(), resource)) {
+            each.getMeta().setVersionId(String.valueOf(entry.id()));
+            each.getMeta().setLastUpdated(Date.from(entry.receivedAt()));
+        }
+        exchange.getMessage().removeHeader(PATIENT);
+        if (stored.patient() != null) {
+            exchange.getMessage().setHeader(PATIENT, stored.patient());
+        }
         exchange.getMessage().setHeader(SyncHeaders.SOURCE, entry.source());
         exchange.getMessage().setHeader(SyncHeaders.RECORD, entry.record());
         exchange.getMessage().setBody(resource);

@@ -15,10 +15,12 @@ import java.util.Set;
  * @param idPrefix   the start of every resource id it produces
  * @param idParts    the paths whose values, hashed with the source name, make the resource id; the first must hold a value
  * @param readFields the {@code SEG-n} fields any of its rules reads, and the segments they are in
+ * @param patient    the mapping (by name) that makes the Patient of each message, applied before this mapping's record so
+ *                   that it never refers to a patient the portal lacks; null when the mapping makes the Patient itself
  */
 public record MappingFile(String file, String name, String source, ZoneId zone, List<Accepts> accepts, String resourceType,
         String idPrefix, List<SourcePath> idParts, int idLine, Map<String, Map<String, String>> tables, List<MappingRule> rules,
-        Set<String> readFields) {
+        Set<String> readFields, String patient) {
 
     /** The messages a mapping takes: an HL7 v2 message type (MSH-9-1) and its trigger events (MSH-9-2). */
     public record Accepts(String type, Set<String> events) {

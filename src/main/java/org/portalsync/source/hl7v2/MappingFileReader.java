@@ -40,9 +40,11 @@ import org.snakeyaml.engine.v2.nodes.SequenceNode;
  */
 public final class MappingFileReader {
 
-    private static final Set<String> FILE_KEYS = Set.of("mapping", "source", "zone", "messages", "produces", "id", "tables", "rules");
+    private static final Set<String> FILE_KEYS = Set.of("mapping", "source", "zone", "messages", "produces", "id", "tables", "rules",
+            "patient");
     private static final Set<String> RULE_KEYS = Set.of("target", "source", "sources", "concat", "separator", "value", "default", "map",
-            "type", "prefix", "split", "when", "required", "each", "rules");
+            "type", "prefix", "split", "when", "required", "each", "rules", "reference", "plus",
+            "reference-of", "at-most");
     private static final Set<String> CONDITION_KEYS = Set.of("path", "equals", "in", "not-equals", "not-in", "present");
     private static final Pattern SETTING = Pattern.compile("\\{\\{([^}]+)}}");
     private static final Pattern ID_PREFIX = Pattern.compile("[A-Za-z0-9][A-Za-z0-9.-]{0,20}");
@@ -53,6 +55,8 @@ public final class MappingFileReader {
     private String file;
     private Map<String, Map<String, String>> tables;
     private Set<String> readFields;
+    private String patientMapping;
+    private int idPartCount;
 
     /** @param settings resolves the {@code {{portal-sync.*}}} placeholders a mapping's values may hold */
     public MappingFileReader(FhirContext fhir, Function<String, Optional<String>> settings) {
@@ -65,6 +69,7 @@ public final class MappingFileReader {
         this.file = fileName;
         this.tables = new LinkedHashMap<>();
         this.readFields = new LinkedHashSet<>();
+        this.patientMapping = null;
         try {
             Optional<Node> document = new Compose(LoadSettings.builder().setLabel(fileName).build()).composeString(text);
             if (document.isEmpty()) {
@@ -113,9 +118,19 @@ public final class MappingFileReader {
         if (!ID_PREFIX.matcher(prefix).matches()) {
             throw error(id.get("prefix").getValueNode(), "id.prefix '" + prefix + "' must be letters, digits, '.' or '-' (at most 21)");
         }
+        String patient = null;
+        if (keys.containsKey("patient")) {
+            patient = scalar(keys.get("patient").getValueNode(), "patient");
+            if (produces.equals("Patient")) {
+                throw error(keys.get("patient").getValueNode(), "patient names the mapping that makes the message's Patient; this mapping "
+                        + "makes Patients itself");
+            }
+        }
+        this.patientMapping = patient;
+        this.idPartCount = idParts.size();
         List<MappingRule> rules = rules(required(keys, "rules", root, "the field rules"), resource, null);
         return new MappingFile(file, name, source, zone, accepts, produces, prefix, idParts, line(idNode), Map.copyOf(tables), rules,
-                Set.copyOf(readFields));
+                Set.copyOf(readFields), patient);
     }
 
     private ZoneId zone(Node node) {
@@ -212,7 +227,8 @@ public final class MappingFileReader {
             } catch (IllegalArgumentException e) {
                 throw error(eachNode, label + ": " + e.getMessage());
             }
-            for (String key : List.of("source", "sources", "concat", "value", "default", "map", "type", "prefix", "split")) {
+            for (String key : List.of("source", "sources", "concat", "value", "default", "map", "type", "prefix", "split", "reference", "plus",
+                    "reference-of")) {
                 if (keys.containsKey(key)) {
                     throw error(keys.get(key).getKeyNode(), label + ": a group (each) takes only target, when, required and rules; put '"
                             + key + "' on a rule inside it");
@@ -228,11 +244,26 @@ public final class MappingFileReader {
                 throw error(node, label + ": a group (each) needs rules for the elements of each " + target);
             }
             List<MappingRule> rules = rules(keys.get("rules").getValueNode(), element, each);
+            int atMost = 0;
+            if (keys.containsKey("at-most")) {
+                Node atMostNode = keys.get("at-most").getValueNode();
+                try {
+                    atMost = Integer.parseInt(scalar(atMostNode, label + " at-most"));
+                } catch (NumberFormatException e) {
+                    atMost = -1;
+                }
+                if (atMost < 1) {
+                    throw error(atMostNode, label + ": at-most must be a whole number of at least 1");
+                }
+            }
             return new MappingRule(line(node), target, fhirTarget, List.of(), List.of(), " ", null, null, null, ValueType.STRING, null,
-                    null, when, required, each, rules);
+                    null, when, required, each, rules, null, null, List.of(), atMost);
         }
         if (keys.containsKey("rules")) {
             throw error(keys.get("rules").getKeyNode(), label + ": only a group (each) has rules of its own");
+        }
+        if (keys.containsKey("at-most")) {
+            throw error(keys.get("at-most").getKeyNode(), label + ": only a group (each) has at-most");
         }
         if (!fhirTarget.isPrimitive()) {
             throw error(keys.get("target").getValueNode(), label + ": " + target + " has elements of its own; name one of them (e.g. "
@@ -247,9 +278,27 @@ public final class MappingFileReader {
         }
         List<SourcePath> concat = keys.containsKey("concat") ? paths(keys.get("concat").getValueNode(), label) : List.of();
         String constant = keys.containsKey("value") ? setting(keys.get("value").getValueNode(), label) : null;
-        int kinds = (sources.isEmpty() ? 0 : 1) + (concat.isEmpty() ? 0 : 1) + (constant == null ? 0 : 1);
+        String reference = null;
+        if (keys.containsKey("reference")) {
+            Node referenceNode = keys.get("reference").getValueNode();
+            reference = scalar(referenceNode, label + " reference");
+            if (!reference.equals(MappingRule.PATIENT_REFERENCE)) {
+                throw error(referenceNode, label + ": reference '" + reference + "' is not one a rule can make; the one there is: patient");
+            }
+            if (patientMapping == null) {
+                throw error(referenceNode, label + ": reference: patient needs the file's 'patient' key, naming the mapping that makes "
+                        + "the message's Patient (e.g. patient: hl7v2-adt-patient)");
+            }
+        }
+        List<SourcePath> referenceOf = keys.containsKey("reference-of") ? paths(keys.get("reference-of").getValueNode(), label) : List.of();
+        if (!referenceOf.isEmpty() && referenceOf.size() != idPartCount) {
+            throw error(keys.get("reference-of").getValueNode(), label + ": reference-of names the values of another record's id, one "
+                    + "path for each of id.from's " + idPartCount);
+        }
+        int kinds = (sources.isEmpty() ? 0 : 1) + (concat.isEmpty() ? 0 : 1) + (constant == null ? 0 : 1) + (reference == null ? 0 : 1)
+                + (referenceOf.isEmpty() ? 0 : 1);
         if (kinds != 1) {
-            throw error(node, label + ": give exactly one of source, sources, concat or value");
+            throw error(node, label + ": give exactly one of source, sources, concat, value, reference or reference-of");
         }
         String table = null;
         if (keys.containsKey("map")) {
@@ -268,6 +317,16 @@ public final class MappingFileReader {
                 default -> throw error(keys.get("type").getValueNode(), label + ": type '" + text + "' is not string, date or date-time");
             };
         }
+        MappingRule.Plus plus = null;
+        if (keys.containsKey("plus")) {
+            Node plusNode = keys.get("plus").getValueNode();
+            Map<String, NodeTuple> plusKeys = keys(plusNode, Set.of("amount", "unit"), label + " plus");
+            if (type != ValueType.DATE_TIME || !plusKeys.containsKey("amount")) {
+                throw error(plusNode, label + ": plus adds a duration to a date-time: type: date-time, plus: {amount: AIS-7, unit: AIS-8-1}");
+            }
+            plus = new MappingRule.Plus(path(plusKeys.get("amount").getValueNode(), label),
+                    plusKeys.containsKey("unit") ? path(plusKeys.get("unit").getValueNode(), label) : null);
+        }
         String split = keys.containsKey("split") ? raw(keys.get("split").getValueNode(), label + " split") : null;
         if (split != null && !fhirTarget.isRepeating()) {
             throw error(keys.get("split").getKeyNode(), label + ": split makes several values, but " + target + " holds one");
@@ -275,7 +334,8 @@ public final class MappingFileReader {
         return new MappingRule(line(node), target, fhirTarget, List.copyOf(sources), concat,
                 keys.containsKey("separator") ? raw(keys.get("separator").getValueNode(), label + " separator") : " ", constant,
                 keys.containsKey("default") ? setting(keys.get("default").getValueNode(), label) : null, table, type,
-                keys.containsKey("prefix") ? setting(keys.get("prefix").getValueNode(), label) : null, split, when, required, null, List.of());
+                keys.containsKey("prefix") ? setting(keys.get("prefix").getValueNode(), label) : null, split, when, required, null, List.of(),
+                reference, plus, referenceOf, 0);
     }
 
     private Condition condition(Node node, String label) {

@@ -14,10 +14,26 @@ import java.util.List;
  * @param table     the code table the value is looked up in ({@code map}), or null
  * @param split     a separator that splits the value into several (a repeating target), or null
  * @param each      the segment ({@code NK1}) or field ({@code PID-3}) a group repeats over, or null
+ * @param reference {@code patient}: the value is the reference ({@code Patient/v2-...}) of the Patient that the mapping's
+ *                  {@code patient} mapping makes of the same message; null for any other rule
+ * @param plus      a duration added to a date-time (an appointment's end from its start), or null
+ * @param referenceOf paths whose values identify another record of the type the mapping produces, by its id rule
+ *                  ({@code id.from}): the value is that record's reference (an A40's merged patient, MRG-1); empty for others
+ * @param atMost    a group's most segments or repetitions (a message with more is refused); 0 for no limit
  */
 public record MappingRule(int line, String target, FhirTarget fhirTarget, List<SourcePath> sources, List<SourcePath> concat, String separator,
         String constant, String defaultValue, String table, ValueType type, String prefix, String split, Condition when, boolean required,
-        Each each, List<MappingRule> rules) {
+        Each each, List<MappingRule> rules, String reference, Plus plus, List<SourcePath> referenceOf, int atMost) {
+
+    /** The one record a rule may refer to: the Patient of the mapping's {@code patient} mapping. */
+    public static final String PATIENT_REFERENCE = "patient";
+
+    /**
+     * A duration added to a date-time: its amount and its unit (UCUM or ISO+ {@code s}, {@code min}, {@code h},
+     * {@code d}; empty is minutes, as HL7 v2.5.1 says of AIS-8 and SCH-10).
+     */
+    public record Plus(SourcePath amount, SourcePath unit) {
+    }
 
     /** How a source value is read. */
     public enum ValueType {
@@ -43,7 +59,8 @@ public record MappingRule(int line, String target, FhirTarget fhirTarget, List<S
     /** How the rule is named in errors: its target and the first path it reads. */
     public String describe() {
         String from = each != null ? "each " + each.text() : !sources.isEmpty() ? sources.get(0).text()
-                : !concat.isEmpty() ? concat.get(0).text() : "value";
+                : !concat.isEmpty() ? concat.get(0).text() : reference != null ? "reference " + reference
+                : !referenceOf.isEmpty() ? referenceOf.get(0).text() : "value";
         return "'" + target + "' (" + from + ")";
     }
 }

@@ -82,7 +82,7 @@ class MappingFileReaderTest {
         assertThat(error(HEAD.replace("  from: [PID-3(5=MR)-1]\n", "  prefix: a\n") + "  - {source: PID-8, target: gender}\n"))
                 .startsWith("config/mappings/clinic-a.yaml:7: id needs 'from'");
         assertThat(error(withRules("  - {target: gender}\n")))
-                .isEqualTo("config/mappings/clinic-a.yaml:11: rule 'gender': give exactly one of source, sources, concat or value");
+                .isEqualTo("config/mappings/clinic-a.yaml:11: rule 'gender': give exactly one of source, sources, concat, value, reference or reference-of");
     }
 
     @Test
