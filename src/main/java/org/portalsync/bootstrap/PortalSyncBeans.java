@@ -13,6 +13,7 @@ import javax.net.ssl.SSLParameters;
 import ca.uhn.fhir.context.FhirContext;
 import org.apache.camel.CamelConfiguration;
 import org.apache.camel.CamelContext;
+import org.apache.camel.Processor;
 import org.apache.camel.component.file.cluster.FileLockClusterService;
 import org.apache.camel.spi.Registry;
 import org.portalsync.alert.ClaimDueDeadLetters;
@@ -36,6 +37,7 @@ import org.portalsync.auth.ConfiguredTokenSource;
 import org.portalsync.authority.AuthorityRules;
 import org.portalsync.authority.AuthorityFile;
 import org.portalsync.portal.FieldConflictStore;
+import org.portalsync.portal.MergeReplacedPatients;
 import org.portalsync.portal.PortalValueKept;
 import org.portalsync.writeback.AcceptPatientChange;
 import org.portalsync.writeback.AcceptAppointmentChange;
@@ -254,6 +256,9 @@ public final class PortalSyncBeans implements CamelConfiguration {
         DeliverAppointment appointmentDelivery = new DeliverAppointment(database, patients, appointments, authority, conflicts,
                 dataQuality, deadLetters, audit, settings.auditActor(), clock, settings.appointmentRealtimeFields());
         registry.bind("deliverAppointment", appointmentDelivery);
+        // merges (HL7 v2 A40): routes/patient-sync.yaml; a dry run writes nothing
+        registry.bind("mergeReplacedPatients", dryRun ? (Processor) exchange -> { } : new MergeReplacedPatients(database, patients, appointments,
+                dataQuality, audit, settings.auditActor(), clock));
         ReconciliationBeans.bind(registry, settings, database, fhir, appointmentMapping, appointments, authority, clock);
         // a dry run writes nothing: its routes/portal-change-write-back.yaml does not start
         ApplyPortalChange.Settings writeBackSettings = new ApplyPortalChange.Settings(settings.sourceName(),

@@ -156,6 +156,25 @@ public final class PortalPatientStore {
         }
     }
 
+    /**
+     * Archives a merged patient and links it to the one that replaced it (FHIR {@code replaced-by}).
+     *
+     * @return false when it was merged into that patient already
+     */
+    public boolean markReplaced(Connection connection, long mergedId, long survivorId, Instant now) throws SQLException {
+        try (PreparedStatement update = connection.prepareStatement("UPDATE portal_patient SET archived = TRUE,"
+                + " archived_at = COALESCE(archived_at, ?), replaced_by = ?, replaced_at = ?, updated_at = ?, row_version = row_version + 1"
+                + " WHERE id = ? AND (replaced_by IS NULL OR replaced_by <> ?)")) {
+            update.setObject(1, PortalDatabase.utc(now));
+            update.setLong(2, survivorId);
+            update.setObject(3, PortalDatabase.utc(now));
+            update.setObject(4, PortalDatabase.utc(now));
+            update.setLong(5, mergedId);
+            update.setLong(6, survivorId);
+            return update.executeUpdate() == 1;
+        }
+    }
+
     /** Marks a patient archived and keeps everything else: the source deleted it, the portal keeps the history. */
     public void archive(Connection connection, long id, String sourceVersion, Instant deletedAt, Instant now) throws SQLException {
         try (PreparedStatement update = connection.prepareStatement(

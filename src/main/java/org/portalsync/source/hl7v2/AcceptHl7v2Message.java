@@ -10,11 +10,14 @@ import ca.uhn.fhir.context.FhirContext;
 import ca.uhn.hl7v2.ErrorCode;
 import org.apache.camel.Exchange;
 import org.apache.camel.Processor;
+import org.hl7.fhir.r4.model.Patient;
 import org.portalsync.audit.AuditEvent;
 import org.portalsync.audit.AuditTrail;
 import org.portalsync.config.ConfigurationException;
 import org.portalsync.portal.DuplicateKey;
+import org.portalsync.portal.MergeReplacedPatients;
 import org.portalsync.portal.PortalDatabase;
+import org.portalsync.portal.PortalPatientStore;
 import org.portalsync.validate.DataQualityIssue;
 import org.portalsync.validate.DataQualityLog;
 import org.slf4j.Logger;
@@ -104,6 +107,7 @@ public final class AcceptHl7v2Message implements Processor {
                     ErrorCode.APPLICATION_INTERNAL_ERROR);
         }
         MappedMessage mapped = mapper.map(mapping, patientMapping, message);
+        checkMergedPatientsKnown(mapping, mapped);
         String json = fhir.newJsonParser().encodeResourceToString(Hl7v2InboxResources.of(mapped));
         Instant now = clock.instant();
         Hl7v2Inbox.Received received = new Hl7v2Inbox.Received(now, message.sender(), message.controlId(), type, mapping.name(),
@@ -127,6 +131,23 @@ public final class AcceptHl7v2Message implements Processor {
         }
         stored.ifPresent(id -> exchange.getMessage().setHeader(STORED_ID, id));
         return Hl7v2Acks.accept(text);
+    }
+
+    /**
+     * A merge (A40) of a patient the portal has never heard of (not in the portal, no message of its record taken) would
+     * merge nothing: it is refused, so that the sender learns it, and nothing of it is stored.
+     */
+    private void checkMergedPatientsKnown(MappingFile mapping, MappedMessage mapped) {
+        if (!(mapped.resource() instanceof Patient patient)) {
+            return;
+        }
+        for (String merged : MergeReplacedPatients.replaced(patient)) {
+            if (!database.inTransaction(connection -> PortalPatientStore.exists(connection, mapping.source(), merged)
+                    || inbox.holds(connection, mapping.source(), "Patient/" + merged))) {
+                throw new Hl7v2MessageException("MRG-1", "the merged patient is unknown: neither in the portal nor in an earlier message; "
+                        + "nothing was merged", ErrorCode.UNKNOWN_KEY_IDENTIFIER);
+            }
+        }
     }
 
     /** What the mapping left aside, as one digest row per message: fields and codes, never values. */

@@ -74,6 +74,18 @@ public final class Hl7v2Inbox {
         }
     }
 
+    /** Whether a message of this source for this record was taken (applied or still waiting). */
+    public boolean holds(Connection connection, String source, String record) throws SQLException {
+        try (PreparedStatement select = connection.prepareStatement("SELECT 1 FROM legacy_inbox WHERE source = ? AND record_ref = ?")) {
+            select.setString(1, source);
+            select.setString(2, record);
+            select.setMaxRows(1);
+            try (ResultSet rows = select.executeQuery()) {
+                return rows.next();
+            }
+        }
+    }
+
     /**
      * Claims a row for applying, unless another worker has it or an older row of the same sender and record still
      * waits (that one goes first; this one is handed over again when it is done).
