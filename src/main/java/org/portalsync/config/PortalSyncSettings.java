@@ -149,6 +149,11 @@ public final class PortalSyncSettings {
     public static final String HL7V2_MLLP_PORT = "portal-sync.source.hl7v2.mllp.port";
     public static final String HL7V2_MLLP_BIND_ADDRESS = "portal-sync.source.hl7v2.mllp.bind-address";
     public static final String HL7V2_INBOX_SWEEP_INTERVAL = "portal-sync.source.hl7v2.inbox-sweep-interval";
+    public static final String HL7V2_OUTBOUND_ENABLED = "portal-sync.source.hl7v2.outbound.enabled";
+    public static final String HL7V2_OUTBOUND_HOST = "portal-sync.source.hl7v2.outbound.host";
+    public static final String HL7V2_OUTBOUND_PORT = "portal-sync.source.hl7v2.outbound.port";
+    public static final String HL7V2_OUTBOUND_TIMEOUT = "portal-sync.source.hl7v2.outbound.timeout";
+    public static final String HL7V2_OUTBOUND_SOURCE = "portal-sync.source.hl7v2.outbound.source";
     public static final String WEBHOOK_ENABLED = "portal-sync.webhook.enabled";
     public static final String WEBHOOK_SECRET = "portal-sync.webhook.secret";
     public static final String WEBHOOK_SECRET_FILE = "portal-sync.webhook.secret-file";
@@ -416,6 +421,16 @@ public final class PortalSyncSettings {
                             + "network the sending EHR alone reaches, or behind a TLS tunnel."),
             Setting.optional(HL7V2_INBOX_SWEEP_INTERVAL, "5s",
                     "How often the HL7 v2 inbox is searched for stored messages not yet applied (left by a restart or a failure)."),
+            Setting.optional(HL7V2_OUTBOUND_ENABLED, "false",
+                    "true: a portal cancellation of an appointment of the legacy source (outbound.source) is sent to its EHR as "
+                            + "SIU^S15 over MLLP, and the engine waits for the ACK (README \"Cancelling a legacy EHR's appointment\")."),
+            Setting.optional(HL7V2_OUTBOUND_HOST, "", "Host of the legacy EHR's MLLP listener; required when outbound.enabled is true."),
+            Setting.optional(HL7V2_OUTBOUND_PORT, "2575", "TCP port of the legacy EHR's MLLP listener."),
+            Setting.optional(HL7V2_OUTBOUND_TIMEOUT, "30s",
+                    "How long the engine waits for the legacy EHR's ACK; without one in time the cancellation is tried again later, "
+                            + "as a write-back to an EHR that is down."),
+            Setting.optional(HL7V2_OUTBOUND_SOURCE, "legacy-adt",
+                    "The source name (a mapping's source) whose appointments are cancelled at the legacy EHR with SIU^S15."),
             Setting.optional(WEBHOOK_ENABLED, "false",
                     "true: the engine takes notifications from the EHR at POST /webhooks/<portal-sync.source.name> on the API's server "
                             + "(README \"Webhooks\"); needs portal-sync.api.enabled."),
@@ -570,7 +585,14 @@ public final class PortalSyncSettings {
         });
         check(problems, () -> bool(HL7V2_MLLP_ENABLED));
         check(problems, () -> nonNegativeInt(HL7V2_MLLP_PORT));
-        for (String key : List.of(HL7V2_MAPPINGS_RESCAN_INTERVAL, HL7V2_INBOX_SWEEP_INTERVAL, WEBHOOK_MAX_AGE, WEBHOOK_SWEEP_INTERVAL, WEBHOOK_CLAIM_TIMEOUT, SUBSCRIPTION_HEARTBEAT_PERIOD,
+        check(problems, () -> nonNegativeInt(HL7V2_OUTBOUND_PORT));
+        check(problems, () -> {
+            if (bool(HL7V2_OUTBOUND_ENABLED) && raw(HL7V2_OUTBOUND_HOST).isBlank()) {
+                throw invalid(HL7V2_OUTBOUND_HOST, "", "the legacy EHR's MLLP host, required when " + HL7V2_OUTBOUND_ENABLED + " is true");
+            }
+            return null;
+        });
+        for (String key : List.of(HL7V2_MAPPINGS_RESCAN_INTERVAL, HL7V2_INBOX_SWEEP_INTERVAL, HL7V2_OUTBOUND_TIMEOUT, WEBHOOK_MAX_AGE, WEBHOOK_SWEEP_INTERVAL, WEBHOOK_CLAIM_TIMEOUT, SUBSCRIPTION_HEARTBEAT_PERIOD,
                 SUBSCRIPTION_CHECK_INTERVAL)) {
             check(problems, () -> duration(key));
         }

@@ -23,7 +23,7 @@ public final class Hl7v2Beans {
 
     private static final Logger LOG = LoggerFactory.getLogger(Hl7v2Beans.class);
     /** A row claimed by a worker that stopped (a crash) is applied by another after this long. */
-    private static final Duration CLAIM_TIMEOUT = Duration.ofMinutes(5);
+    public static final Duration CLAIM_TIMEOUT = Duration.ofMinutes(5);
 
     private Hl7v2Beans() {
     }
