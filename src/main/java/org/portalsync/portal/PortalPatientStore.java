@@ -132,8 +132,10 @@ public final class PortalPatientStore {
                 "UPDATE portal_patient SET source_version = ?, source_last_updated = ?, source_zone = ?, mrn = ?,"
                         + " legal_prefix = ?, legal_given = ?, legal_family = ?, legal_suffix = ?, preferred_prefix = ?,"
                         + " preferred_given = ?, preferred_family = ?, preferred_suffix = ?, birth_date = ?, gender = ?,"
-                        + " preferred_language = ?, archived = ?, deceased = ?, deceased_at = ?, display_name = ?, field_provenance = ?,"
-                        + " archived_at = CASE WHEN ? THEN COALESCE(archived_at, ?) END,"
+                        // a patient merged into another (replaced_by) stays archived whatever a late message of it says
+                        + " preferred_language = ?, archived = (? OR replaced_by IS NOT NULL), deceased = ?, deceased_at = ?,"
+                        + " display_name = ?, field_provenance = ?,"
+                        + " archived_at = CASE WHEN (? OR replaced_by IS NOT NULL) THEN COALESCE(archived_at, ?) END,"
                         + " updated_at = ?, row_version = row_version + 1"
                         + " WHERE id = ?")) {
             int next = setColumns(update, 1, patient);

@@ -75,6 +75,12 @@ class Hl7v2MergeMllpIT {
                     + "WHERE p.mrn = 'A-10731'")).as("its own and the merged patient's").isEqualTo(2);
             assertThat(engine.count("SELECT COUNT(*) FROM audit_event WHERE action = 'PortalPatient.merge'")).isEqualTo(1);
 
+            // a late message of the merged patient's old record does not bring it back
+            assertThat(get(send(port, adt("A08", "CTRL-10737", MERGED_PID)), "/MSA-1")).isEqualTo("AA");
+            awaitInboxDone(engine);
+            assertThat(engine.count("SELECT COUNT(*) FROM portal_patient WHERE mrn = 'A-10732' AND archived AND replaced_by IS NOT NULL"))
+                    .isEqualTo(1);
+
             // sent again (a lost ACK, another control id): nothing more happens
             assertThat(get(send(port, a40("CTRL-10736", SURVIVOR_PID, "MRG|A-10732^^^CLINIC-A^MR")), "/MSA-1")).isEqualTo("AA");
             awaitInboxDone(engine);
