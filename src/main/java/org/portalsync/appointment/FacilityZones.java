@@ -67,6 +67,17 @@ public final class FacilityZones {
      * @param identifiers       that Location's identifiers as {@code system|value}, when the search included it
      */
     public ZoneId of(String locationReference, Collection<String> identifiers) {
+        return of(locationReference, identifiers, null);
+    }
+
+    /**
+     * As {@link #of(String, Collection)}, with the zone the sender declared for the appointment's times (FHIR's
+     * {@code tz-code} extension, which a legacy mapping writes with its own zone) before the source's: a location the
+     * operator named still decides.
+     *
+     * @param declared an IANA zone id, or null; one that is not a region id is ignored
+     */
+    public ZoneId of(String locationReference, Collection<String> identifiers, String declared) {
         if (locationReference != null && byLocation.containsKey(locationReference)) {
             return byLocation.get(locationReference);
         }
@@ -74,6 +85,9 @@ public final class FacilityZones {
             if (byLocation.containsKey(identifier)) {
                 return byLocation.get(identifier);
             }
+        }
+        if (declared != null && ZoneId.getAvailableZoneIds().contains(declared)) {
+            return ZoneId.of(declared);
         }
         return sourceZone;
     }

@@ -10,8 +10,10 @@ import java.util.Objects;
 import org.hl7.fhir.instance.model.api.IBaseResource;
 import org.hl7.fhir.r4.model.Appointment;
 import org.hl7.fhir.r4.model.Appointment.AppointmentParticipantComponent;
+import org.hl7.fhir.r4.model.CodeType;
 import org.hl7.fhir.r4.model.CodeableConcept;
 import org.hl7.fhir.r4.model.Coding;
+import org.hl7.fhir.r4.model.Extension;
 import org.hl7.fhir.r4.model.HumanName;
 import org.hl7.fhir.r4.model.IdType;
 import org.hl7.fhir.r4.model.Location;
@@ -19,6 +21,7 @@ import org.hl7.fhir.r4.model.Practitioner;
 import org.hl7.fhir.r4.model.Reference;
 import org.portalsync.appointment.AppointmentDetails.Participant;
 import org.portalsync.appointment.AppointmentDetails.Reason;
+import org.portalsync.mapping.FhirDates;
 import org.portalsync.sync.MalformedResourceException;
 import org.portalsync.validate.DataQualityIssue;
 
@@ -29,7 +32,8 @@ import org.portalsync.validate.DataQualityIssue;
  * ({@code _include=Appointment:practitioner}, {@code Appointment:location}).
  *
  * <p>Times: start and end are read from the text the EHR sent ({@link LocalInstant}); one without an offset is
- * read in the facility's zone ({@link FacilityZones}: the location's, else the source's). A time that zone skips or
+ * read in the facility's zone ({@link FacilityZones}: the location's, else the one the start declares with FHIR's
+ * {@code tz-code} extension, else the source's). A time that zone skips or
  * repeats rejects the appointment ({@link MalformedResourceException} naming the appointment and the field: a
  * data-quality row), so that the portal never shows a guessed time; a version already in the portal stays.
  * A field that cannot be read otherwise is left empty and reported as a {@link DataQualityIssue}. Stateless and
@@ -79,7 +83,9 @@ public final class MapFhirAppointment {
 
         Reference locationActor = actor(appointment, "Location");
         Participant location = participant(locationActor, resources);
-        ZoneId zone = zones.of(location.reference(), identifiers(locationActor, resources));
+        Extension declared = appointment.getStartElement().getExtensionByUrl(FhirDates.TZ_CODE);
+        ZoneId zone = zones.of(location.reference(), identifiers(locationActor, resources),
+                declared != null && declared.getValue() instanceof CodeType code ? code.getValue() : null);
         // the text as sent: getStart() would have applied the JVM's zone to a time without offset
         Instant start = instant(record, "Appointment.start", appointment.getStartElement().getValueAsString(), zone);
         Instant end = instant(record, "Appointment.end", appointment.getEndElement().getValueAsString(), zone);

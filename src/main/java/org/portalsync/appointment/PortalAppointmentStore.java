@@ -153,6 +153,16 @@ public final class PortalAppointmentStore {
         }
     }
 
+    /** Moves every appointment of a merged patient to the patient that replaced it. @return how many moved */
+    public int moveToPatient(Connection connection, long fromPatientId, long toPatientId, Instant now) throws SQLException {
+        try (PreparedStatement update = connection.prepareStatement("UPDATE portal_appointment SET patient_id = ?, updated_at = ? WHERE patient_id = ?")) {
+            update.setLong(1, toPatientId);
+            update.setObject(2, PortalDatabase.utc(now));
+            update.setLong(3, fromPatientId);
+            return update.executeUpdate();
+        }
+    }
+
     /**
      * The EHR deleted the Appointment: out of the patient's view, kept for history, with the version that deleted it.
      *

@@ -13,6 +13,7 @@ import javax.net.ssl.SSLParameters;
 import ca.uhn.fhir.context.FhirContext;
 import org.apache.camel.CamelConfiguration;
 import org.apache.camel.CamelContext;
+import org.apache.camel.Processor;
 import org.apache.camel.component.file.cluster.FileLockClusterService;
 import org.apache.camel.spi.Registry;
 import org.portalsync.alert.ClaimDueDeadLetters;
@@ -37,6 +38,10 @@ import org.portalsync.auth.ConfiguredTokenSource;
 import org.portalsync.authority.AuthorityRules;
 import org.portalsync.authority.AuthorityFile;
 import org.portalsync.portal.FieldConflictStore;
+import org.portalsync.portal.MergeReplacedPatients;
+import org.portalsync.source.hl7v2.CancelAtLegacyEhr;
+import org.portalsync.source.hl7v2.Hl7v2Inbox;
+import org.portalsync.source.hl7v2.SendHl7v2Message;
 import org.portalsync.portal.PortalValueKept;
 import org.portalsync.writeback.AcceptPatientChange;
 import org.portalsync.writeback.AcceptAppointmentChange;
@@ -265,6 +270,9 @@ public final class PortalSyncBeans implements CamelConfiguration {
         // results from legacy sources (routes/observation-sync.yaml)
         registry.bind("deliverObservation", new DeliverObservation(database, patients, deadLetters, audit, settings.auditActor(),
                 settings.zone().getId(), clock));
+        // merges (HL7 v2 A40): routes/patient-sync.yaml; a dry run writes nothing
+        registry.bind("mergeReplacedPatients", dryRun ? (Processor) exchange -> { } : new MergeReplacedPatients(database, patients, appointments,
+                dataQuality, audit, settings.auditActor(), clock));
         ReconciliationBeans.bind(registry, settings, database, fhir, appointmentMapping, appointments, authority, clock);
         // a dry run writes nothing: its routes/portal-change-write-back.yaml does not start
         ApplyPortalChange.Settings writeBackSettings = new ApplyPortalChange.Settings(settings.sourceName(),
@@ -279,7 +287,14 @@ public final class PortalSyncBeans implements CamelConfiguration {
                 settings.patientMessage(PortalSyncSettings.MESSAGE_APPOINTMENT_RESCHEDULE_FAILED),
                 settings.patientMessage(PortalSyncSettings.MESSAGE_APPOINTMENT_BOOKING_FAILED), settings.patientMessage(PortalSyncSettings.MESSAGE_SLOT_TAKEN),
                 settings.patientMessage(PortalSyncSettings.MESSAGE_CHANGE_SUPERSEDED), settings.raw(PortalSyncSettings.APPOINTMENTS_BOOKING_STATUS));
-        registry.bind("acceptAppointmentChange", new AcceptAppointmentChange(settings.sourceName(), database, portalChanges, authority, clock));
+        // a legacy HL7 v2 EHR's appointments: a portal cancellation goes to it as SIU^S15 (README "Cancelling a legacy EHR's appointment")
+        boolean legacyOutbound = settings.bool(PortalSyncSettings.HL7V2_OUTBOUND_ENABLED);
+        CancelAtLegacyEhr legacyCancel = new CancelAtLegacyEhr(settings.raw(PortalSyncSettings.HL7V2_OUTBOUND_SOURCE), legacyOutbound, database,
+                new Hl7v2Inbox(database, Hl7v2Beans.CLAIM_TIMEOUT), new SendHl7v2Message(settings.raw(PortalSyncSettings.HL7V2_OUTBOUND_HOST),
+                        settings.positiveInt(PortalSyncSettings.HL7V2_OUTBOUND_PORT), settings.duration(PortalSyncSettings.HL7V2_OUTBOUND_TIMEOUT)),
+                fhir, clock);
+        registry.bind("acceptAppointmentChange", new AcceptAppointmentChange(settings.sourceName(),
+                legacyOutbound ? settings.raw(PortalSyncSettings.HL7V2_OUTBOUND_SOURCE) : null, database, portalChanges, authority, clock));
         registry.bind("acceptBooking", new AcceptBooking(settings.sourceName(), database, portalChanges, clock));
         registry.bind("searchFreeSlots", new SearchFreeSlots(settings.sourceName(), settings.fhirBaseUrl(), fhirClient, fhir, facilityZones, clock));
         registry.bind("applyPortalChange", new ApplyPortalChange(writeBackSettings,
@@ -287,7 +302,7 @@ public final class PortalSyncBeans implements CamelConfiguration {
                     new InsuranceWriteBack(writeBackSettings, database, insurance, portalChanges, authority, conflicts, audit, fhirClient, fhir,
                             coverageMapper, new WriteInsuranceToCoverage(settings.zone()), coverageDelivery, clock),
                     new AppointmentWriteBack(writeBackSettings, appointmentMessages, database, appointments, portalChanges, authority, conflicts,
-                            dataQuality, audit, fhirClient, fhir, appointmentMapper, appointmentDelivery, clock), clock));
+                            dataQuality, audit, fhirClient, fhir, appointmentMapper, appointmentDelivery, legacyCancel, clock), clock));
         registry.bind("recordMalformedResource", new RecordMalformedResource(database, dataQuality, statuses, clock));
         registry.bind("recordDeadLetter", new RecordDeadLetter(deadLetters, journal, fhir, clock));
         registry.bind("resolveFailedPolls", new ResolveFailedRuns(deadLetters, List.of("fhir-patient-poll", "fhir-patient-poll-feed", "fhir-bulk-export"),

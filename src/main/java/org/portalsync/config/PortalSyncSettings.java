@@ -178,6 +178,11 @@ public final class PortalSyncSettings {
     public static final String SOAP_USERNAME = "portal-sync.source.soap.username";
     public static final String SOAP_PASSWORD = "portal-sync.source.soap.password";
     public static final String SOAP_PASSWORD_FILE = "portal-sync.source.soap.password-file";
+    public static final String HL7V2_OUTBOUND_ENABLED = "portal-sync.source.hl7v2.outbound.enabled";
+    public static final String HL7V2_OUTBOUND_HOST = "portal-sync.source.hl7v2.outbound.host";
+    public static final String HL7V2_OUTBOUND_PORT = "portal-sync.source.hl7v2.outbound.port";
+    public static final String HL7V2_OUTBOUND_TIMEOUT = "portal-sync.source.hl7v2.outbound.timeout";
+    public static final String HL7V2_OUTBOUND_SOURCE = "portal-sync.source.hl7v2.outbound.source";
     public static final String WEBHOOK_ENABLED = "portal-sync.webhook.enabled";
     public static final String WEBHOOK_SECRET = "portal-sync.webhook.secret";
     public static final String WEBHOOK_SECRET_FILE = "portal-sync.webhook.secret-file";
@@ -514,6 +519,16 @@ public final class PortalSyncSettings {
                     "Password of the WS-Security UsernameToken (environment variable PORTAL_SYNC_SOURCE_SOAP_PASSWORD); sent as "
                             + "PasswordText, so the URL must be https:// unless it is loopback."),
             Setting.optional(SOAP_PASSWORD_FILE, "", "File that holds the SOAP password (e.g. a mounted secret); used when password is empty."),
+            Setting.optional(HL7V2_OUTBOUND_ENABLED, "false",
+                    "true: a portal cancellation of an appointment of the legacy source (outbound.source) is sent to its EHR as "
+                            + "SIU^S15 over MLLP, and the engine waits for the ACK (README \"Cancelling a legacy EHR's appointment\")."),
+            Setting.optional(HL7V2_OUTBOUND_HOST, "", "Host of the legacy EHR's MLLP listener; required when outbound.enabled is true."),
+            Setting.optional(HL7V2_OUTBOUND_PORT, "2575", "TCP port of the legacy EHR's MLLP listener."),
+            Setting.optional(HL7V2_OUTBOUND_TIMEOUT, "30s",
+                    "How long the engine waits for the legacy EHR's ACK; without one in time the cancellation is tried again later, "
+                            + "as a write-back to an EHR that is down."),
+            Setting.optional(HL7V2_OUTBOUND_SOURCE, "legacy-adt",
+                    "The source name (a mapping's source) whose appointments are cancelled at the legacy EHR with SIU^S15."),
             Setting.optional(WEBHOOK_ENABLED, "false",
                     "true: the engine takes notifications from the EHR at POST /webhooks/<portal-sync.source.name> on the API's server "
                             + "(README \"Webhooks\"); needs portal-sync.api.enabled."),
@@ -695,8 +710,16 @@ public final class PortalSyncSettings {
         check(problems, () -> positiveInt(SOAP_PAGE_SIZE));
         check(problems, () -> positiveInt(SOAP_MAX_PAGES));
         check(problems, this::soapUrl);
-        for (String key : List.of(HL7V2_MAPPINGS_RESCAN_INTERVAL, HL7V2_INBOX_SWEEP_INTERVAL, HL7V2_FILE_POLL_INTERVAL, HL7V2_FILE_READY_AFTER, SOAP_POLL_INTERVAL,
-                WEBHOOK_MAX_AGE, WEBHOOK_SWEEP_INTERVAL, WEBHOOK_CLAIM_TIMEOUT, SUBSCRIPTION_HEARTBEAT_PERIOD, SUBSCRIPTION_CHECK_INTERVAL)) {
+        check(problems, () -> nonNegativeInt(HL7V2_OUTBOUND_PORT));
+        check(problems, () -> {
+            if (bool(HL7V2_OUTBOUND_ENABLED) && raw(HL7V2_OUTBOUND_HOST).isBlank()) {
+                throw invalid(HL7V2_OUTBOUND_HOST, "", "the legacy EHR's MLLP host, required when " + HL7V2_OUTBOUND_ENABLED + " is true");
+            }
+            return null;
+        });
+        for (String key : List.of(HL7V2_MAPPINGS_RESCAN_INTERVAL, HL7V2_INBOX_SWEEP_INTERVAL, HL7V2_FILE_POLL_INTERVAL, HL7V2_FILE_READY_AFTER,
+                HL7V2_OUTBOUND_TIMEOUT, SOAP_POLL_INTERVAL, WEBHOOK_MAX_AGE, WEBHOOK_SWEEP_INTERVAL, WEBHOOK_CLAIM_TIMEOUT,
+                SUBSCRIPTION_HEARTBEAT_PERIOD, SUBSCRIPTION_CHECK_INTERVAL)) {
             check(problems, () -> duration(key));
         }
         check(problems, () -> {

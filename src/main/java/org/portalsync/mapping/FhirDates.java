@@ -10,6 +10,13 @@ import java.time.format.DateTimeParseException;
 /** Calendar days read from FHIR date and dateTime values, shared by the mappers. */
 public final class FhirDates {
 
+    /**
+     * FHIR's extension for the IANA zone of a date-time (http://hl7.org/fhir/extensions/StructureDefinition-tz-code.html):
+     * a legacy mapping writes it with its zone, and the portal shows the appointment in it.
+     */
+    public static final String TZ_CODE = "http://hl7.org/fhir/StructureDefinition/tz-code";
+
+
     private FhirDates() {
     }
 

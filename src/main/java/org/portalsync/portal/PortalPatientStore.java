@@ -132,8 +132,10 @@ public final class PortalPatientStore {
                 "UPDATE portal_patient SET source_version = ?, source_last_updated = ?, source_zone = ?, mrn = ?,"
                         + " legal_prefix = ?, legal_given = ?, legal_family = ?, legal_suffix = ?, preferred_prefix = ?,"
                         + " preferred_given = ?, preferred_family = ?, preferred_suffix = ?, birth_date = ?, gender = ?,"
-                        + " preferred_language = ?, archived = ?, deceased = ?, deceased_at = ?, display_name = ?, field_provenance = ?,"
-                        + " archived_at = CASE WHEN ? THEN COALESCE(archived_at, ?) END,"
+                        // a patient merged into another (replaced_by) stays archived whatever a late message of it says
+                        + " preferred_language = ?, archived = (? OR replaced_by IS NOT NULL), deceased = ?, deceased_at = ?,"
+                        + " display_name = ?, field_provenance = ?,"
+                        + " archived_at = CASE WHEN (? OR replaced_by IS NOT NULL) THEN COALESCE(archived_at, ?) END,"
                         + " updated_at = ?, row_version = row_version + 1"
                         + " WHERE id = ?")) {
             int next = setColumns(update, 1, patient);
@@ -153,6 +155,25 @@ public final class PortalPatientStore {
             update.setString(1, provenance.toJson(patient));
             update.setLong(2, id);
             update.executeUpdate();
+        }
+    }
+
+    /**
+     * Archives a merged patient and links it to the one that replaced it (FHIR {@code replaced-by}).
+     *
+     * @return false when it was merged into that patient already
+     */
+    public boolean markReplaced(Connection connection, long mergedId, long survivorId, Instant now) throws SQLException {
+        try (PreparedStatement update = connection.prepareStatement("UPDATE portal_patient SET archived = TRUE,"
+                + " archived_at = COALESCE(archived_at, ?), replaced_by = ?, replaced_at = ?, updated_at = ?, row_version = row_version + 1"
+                + " WHERE id = ? AND (replaced_by IS NULL OR replaced_by <> ?)")) {
+            update.setObject(1, PortalDatabase.utc(now));
+            update.setLong(2, survivorId);
+            update.setObject(3, PortalDatabase.utc(now));
+            update.setObject(4, PortalDatabase.utc(now));
+            update.setLong(5, mergedId);
+            update.setLong(6, survivorId);
+            return update.executeUpdate() == 1;
         }
     }
 

@@ -32,6 +32,7 @@ public final class AcceptAppointmentChange implements Processor {
     static final int MAX_REASON = 500;
 
     private final String source;
+    private final String legacySource;
     private final org.portalsync.portal.PortalDatabase database;
     private final PortalChangeStore changes;
     private final AuthorityRules rules;
@@ -39,7 +40,17 @@ public final class AcceptAppointmentChange implements Processor {
 
     public AcceptAppointmentChange(String source, org.portalsync.portal.PortalDatabase database, PortalChangeStore changes, AuthorityRules rules,
             Clock clock) {
+        this(source, null, database, changes, rules, clock);
+    }
+
+    /**
+     * @param legacySource a legacy HL7 v2 source whose appointments the portal may cancel (sent to its EHR as SIU^S15);
+     *                     null when none is configured
+     */
+    public AcceptAppointmentChange(String source, String legacySource, org.portalsync.portal.PortalDatabase database, PortalChangeStore changes,
+            AuthorityRules rules, Clock clock) {
         this.source = source;
+        this.legacySource = legacySource;
         this.database = database;
         this.changes = changes;
         this.rules = rules;
@@ -62,12 +73,17 @@ public final class AcceptAppointmentChange implements Processor {
         Instant changedAt = ChangeSubmission.changedAt(request.changedAt(), now);
         AppointmentChange change = parse(request, now);
         refuseFieldsOfTheEhr(change, initiator);
-        if (!source.equals(requestedSource)) {
+        boolean legacy = legacySource != null && legacySource.equals(requestedSource);
+        if (!source.equals(requestedSource) && !legacy) {
             throw new ApiRefusal(404, "not_found", "No source named so.");
+        }
+        if (legacy && change.action() != AppointmentChange.Action.CANCEL) {
+            // SIU carries the legacy EHR's schedule one way; only a cancellation (S15) goes back
+            throw new ApiRefusal(422, "invalid_value", "action: an appointment of " + requestedSource + " can only be cancelled from the portal.");
         }
         String requestText = initiator.configName() + "|" + request.changedAt() + "|" + change.toJson();
         ChangeSubmission.Answer answer = database.inTransaction(connection -> {
-            Target target = find(connection, appointmentId)
+            Target target = find(connection, requestedSource, appointmentId)
                     .orElseThrow(() -> new ApiRefusal(404, "not_found", "No such appointment in the portal."));
             return ChangeSubmission.once(connection, changes, clientId, key, requestText, (c, hash) -> {
                 // checked only for a new change: a repeat answers the first one, whatever became of the appointment since
@@ -147,10 +163,10 @@ public final class AcceptAppointmentChange implements Processor {
         });
     }
 
-    private Optional<Target> find(Connection connection, String appointmentId) throws SQLException {
+    private Optional<Target> find(Connection connection, String appointmentSource, String appointmentId) throws SQLException {
         try (PreparedStatement select = connection.prepareStatement(
                 "SELECT id, patient_id, status, deleted_at FROM portal_appointment WHERE source = ? AND source_id = ?")) {
-            select.setString(1, source);
+            select.setString(1, appointmentSource);
             select.setString(2, appointmentId);
             try (ResultSet row = select.executeQuery()) {
                 return row.next() ? Optional.of(new Target(row.getLong("id"), row.getLong("patient_id"), row.getString("status"),

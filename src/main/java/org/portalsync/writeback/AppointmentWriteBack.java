@@ -48,6 +48,8 @@ import org.portalsync.portal.FieldConflictStore;
 import org.portalsync.portal.PortalDatabase;
 import org.portalsync.source.fhir.FhirResponse;
 import org.portalsync.source.fhir.FhirSourceClient;
+import org.portalsync.source.hl7v2.CancelAtLegacyEhr;
+import org.portalsync.source.hl7v2.SendHl7v2Message;
 import org.portalsync.validate.DataQualityIssue;
 import org.portalsync.validate.DataQualityLog;
 import org.slf4j.Logger;
@@ -106,11 +108,20 @@ public final class AppointmentWriteBack {
     private final IParser parser;
     private final MapFhirAppointment mapper;
     private final DeliverAppointment delivery;
+    private final CancelAtLegacyEhr legacy;
     private final Clock clock;
 
     public AppointmentWriteBack(ApplyPortalChange.Settings settings, Messages messages, PortalDatabase database, PortalAppointmentStore appointments,
             PortalChangeStore changes, AuthorityRules rules, FieldConflictStore conflicts, DataQualityLog dataQuality, AuditTrail audit,
             FhirSourceClient ehr, FhirContext fhir, MapFhirAppointment mapper, DeliverAppointment delivery, Clock clock) {
+        this(settings, messages, database, appointments, changes, rules, conflicts, dataQuality, audit, ehr, fhir, mapper, delivery, null, clock);
+    }
+
+    /** @param legacy cancels the appointments of a legacy HL7 v2 source at its EHR (SIU^S15); null when none is configured */
+    public AppointmentWriteBack(ApplyPortalChange.Settings settings, Messages messages, PortalDatabase database, PortalAppointmentStore appointments,
+            PortalChangeStore changes, AuthorityRules rules, FieldConflictStore conflicts, DataQualityLog dataQuality, AuditTrail audit,
+            FhirSourceClient ehr, FhirContext fhir, MapFhirAppointment mapper, DeliverAppointment delivery, CancelAtLegacyEhr legacy, Clock clock) {
+        this.legacy = legacy;
         this.settings = settings;
         this.messages = messages;
         this.database = database;
@@ -212,8 +223,9 @@ public final class AppointmentWriteBack {
             boolean superseded = outcomes.values().stream().allMatch(o -> o == FieldOutcome.SUPERSEDED);
             StoredAppointment after = new StoredAppointment(stored.id(), stored.patientId(), stored.sourceId(), stored.sourceVersion(),
                     stored.sourceLastUpdated(), details, provenance, stored.deletedAt());
+            boolean writeBack = isLegacy(connection, change) ? legacy.enabled() : settings.writeBackEnabled();
             PortalChange.Status next = superseded ? PortalChange.Status.SUPERSEDED
-                    : settings.writeBackEnabled() && !ahead(change, after).isEmpty() ? PortalChange.Status.WRITING_BACK : PortalChange.Status.DONE;
+                    : writeBack && !ahead(change, after).isEmpty() ? PortalChange.Status.WRITING_BACK : PortalChange.Status.DONE;
             changes.advance(connection, change.id(), next, ApplyPortalChange.outcomesJson(outcomes), null, now);
             return next;
         });
@@ -223,6 +235,9 @@ public final class AppointmentWriteBack {
     InsuranceWriteBack.Done writeBack(PortalChange change) {
         if (change.appointment().action() == AppointmentChange.Action.BOOK) {
             return book(change);
+        }
+        if (database.inTransaction(connection -> isLegacy(connection, change))) {
+            return cancelAtLegacyEhr(change);
         }
         // a reschedule into a Slot takes it first: a slot taken meanwhile fails the change with nothing else written
         String newSlot = change.appointment().slotId();
@@ -278,13 +293,7 @@ public final class AppointmentWriteBack {
             }
             Appointment stored = parser.parseResource(Appointment.class, update.body());
             StoredAppointment after = database.inTransaction(connection -> {
-                StoredAppointment current = lock(connection, change);
-                var provenance = current.provenance();
-                for (Map.Entry<AuthorityField, Object> value : written.entrySet()) {
-                    provenance = provenance.with(value.getKey(), provenance.of(value.getKey()).seenAtEhr(PatientFieldValues.hash(value.getValue())));
-                }
-                appointments.update(connection, current.id(), current.patientId(), current.sourceVersion(), current.sourceLastUpdated(),
-                        current.details(), provenance, current.deletedAt(), clock.instant());
+                StoredAppointment current = markSeenAtEhr(connection, change, written);
                 delivery.deliver(connection, settings.source(), namesKept(mapper.map(stored), current), clock.instant(), true);
                 return lock(connection, change);
             });
@@ -294,6 +303,53 @@ public final class AppointmentWriteBack {
         throw refused(change, "Appointment/" + current.sourceId(), values(change.appointment()).keySet().iterator().next().qualifiedName(),
                 "the EHR's copy of Appointment/" + current.sourceId() + " changed during each of " + (settings.maxConflictRetries() + 1)
                         + " updates (HTTP 409/412 version conflict each time)", failedMessage(change));
+    }
+
+    /**
+     * A cancellation of a legacy EHR's appointment: SIU^S15 over MLLP, then its ACK. {@code AA} and the portal's values are
+     * the EHR's; {@code AE}/{@code AR} fails the change (the front desk's row names the appointment and the HL7 error code);
+     * no answer in time is an {@link org.portalsync.source.fhir.EhrUnavailableException}, tried again later.
+     */
+    private InsuranceWriteBack.Done cancelAtLegacyEhr(PortalChange change) {
+        StoredAppointment before = database.inTransaction(connection -> lock(connection, change));
+        String record = "Appointment/" + before.sourceId();
+        AuthorityField first = values(change.appointment()).keySet().iterator().next();
+        if (change.appointment().action() != AppointmentChange.Action.CANCEL) {
+            throw refused(change, record, first.qualifiedName(), "a legacy EHR's appointment is only cancelled from the portal",
+                    failedMessage(change));
+        }
+        Map<AuthorityField, Object> pending = ahead(change, before);
+        if (pending.isEmpty()) {
+            return new InsuranceWriteBack.Done(null, finalStatus(change, before));
+        }
+        SendHl7v2Message.Ack ack = legacy.cancel(change.id(), before.sourceId(), change.appointment().cancellationReason());
+        if (!ack.accepted()) {
+            throw refused(change, record, first.qualifiedName(), "the legacy EHR answered " + ack.describe() + " to SIU^S15",
+                    failedMessage(change));
+        }
+        StoredAppointment after = database.inTransaction(connection -> {
+            markSeenAtEhr(connection, change, pending);
+            audit.record(connection, new AuditEvent(clock.instant(), change.clientId(), "HL7v2 SIU^S15", record + " MSH-10 PS-CHG-" + change.id(),
+                    "mllp", "success: " + ack.describe()));
+            return lock(connection, change);
+        });
+        return new InsuranceWriteBack.Done(null, finalStatus(change, after));
+    }
+
+    /** The EHR took these values: their provenance says so, so that the portal is no longer ahead of it. @return the appointment before */
+    private StoredAppointment markSeenAtEhr(Connection connection, PortalChange change, Map<AuthorityField, Object> written) throws SQLException {
+        StoredAppointment current = lock(connection, change);
+        var provenance = current.provenance();
+        for (Map.Entry<AuthorityField, Object> value : written.entrySet()) {
+            provenance = provenance.with(value.getKey(), provenance.of(value.getKey()).seenAtEhr(PatientFieldValues.hash(value.getValue())));
+        }
+        appointments.update(connection, current.id(), current.patientId(), current.sourceVersion(), current.sourceLastUpdated(),
+                current.details(), provenance, current.deletedAt(), clock.instant());
+        return current;
+    }
+
+    private boolean isLegacy(Connection connection, PortalChange change) throws SQLException {
+        return legacy != null && legacy.owns(sourceOf(connection, change));
     }
 
     /** The portal's values of the change's fields that the EHR does not have yet (and that the rules write back). */
@@ -596,17 +652,27 @@ public final class AppointmentWriteBack {
     // ---- shared
 
     private StoredAppointment lock(Connection connection, PortalChange change) throws SQLException {
+        String[] key = appointmentKey(connection, change);
+        return appointments.findForUpdate(connection, key[0], key[1])
+                .orElseThrow(() -> new IllegalStateException("the appointment of portal_change/" + change.id() + " is gone"));
+    }
+
+    /** The source of the change's appointment: the FHIR EHR's, or a legacy one's. */
+    private String sourceOf(Connection connection, PortalChange change) throws SQLException {
+        return appointmentKey(connection, change)[0];
+    }
+
+    /** {source, source_id} of the change's appointment. */
+    private String[] appointmentKey(Connection connection, PortalChange change) throws SQLException {
         long id = changes.appointmentOf(connection, change.id())
                 .orElseThrow(() -> new IllegalStateException("portal_change/" + change.id() + " names no appointment"));
-        try (PreparedStatement select = connection.prepareStatement("SELECT source_id FROM portal_appointment WHERE id = ?")) {
+        try (PreparedStatement select = connection.prepareStatement("SELECT source, source_id FROM portal_appointment WHERE id = ?")) {
             select.setLong(1, id);
             try (ResultSet row = select.executeQuery()) {
                 if (!row.next()) {
                     throw new IllegalStateException("portal_appointment/" + id + " is gone");
                 }
-                String sourceId = row.getString(1);
-                return appointments.findForUpdate(connection, settings.source(), sourceId)
-                        .orElseThrow(() -> new IllegalStateException("portal_appointment/" + id + " is gone"));
+                return new String[] {row.getString(1), row.getString(2)};
             }
         }
     }
@@ -644,11 +710,21 @@ public final class AppointmentWriteBack {
     }
 
     private void showEhrValues(PortalChange change, String record) {
-        FhirResponse read = ehr.get(settings.baseUrl() + "/" + record, "Appointment.read");
-        if (read.status() >= 300) {
-            return;
+        Appointment resource;
+        if (database.inTransaction(connection -> isLegacy(connection, change))) {
+            // a legacy EHR cannot be read: its newest SIU is what it holds
+            Optional<Appointment> sent = legacy.lastSent(record.substring(record.indexOf('/') + 1));
+            if (sent.isEmpty()) {
+                return;
+            }
+            resource = sent.get();
+        } else {
+            FhirResponse read = ehr.get(settings.baseUrl() + "/" + record, "Appointment.read");
+            if (read.status() >= 300) {
+                return;
+            }
+            resource = parser.parseResource(Appointment.class, read.body());
         }
-        Appointment resource = parser.parseResource(Appointment.class, read.body());
         database.inTransaction(connection -> {
             StoredAppointment current = lock(connection, change);
             MappedAppointment atEhr = namesKept(mapper.map(resource), current);

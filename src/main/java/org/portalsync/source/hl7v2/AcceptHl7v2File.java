@@ -128,7 +128,7 @@ public final class AcceptHl7v2File implements Processor {
         for (int i = 0; i < messages.size(); i++) {
             String message = messages.get(i);
             try {
-                prepared.add(intake.prepare(message));
+                prepared.add(intake.prepare(message, List.copyOf(prepared)));
             } catch (Hl7v2MessageException e) {
                 throw new Refused(which(i, messages) + ": " + e.location() + ": " + e.problem() + " (HL7 error " + e.code().getCode() + ")");
             } catch (RuntimeException e) {

@@ -1,6 +1,7 @@
 package org.portalsync.source.hl7v2;
 
 import java.time.Clock;
+import java.util.ArrayList;
 import java.util.Date;
 import java.util.List;
 import java.util.Optional;
@@ -21,7 +22,8 @@ import org.portalsync.sync.SyncHeaders;
  * that cannot be claimed (another worker has it, or an older one of its record waits) sets
  * {@link #CLAIMED} false. A message a mapping made several resources of (one per OBX: a Bundle) is handed on as the
  * list of them, each with that version; {@link #RESOURCE_TYPE} names their type, by which the inbox route picks the
- * pipeline.
+ * pipeline. A Patient that came with the record (an SIU's PID) is in {@link #PATIENT}, with the same source version,
+ * to be applied first.
  */
 public final class ClaimHl7v2Message implements Processor {
 
@@ -29,6 +31,8 @@ public final class ClaimHl7v2Message implements Processor {
     public static final String CLAIMED = "PortalSyncHl7v2Claimed";
     /** Header: the FHIR type of the resources handed on, e.g. {@code Patient} or {@code Observation}. */
     public static final String RESOURCE_TYPE = "PortalSyncHl7v2ResourceType";
+    /** Header: the Patient the message gave along with its record, applied before it; absent when none. */
+    public static final String PATIENT = "PortalSyncHl7v2Patient";
 
     private final Hl7v2Inbox inbox;
     private final Hl7v2Mappings mappings;
@@ -52,12 +56,21 @@ public final class ClaimHl7v2Message implements Processor {
             return;
         }
         Hl7v2Inbox.Entry entry = claimed.get();
-        IBaseResource resource = fhir.newJsonParser().parseResource(entry.resourceJson());
+        Hl7v2InboxResources.Unpacked stored = Hl7v2InboxResources.unpack(fhir.newJsonParser().parseResource(entry.resourceJson()));
+        IBaseResource resource = stored.record();
         List<IBaseResource> resources = resource instanceof Bundle bundle
                 ? bundle.getEntry().stream().map(e -> (IBaseResource) e.getResource()).toList() : List.of(resource);
-        for (IBaseResource each : resources) {
+        List<IBaseResource> versioned = new ArrayList<>(resources);
+        if (stored.patient() != null) {
+            versioned.add(stored.patient());
+        }
+        for (IBaseResource each : versioned) {
             each.getMeta().setVersionId(String.valueOf(entry.id()));
             each.getMeta().setLastUpdated(Date.from(entry.receivedAt()));
+        }
+        exchange.getMessage().removeHeader(PATIENT);
+        if (stored.patient() != null) {
+            exchange.getMessage().setHeader(PATIENT, stored.patient());
         }
         exchange.getMessage().setHeader(SyncHeaders.SOURCE, entry.source());
         exchange.getMessage().setHeader(SyncHeaders.RECORD, entry.record());

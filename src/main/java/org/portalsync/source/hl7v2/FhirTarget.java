@@ -7,8 +7,12 @@ import ca.uhn.fhir.context.BaseRuntimeChildDefinition;
 import ca.uhn.fhir.context.BaseRuntimeElementCompositeDefinition;
 import ca.uhn.fhir.context.BaseRuntimeElementDefinition;
 import ca.uhn.fhir.context.BaseRuntimeElementDefinition.ChildTypeEnum;
+import ca.uhn.fhir.model.api.TemporalPrecisionEnum;
 import org.hl7.fhir.instance.model.api.IBase;
 import org.hl7.fhir.instance.model.api.IPrimitiveType;
+import org.hl7.fhir.r4.model.BaseDateTimeType;
+import org.hl7.fhir.r4.model.CodeType;
+import org.portalsync.mapping.FhirDates;
 
 /**
  * A FHIR element a rule writes to, as a dot path relative to the element its group builds
@@ -84,10 +88,23 @@ public final class FhirTarget {
 
     /** Writes a value; false when a single element already holds one (two rules for one element). */
     public boolean write(IBase base, String value) {
+        return write(base, value, null);
+    }
+
+    /**
+     * As {@link #write(IBase, String)}; a date-time read in a zone carries that zone as FHIR's {@code tz-code} extension
+     * (an IANA id), so that the portal shows it in the sender's zone.
+     *
+     * @param zone the IANA zone, or null
+     */
+    public boolean write(IBase base, String value, String zone) {
         Step last = last();
         IBase parent = parent(base);
         IBase element = last.element().newInstance(last.child().getInstanceConstructorArguments());
         ((IPrimitiveType<?>) element).setValueAsString(value);
+        if (zone != null && element instanceof BaseDateTimeType dateTime && dateTime.getPrecision().ordinal() > TemporalPrecisionEnum.DAY.ordinal()) {
+            dateTime.addExtension(FhirDates.TZ_CODE, new CodeType(zone));
+        }
         if (!last.repeating() && last.child().getAccessor().getValues(parent).stream().anyMatch(existing -> !existing.isEmpty())) {
             return false;
         }

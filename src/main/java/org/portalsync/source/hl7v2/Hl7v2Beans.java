@@ -30,7 +30,7 @@ public final class Hl7v2Beans {
      */
     public static final String INBOX_ACTIVE = "portal-sync.source.hl7v2.inbox-active";
     /** A row claimed by a worker that stopped (a crash) is applied by another after this long. */
-    private static final Duration CLAIM_TIMEOUT = Duration.ofMinutes(5);
+    public static final Duration CLAIM_TIMEOUT = Duration.ofMinutes(5);
 
     private Hl7v2Beans() {
     }
@@ -56,7 +56,8 @@ public final class Hl7v2Beans {
         Hl7v2Inbox inbox = new Hl7v2Inbox(database, CLAIM_TIMEOUT);
         registry.bind("hl7v2Mappings", mappings);
         registry.bind("rescanHl7v2Mappings", new RescanHl7v2Mappings(mappings));
-        Hl7v2Intake intake = new Hl7v2Intake(new Hl7v2Reader(), mappings, new MapHl7v2Message(fhir), fhir, inbox, dataQuality, audit);
+        Hl7v2Intake intake = new Hl7v2Intake(new Hl7v2Reader(), mappings, new MapHl7v2Message(fhir), fhir, inbox, dataQuality, audit,
+                database);
         registry.bind("acceptHl7v2Message", new AcceptHl7v2Message(intake, database, audit, clock));
         registry.bind("acceptHl7v2File", new AcceptHl7v2File(intake, database, audit, settings.hl7v2FileCharset(), clock));
         registry.bind("claimHl7v2Message", new ClaimHl7v2Message(inbox, mappings, fhir, clock));

@@ -74,6 +74,35 @@ public final class Hl7v2Inbox {
         }
     }
 
+    /** The newest message of a record, as received, and the resource (JSON) the mapping made of it. */
+    public record Latest(String message, String resourceJson) {
+    }
+
+    /** The newest message of this source for this record (e.g. {@code Appointment/v2-...}), if any was taken. */
+    public Optional<Latest> latest(Connection connection, String source, String record) throws SQLException {
+        try (PreparedStatement select = connection.prepareStatement("SELECT message, resource FROM legacy_inbox WHERE source = ? "
+                + "AND record_ref = ? ORDER BY id DESC")) {
+            select.setString(1, source);
+            select.setString(2, record);
+            select.setMaxRows(1);
+            try (ResultSet row = select.executeQuery()) {
+                return row.next() ? Optional.of(new Latest(row.getString(1), row.getString(2))) : Optional.empty();
+            }
+        }
+    }
+
+    /** Whether a message of this source for this record was taken (applied or still waiting). */
+    public boolean holds(Connection connection, String source, String record) throws SQLException {
+        try (PreparedStatement select = connection.prepareStatement("SELECT 1 FROM legacy_inbox WHERE source = ? AND record_ref = ?")) {
+            select.setString(1, source);
+            select.setString(2, record);
+            select.setMaxRows(1);
+            try (ResultSet rows = select.executeQuery()) {
+                return rows.next();
+            }
+        }
+    }
+
     /**
      * Claims a row for applying, unless another worker has it or an older row of the same sender and record still
      * waits (that one goes first; this one is handed over again when it is done).

@@ -9,7 +9,12 @@ import java.util.Optional;
 import ca.uhn.fhir.context.FhirContext;
 import ca.uhn.hl7v2.ErrorCode;
 import org.portalsync.audit.AuditEvent;
+import org.hl7.fhir.r4.model.Patient;
 import org.portalsync.audit.AuditTrail;
+import org.portalsync.config.ConfigurationException;
+import org.portalsync.portal.MergeReplacedPatients;
+import org.portalsync.portal.PortalDatabase;
+import org.portalsync.portal.PortalPatientStore;
 import org.portalsync.validate.DataQualityIssue;
 import org.portalsync.validate.DataQualityLog;
 
@@ -36,9 +41,10 @@ public final class Hl7v2Intake {
     private final Hl7v2Inbox inbox;
     private final DataQualityLog dataQuality;
     private final AuditTrail audit;
+    private final PortalDatabase database;
 
     public Hl7v2Intake(Hl7v2Reader reader, Hl7v2Mappings mappings, MapHl7v2Message mapper, FhirContext fhir, Hl7v2Inbox inbox,
-            DataQualityLog dataQuality, AuditTrail audit) {
+            DataQualityLog dataQuality, AuditTrail audit, PortalDatabase database) {
         this.reader = reader;
         this.mappings = mappings;
         this.mapper = mapper;
@@ -46,10 +52,20 @@ public final class Hl7v2Intake {
         this.inbox = inbox;
         this.dataQuality = dataQuality;
         this.audit = audit;
+        this.database = database;
     }
 
     /** @throws Hl7v2MessageException naming the field and the problem when the message cannot be taken */
     public Prepared prepare(String text) {
+        return prepare(text, List.of());
+    }
+
+    /**
+     * @param earlier the messages before it in the same file, to be stored with it: a merge (A40) may name a patient
+     *                one of them makes
+     * @throws Hl7v2MessageException naming the field and the problem when the message cannot be taken
+     */
+    public Prepared prepare(String text, List<Prepared> earlier) {
         Hl7v2Message message = new Hl7v2Message(reader.read(text));
         if (message.controlId().isEmpty()) {
             throw new Hl7v2MessageException("MSH-10", "required: the message control id, by which a message sent twice is known",
@@ -59,7 +75,37 @@ public final class Hl7v2Intake {
         MappingFile mapping = mappings.forMessage(message.type(), message.event()).orElseThrow(() -> new Hl7v2MessageException("MSH-9",
                 "no mapping in config/mappings takes " + type, mappings.serving().stream().anyMatch(m -> m.accepts().stream()
                         .anyMatch(a -> a.type().equals(message.type()))) ? ErrorCode.UNSUPPORTED_EVENT_CODE : ErrorCode.UNSUPPORTED_MESSAGE_TYPE));
-        return new Prepared(message, mapper.map(mapping, message), type, text);
+        MappingFile patientMapping;
+        try {
+            patientMapping = mappings.patientFor(mapping);
+        } catch (ConfigurationException e) {
+            throw new Hl7v2MessageException("MSH-9", "the mapping for " + type + " cannot be used now: " + e.getMessage(),
+                    ErrorCode.APPLICATION_INTERNAL_ERROR);
+        }
+        MappedMessage mapped = mapper.map(mapping, patientMapping, message);
+        checkMergedPatientsKnown(mapped, earlier);
+        return new Prepared(message, mapped, type, text);
+    }
+
+    /**
+     * A merge (A40) of a patient the portal has never heard of (not in the portal, no message of its record taken, none
+     * before it in the same file) would merge nothing: it is refused, so that the sender learns it, and nothing of it is
+     * stored.
+     */
+    private void checkMergedPatientsKnown(MappedMessage mapped, List<Prepared> earlier) {
+        if (!(mapped.resource() instanceof Patient patient)) {
+            return;
+        }
+        String source = mapped.mapping().source();
+        for (String merged : MergeReplacedPatients.replaced(patient)) {
+            String record = "Patient/" + merged;
+            boolean inFile = earlier.stream().anyMatch(p -> p.mapped().mapping().source().equals(source) && p.mapped().record().equals(record));
+            if (!inFile && !database.inTransaction(connection -> PortalPatientStore.exists(connection, source, merged)
+                    || inbox.holds(connection, source, record))) {
+                throw new Hl7v2MessageException("MRG-1", "the merged patient is unknown: neither in the portal nor in an earlier message; "
+                        + "nothing was merged", ErrorCode.UNKNOWN_KEY_IDENTIFIER);
+            }
+        }
     }
 
     /**
@@ -73,7 +119,7 @@ public final class Hl7v2Intake {
         Hl7v2Message message = prepared.message();
         MappedMessage mapped = prepared.mapped();
         MappingFile mapping = mapped.mapping();
-        String json = fhir.newJsonParser().encodeResourceToString(mapped.resource());
+        String json = fhir.newJsonParser().encodeResourceToString(Hl7v2InboxResources.of(mapped));
         Optional<Long> id = inbox.store(connection, new Hl7v2Inbox.Received(now, message.sender(), message.controlId(), prepared.type(),
                 mapping.name(), mapping.source(), mapped.record(), prepared.text(), json));
         if (id.isPresent()) {

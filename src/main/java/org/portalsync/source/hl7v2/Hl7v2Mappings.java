@@ -58,6 +58,13 @@ public final class Hl7v2Mappings {
                 problems.add(name(file) + ": cannot be read (" + e.getClass().getSimpleName() + ")");
             }
         }
+        for (Loaded loaded : serving.values()) {
+            try {
+                patientFor(loaded.mapping());
+            } catch (ConfigurationException e) {
+                problems.add(e.getMessage());
+            }
+        }
         if (!problems.isEmpty()) {
             throw new ConfigurationException("Invalid HL7 v2 mapping files in " + folder + ":\n  - " + String.join("\n  - ", problems));
         }
@@ -114,6 +121,26 @@ public final class Hl7v2Mappings {
     public synchronized Optional<MappingFile> named(String name) {
         return serving.entrySet().stream().filter(entry -> entry.getValue().mapping().name().equals(name)
                 || entry.getKey().getFileName().toString().equals(name)).map(entry -> entry.getValue().mapping()).findFirst();
+    }
+
+    /**
+     * The mapping that makes the Patient of a mapping's messages ({@code patient}: its name), or null when it names none.
+     * It must serve, make Patients and store them under the same source name, or the two would not meet in one record.
+     *
+     * @throws ConfigurationException naming the file and what is wrong
+     */
+    public synchronized MappingFile patientFor(MappingFile mapping) {
+        if (mapping.patient() == null) {
+            return null;
+        }
+        MappingFile patient = named(mapping.patient()).orElseThrow(() -> new ConfigurationException(mapping.file() + ": patient: mapping '"
+                + mapping.patient() + "' is not serving; put it in " + folder));
+        if (!patient.resourceType().equals("Patient") || !patient.source().equals(mapping.source()) || patient.each() != null) {
+            throw new ConfigurationException(mapping.file() + ": patient: mapping '" + mapping.patient() + "' must produce one Patient per "
+                    + "message under the same source (" + mapping.source() + "), so that its patients and these records meet; it produces "
+                    + patient.resourceType() + (patient.each() != null ? " of each " + patient.each() : "") + " under " + patient.source());
+        }
+        return patient;
     }
 
     public synchronized List<MappingFile> serving() {

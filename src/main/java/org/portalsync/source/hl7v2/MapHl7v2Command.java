@@ -8,6 +8,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.stream.Stream;
 
 import ca.uhn.fhir.context.FhirContext;
 import org.portalsync.bootstrap.CommandSettings;
@@ -52,18 +53,20 @@ public final class MapHl7v2Command {
         try {
             PortalSyncSettings settings = CommandSettings.load(overrides);
             FhirContext fhir = FhirContext.forR4Cached();
-            MappingFile mapping = new MappingFileReader(fhir, key -> setting(settings, key, err))
-                    .read(mappingFile.toString(), Files.readString(mappingFile, StandardCharsets.UTF_8));
+            MappingFileReader reader = new MappingFileReader(fhir, key -> setting(settings, key, err));
+            MappingFile mapping = reader.read(mappingFile.toString(), Files.readString(mappingFile, StandardCharsets.UTF_8));
+            MappingFile patientMapping = patientMapping(mapping, mappingFile, reader);
             Hl7v2Message message = new Hl7v2Message(new Hl7v2Reader().read(Files.readString(messageFile, StandardCharsets.UTF_8)));
             if (!mapping.accepts(message.type(), message.event())) {
                 err.println(messageFile + ": " + message.type() + "^" + message.event() + " is not a message " + mapping.file()
                         + " takes (messages: " + mapping.accepts() + ")");
                 return 1;
             }
-            MappedMessage mapped = new MapHl7v2Message(fhir).map(mapping, message);
-            out.println(fhir.newJsonParser().setPrettyPrint(true).encodeResourceToString(mapped.resource()));
-            err.println(message.type() + "^" + message.event() + " " + message.controlId() + " -> " + String.join(", ", mapped.resources().stream()
-                    .map(r -> r.fhirType() + "/" + r.getIdElement().getIdPart()).toList()));
+            MappedMessage mapped = new MapHl7v2Message(fhir).map(mapping, patientMapping, message);
+            out.println(fhir.newJsonParser().setPrettyPrint(true).encodeResourceToString(Hl7v2InboxResources.of(mapped)));
+            err.println(message.type() + "^" + message.event() + " " + message.controlId() + " -> " + (mapped.patient() == null ? ""
+                    : mapped.patient().fhirType() + "/" + mapped.patient().getIdElement().getIdPart() + " (" + patientMapping.file() + "), ")
+                    + String.join(", ", mapped.resources().stream().map(r -> r.fhirType() + "/" + r.getIdElement().getIdPart()).toList()));
             err.println("Unmapped (no rule reads them): " + (mapped.unmapped().isEmpty() ? "none" : String.join(", ", mapped.unmapped())));
             mapped.codes().forEach(code -> err.println("Not mapped: " + code.withValue()));
             return 0;
@@ -77,6 +80,26 @@ public final class MapHl7v2Command {
             err.println("cannot read " + e.getMessage());
             return 1;
         }
+    }
+
+    /** The mapping its {@code patient} key names, from the mapping files beside it (as the engine finds it in its folder). */
+    private static MappingFile patientMapping(MappingFile mapping, Path mappingFile, MappingFileReader reader) throws IOException {
+        if (mapping.patient() == null) {
+            return null;
+        }
+        Path folder = mappingFile.toAbsolutePath().getParent();
+        try (Stream<Path> files = Files.list(folder)) {
+            for (Path file : files.filter(f -> f.getFileName().toString().matches(".*\\.ya?ml")).sorted().toList()) {
+                if (file.toAbsolutePath().equals(mappingFile.toAbsolutePath())) {
+                    continue;
+                }
+                MappingFile other = reader.read(file.toString(), Files.readString(file, StandardCharsets.UTF_8));
+                if (other.name().equals(mapping.patient())) {
+                    return other;
+                }
+            }
+        }
+        throw new ConfigurationException(mapping.file() + ": patient: no mapping named '" + mapping.patient() + "' beside it in " + folder);
     }
 
     /**

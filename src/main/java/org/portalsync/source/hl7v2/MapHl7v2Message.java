@@ -9,12 +9,16 @@ import java.time.LocalDateTime;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.UnaryOperator;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -46,13 +50,26 @@ public final class MapHl7v2Message {
     }
 
     public MappedMessage map(MappingFile mapping, Hl7v2Message message) {
+        return map(mapping, null, message);
+    }
+
+    /**
+     * @param patientMapping the mapping the first names by its {@code patient} key (it makes the message's Patient, with
+     *                       the same id as an ADT message of that person gets); null when it names none
+     */
+    public MappedMessage map(MappingFile mapping, MappingFile patientMapping, Hl7v2Message message) {
+        Scope root = new Scope(Map.of(), null, -1);
         List<MappedMessage.UnmappedCode> codes = new ArrayList<>();
+        IBaseResource patient = null;
+        Set<String> read = new HashSet<>(mapping.readFields());
+        if (patientMapping != null) {
+            patient = build(patientMapping, null, message, root, codes);
+            read.addAll(patientMapping.readFields());
+        }
+        String patientReference = patient == null ? null : patient.fhirType() + "/" + patient.getIdElement().getIdPart();
         if (mapping.each() == null) {
-            Scope root = new Scope(Map.of(), null, -1);
-            IBaseResource resource = fhir.getResourceDefinition(mapping.resourceType()).newInstance();
-            resource.setId(id(mapping, message, root));
-            apply(mapping, mapping.rules(), message, root, resource, codes);
-            return new MappedMessage(mapping, resource, unmapped(mapping, message), List.copyOf(codes));
+            IBaseResource resource = build(mapping, patientReference, message, root, codes);
+            return new MappedMessage(mapping, resource, patient, unmapped(read, message), List.copyOf(codes));
         }
         // one resource per segment (each OBX a result), all or none: a message is never half taken
         List<Segment> items = message.segments(mapping.each());
@@ -74,14 +91,22 @@ public final class MapHl7v2Message {
                             .toList()) + "): two " + mapping.resourceType() + "s cannot be told apart", ErrorCode.DUPLICATE_KEY_IDENTIFIER);
                 }
                 resource.setId(id);
-                apply(mapping, mapping.rules(), message, scope, resource, codes);
+                apply(mapping, mapping.rules(), message, scope, resource, codes, patientReference);
                 bundle.addEntry().setResource((Resource) resource);
             } catch (Hl7v2MessageException e) {
                 throw new Hl7v2MessageException(e.location(), e.problem() + " (in " + mapping.each() + " number " + n + " of the message)",
                         e.code());
             }
         }
-        return new MappedMessage(mapping, bundle, unmapped(mapping, message), List.copyOf(codes));
+        return new MappedMessage(mapping, bundle, patient, unmapped(read, message), List.copyOf(codes));
+    }
+
+    private IBaseResource build(MappingFile mapping, String patientReference, Hl7v2Message message, Scope root,
+            List<MappedMessage.UnmappedCode> codes) {
+        IBaseResource resource = fhir.getResourceDefinition(mapping.resourceType()).newInstance();
+        resource.setId(id(mapping, message, root));
+        apply(mapping, mapping.rules(), message, root, resource, codes, patientReference);
+        return resource;
     }
 
     /**
@@ -92,6 +117,17 @@ public final class MapHl7v2Message {
     static String id(MappingFile mapping, Hl7v2Message message, Scope root) {
         return hashedId(mapping.source(), mapping.idPrefix(), mapping.idParts(), message, root, mapping.each() != null,
                 "(" + mapping.file() + ":" + mapping.idLine() + ")");
+    }
+
+    /** The reference of the record that a rule's {@code reference-of} values identify, by the mapping's id rule. */
+    private static String referenceOf(MappingFile mapping, MappingRule rule, Hl7v2Message message, Scope scope) {
+        if (rule.referenceOf().size() != mapping.idParts().size()) {
+            throw new Hl7v2MessageException(rule.referenceOf().get(0).text(), "reference-of names " + rule.referenceOf().size()
+                    + " paths, id.from " + mapping.idParts().size() + " (" + mapping.file() + ":" + rule.line() + ")",
+                    ErrorCode.APPLICATION_INTERNAL_ERROR);
+        }
+        return mapping.resourceType() + "/" + hashedId(mapping.source(), mapping.idPrefix(), rule.referenceOf(), message, scope, false,
+                "(" + mapping.file() + ":" + rule.line() + ")");
     }
 
     private static String hashedId(String source, String prefix, List<SourcePath> parts, Hl7v2Message message, Scope scope,
@@ -123,7 +159,8 @@ public final class MapHl7v2Message {
         }
     }
 
-    private void apply(MappingFile mapping, List<MappingRule> rules, Hl7v2Message message, Scope scope, IBase element, List<MappedMessage.UnmappedCode> codes) {
+    private void apply(MappingFile mapping, List<MappingRule> rules, Hl7v2Message message, Scope scope, IBase element,
+            List<MappedMessage.UnmappedCode> codes, String patientReference) {
         for (MappingRule rule : rules) {
             if (rule.when() != null && !holds(rule.when(), message, scope)) {
                 continue;
@@ -133,18 +170,25 @@ public final class MapHl7v2Message {
                         ErrorCode.DATA_TYPE_ERROR);
             }
             if (rule.each() != null) {
-                each(mapping, rule, message, scope, element, codes);
+                each(mapping, rule, message, scope, element, codes, patientReference);
             } else {
-                write(mapping, rule, message, scope, element, codes);
+                write(mapping, rule, message, scope, element, codes, patientReference);
             }
         }
     }
 
-    private void each(MappingFile mapping, MappingRule rule, Hl7v2Message message, Scope scope, IBase element, List<MappedMessage.UnmappedCode> codes) {
+    private void each(MappingFile mapping, MappingRule rule, Hl7v2Message message, Scope scope, IBase element,
+            List<MappedMessage.UnmappedCode> codes, String patientReference) {
         int attached = 0;
-        for (Scope item : items(rule.each(), message, scope)) {
+        List<Scope> items = items(rule.each(), message, scope);
+        if (rule.atMost() > 0 && items.size() > rule.atMost()) {
+            throw new Hl7v2MessageException(rule.each().text(), items.size() + " " + (rule.each().segment() != null ? "segments" : "repetitions")
+                    + ", but the mapping takes at most " + rule.atMost() + " (" + mapping.file() + ":" + rule.line() + ")",
+                    ErrorCode.SEGMENT_SEQUENCE_ERROR);
+        }
+        for (Scope item : items) {
             IBase child = rule.fhirTarget().newElement();
-            apply(mapping, rule.rules(), message, item, child, codes);
+            apply(mapping, rule.rules(), message, item, child, codes, patientReference);
             if (!child.isEmpty()) {
                 rule.fhirTarget().attach(element, child);
                 attached++;
@@ -173,11 +217,18 @@ public final class MapHl7v2Message {
         return items;
     }
 
-    private void write(MappingFile mapping, MappingRule rule, Hl7v2Message message, Scope scope, IBase element, List<MappedMessage.UnmappedCode> codes) {
+    private void write(MappingFile mapping, MappingRule rule, Hl7v2Message message, Scope scope, IBase element,
+            List<MappedMessage.UnmappedCode> codes, String patientReference) {
         String location = rule.reference() != null ? rule.reference().from().get(0).text() : rule.sources().isEmpty()
                 ? rule.concat().isEmpty() ? rule.target() : rule.concat().get(0).text() : rule.sources().get(0).text();
-        String raw = rule.reference() == null ? raw(rule, message, scope) : reference(mapping, rule, message, scope);
-        writeValue(mapping, rule, location, raw, element, codes);
+        if (rule.patientReference() && patientReference == null) {
+            throw new Hl7v2MessageException(location, "reference: patient, but no Patient was made of the message (" + mapping.file() + ":"
+                    + rule.line() + ")", ErrorCode.APPLICATION_INTERNAL_ERROR);
+        }
+        String raw = rule.patientReference() ? patientReference : rule.reference() != null ? reference(mapping, rule, message, scope)
+                : !rule.referenceOf().isEmpty() ? referenceOf(mapping, rule, message, scope) : raw(rule, message, scope);
+        writeValue(mapping, rule, location, raw, element, codes,
+                rule.plus() == null ? null : start -> plus(rule.plus(), start, location, message, scope));
     }
 
     /**
@@ -186,6 +237,15 @@ public final class MapHl7v2Message {
      */
     public static void writeValue(MappingFile mapping, MappingRule rule, String location, String raw, IBase element,
             List<MappedMessage.UnmappedCode> codes) {
+        writeValue(mapping, rule, location, raw, element, codes, null);
+    }
+
+    /**
+     * @param plus adds the rule's duration ({@code plus}) to a converted date-time, null when there is no value to add
+     *             (the value is then left out); null when the rule has no {@code plus}
+     */
+    private static void writeValue(MappingFile mapping, MappingRule rule, String location, String raw, IBase element,
+            List<MappedMessage.UnmappedCode> codes, UnaryOperator<String> plus) {
         boolean fromDefault = false;
         if (raw.isEmpty()) {
             if (rule.defaultValue() == null) {
@@ -210,15 +270,23 @@ public final class MapHl7v2Message {
                     }
                     converted = rule.defaultValue();
                 }
-            } else if (!fromDefault) {
+            } else if (!fromDefault && rule.reference() == null && !rule.patientReference() && rule.referenceOf().isEmpty()) {
                 converted = convert(rule.type(), value, location, mapping);
+                if (plus != null) {
+                    converted = plus.apply(converted);
+                    if (converted == null) {
+                        continue;
+                    }
+                }
             }
             if (rule.prefix() != null && !fromDefault) {
                 converted = rule.prefix() + converted;
             }
             boolean written;
             try {
-                written = rule.fhirTarget().write(element, converted);
+                // a date-time keeps the zone it was read in (FHIR's tz-code extension): the portal shows it in that zone
+                written = rule.fhirTarget().write(element, converted,
+                        rule.type() == MappingRule.ValueType.DATE_TIME && !fromDefault ? mapping.zone().getId() : null);
             } catch (DataFormatException | IllegalArgumentException e) {
                 throw new Hl7v2MessageException(location, "its value does not fit FHIR " + mapping.resourceType() + "." + rule.target(),
                         ErrorCode.DATA_TYPE_ERROR);
@@ -338,8 +406,36 @@ public final class MapHl7v2Message {
         return OffsetDateTime.of(local, offset).format(FHIR_DATE_TIME);
     }
 
-    private static List<String> unmapped(MappingFile mapping, Hl7v2Message message) {
-        Set<String> read = mapping.readFields();
+    /**
+     * A date-time and a duration: the end of an appointment from its start (AIS-4 and AIS-7, AIS-8). Without an amount
+     * there is no value (null); a unit that is no time unit refuses the message.
+     */
+    private static String plus(MappingRule.Plus plus, String dateTime, String location, Hl7v2Message message, Scope scope) {
+        String amount = value(message, scope, plus.amount());
+        if (amount.isEmpty()) {
+            return null;
+        }
+        String unit = plus.unit() == null ? "" : value(message, scope, plus.unit()).toLowerCase(Locale.ROOT);
+        ChronoUnit chrono = switch (unit) {
+            case "", "min", "minutes" -> ChronoUnit.MINUTES;
+            case "s", "sec", "seconds" -> ChronoUnit.SECONDS;
+            case "h", "hr", "hours" -> ChronoUnit.HOURS;
+            case "d", "days" -> ChronoUnit.DAYS;
+            default -> throw new Hl7v2MessageException(plus.unit().text(), "not a unit of time (s, min, h or d)", ErrorCode.DATA_TYPE_ERROR);
+        };
+        long count;
+        try {
+            count = Long.parseLong(amount);
+        } catch (NumberFormatException e) {
+            throw new Hl7v2MessageException(plus.amount().text(), "not a whole number", ErrorCode.DATA_TYPE_ERROR);
+        }
+        if (!dateTime.contains("T")) {
+            throw new Hl7v2MessageException(location, "a date without a time of day cannot take a duration", ErrorCode.DATA_TYPE_ERROR);
+        }
+        return OffsetDateTime.parse(dateTime, FHIR_DATE_TIME).plus(count, chrono).format(FHIR_DATE_TIME);
+    }
+
+    private static List<String> unmapped(Set<String> read, Hl7v2Message message) {
         List<String> unmapped = new ArrayList<>();
         for (String entry : message.presentFields()) {
             int dash = entry.indexOf('-');

@@ -6,12 +6,14 @@ import org.hl7.fhir.instance.model.api.IBaseResource;
 
 /**
  * What a mapping made of one message: the FHIR resource (for a mapping with {@code each}, a Bundle of type collection
- * holding one resource per segment), and what it left aside.
+ * holding one resource per segment), the Patient its {@code patient} mapping made of the same message (null when it
+ * names none), and what the two left aside.
  *
  * @param unmapped segments ({@code PV1}) and fields ({@code PID-10}) holding values that no rule reads, in message order
  * @param codes    values a table did not hold, in message order
  */
-public record MappedMessage(MappingFile mapping, IBaseResource resource, List<String> unmapped, List<UnmappedCode> codes) {
+public record MappedMessage(MappingFile mapping, IBaseResource resource, IBaseResource patient, List<String> unmapped,
+        List<UnmappedCode> codes) {
 
     /**
      * A value a rule's table ({@code map}) does not hold. {@link #toString} names the field and the table only, for the

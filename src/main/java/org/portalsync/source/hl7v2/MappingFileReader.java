@@ -42,9 +42,9 @@ import org.snakeyaml.engine.v2.nodes.SequenceNode;
 public final class MappingFileReader {
 
     private static final Set<String> FILE_KEYS = Set.of("mapping", "source", "zone", "messages", "soap", "produces", "each", "id",
-            "tables", "rules");
+            "tables", "rules", "patient");
     private static final Set<String> RULE_KEYS = Set.of("target", "source", "sources", "concat", "separator", "value", "default", "map",
-            "type", "prefix", "split", "when", "required", "each", "rules", "reference", "refuse");
+            "type", "prefix", "split", "when", "required", "each", "rules", "reference", "refuse", "plus", "reference-of", "at-most");
     private static final Set<String> CONDITION_KEYS = Set.of("path", "equals", "in", "not-equals", "not-in", "present");
     private static final Pattern SETTING = Pattern.compile("\\{\\{([^}]+)}}");
     private static final Pattern ID_PREFIX = Pattern.compile("[A-Za-z0-9][A-Za-z0-9.-]{0,20}");
@@ -57,6 +57,8 @@ public final class MappingFileReader {
     private Set<String> readFields;
     /** The namespaces of an XML source's XPaths; null for an HL7 v2 mapping. */
     private Map<String, String> xmlNamespaces;
+    private String patientMapping;
+    private int idPartCount;
 
     /** @param settings resolves the {@code {{portal-sync.*}}} placeholders a mapping's values may hold */
     public MappingFileReader(FhirContext fhir, Function<String, Optional<String>> settings) {
@@ -70,6 +72,7 @@ public final class MappingFileReader {
         this.tables = new LinkedHashMap<>();
         this.readFields = new LinkedHashSet<>();
         this.xmlNamespaces = null;
+        this.patientMapping = null;
         try {
             Optional<Node> document = new Compose(LoadSettings.builder().setLabel(fileName).build()).composeString(text);
             if (document.isEmpty()) {
@@ -142,9 +145,23 @@ public final class MappingFileReader {
         if (!ID_PREFIX.matcher(prefix).matches()) {
             throw error(id.get("prefix").getValueNode(), "id.prefix '" + prefix + "' must be letters, digits, '.' or '-' (at most 21)");
         }
+        String patient = null;
+        if (keys.containsKey("patient")) {
+            patient = scalar(keys.get("patient").getValueNode(), "patient");
+            if (soap != null) {
+                throw error(keys.get("patient").getKeyNode(), "patient is for HL7 v2 messages whose PID makes the Patient; a SOAP "
+                        + "mapping's records are read one by one");
+            }
+            if (produces.equals("Patient")) {
+                throw error(keys.get("patient").getValueNode(), "patient names the mapping that makes the message's Patient; this mapping "
+                        + "makes Patients itself");
+            }
+        }
+        this.patientMapping = patient;
+        this.idPartCount = idParts.size();
         List<MappingRule> rules = rules(required(keys, "rules", root, "the field rules"), resource, null);
         return new MappingFile(file, name, source, zone, accepts, produces, prefix, idParts, line(idNode), Map.copyOf(tables), rules,
-                Set.copyOf(readFields), each, soap);
+                Set.copyOf(readFields), each, soap, patient);
     }
 
     private ZoneId zone(Node node) {
@@ -246,8 +263,8 @@ public final class MappingFileReader {
             } catch (IllegalArgumentException e) {
                 throw error(eachNode, label + ": " + e.getMessage());
             }
-            for (String key : List.of("source", "sources", "concat", "value", "default", "map", "type", "prefix", "split",
-                    "reference")) {
+            for (String key : List.of("source", "sources", "concat", "value", "default", "map", "type", "prefix", "split", "reference", "plus",
+                    "reference-of")) {
                 if (keys.containsKey(key)) {
                     throw error(keys.get(key).getKeyNode(), label + ": a group (each) takes only target, when, required and rules; put '"
                             + key + "' on a rule inside it");
@@ -263,11 +280,26 @@ public final class MappingFileReader {
                 throw error(node, label + ": a group (each) needs rules for the elements of each " + target);
             }
             List<MappingRule> rules = rules(keys.get("rules").getValueNode(), element, each);
+            int atMost = 0;
+            if (keys.containsKey("at-most")) {
+                Node atMostNode = keys.get("at-most").getValueNode();
+                try {
+                    atMost = Integer.parseInt(scalar(atMostNode, label + " at-most"));
+                } catch (NumberFormatException e) {
+                    atMost = -1;
+                }
+                if (atMost < 1) {
+                    throw error(atMostNode, label + ": at-most must be a whole number of at least 1");
+                }
+            }
             return new MappingRule(line(node), target, fhirTarget, List.of(), List.of(), " ", null, null, null, ValueType.STRING, null,
-                    null, when, required, each, rules, null, null);
+                    null, when, required, each, rules, null, null, null, List.of(), atMost, false);
         }
         if (keys.containsKey("rules")) {
             throw error(keys.get("rules").getKeyNode(), label + ": only a group (each) has rules of its own");
+        }
+        if (keys.containsKey("at-most")) {
+            throw error(keys.get("at-most").getKeyNode(), label + ": only a group (each) has at-most");
         }
         if (!fhirTarget.isPrimitive()) {
             throw error(keys.get("target").getValueNode(), label + ": " + target + " has elements of its own; name one of them (e.g. "
@@ -282,10 +314,39 @@ public final class MappingFileReader {
         }
         List<SourcePath> concat = keys.containsKey("concat") ? paths(keys.get("concat").getValueNode(), label) : List.of();
         String constant = keys.containsKey("value") ? setting(keys.get("value").getValueNode(), label) : null;
-        Reference reference = keys.containsKey("reference") ? reference(keys.get("reference").getValueNode(), label) : null;
-        int kinds = (sources.isEmpty() ? 0 : 1) + (concat.isEmpty() ? 0 : 1) + (constant == null ? 0 : 1) + (reference == null ? 0 : 1);
+        Reference reference = null;
+        boolean patientReference = false;
+        if (keys.containsKey("reference")) {
+            Node referenceNode = keys.get("reference").getValueNode();
+            if (referenceNode instanceof ScalarNode) {
+                // reference: patient, the Patient the file's patient mapping makes of the same message
+                String word = scalar(referenceNode, label + " reference");
+                if (!word.equals(MappingRule.PATIENT_REFERENCE)) {
+                    throw error(referenceNode, label + ": reference '" + word + "' is not one a rule can make; name the patient "
+                            + "(reference: patient) or a record by its id paths (reference: {resource: Patient, prefix: v2, from: [...]})");
+                }
+                if (patientMapping == null) {
+                    throw error(referenceNode, label + ": reference: patient needs the file's 'patient' key, naming the mapping that "
+                            + "makes the message's Patient (e.g. patient: hl7v2-adt-patient)");
+                }
+                patientReference = true;
+            } else {
+                reference = reference(referenceNode, label);
+            }
+        }
+        List<SourcePath> referenceOf = keys.containsKey("reference-of") ? paths(keys.get("reference-of").getValueNode(), label) : List.of();
+        if (!referenceOf.isEmpty() && xmlNamespaces != null) {
+            throw error(keys.get("reference-of").getKeyNode(), label + ": reference-of is for HL7 v2 messages (an A40's MRG), not a SOAP "
+                    + "record");
+        }
+        if (!referenceOf.isEmpty() && referenceOf.size() != idPartCount) {
+            throw error(keys.get("reference-of").getValueNode(), label + ": reference-of names the values of another record's id, one "
+                    + "path for each of id.from's " + idPartCount);
+        }
+        int kinds = (sources.isEmpty() ? 0 : 1) + (concat.isEmpty() ? 0 : 1) + (constant == null ? 0 : 1)
+                + (reference == null && !patientReference ? 0 : 1) + (referenceOf.isEmpty() ? 0 : 1);
         if (kinds != 1) {
-            throw error(node, label + ": give exactly one of source, sources, concat, value or reference");
+            throw error(node, label + ": give exactly one of source, sources, concat, value, reference or reference-of");
         }
         String table = null;
         if (keys.containsKey("map")) {
@@ -304,6 +365,19 @@ public final class MappingFileReader {
                 default -> throw error(keys.get("type").getValueNode(), label + ": type '" + text + "' is not string, date or date-time");
             };
         }
+        MappingRule.Plus plus = null;
+        if (keys.containsKey("plus")) {
+            Node plusNode = keys.get("plus").getValueNode();
+            Map<String, NodeTuple> plusKeys = keys(plusNode, Set.of("amount", "unit"), label + " plus");
+            if (xmlNamespaces != null) {
+                throw error(keys.get("plus").getKeyNode(), label + ": plus is for HL7 v2 messages (AIS-7, AIS-8), not a SOAP record");
+            }
+            if (type != ValueType.DATE_TIME || !plusKeys.containsKey("amount")) {
+                throw error(plusNode, label + ": plus adds a duration to a date-time: type: date-time, plus: {amount: AIS-7, unit: AIS-8-1}");
+            }
+            plus = new MappingRule.Plus(path(plusKeys.get("amount").getValueNode(), label),
+                    plusKeys.containsKey("unit") ? path(plusKeys.get("unit").getValueNode(), label) : null);
+        }
         String split = keys.containsKey("split") ? raw(keys.get("split").getValueNode(), label + " split") : null;
         if (split != null && !fhirTarget.isRepeating()) {
             throw error(keys.get("split").getKeyNode(), label + ": split makes several values, but " + target + " holds one");
@@ -312,7 +386,7 @@ public final class MappingFileReader {
                 keys.containsKey("separator") ? raw(keys.get("separator").getValueNode(), label + " separator") : " ", constant,
                 keys.containsKey("default") ? setting(keys.get("default").getValueNode(), label) : null, table, type,
                 keys.containsKey("prefix") ? setting(keys.get("prefix").getValueNode(), label) : null, split, when, required, null, List.of(),
-                reference, null);
+                reference, null, plus, referenceOf, 0, patientReference);
     }
 
     /** {@code refuse: <problem>} with a {@code when}: a message the mapping must not take, refused naming the problem. */
@@ -329,7 +403,7 @@ public final class MappingFileReader {
         Condition when = condition(keys.get("when").getValueNode(), label);
         String problem = scalar(keys.get("refuse").getValueNode(), label);
         return new MappingRule(line(node), "refuse", null, List.of(), List.of(), " ", null, null, null, ValueType.STRING, null, null, when,
-                false, null, List.of(), null, problem);
+                false, null, List.of(), null, problem, null, List.of(), 0, false);
     }
 
     /** {@code reference: {resource: Patient, prefix: v2, from: [...]}}: the id another mapping of this source derives. */

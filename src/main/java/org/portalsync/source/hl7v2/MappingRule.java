@@ -17,10 +17,20 @@ import java.util.List;
  * @param reference another record of the same source, named by the paths its own mapping derives its id from
  *                  ({@code Patient/v2-3f2a...}), or null
  * @param refuse    the problem a message is refused with when the rule's condition holds ({@code refuse}), or null
+ * @param plus      a duration added to a date-time (an appointment's end from its start), or null
+ * @param referenceOf paths whose values identify another record of the type the mapping produces, by its id rule
+ *                  ({@code id.from}): the value is that record's reference (an A40's merged patient, MRG-1); empty for others
+ * @param atMost    a group's most segments or repetitions (a message with more is refused); 0 for no limit
+ * @param patientReference {@code reference: patient}: the value is the reference ({@code Patient/v2-...}) of the Patient that
+ *                  the mapping's {@code patient} mapping makes of the same message
  */
 public record MappingRule(int line, String target, FhirTarget fhirTarget, List<SourcePath> sources, List<SourcePath> concat, String separator,
         String constant, String defaultValue, String table, ValueType type, String prefix, String split, Condition when, boolean required,
-        Each each, List<MappingRule> rules, Reference reference, String refuse) {
+        Each each, List<MappingRule> rules, Reference reference, String refuse, Plus plus, List<SourcePath> referenceOf, int atMost,
+        boolean patientReference) {
+
+    /** {@code reference: patient}: the one record named by a word, the Patient of the mapping's {@code patient} mapping. */
+    public static final String PATIENT_REFERENCE = "patient";
 
     /**
      * A reference to a record another mapping of the same source makes ({@code reference: {resource: Patient, prefix: v2,
@@ -28,6 +38,13 @@ public record MappingRule(int line, String target, FhirTarget fhirTarget, List<S
      * the ADT mapping made of the same MRN.
      */
     public record Reference(String resource, String prefix, List<SourcePath> from) {
+    }
+
+    /**
+     * A duration added to a date-time: its amount and its unit (UCUM or ISO+ {@code s}, {@code min}, {@code h},
+     * {@code d}; empty is minutes, as HL7 v2.5.1 says of AIS-8 and SCH-10).
+     */
+    public record Plus(SourcePath amount, SourcePath unit) {
     }
 
     /** How a source value is read. */
@@ -56,8 +73,9 @@ public record MappingRule(int line, String target, FhirTarget fhirTarget, List<S
         if (refuse != null) {
             return "'refuse' (" + when.path().text() + ")";
         }
-        String from = each != null ? "each " + each.text() : reference != null ? "reference " + reference.resource() : !sources.isEmpty() ? sources.get(0).text()
-                : !concat.isEmpty() ? concat.get(0).text() : "value";
+        String from = each != null ? "each " + each.text() : reference != null ? "reference " + reference.resource()
+                : !sources.isEmpty() ? sources.get(0).text() : !concat.isEmpty() ? concat.get(0).text()
+                : patientReference ? "reference " + PATIENT_REFERENCE : !referenceOf.isEmpty() ? referenceOf.get(0).text() : "value";
         return "'" + target + "' (" + from + ")";
     }
 }

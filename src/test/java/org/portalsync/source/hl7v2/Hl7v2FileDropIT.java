@@ -138,6 +138,38 @@ class Hl7v2FileDropIT {
     }
 
     @Test
+    void anA40InAFileMergesAPatientOfAnEarlierMessageOfTheFileAndAnUnknownOneRefusesTheFile() throws Exception {
+        try (TestEngine engine = TestEngine.start(settings("0s"))) {
+            // the merged patient is unknown to the portal and to the inbox: the file is refused whole, as an MLLP A40 is
+            drop("a40-10779.hl7", a40("CTRL-10779", "PID|1||A-10778^^^CLINIC-F^MR||Lovelace^Ada||19151210|F",
+                    "MRG|A-10779^^^CLINIC-F^MR"));
+            awaitMoved("a40-10779.hl7", "error");
+            assertThat(reason("a40-10779.hl7")).startsWith("HL7 v2 file a40-10779.hl7 refused: message 1 of 1 (MSH-10 CTRL-10779): "
+                    + "MRG-1: the merged patient is unknown");
+            assertThat(engine.count("SELECT COUNT(*) FROM legacy_inbox")).isZero();
+
+            // both patients registered earlier in the same batch: the merge is taken and applied after them
+            drop("batch-10771.hl7", batch("\n", "3",
+                    adt("A04", "CTRL-10771", "PID|1||A-10771^^^CLINIC-F^MR||Lovelace^Ada||19151210|F", "\n"),
+                    adt("A04", "CTRL-10772", "PID|1||A-10772^^^CLINIC-F^MR||Lovelace^Augusta||19151210|F", "\n"),
+                    a40("CTRL-10773", "PID|1||A-10771^^^CLINIC-F^MR||Lovelace^Ada||19151210|F", "MRG|A-10772^^^CLINIC-F^MR")
+                            .replace("\r", "\n") + "\n"));
+            awaitMoved("batch-10771.hl7", "done");
+            awaitInboxDone(engine);
+            assertThat(engine.rows("SELECT m.archived, m.replaced_by, s.id AS survivor FROM portal_patient m, portal_patient s "
+                    + "WHERE m.mrn = 'A-10772' AND s.mrn = 'A-10771'")).singleElement().satisfies(row -> {
+                        assertThat(row.get("archived")).isEqualTo(true);
+                        assertThat(row.get("replaced_by")).isEqualTo(row.get("survivor"));
+                    });
+        }
+    }
+
+    /** An ADT^A40 of this test's sender (segments ended by CR, as {@link Hl7v2MergeMllpIT#a40} builds it). */
+    private static String a40(String controlId, String pid, String mrg) {
+        return Hl7v2MergeMllpIT.a40(controlId, pid, mrg).replace("|CLINIC-A|", "|CLINIC-F|");
+    }
+
+    @Test
     void aFileStillBeingWrittenIsNotTaken() throws Exception {
         try (TestEngine engine = TestEngine.start(settings("4s"))) {
             String message = adt("A04", "CTRL-10760", "PID|1||A-10760^^^CLINIC-F^MR||Lovelace^Ada||19151210|F", "\r");

@@ -33,6 +33,7 @@ import org.portalsync.sync.TestEngine;
  */
 class Hl7v2MllpIT {
 
+    /** The MLLP client of every HL7 v2 test class ({@link #send}). */
     private static final HapiContext HAPI = client();
     private static final String SENDER = "LEGACY|CLINIC-A";
 
@@ -286,7 +287,7 @@ class Hl7v2MllpIT {
         int port = freePort();
         String shipped = Files.readString(ShippedAdtMappingCorpusTest.SHIPPED);
         Path file = mappings.resolve("hl7v2-adt-patient.yaml");
-        Files.writeString(file, shipped.replace("events: [A01, A04, A08, A28, A31]", "events: [A04]"));
+        Files.writeString(file, shipped.replace("events: [A01, A04, A08, A28, A31, A40]", "events: [A04]"));
         Map<String, String> settings = settings(port);
         settings.put(PortalSyncSettings.HL7V2_MAPPINGS_DIR, mappings.toString());
         try (TestEngine engine = TestEngine.start(settings)) {

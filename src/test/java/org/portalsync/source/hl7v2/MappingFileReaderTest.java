@@ -82,7 +82,7 @@ class MappingFileReaderTest {
         assertThat(error(HEAD.replace("  from: [PID-3(5=MR)-1]\n", "  prefix: a\n") + "  - {source: PID-8, target: gender}\n"))
                 .startsWith("config/mappings/clinic-a.yaml:7: id needs 'from'");
         assertThat(error(withRules("  - {target: gender}\n")))
-                .isEqualTo("config/mappings/clinic-a.yaml:11: rule 'gender': give exactly one of source, sources, concat, value or reference");
+                .isEqualTo("config/mappings/clinic-a.yaml:11: rule 'gender': give exactly one of source, sources, concat, value, reference or reference-of");
     }
 
     @Test
@@ -123,5 +123,21 @@ class MappingFileReaderTest {
     @Test
     void brokenYamlIsNamedWithItsLine() {
         assertThat(error(withRules("  - {source: PID-8, target: gender\n"))).startsWith("config/mappings/clinic-a.yaml:12: not valid YAML");
+    }
+
+    @Test
+    void theMergeAndAppointmentKeysAreCheckedWhenRead() {
+        assertThat(error(withRules("  - {reference: patient, target: link.other.reference}\n")))
+                .startsWith("config/mappings/clinic-a.yaml:11: rule 'link.other.reference': reference: patient needs the file's 'patient' key");
+        assertThat(error(HEAD.replace("produces: Patient", "produces: Patient\npatient: hl7v2-adt-patient")
+                + "  - {source: PID-8, target: gender}\n")).startsWith("config/mappings/clinic-a.yaml:6: patient names the mapping that makes");
+        assertThat(error(withRules("  - {reference-of: [MRG-1-1, MRG-1-4-1], target: link.other.reference}\n")))
+                .startsWith("config/mappings/clinic-a.yaml:11: rule 'link.other.reference': reference-of names the values of another "
+                        + "record's id, one path for each of id.from's 1");
+        assertThat(error(withRules("  - each: MRG\n    target: link\n    at-most: 0\n    rules:\n"
+                + "      - {reference-of: MRG-1-1, target: other.reference}\n")))
+                .isEqualTo("config/mappings/clinic-a.yaml:13: rule 'link': at-most must be a whole number of at least 1");
+        assertThat(error(withRules("  - {source: PID-29, target: deceasedDateTime, plus: {amount: PID-1}}\n")))
+                .startsWith("config/mappings/clinic-a.yaml:11: rule 'deceasedDateTime': plus adds a duration to a date-time");
     }
 }

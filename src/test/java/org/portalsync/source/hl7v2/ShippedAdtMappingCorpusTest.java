@@ -23,7 +23,7 @@ import org.portalsync.mapping.PatientMappingSettings;
 import org.portalsync.portal.PortalPatient;
 
 /**
- * The shipped {@code config/mappings/hl7v2-adt-patient.yaml} over every ADT A01/A04/A08/A28/A31 message of the
+ * The shipped {@code config/mappings/hl7v2-adt-patient.yaml} over every ADT A01/A04/A08/A28/A31/A40 message of the
  * shared corpus ({@code ../shared/corpus/hl7v2}): each becomes a Patient the engine's FHIR mapping accepts, with
  * the values read from the file by hand below, or is refused naming the field and the problem.
  */
@@ -57,7 +57,12 @@ class ShippedAdtMappingCorpusTest {
             Map.entry("ADT_A28-1.hl7", GHH_WITH_NK1),
             Map.entry("ADT_A28-2.hl7", GHH_WITHOUT_NK1),
             Map.entry("ADT_A31-1.hl7", GHH_WITH_NK1),
-            Map.entry("ADT_A31-2.hl7", GHH_WITHOUT_NK1));
+            Map.entry("ADT_A31-2.hl7", GHH_WITHOUT_NK1),
+            // A40: the surviving patient (PID) replaces the MRG one; the listener refuses it while the portal does not know
+            // the merged patient (Hl7v2MergeMllpIT)
+            Map.entry("ADT_A40-1.hl7", new Maps("12345", "Test", "2018-02-05", "female", 0)),
+            // two PID/MRG pairs: one merge per message
+            Map.entry("ADT_A40-2.hl7", new Refused("MRG", ErrorCode.SEGMENT_SEQUENCE_ERROR, "two merges in one message")));
 
     static Optional<Path> corpus() {
         return MapFhirPatientCorpusTest.corpus().map(fhir -> fhir.resolveSibling("hl7v2"));
@@ -74,7 +79,7 @@ class ShippedAdtMappingCorpusTest {
             return Stream.of("<corpus folder missing>");
         }
         try (Stream<Path> files = Files.list(dir.get())) {
-            return files.map(file -> file.getFileName().toString()).filter(name -> name.matches("ADT_A0\\d.*|ADT_A28.*|ADT_A31.*")).sorted()
+            return files.map(file -> file.getFileName().toString()).filter(name -> name.matches("ADT_A0\\d.*|ADT_A28.*|ADT_A31.*|ADT_A40.*")).sorted()
                     .toList().stream();
         }
     }
@@ -115,6 +120,13 @@ class ShippedAdtMappingCorpusTest {
         assertThat(patient.birthDate()).hasToString(maps.birthDate());
         assertThat(patient.gender()).isEqualTo(maps.gender());
         assertThat(((Patient) mapped.resource()).getContact()).hasSize(maps.contacts());
+        if (name.startsWith("ADT_A40")) {
+            // MRG-1 56789 of BCBS: the record an ADT of that MRN makes
+            assertThat(((Patient) mapped.resource()).getLinkFirstRep().getType()).isEqualTo(Patient.LinkType.REPLACES);
+            assertThat(((Patient) mapped.resource()).getLinkFirstRep().getOther().getReference()).isEqualTo(new MapHl7v2Message(
+                    MapHl7v2MessageTest.FHIR).map(mapping, new Hl7v2Message(new Hl7v2Reader().read(text.replace("PID|1||12345^", "PID|1||56789^")
+                            .replaceAll("\r?\nMRG[^\r\n]*", "")))).record());
+        }
         assertThat(mapped.unmapped()).as("every sample has fields the shipped mapping leaves to the digest").isNotEmpty();
     }
 
