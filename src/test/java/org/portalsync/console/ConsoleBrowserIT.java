@@ -16,7 +16,10 @@ import org.junit.jupiter.api.Test;
 import org.openqa.selenium.By;
 import org.openqa.selenium.JavascriptExecutor;
 import org.openqa.selenium.WebDriver;
+import org.openqa.selenium.WebElement;
+import org.openqa.selenium.support.ui.ExpectedConditions;
 import org.openqa.selenium.support.ui.Select;
+import org.openqa.selenium.support.ui.WebDriverWait;
 import org.portalsync.alert.SettableClock;
 import org.portalsync.config.PortalSyncSettings;
 import org.portalsync.sandbox.FaultInjectingProxy;
@@ -89,8 +92,25 @@ class ConsoleBrowserIT {
         assertThat(browser.getCurrentUrl()).contains("/console/login");
         browser.findElement(By.name("username")).sendKeys(user);
         browser.findElement(By.name("password")).sendKeys(password);
-        browser.findElement(By.cssSelector("form.signin button")).click();
+        click(By.cssSelector("form.signin button"));
         assertThat(browser.findElement(By.tagName("h1")).getText()).isEqualTo("Overview");
+    }
+
+    /** Clicks what leads to another page, and waits until that page has loaded. */
+    private static void click(By target) {
+        untilTheNextPage(() -> browser.findElement(target).click());
+    }
+
+    /**
+     * Does what leads to another page and waits until it has replaced this one and loaded: the driver does not always
+     * wait for a form's submission, and a page read too early is the old one, or goes stale while it is read.
+     */
+    private static void untilTheNextPage(Runnable action) {
+        WebElement page = browser.findElement(By.tagName("html"));
+        action.run();
+        WebDriverWait wait = new WebDriverWait(browser, Duration.ofSeconds(60));
+        wait.until(ExpectedConditions.stalenessOf(page));
+        wait.until(driver -> "complete".equals(((JavascriptExecutor) driver).executeScript("return document.readyState")));
     }
 
     private static String text() {
@@ -106,13 +126,13 @@ class ConsoleBrowserIT {
         assertThat(text()).contains("Open dead letters").contains("Patient-deletions");
         ConsoleBrowser.screenshot(browser, "overview");
 
-        browser.findElement(By.linkText("Patients")).click();
+        click(By.linkText("Patients"));
         new Select(browser.findElement(By.name("by"))).selectByValue("mrn");
         browser.findElement(By.name("q")).sendKeys(failingMrn);
-        browser.findElement(By.cssSelector("form.search button")).click();
+        click(By.cssSelector("form.search button"));
         assertThat(browser.getCurrentUrl()).as("no PHI in the address").doesNotContain(failingMrn).endsWith("/console/patients/search");
         assertThat(text()).contains("1 found");
-        browser.findElement(By.cssSelector("table.patients a")).click();
+        click(By.cssSelector("table.patients a"));
 
         assertThat(browser.getCurrentUrl()).as("an opaque id, not the MRN or the EHR's id").matches(".*/console/patients/\\d+")
                 .doesNotContain(failingMrn).doesNotContain(failing);
@@ -120,7 +140,7 @@ class ConsoleBrowserIT {
         assertThat(text()).contains("dead-lettered").contains("Patient/" + failing).contains("Field provenance");
         ConsoleBrowser.screenshot(browser, "patient-with-error");
 
-        browser.findElement(By.cssSelector("button.replay")).click();
+        click(By.cssSelector("button.replay"));
 
         assertThat(browser.findElement(By.id("sync-status")).getText()).isEqualTo("in sync");
         assertThat(browser.findElement(By.cssSelector("#sync-status .badge")).getAttribute("class")).contains("ok");
@@ -139,25 +159,25 @@ class ConsoleBrowserIT {
                 .allSatisfy(row -> assertThat(row).containsEntry("actor", ConsoleTestUsers.OPERATOR)
                         .containsEntry("resource", "ehr/Patient/" + failing));
 
-        browser.findElement(By.linkText("Dead letters")).click();
+        click(By.linkText("Dead letters"));
         ConsoleBrowser.screenshot(browser, "dead-letters");
     }
 
     @Test
     void aViewerSeesNoReplayAndAForgedReplayIsRefused() {
         signIn(ConsoleTestUsers.VIEWER, ConsoleTestUsers.VIEWER_PASSWORD);
-        browser.findElement(By.linkText("Dead letters")).click();
+        click(By.linkText("Dead letters"));
         assertThat(browser.findElements(By.cssSelector("button.replay, button.replay-selected, button.discard"))).isEmpty();
 
         // the viewer's own session and CSRF token, in a form the page does not offer
-        ((JavascriptExecutor) browser).executeScript("""
+        untilTheNextPage(() -> ((JavascriptExecutor) browser).executeScript("""
                 const form = document.createElement('form');
                 form.method = 'post';
                 form.action = '/console/dead-letters/replay';
                 form.innerHTML = '<input name="csrf" value="' + document.querySelector('input[name=csrf]').value + '">'
                     + '<input name="one" value="1">';
                 document.body.appendChild(form);
-                form.submit();""");
+                form.submit();"""));
 
         assertThat(browser.findElement(By.tagName("h1")).getText()).isEqualTo("Not allowed");
         assertThat(text()).contains("Only an operator may do this");
@@ -166,10 +186,10 @@ class ConsoleBrowserIT {
     @Test
     void aFormWithoutItsCsrfTokenIsRefused() {
         signIn(ConsoleTestUsers.OPERATOR, ConsoleTestUsers.OPERATOR_PASSWORD);
-        browser.findElement(By.linkText("Patients")).click();
+        click(By.linkText("Patients"));
         ((JavascriptExecutor) browser).executeScript("document.querySelector('form.search input[name=csrf]').remove()");
         browser.findElement(By.name("q")).sendKeys("anyone");
-        browser.findElement(By.cssSelector("form.search button")).click();
+        click(By.cssSelector("form.search button"));
 
         assertThat(browser.findElement(By.tagName("h1")).getText()).isEqualTo("Not allowed");
         assertThat(text()).contains("no valid CSRF token");
@@ -179,11 +199,11 @@ class ConsoleBrowserIT {
     void anIdleSessionEndsAfterTheTimeout() {
         signIn(ConsoleTestUsers.OPERATOR, ConsoleTestUsers.OPERATOR_PASSWORD);
         clock.advance(Duration.ofMinutes(1));
-        browser.findElement(By.linkText("Alerts")).click();
+        click(By.linkText("Alerts"));
         assertThat(browser.findElement(By.tagName("h1")).getText()).as("a request restarts the idle time").isEqualTo("Recent alerts");
 
         clock.advance(Duration.ofMinutes(2).plusSeconds(1));
-        browser.findElement(By.linkText("Overview")).click();
+        click(By.linkText("Overview"));
 
         assertThat(browser.getCurrentUrl()).contains("/console/login");
         assertThat(text()).contains("Your session ended after a time without use");
