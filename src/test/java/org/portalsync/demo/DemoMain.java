@@ -88,6 +88,8 @@ public final class DemoMain {
         settings.put(PortalSyncSettings.CONSOLE_USERS_FILE, users.toString());
         // the demo's dead letter waits for the newcomer's replay instead of re-syncing on its own
         settings.put(PortalSyncSettings.RESYNC_INTERVAL, "1h");
+        // the usual three retries, 1 s, 2 s and 4 s apart rather than 1 s, 5 s and 25 s, so it is there within seconds
+        settings.put(PortalSyncSettings.RETRY_BACKOFF, "2");
         Main engine = PortalSyncMain.create(settings);
         LOG.info("Portal database: {} (H2; open it with any JDBC tool, user sa, no password)", DATABASE.resolve("portal.mv.db"));
         Thread deadLetter = new Thread(() -> seedDeadLetter(engine, proxy, ids, password), "demo-dead-letter");
@@ -104,34 +106,39 @@ public final class DemoMain {
     }
 
     /**
-     * Once the first poll has brought patients into the portal: the EHR fails every read of one of them for a
-     * moment, so a refresh of it ends in a real dead letter (EHR 5xx, after the usual retries) and its status
-     * pending. The EHR then answers again, and the console's Replay turns it green. Then the console's address and
-     * the demo login.
+     * As soon as the engine's API listens: the console's address and the demo login. Then, once the first poll has
+     * brought patients into the portal, the EHR fails every read of one of them for a moment, so a refresh of it ends
+     * in a real dead letter (EHR 5xx, after the usual retries) and its status pending. The EHR then answers again,
+     * and the console's Replay turns it green.
      */
     private static void seedDeadLetter(Main engine, FaultInjectingProxy proxy, List<String> ids, String password) {
         try {
-            DataSource portal = null;
-            String patientId = null;
-            while (patientId == null) {
-                Thread.sleep(1_000);
-                if (portal == null && engine.getCamelContext() != null && engine.getCamelContext().isStarted()) {
-                    portal = engine.getCamelContext().getRegistry().lookupByNameAndType("portalDataSource", DataSource.class);
-                }
-                patientId = portal == null ? null : firstSyncedPatient(portal, ids);
+            while (engine.getCamelContext() == null || !engine.getCamelContext().isStarted()) {
+                Thread.sleep(200);
             }
-            proxy.failEvery(500, "Patient/" + patientId);
-            engine.getCamelTemplate().requestBody("direct:fhir-patient-refresh", patientId);
-            proxy.stopFailing();
             int port = engine.getCamelContext().getPropertiesComponent().resolveProperty(PortalSyncSettings.API_PORT).map(Integer::parseInt)
                     .orElse(8088);
             LOG.info("""
 
                     Operator console: http://127.0.0.1:{}/console
                       sign in as '{}' with password '{}' (an operator made for this demo only)
-                      Patient/{} has a dead letter: the EHR failed its read (HTTP 500) and answers again now.
-                      Open "Dead letters" (or find the patient under "Patients") and press Replay.
-                    """, port, DEMO_USER, password, patientId);
+                      One patient gets a dead letter to replay in a few seconds: it is named here once it has.
+                    """, port, DEMO_USER, password);
+            DataSource portal = engine.getCamelContext().getRegistry().lookupByNameAndType("portalDataSource", DataSource.class);
+            String patientId = firstSyncedPatient(portal, ids);
+            while (patientId == null) {
+                Thread.sleep(500);
+                patientId = firstSyncedPatient(portal, ids);
+            }
+            proxy.failEvery(500, "Patient/" + patientId);
+            engine.getCamelTemplate().requestBody("direct:fhir-patient-refresh", patientId);
+            proxy.stopFailing();
+            LOG.info("""
+
+                    Patient/{} has a dead letter: the EHR failed its read (HTTP 500) and answers again now.
+                      In the console (http://127.0.0.1:{}/console), open "Dead letters" (or find the patient under
+                      "Patients") and press Replay.
+                    """, patientId, port);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } catch (Exception e) {
