@@ -9,6 +9,7 @@ import ca.uhn.fhir.context.FhirContext;
 import org.apache.camel.Exchange;
 import org.apache.camel.Processor;
 import org.hl7.fhir.instance.model.api.IBaseResource;
+import org.portalsync.metrics.SyncMetrics;
 import org.portalsync.source.fhir.FhirEntry;
 import org.portalsync.sync.DryRunReport;
 import org.portalsync.sync.PollStats;
@@ -33,12 +34,14 @@ public final class RecordDeadLetter implements Processor {
     private final DeadLetterStore deadLetters;
     private final DeadLetterJournal journal;
     private final FhirContext fhir;
+    private final SyncMetrics metrics;
     private final Clock clock;
 
-    public RecordDeadLetter(DeadLetterStore deadLetters, DeadLetterJournal journal, FhirContext fhir, Clock clock) {
+    public RecordDeadLetter(DeadLetterStore deadLetters, DeadLetterJournal journal, FhirContext fhir, SyncMetrics metrics, Clock clock) {
         this.deadLetters = deadLetters;
         this.journal = journal;
         this.fhir = fhir;
+        this.metrics = metrics;
         this.clock = clock;
     }
 
@@ -64,6 +67,10 @@ public final class RecordDeadLetter implements Processor {
         if (report != null) {
             report.failed(record == null ? routeId : record, kind + ": " + reason);
             return;
+        }
+        if (stats == null && record != null) {
+            // outside a poll (webhook, legacy inbox, SOAP): the steps that count a record's outcome are skipped too
+            metrics.recordOutcome(source, SyncMetrics.resourceType(record), SyncOutcome.DEAD_LETTERED);
         }
         Instant now = clock.instant();
         Object sourceResource = exchange.getProperty(SyncHeaders.SOURCE_RESOURCE);

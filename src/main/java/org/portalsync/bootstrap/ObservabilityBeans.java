@@ -23,6 +23,7 @@ import org.portalsync.health.PollHistory;
 import org.portalsync.health.PortalDatabaseCheck;
 import org.portalsync.health.SchedulesCheck;
 import org.portalsync.metrics.PortalGauges;
+import org.portalsync.metrics.RecordSyncOutcome;
 import org.portalsync.metrics.SyncMetrics;
 import org.portalsync.portal.PortalDatabase;
 import org.slf4j.Logger;
@@ -51,6 +52,7 @@ final class ObservabilityBeans {
         camel.getRegistry().bind(MicrometerConstants.METRICS_REGISTRY_NAME, registry);
         SyncMetrics metrics = new SyncMetrics(registry);
         camel.getRegistry().bind(SyncMetrics.REGISTRY_NAME, metrics);
+        camel.getRegistry().bind(RecordSyncOutcome.REGISTRY_NAME, new RecordSyncOutcome(metrics));
         new PortalGauges(database, clock).register(registry);
         return metrics;
     }

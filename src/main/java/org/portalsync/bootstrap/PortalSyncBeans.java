@@ -304,7 +304,7 @@ public final class PortalSyncBeans implements CamelConfiguration {
                     new AppointmentWriteBack(writeBackSettings, appointmentMessages, database, appointments, portalChanges, authority, conflicts,
                             dataQuality, audit, fhirClient, fhir, appointmentMapper, appointmentDelivery, legacyCancel, clock), clock));
         registry.bind("recordMalformedResource", new RecordMalformedResource(database, dataQuality, statuses, clock));
-        registry.bind("recordDeadLetter", new RecordDeadLetter(deadLetters, journal, fhir, clock));
+        registry.bind("recordDeadLetter", new RecordDeadLetter(deadLetters, journal, fhir, metrics, clock));
         registry.bind("resolveFailedPolls", new ResolveFailedRuns(deadLetters, List.of("fhir-patient-poll", "fhir-patient-poll-feed", "fhir-bulk-export"),
                 dryRun, clock));
         registry.bind("resolveFailedCoveragePolls", new ResolveFailedRuns(deadLetters, List.of("fhir-coverage-poll", "fhir-coverage-poll-feed"),

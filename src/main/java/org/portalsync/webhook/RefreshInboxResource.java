@@ -160,7 +160,8 @@ public final class RefreshInboxResource implements Processor {
             Instant now = clock.instant();
             Optional<Instant> received = inbox.finish(source, resource, upTo,
                     deadLettered ? WebhookInbox.Outcome.DEAD_LETTERED : WebhookInbox.Outcome.SYNCED, worker, now);
-            SyncOutcome outcome = deadLettered ? SyncOutcome.DEAD_LETTERED : sync.getMessage().getHeader(SyncHeaders.OUTCOME, SyncOutcome.class);
+            // a dead letter is counted where it is stored (RecordDeadLetter)
+            SyncOutcome outcome = deadLettered ? null : sync.getMessage().getHeader(SyncHeaders.OUTCOME, SyncOutcome.class);
             if (outcome != null) {
                 metrics.recordOutcome(source, resource.type(), outcome);
             }

@@ -8,9 +8,9 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 
 /** One scrape of the engine's {@code /observe/metrics}, as Prometheus reads it. */
-record Scrape(String text) {
+public record Scrape(String text) {
 
-    static Scrape of(String managementBaseUrl) throws Exception {
+    public static Scrape of(String managementBaseUrl) throws Exception {
         HttpResponse<String> response = HttpClient.newHttpClient().send(
                 HttpRequest.newBuilder(URI.create(managementBaseUrl + "/observe/metrics")).GET().build(), HttpResponse.BodyHandlers.ofString());
         if (response.statusCode() != 200) {
@@ -20,7 +20,7 @@ record Scrape(String text) {
     }
 
     /** The sample of this series, e.g. {@code portal_sync_records_synced_total} with {@code outcome=created}; 0 when absent. */
-    double value(String name, Map<String, String> labels) {
+    public double value(String name, Map<String, String> labels) {
         double found = 0;
         for (String line : text.split("\n")) {
             if (line.startsWith("#") || !line.startsWith(name + "{")) {
@@ -34,7 +34,7 @@ record Scrape(String text) {
         return found;
     }
 
-    static void await(Callable<Boolean> condition) throws Exception {
+    public static void await(Callable<Boolean> condition) throws Exception {
         long deadline = System.nanoTime() + 60_000_000_000L;
         while (!condition.call()) {
             if (System.nanoTime() > deadline) {

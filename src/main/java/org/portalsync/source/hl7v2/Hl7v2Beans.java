@@ -10,7 +10,6 @@ import org.portalsync.alert.AlertKind;
 import org.portalsync.alert.AlertLog;
 import org.portalsync.audit.AuditTrail;
 import org.portalsync.config.PortalSyncSettings;
-import org.portalsync.metrics.SyncMetrics;
 import org.portalsync.portal.PortalDatabase;
 import org.portalsync.validate.DataQualityLog;
 import org.slf4j.Logger;
@@ -61,8 +60,7 @@ public final class Hl7v2Beans {
         registry.bind("acceptHl7v2Message", new AcceptHl7v2Message(intake, database, audit, clock));
         registry.bind("acceptHl7v2File", new AcceptHl7v2File(intake, database, audit, settings.hl7v2FileCharset(), clock));
         registry.bind("claimHl7v2Message", new ClaimHl7v2Message(inbox, mappings, fhir, clock));
-        registry.bind("finishHl7v2Message", new FinishHl7v2Message(inbox, clock,
-                registry.lookupByNameAndType(SyncMetrics.REGISTRY_NAME, SyncMetrics.class)));
+        registry.bind("finishHl7v2Message", new FinishHl7v2Message(inbox, clock));
         registry.bind("listWaitingHl7v2Messages", new ListWaitingHl7v2Messages(inbox, clock));
     }
 

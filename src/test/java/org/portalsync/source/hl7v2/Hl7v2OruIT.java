@@ -16,6 +16,7 @@ import ca.uhn.hl7v2.model.Message;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.portalsync.config.PortalSyncSettings;
+import org.portalsync.metrics.Scrape;
 import org.portalsync.sync.TestEngine;
 
 /**
@@ -82,6 +83,14 @@ class Hl7v2OruIT {
             // NTE and the Z-segment are read by no rule: the digest names them
             assertThat(engine.count("SELECT COUNT(*) FROM data_quality_issue WHERE field = 'HL7v2 unmapped' AND problem LIKE "
                     + "'HL7 v2 message CTRL-10781 (ORU^R01, mapping hl7v2-oru-observation): no rule reads %NTE%ZLB%'")).isEqualTo(1);
+            // each record counted in the metrics: the patient, then each of the three results created and corrected
+            Scrape scrape = Scrape.of(engine.managementBaseUrl());
+            assertThat(scrape.value("portal_sync_records_synced_total", Map.of("source", "legacy-adt", "resource_type", "Patient",
+                    "outcome", "created"))).isEqualTo(1);
+            assertThat(scrape.value("portal_sync_records_synced_total", Map.of("source", "legacy-adt", "resource_type", "Observation",
+                    "outcome", "created"))).isEqualTo(3);
+            assertThat(scrape.value("portal_sync_records_synced_total", Map.of("source", "legacy-adt", "resource_type", "Observation",
+                    "outcome", "updated"))).isEqualTo(3);
         }
     }
 
@@ -98,6 +107,8 @@ class Hl7v2OruIT {
                 assertThat((String) row.get("record_ref")).startsWith("Observation/v2-obs-");
                 assertThat((String) row.get("cause_type")).endsWith("PatientResultNotInPortalException");
             });
+            assertThat(Scrape.of(engine.managementBaseUrl()).value("portal_sync_records_failed_total", Map.of("source", "legacy-adt",
+                    "resource_type", "Observation", "outcome", "dead_lettered"))).isEqualTo(3);
 
             Message sn = send(port, ShippedOruMappingTest.oru("CTRL-10786", "A-10785", "182", "F").replace("OBX|1|NM|", "OBX|1|SN|")
                     .replace("||182|", "||^182|"));

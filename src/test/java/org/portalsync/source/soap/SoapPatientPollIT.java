@@ -8,6 +8,7 @@ import java.util.Map;
 
 import org.junit.jupiter.api.Test;
 import org.portalsync.config.PortalSyncSettings;
+import org.portalsync.metrics.Scrape;
 import org.portalsync.sync.TestEngine;
 
 /**
@@ -67,6 +68,12 @@ class SoapPatientPollIT {
             assertThat(engine.rows("SELECT legal_family FROM portal_patient WHERE mrn = 'A-10793'")).singleElement()
                     .satisfies(row -> assertThat(row).containsEntry("legal_family", "Renamed"));
             assertThat(engine.count("SELECT COUNT(*) FROM dead_letter")).isZero();
+            // each record of both polls counted in the metrics: five created, then one updated and four unchanged
+            Scrape scrape = Scrape.of(engine.managementBaseUrl());
+            Map<String, String> patients = Map.of("source", "legacy-soap", "resource_type", "Patient");
+            assertThat(scrape.value("portal_sync_records_synced_total", with(patients, "created"))).isEqualTo(5);
+            assertThat(scrape.value("portal_sync_records_synced_total", with(patients, "updated"))).isEqualTo(1);
+            assertThat(scrape.value("portal_sync_records_synced_total", with(patients, "unchanged"))).isEqualTo(4);
         }
     }
 
@@ -121,5 +128,11 @@ class SoapPatientPollIT {
                 assertThat((String) row.get("cause_message")).contains("holds a DOCTYPE declaration, which is refused");
             });
         }
+    }
+
+    private static Map<String, String> with(Map<String, String> labels, String outcome) {
+        Map<String, String> all = new java.util.HashMap<>(labels);
+        all.put("outcome", outcome);
+        return all;
     }
 }
