@@ -30,6 +30,7 @@ import ch.qos.logback.core.read.ListAppender;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.portalsync.config.PortalSyncSettings;
+import org.portalsync.console.ConsoleTestUsers;
 import org.portalsync.sync.TestEngine;
 import org.slf4j.LoggerFactory;
 
@@ -72,6 +73,7 @@ class ApiServerStartupIT {
         settings.put(PortalSyncSettings.API_BIND_ADDRESS, "0.0.0.0");
         settings.put(PortalSyncSettings.API_TLS_KEYSTORE, keystore.toString());
         settings.put(PortalSyncSettings.API_TLS_KEYSTORE_PASSWORD_FILE, passwordFile.toString());
+        ConsoleTestUsers.enable(settings);
         ListAppender<ILoggingEvent> logs = new ListAppender<>();
         logs.start();
         Logger root = (Logger) LoggerFactory.getLogger(Logger.ROOT_LOGGER_NAME);
@@ -90,6 +92,19 @@ class ApiServerStartupIT {
             assertThat(over13.sslSession()).hasValueSatisfying(session -> assertThat(session.getProtocol()).isEqualTo("TLSv1.3"));
             assertThatThrownBy(() -> HttpClient.newHttpClient().send(request(baseUrl.replace("https://", "http://")),
                     HttpResponse.BodyHandlers.ofString())).as("plain HTTP gets no answer").isInstanceOf(IOException.class);
+
+            // over TLS the console asks browsers to keep to HTTPS, and its session cookie never travels in clear
+            HttpResponse<String> loginPage = tls12.send(HttpRequest.newBuilder(URI.create(baseUrl + "/console/login")).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertThat(loginPage.statusCode()).isEqualTo(200);
+            assertThat(loginPage.headers().firstValue("Strict-Transport-Security")).hasValue("max-age=31536000");
+            HttpResponse<String> signedIn = tls12.send(HttpRequest.newBuilder(URI.create(baseUrl + "/console/login"))
+                    .header("Content-Type", "application/x-www-form-urlencoded").header("Origin", baseUrl)
+                    .POST(HttpRequest.BodyPublishers.ofString("username=" + ConsoleTestUsers.OPERATOR + "&password="
+                            + ConsoleTestUsers.OPERATOR_PASSWORD)).build(), HttpResponse.BodyHandlers.ofString());
+            assertThat(signedIn.statusCode()).isEqualTo(303);
+            assertThat(signedIn.headers().firstValue("Set-Cookie")).hasValueSatisfying(cookie -> assertThat(cookie.toLowerCase(java.util.Locale.ROOT)
+                    .split(";\\s*")).contains("secure", "httponly"));
         } finally {
             root.detachAppender(logs);
         }

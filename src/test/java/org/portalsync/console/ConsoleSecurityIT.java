@@ -47,7 +47,8 @@ class ConsoleSecurityIT {
             assertThat(first.headers().firstValue("Location")).contains("/console");
             assertThat(first.headers().firstValue("Set-Cookie")).hasValueSatisfying(cookie -> assertThat(cookie)
                     .startsWith(ConsoleHttp.COOKIE + "=").containsIgnoringCase("HttpOnly").contains("SameSite=Strict").contains("Path=/console")
-                    .doesNotContain("Max-Age"));
+                    .doesNotContain("Max-Age").as("Secure only over TLS (ApiServerStartupIT)").doesNotContainIgnoringCase("Secure"));
+            assertThat(first.headers().firstValue("Strict-Transport-Security")).as("HSTS only over TLS").isEmpty();
             assertThat(console.cookie).as("a new session id at each sign-in").isNotEqualTo(firstCookie);
             assertThat(engine.count("SELECT COUNT(*) FROM console_session")).as("the earlier session ended at the new sign-in").isEqualTo(1);
             assertThat(engine.rows("SELECT id_hash FROM console_session").get(0).get("id_hash"))
