@@ -169,7 +169,7 @@ class ApiServerStartupIT {
     }
 
     private static HttpRequest request(String baseUrl) {
-        return HttpRequest.newBuilder(URI.create(baseUrl + "/api/v1/dead-letters")).timeout(Duration.ofSeconds(10)).build();
+        return HttpRequest.newBuilder(URI.create(baseUrl + "/api/v1/dead-letters")).timeout(Duration.ofSeconds(30)).build();
     }
 
     /** A PKCS#12 key store with a self-signed certificate for 127.0.0.1, made by the JDK's keytool. */
@@ -199,6 +199,6 @@ class ApiServerStartupIT {
         context.init(null, trust.getTrustManagers(), null);
         SSLParameters parameters = context.getDefaultSSLParameters();
         parameters.setProtocols(new String[] {protocol});
-        return HttpClient.newBuilder().sslContext(context).sslParameters(parameters).connectTimeout(Duration.ofSeconds(5)).build();
+        return HttpClient.newBuilder().sslContext(context).sslParameters(parameters).connectTimeout(Duration.ofSeconds(30)).build();
     }
 }

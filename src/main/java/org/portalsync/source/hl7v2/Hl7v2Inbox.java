@@ -34,6 +34,9 @@ public final class Hl7v2Inbox {
     private static final String WORKING = "WORKING";
     private static final String DONE = "DONE";
 
+    /** The message type of a merge, as stored (MSH-9's first two components, with or without the structure). */
+    static final String MERGE_TYPE = "ADT^A40";
+
     private final PortalDatabase database;
     private final Duration claimTimeout;
 
@@ -105,10 +108,15 @@ public final class Hl7v2Inbox {
 
     /**
      * Claims a row for applying, unless another worker has it or an older row of the same sender and record still
-     * waits (that one goes first; this one is handed over again when it is done).
+     * waits (that one goes first; this one is handed over again when it is done). A merge (A40) names two records,
+     * the survivor (its own) and the merged one: it waits for every older row of its sender, so that the merged
+     * patient's earlier messages are in the portal before it is merged (the sweep hands it over again).
      */
     public Optional<Entry> claim(long id, Instant now) {
         return database.inTransaction(connection -> {
+            if (isMerge(connection, id) && olderRowOfItsSenderWaits(connection, id)) {
+                return Optional.empty();
+            }
             try (PreparedStatement claim = connection.prepareStatement("UPDATE legacy_inbox i SET status = ?, claimed_at = ? WHERE i.id = ? "
                     + "AND (i.status = ? OR (i.status = ? AND i.claimed_at < ?)) AND NOT EXISTS (SELECT 1 FROM legacy_inbox e "
                     + "WHERE e.sender = i.sender AND e.record_ref = i.record_ref AND e.id < i.id AND e.status <> ?)")) {
@@ -133,6 +141,27 @@ public final class Hl7v2Inbox {
                 }
             }
         });
+    }
+
+    private static boolean isMerge(Connection connection, long id) throws SQLException {
+        try (PreparedStatement select = connection.prepareStatement("SELECT message_type FROM legacy_inbox WHERE id = ?")) {
+            select.setLong(1, id);
+            try (ResultSet row = select.executeQuery()) {
+                return row.next() && row.getString(1).startsWith(MERGE_TYPE);
+            }
+        }
+    }
+
+    private static boolean olderRowOfItsSenderWaits(Connection connection, long id) throws SQLException {
+        try (PreparedStatement select = connection.prepareStatement("SELECT 1 FROM legacy_inbox e JOIN legacy_inbox i ON e.sender = i.sender "
+                + "WHERE i.id = ? AND e.id < i.id AND e.status <> ?")) {
+            select.setLong(1, id);
+            select.setString(2, DONE);
+            select.setMaxRows(1);
+            try (ResultSet row = select.executeQuery()) {
+                return row.next();
+            }
+        }
     }
 
     /** Marks a row applied (synced or dead-lettered). @return the next waiting row of the same sender and record, if any */

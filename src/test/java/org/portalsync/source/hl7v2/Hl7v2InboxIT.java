@@ -25,7 +25,11 @@ class Hl7v2InboxIT {
     }
 
     private static Hl7v2Inbox.Received message(String sender, String controlId, String record) {
-        return new Hl7v2Inbox.Received(NOW, sender, controlId, "ADT^A08", "hl7v2-adt-patient", "legacy-adt", record, "MSH|...",
+        return message(sender, controlId, "ADT^A08", record);
+    }
+
+    private static Hl7v2Inbox.Received message(String sender, String controlId, String type, String record) {
+        return new Hl7v2Inbox.Received(NOW, sender, controlId, type, "hl7v2-adt-patient", "legacy-adt", record, "MSH|...",
                 "{\"resourceType\":\"Patient\",\"id\":\"" + record.substring("Patient/".length()) + "\"}");
     }
 
@@ -55,6 +59,31 @@ class Hl7v2InboxIT {
             assertThat(inbox.waiting(NOW, 10)).isEmpty();
             assertThat(inbox.waiting(NOW.plus(Duration.ofMinutes(6)), 10)).as("claims of a worker that stopped")
                     .containsExactly(a08, other, otherSender);
+        }
+    }
+
+    @ParameterizedTest
+    @MethodSource("databases")
+    void aMergeWaitsForEveryOlderMessageOfItsSenderWhateverTheRecord(String kind) {
+        try (PortalDatabase database = TestDatabases.fresh(kind)) {
+            Hl7v2Inbox inbox = new Hl7v2Inbox(database, Duration.ofMinutes(5));
+            long survivor = store(database, inbox, message("LEGACY^CLINIC-A", "C-10566", "ADT^A04", "Patient/v2-s"));
+            long merged = store(database, inbox, message("LEGACY^CLINIC-A", "C-10567", "ADT^A04", "Patient/v2-m"));
+            long otherSender = store(database, inbox, message("LEGACY^CLINIC-B", "C-10568", "ADT^A04", "Patient/v2-o"));
+            long merge = store(database, inbox, message("LEGACY^CLINIC-A", "C-10569", "ADT^A40^ADT_A39", "Patient/v2-s"));
+            long later = store(database, inbox, message("LEGACY^CLINIC-A", "C-10570", "ADT^A08", "Patient/v2-l"));
+
+            assertThat(inbox.claim(survivor, NOW)).isPresent();
+            assertThat(inbox.done(survivor, NOW)).as("the merge is not handed over by the survivor's row alone").isEmpty();
+            assertThat(inbox.claim(merge, NOW)).as("the merged patient's A04 is still waiting").isEmpty();
+            assertThat(inbox.claim(merged, NOW)).isPresent();
+            assertThat(inbox.claim(merge, NOW)).as("the merged patient's A04 is being applied").isEmpty();
+            assertThat(inbox.claim(later, NOW)).as("a later message of another record does not wait for the merge").isPresent();
+            inbox.done(merged, NOW);
+
+            assertThat(inbox.claim(merge, NOW)).as("another sender's older message does not hold it").map(Hl7v2Inbox.Entry::controlId)
+                    .contains("C-10569");
+            assertThat(inbox.claim(otherSender, NOW)).isPresent();
         }
     }
 
