@@ -17,8 +17,9 @@ import java.util.Set;
  * @param readFields the {@code SEG-n} fields any of its rules reads, and the segments they are in
  * @param each       the segment of which it makes one resource each ({@code OBX}), or null: one resource per message
  * @param soap       for a SOAP source's mapping: the operation and where its records are (paths are then XPath), else null
- * @param patient    the mapping (by name) that makes the Patient of each message, applied before this mapping's record so
- *                   that it never refers to a patient the portal lacks; null when the mapping makes the Patient itself
+ * @param patient    the mapping (by name) that makes the Patient of each message (of a SOAP mapping: of the record of that
+ *                   mapping each record is inside), applied before this mapping's record so that it never refers to a
+ *                   patient the portal lacks; null when the mapping makes the Patient itself
  * @param senders    the senders it serves ({@code senders:}); empty: every sender (unscoped)
  */
 public record MappingFile(String file, String name, String source, ZoneId zone, List<Accepts> accepts, String resourceType,

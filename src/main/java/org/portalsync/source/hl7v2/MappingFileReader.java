@@ -153,10 +153,6 @@ public final class MappingFileReader {
         String patient = null;
         if (keys.containsKey("patient")) {
             patient = scalar(keys.get("patient").getValueNode(), "patient");
-            if (soap != null) {
-                throw error(keys.get("patient").getKeyNode(), "patient is for HL7 v2 messages whose PID makes the Patient; a SOAP "
-                        + "mapping's records are read one by one");
-            }
             if (produces.equals("Patient")) {
                 throw error(keys.get("patient").getValueNode(), "patient names the mapping that makes the message's Patient; this mapping "
                         + "makes Patients itself");

@@ -6,6 +6,8 @@ import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -25,10 +27,16 @@ final class LegacyPatientService implements AutoCloseable {
     record Record(String id, String lastModified, String mrn, String family, String given, String birthDate, String sex) {
     }
 
+    /** One appointment inside a patient's record; lastModified null: the service keeps none for it. */
+    record Appointment(String id, String lastModified, String start, String end, String status) {
+    }
+
     private static final Pattern PAGE = Pattern.compile("<op:Page>(\\d+)</op:Page><op:PageSize>(\\d+)</op:PageSize>");
     private static final String NS = "http://legacy.example.org/patient-service";
 
     final List<Record> records = new CopyOnWriteArrayList<>();
+    /** The appointments inside a patient's record, by the patient's Id. */
+    final Map<String, List<Appointment>> appointments = new ConcurrentHashMap<>();
     final List<String> requests = new CopyOnWriteArrayList<>();
     volatile Mode mode = Mode.NORMAL;
     private final HttpServer server;
@@ -96,7 +104,15 @@ final class LegacyPatientService implements AutoCloseable {
                     .append("</lp:LastModified><lp:Mrn>").append(r.mrn()).append("</lp:Mrn><lp:MrnAuthority>CLINIC-S</lp:MrnAuthority>")
                     .append("<lp:FamilyName>").append(r.family()).append("</lp:FamilyName><lp:GivenName>").append(r.given())
                     .append("</lp:GivenName><lp:BirthDate>").append(r.birthDate()).append("</lp:BirthDate><lp:Sex>").append(r.sex())
-                    .append("</lp:Sex><lp:Phone use=\"home\">+1 555 0").append(r.mrn().replaceAll("\\D", "")).append("</lp:Phone></lp:Patient>");
+                    .append("</lp:Sex><lp:Phone use=\"home\">+1 555 0").append(r.mrn().replaceAll("\\D", "")).append("</lp:Phone>");
+            for (Appointment a : appointments.getOrDefault(r.id(), List.of())) {
+                xml.append("<lp:Appointment><lp:Id>").append(a.id()).append("</lp:Id>")
+                        .append(a.lastModified() == null ? "" : "<lp:LastModified>" + a.lastModified() + "</lp:LastModified>")
+                        .append("<lp:Start>").append(a.start()).append("</lp:Start>")
+                        .append(a.end() == null ? "" : "<lp:End>" + a.end() + "</lp:End>")
+                        .append("<lp:Status>").append(a.status()).append("</lp:Status></lp:Appointment>");
+            }
+            xml.append("</lp:Patient>");
         }
         return xml.append("</lp:GetPatientsResponse></soap:Body></soap:Envelope>").toString();
     }

@@ -4,10 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.file.Path;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 
 import org.junit.jupiter.api.Test;
 import org.portalsync.config.PortalSyncSettings;
+import org.portalsync.source.hl7v2.MapHl7v2Message;
 import org.portalsync.sync.TestEngine;
 
 /**
@@ -19,12 +21,15 @@ class SoapPatientPollIT {
 
     private static final String USER = "portal-10790";
     private static final String PASSWORD = "s3cret-10791";
+    private static final Path PATIENTS = Path.of("config/mappings/soap-legacy-patient.yaml").toAbsolutePath();
+    private static final Path APPOINTMENTS = Path.of("config/mappings/soap-legacy-appointment.yaml").toAbsolutePath();
 
     private static Map<String, String> settings(LegacyPatientService service) {
         Map<String, String> settings = new HashMap<>(TestEngine.settingsWithoutEhr("h2"));
         settings.put(PortalSyncSettings.SOAP_ENABLED, "true");
         settings.put(PortalSyncSettings.SOAP_URL, service.url());
-        settings.put(PortalSyncSettings.SOAP_MAPPING, Path.of("config/mappings/soap-legacy-patient.yaml").toAbsolutePath().toString());
+        settings.put(PortalSyncSettings.SOAP_MAPPING, PATIENTS.toString());
+        settings.put(PortalSyncSettings.SOAP_APPOINTMENT_MAPPING, APPOINTMENTS.toString());
         settings.put(PortalSyncSettings.SOAP_PAGE_SIZE, "2");
         settings.put(PortalSyncSettings.SOAP_USERNAME, USER);
         settings.put(PortalSyncSettings.SOAP_PASSWORD, PASSWORD);
@@ -68,6 +73,44 @@ class SoapPatientPollIT {
                     .satisfies(row -> assertThat(row).containsEntry("legal_family", "Renamed"));
             assertThat(engine.count("SELECT COUNT(*) FROM dead_letter")).isZero();
         }
+    }
+
+    @Test
+    void appointmentsInsideThePatientsArriveWithTheirPatientInTheServicesZoneAndUnknownCodesGoToTheDigest() throws Exception {
+        LegacyPatientService service = new LegacyPatientService(USER, PASSWORD);
+        service.records.add(new LegacyPatientService.Record("P-10821", "2024-03-01T12:00:00", "A-10821", "Lovelace", "Ada", "1915-12-10", "F"));
+        service.records.add(new LegacyPatientService.Record("P-10822", "2024-03-01T12:00:00", "A-10822", "Babbage", "Charles", "1791-12-26", "X"));
+        service.records.add(new LegacyPatientService.Record("P-10823", "2024-03-01T12:00:00", "A-10823", "Byron", "Ada", "1815-12-10", "F"));
+        // on page 1 and on page 2 (two records a page); the second one's status is a word the mapping's table lacks
+        service.appointments.put("P-10821", List.of(new LegacyPatientService.Appointment("AP-10821", "2024-03-02T09:00:00",
+                "2024-03-08T09:30:00", "2024-03-08T10:00:00", "booked")));
+        service.appointments.put("P-10823", List.of(new LegacyPatientService.Appointment("AP-10823", null, "2024-07-08T09:30:00", null,
+                "tentative")));
+        try (service; TestEngine engine = start(service)) {
+            engine.request("direct:soap-patient-poll-run", null);
+
+            assertThat(engine.rows("SELECT a.source, a.source_id, a.status, a.zone, a.start_at, a.end_at, p.mrn FROM portal_appointment a "
+                    + "JOIN portal_patient p ON p.id = a.patient_id")).singleElement().satisfies(row -> {
+                        assertThat(row).containsEntry("source", "legacy-soap").containsEntry("status", "booked")
+                                .containsEntry("zone", "America/New_York").containsEntry("mrn", "A-10821")
+                                .containsEntry("source_id", MapHl7v2Message.stableId("legacy-soap", "soap", List.of("AP-10821")));
+                        // 09:30 in New York in March 2024 (EST, before the 10th): 14:30 UTC
+                        assertThat(instant(row.get("start_at"))).hasToString("2024-03-08T14:30:00Z");
+                        assertThat(instant(row.get("end_at"))).hasToString("2024-03-08T15:00:00Z");
+                    });
+            assertThat(engine.count("SELECT COUNT(*) FROM portal_patient WHERE source = 'legacy-soap'")).isEqualTo(3);
+            assertThat(engine.rows("SELECT record_ref, problem FROM data_quality_issue WHERE field = 'SOAP unmapped' ORDER BY record_ref"))
+                    .extracting(row -> row.get("record_ref") + " " + row.get("problem"))
+                    .containsExactlyInAnyOrder(
+                            "Appointment/" + MapHl7v2Message.stableId("legacy-soap", "soap", List.of("AP-10823")) + " SOAP GetPatients "
+                                    + "record (mapping soap-legacy-appointment): lp:Status: a code not in table status (" + APPOINTMENTS + ":42)",
+                            "Patient/" + MapHl7v2Message.stableId("legacy-soap", "soap", List.of("P-10822")) + " SOAP GetPatients "
+                                    + "record (mapping soap-legacy-patient): lp:Sex: a code not in table sex (" + PATIENTS + ":35)");
+        }
+    }
+
+    private static java.time.Instant instant(Object value) {
+        return value instanceof java.time.OffsetDateTime time ? time.toInstant() : ((java.sql.Timestamp) value).toInstant();
     }
 
     @Test
