@@ -104,6 +104,13 @@ public final class ReadSoapPage implements Processor {
             throw new SoapResponseException(operation + " still has more pages after " + maxPages + "; raise portal-sync.source.soap.max-pages "
                     + "or check that the service honours Page");
         }
+        for (SoapRecord record : resources) {
+            Instant lastUpdated = lastUpdated(record.resource());
+            Instant mark = exchange.getProperty(StartSoapPoll.POLL_MARK, Instant.class);
+            if (lastUpdated != null && (mark == null || lastUpdated.isAfter(mark))) {
+                exchange.setProperty(StartSoapPoll.POLL_MARK, lastUpdated);
+            }
+        }
         exchange.removeProperty(SyncHeaders.SOURCE_RESOURCE);
         exchange.setProperty(StartSoapPoll.PAGE, page + 1);
         exchange.setProperty(StartSoapPoll.MORE_PAGES, more);
@@ -129,6 +136,10 @@ public final class ReadSoapPage implements Processor {
                     + "): " + String.join("; ", codes.stream().map(Object::toString).toList()), false));
         }
         return resource;
+    }
+
+    private static Instant lastUpdated(IBaseResource resource) {
+        return resource.getMeta().getLastUpdated() == null ? null : resource.getMeta().getLastUpdated().toInstant();
     }
 
     /** The patient of the nearest node above it that is a record of the patient mapping. */

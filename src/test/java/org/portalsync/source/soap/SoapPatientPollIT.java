@@ -58,7 +58,8 @@ class SoapPatientPollIT {
             engine.request("direct:soap-patient-poll-run", null);
 
             assertThat(service.requests).as("pages 1, 2 and 3 of 2 records").hasSize(3).allSatisfy(request -> assertThat(request)
-                    .contains("<wsse:Username>" + USER + "</wsse:Username>").contains("#PasswordText\">" + PASSWORD + "</wsse:Password>"));
+                    .contains("<wsse:Username>" + USER + "</wsse:Username>").contains("#PasswordText\">" + PASSWORD + "</wsse:Password>")
+                    .as("changed-since is off: a full read").doesNotContain("ChangedSince"));
             assertThat(engine.rows("SELECT mrn, legal_family FROM portal_patient WHERE source = 'legacy-soap' ORDER BY mrn"))
                     .extracting(row -> row.get("mrn") + " " + row.get("legal_family"))
                     .containsExactly("A-10791 Family1", "A-10792 Family2", "A-10793 Family3", "A-10794 Family4", "A-10795 Family5");
@@ -107,6 +108,68 @@ class SoapPatientPollIT {
                             "Patient/" + MapHl7v2Message.stableId("legacy-soap", "soap", List.of("P-10822")) + " SOAP GetPatients "
                                     + "record (mapping soap-legacy-patient): lp:Sex: a code not in table sex (" + PATIENTS + ":35)");
         }
+    }
+
+    @Test
+    void withChangedSinceTheNextPollAsksOnlyForChangesFromTheMarkLessTheOverlapAndReappliesNothing() throws Exception {
+        LegacyPatientService service = new LegacyPatientService(USER, PASSWORD);
+        for (int i = 1; i <= 5; i++) {
+            // saved at 10:00, 10:10, ... 10:40 New York time (EST): the newest is 15:40 UTC
+            service.records.add(new LegacyPatientService.Record("P-1083" + i, "2024-03-01T10:" + (i - 1) + "0:00", "A-1083" + i, "Family" + i,
+                    "Given" + i, "1980-01-0" + i, "F"));
+        }
+        Map<String, String> settings = settings(service);
+        settings.put(PortalSyncSettings.SOAP_CHANGED_SINCE, "true");
+        settings.put(PortalSyncSettings.SOAP_CHANGED_SINCE_OVERLAP, "5m");
+        try (service; TestEngine engine = TestEngine.start(settings)) {
+            engine.stopRoute("soap-patient-poll");
+            engine.request("direct:soap-patient-poll-run", null);
+
+            assertThat(service.requests).as("the first poll: no mark yet, a full read").hasSize(3)
+                    .allSatisfy(request -> assertThat(request).doesNotContain("ChangedSince"));
+            assertThat(engine.count("SELECT COUNT(*) FROM portal_patient WHERE source = 'legacy-soap'")).isEqualTo(5);
+            assertThat(mark(engine)).isEqualTo(java.time.Instant.parse("2024-03-01T15:40:00Z"));
+            Map<String, Object> before = updatedAt(engine);
+
+            // patient 3 changes at the service between the polls
+            service.records.set(2, new LegacyPatientService.Record("P-10833", "2024-03-01T11:00:00", "A-10833", "Renamed", "Given3",
+                    "1980-01-03", "F"));
+            service.requests.clear();
+            engine.request("direct:soap-patient-poll-run", null);
+
+            // 10:40 less the 5 minutes of overlap, with its offset: the changed patient 3 and patient 5 (in the overlap), one page
+            assertThat(service.requests).singleElement().asString().contains("<op:ChangedSince>2024-03-01T10:35:00-05:00</op:ChangedSince>");
+            assertThat(engine.rows("SELECT legal_family FROM portal_patient WHERE mrn = 'A-10833'")).singleElement()
+                    .satisfies(row -> assertThat(row).containsEntry("legal_family", "Renamed"));
+            Map<String, Object> after = updatedAt(engine);
+            assertThat(after).as("only the changed patient was written; patient 5, read again in the overlap, was not")
+                    .containsAllEntriesOf(without(before, "A-10833")).doesNotContainEntry("A-10833", before.get("A-10833"));
+            assertThat(mark(engine)).isEqualTo(java.time.Instant.parse("2024-03-01T16:00:00Z"));
+
+            // a poll that fails leaves the mark where it was
+            service.mode = LegacyPatientService.Mode.FAULT;
+            engine.request("direct:soap-patient-poll-run", null);
+            assertThat(mark(engine)).isEqualTo(java.time.Instant.parse("2024-03-01T16:00:00Z"));
+            assertThat(engine.count("SELECT COUNT(*) FROM portal_patient WHERE source = 'legacy-soap'")).isEqualTo(5);
+        }
+    }
+
+    private static java.time.Instant mark(TestEngine engine) throws Exception {
+        return instant(engine.rows("SELECT high_water_mark FROM sync_high_water_mark WHERE source = 'legacy-soap' AND feed = 'GetPatients'")
+                .get(0).get("high_water_mark"));
+    }
+
+    private static Map<String, Object> updatedAt(TestEngine engine) throws Exception {
+        Map<String, Object> updated = new HashMap<>();
+        engine.rows("SELECT mrn, updated_at FROM portal_patient WHERE source = 'legacy-soap'")
+                .forEach(row -> updated.put((String) row.get("mrn"), instant(row.get("updated_at"))));
+        return updated;
+    }
+
+    private static Map<String, Object> without(Map<String, Object> map, String key) {
+        Map<String, Object> copy = new HashMap<>(map);
+        copy.remove(key);
+        return copy;
     }
 
     private static java.time.Instant instant(Object value) {
