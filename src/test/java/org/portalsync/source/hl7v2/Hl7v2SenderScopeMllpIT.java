@@ -18,9 +18,10 @@ import org.portalsync.config.PortalSyncSettings;
 import org.portalsync.sync.TestEngine;
 
 /**
- * Two senders of one message type over MLLP (HAPI v2's client), each served by its own mapping file (README, "Sender
- * scope"): the shipped ADT mapping for every sender, and a copy scoped to EPIC at NORTH that reads the MRN where that
- * sender writes it (identifier type in PID-3-4) and stores under a source of its own.
+ * Two senders of one message type over MLLP (HAPI v2's client), each served by its own mapping file (README, "Legacy
+ * sources: mapping files", sender scope): the shipped ADT mapping for every sender, and a copy scoped to EPIC at NORTH,
+ * dropped in while the engine runs, that reads the MRN where that sender writes it (identifier type in PID-3-4) and
+ * stores under a source of its own.
  */
 class Hl7v2SenderScopeMllpIT {
 
@@ -35,24 +36,35 @@ class Hl7v2SenderScopeMllpIT {
     void twoSendersOfOneMessageTypeEachReachTheirOwnMappingAndAReusedMrnStaysTwoPatients() throws Exception {
         String shipped = Files.readString(ShippedAdtMappingCorpusTest.SHIPPED);
         Files.writeString(mappings.resolve("hl7v2-adt-patient.yaml"), shipped);
-        Files.writeString(mappings.resolve("epic-north-adt.yaml"), shipped
+        String scoped = shipped
                 .replace("mapping: hl7v2-adt-patient", "mapping: epic-north-adt")
                 .replace("source: legacy-adt\n", "source: epic-north\nsenders: [{application: EPIC, facility: NORTH}]\n")
                 .replace("PID-3(5=MR)", "PID-3(4=MR)").replace("PID-3-5", "PID-3-4")
-                .replace("MRG-1(5=MR)", "MRG-1(4=MR)"));
+                .replace("MRG-1(5=MR)", "MRG-1(4=MR)");
         int port = freePort();
         Map<String, String> settings = Hl7v2MllpIT.settings(port);
         settings.put(PortalSyncSettings.HL7V2_MAPPINGS_DIR, mappings.toString());
         try (TestEngine engine = TestEngine.start(settings)) {
             // the same MRN from two senders: two EHRs that each number their patients from 10811
+            String fromEpic = a04("EPIC|NORTH", "CTRL-10811", "PID|1||A-10811^^^MR||Babbage^Charles||17911226|M");
+            assertThat(get(send(port, fromEpic), "/MSA-1")).as("the shipped mapping wants MR in PID-3-5").isEqualTo("AE");
+
+            // the sender's own mapping, dropped in while the engine runs; a broken one beside it changes nothing
+            Files.writeString(mappings.resolve("epic-south-adt.yaml"), scoped.replace("mapping: epic-north-adt", "mapping: epic-south-adt")
+                    .replace("source: epic-north", "source: epic-south").replace("NORTH", "SOUTH").replace("target: birthDate", "target: born"));
+            Files.writeString(mappings.resolve("epic-north-adt.yaml"), scoped);
+            Hl7v2MllpIT.await(() -> "AA".equals(get(send(port, fromEpic), "/MSA-1")));
             Message legacy = send(port, a04("LEGACY|CLINIC-A", "CTRL-10811", "PID|1||A-10811^^^CLINIC-A^MR||Lovelace^Ada||19151210|F"));
-            Message epic = send(port, a04("EPIC|NORTH", "CTRL-10811", "PID|1||A-10811^^^MR||Babbage^Charles||17911226|M"));
-            // EPIC at another facility is no sender the scoped file names: the shipped mapping, which refuses PID-3-4 = MR
+            Message epic = send(port, fromEpic);
+            // EPIC at another facility: its broken file is not used, and the north one does not serve it; so the shipped
+            // mapping, which refuses MR in PID-3-4
             Message epicSouth = send(port, a04("EPIC|SOUTH", "CTRL-10812", "PID|1||A-10812^^^MR||Byron^Ada||18151210|F"));
             Message unknown = send(port, "MSH|^~\\&|EPIC|NORTH|PORTAL|PS|20240301120000||MDM^T02|CTRL-10813|P|2.5.1\rEVN|T02|20240301120000");
 
             assertThat(get(legacy, "/MSA-1")).isEqualTo("AA");
-            assertThat(get(epic, "/MSA-1")).as("the scoped mapping reads its MRN").isEqualTo("AA");
+            assertThat(get(epic, "/MSA-1")).as("sent again: a duplicate, acknowledged").isEqualTo("AA");
+            Hl7v2MllpIT.await(() -> engine.count("SELECT COUNT(*) FROM alert WHERE kind = 'HL7V2_MAPPING_REJECTED' "
+                    + "AND message LIKE '%epic-south-adt.yaml%'") == 1);
             assertThat(get(epicSouth, "/MSA-1")).isEqualTo("AE");
             assertThat(get(epicSouth, "/ERR-8")).startsWith("PID-3(5=MR)-1: required");
             assertThat(get(unknown, "/MSA-1")).isEqualTo("AR");
@@ -61,7 +73,7 @@ class Hl7v2SenderScopeMllpIT {
             awaitInboxDone(engine);
 
             assertThat(engine.rows("SELECT mapping, source FROM legacy_inbox ORDER BY id")).extracting(row -> row.get("mapping") + " "
-                    + row.get("source")).containsExactly("hl7v2-adt-patient legacy-adt", "epic-north-adt epic-north");
+                    + row.get("source")).containsExactly("epic-north-adt epic-north", "hl7v2-adt-patient legacy-adt");
             assertThat(engine.rows("SELECT source, source_id, mrn, legal_family FROM portal_patient ORDER BY source"))
                     .extracting(row -> List.of(row.get("source"), row.get("source_id"), row.get("mrn"), row.get("legal_family")))
                     .containsExactly(
