@@ -22,7 +22,8 @@ import org.slf4j.LoggerFactory;
 /**
  * The mapping files of {@code config/mappings/} that serve: read at start-up (a broken one stops it) and
  * read again by {@link #rescan} whenever one is added, changed or removed, without a restart. A new version
- * that is broken, or that claims messages another file already takes, does not replace the one serving:
+ * that is broken, or that claims messages another file already takes for the same sender ({@code senders}), does not
+ * replace the one serving:
  * it is reported once (log line and, in the engine, an alert row) until the file changes again.
  */
 public final class Hl7v2Mappings {
