@@ -335,7 +335,7 @@ public final class PortalSyncBeans implements CamelConfiguration {
         Hl7v2Beans.bind(camel, settings, settings.bool(PortalSyncSettings.HL7V2_MLLP_ENABLED) && !dryRun,
                 settings.bool(PortalSyncSettings.HL7V2_FILE_ENABLED) && !dryRun, fhir, database, dataQuality, audit, clock);
         // the legacy SOAP patient service (routes/soap-patient-poll.yaml)
-        SoapBeans.bind(camel, settings, settings.bool(PortalSyncSettings.SOAP_ENABLED) && !dryRun, fhir);
+        SoapBeans.bind(camel, settings, settings.bool(PortalSyncSettings.SOAP_ENABLED) && !dryRun, fhir, database, dataQuality, clock);
         // the operator console on the API's server (routes/console*.yaml): after the beans whose state it shows
         ConsoleBeans.bind(camel, settings, settings.apiEnabled() && !dryRun, database, audit, authority, patients, clock);
     }

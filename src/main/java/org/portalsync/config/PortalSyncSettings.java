@@ -172,6 +172,9 @@ public final class PortalSyncSettings {
     public static final String SOAP_ENABLED = "portal-sync.source.soap.enabled";
     public static final String SOAP_URL = "portal-sync.source.soap.url";
     public static final String SOAP_MAPPING = "portal-sync.source.soap.mapping";
+    public static final String SOAP_APPOINTMENT_MAPPING = "portal-sync.source.soap.appointment-mapping";
+    public static final String SOAP_CHANGED_SINCE = "portal-sync.source.soap.changed-since";
+    public static final String SOAP_CHANGED_SINCE_OVERLAP = "portal-sync.source.soap.changed-since-overlap";
     public static final String SOAP_POLL_INTERVAL = "portal-sync.source.soap.poll-interval";
     public static final String SOAP_PAGE_SIZE = "portal-sync.source.soap.page-size";
     public static final String SOAP_MAX_PAGES = "portal-sync.source.soap.max-pages";
@@ -509,6 +512,15 @@ public final class PortalSyncSettings {
                     "The SOAP service's endpoint URL, without a query: https://, or plain http:// to a loopback address only."),
             Setting.optional(SOAP_MAPPING, "config/mappings/soap-legacy-patient.yaml",
                     "The SOAP source's mapping file (XPath paths), relative to the home; read again at every poll."),
+            Setting.optional(SOAP_APPOINTMENT_MAPPING, "config/mappings/soap-legacy-appointment.yaml",
+                    "The mapping of the appointments inside the SOAP source's records (its patient key names the mapping above), "
+                            + "relative to the home; empty: the poll reads no appointments."),
+            Setting.optional(SOAP_CHANGED_SINCE, "false",
+                    "true: the SOAP service takes ChangedSince (docs/samples/legacy-patient-service.wsdl); each poll asks only for "
+                            + "records changed since the last poll's mark (kept in the portal DB). false: every poll reads every record."),
+            Setting.optional(SOAP_CHANGED_SINCE_OVERLAP, "5m",
+                    "How far before its mark a changed-since poll asks from, so that a record saved while the last poll ran (or a "
+                            + "service clock a little behind) is not missed; records read twice are not applied twice."),
             Setting.optional(SOAP_POLL_INTERVAL, "5m", "How often the SOAP service is polled (on one instance of a cluster)."),
             Setting.optional(SOAP_PAGE_SIZE, "100", "Records asked for per page (the request's PageSize)."),
             Setting.optional(SOAP_MAX_PAGES, "1000",
@@ -707,6 +719,7 @@ public final class PortalSyncSettings {
         check(problems, () -> bool(HL7V2_FILE_ENABLED));
         check(problems, () -> hl7v2FileCharset());
         check(problems, () -> bool(SOAP_ENABLED));
+        check(problems, () -> bool(SOAP_CHANGED_SINCE));
         check(problems, () -> positiveInt(SOAP_PAGE_SIZE));
         check(problems, () -> positiveInt(SOAP_MAX_PAGES));
         check(problems, this::soapUrl);
@@ -718,7 +731,7 @@ public final class PortalSyncSettings {
             return null;
         });
         for (String key : List.of(HL7V2_MAPPINGS_RESCAN_INTERVAL, HL7V2_INBOX_SWEEP_INTERVAL, HL7V2_FILE_POLL_INTERVAL, HL7V2_FILE_READY_AFTER,
-                HL7V2_OUTBOUND_TIMEOUT, SOAP_POLL_INTERVAL, WEBHOOK_MAX_AGE, WEBHOOK_SWEEP_INTERVAL, WEBHOOK_CLAIM_TIMEOUT,
+                HL7V2_OUTBOUND_TIMEOUT, SOAP_POLL_INTERVAL, SOAP_CHANGED_SINCE_OVERLAP, WEBHOOK_MAX_AGE, WEBHOOK_SWEEP_INTERVAL, WEBHOOK_CLAIM_TIMEOUT,
                 SUBSCRIPTION_HEARTBEAT_PERIOD, SUBSCRIPTION_CHECK_INTERVAL)) {
             check(problems, () -> duration(key));
         }
@@ -1179,6 +1192,11 @@ public final class PortalSyncSettings {
 
     public Path soapMapping() {
         return home().resolve(raw(SOAP_MAPPING)).normalize();
+    }
+
+    /** The SOAP source's appointment mapping, or null when the poll reads no appointments. */
+    public Path soapAppointmentMapping() {
+        return raw(SOAP_APPOINTMENT_MAPPING).isBlank() ? null : home().resolve(raw(SOAP_APPOINTMENT_MAPPING)).normalize();
     }
 
     public Path hl7v2FileDir() {

@@ -72,9 +72,7 @@ public final class Hl7v2Intake {
                     ErrorCode.REQUIRED_FIELD_MISSING);
         }
         String type = message.type() + "^" + message.event();
-        MappingFile mapping = mappings.forMessage(message.type(), message.event()).orElseThrow(() -> new Hl7v2MessageException("MSH-9",
-                "no mapping in config/mappings takes " + type, mappings.serving().stream().anyMatch(m -> m.accepts().stream()
-                        .anyMatch(a -> a.type().equals(message.type()))) ? ErrorCode.UNSUPPORTED_EVENT_CODE : ErrorCode.UNSUPPORTED_MESSAGE_TYPE));
+        MappingFile mapping = mappings.forMessage(message).orElseThrow(() -> mappings.notTaken(message));
         MappingFile patientMapping;
         try {
             patientMapping = mappings.patientFor(mapping);

@@ -10,9 +10,11 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.function.Consumer;
 import java.util.stream.Stream;
 
+import ca.uhn.hl7v2.ErrorCode;
 import org.portalsync.config.ConfigurationException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -20,7 +22,8 @@ import org.slf4j.LoggerFactory;
 /**
  * The mapping files of {@code config/mappings/} that serve: read at start-up (a broken one stops it) and
  * read again by {@link #rescan} whenever one is added, changed or removed, without a restart. A new version
- * that is broken, or that claims messages another file already takes, does not replace the one serving:
+ * that is broken, or that claims messages another file already takes for the same sender ({@code senders}), does not
+ * replace the one serving:
  * it is reported once (log line and, in the engine, an alert row) until the file changes again.
  */
 public final class Hl7v2Mappings {
@@ -112,9 +115,47 @@ public final class Hl7v2Mappings {
         return problems;
     }
 
-    /** The mapping that takes a message type and trigger event. */
-    public synchronized Optional<MappingFile> forMessage(String type, String event) {
-        return serving.values().stream().map(Loaded::mapping).filter(mapping -> mapping.accepts(type, event)).findFirst();
+    /**
+     * The mapping that takes a message: of those that take its type and trigger event (MSH-9) and serve its sender
+     * (MSH-3-1, MSH-4-1), the most specific ({@link MappingFile.Sender#rank}); there is one at most, as files whose
+     * scopes tie are refused at load.
+     */
+    public Optional<MappingFile> forMessage(Hl7v2Message message) {
+        return forMessage(message.type(), message.event(), message.header(3, 1), message.header(4, 1));
+    }
+
+    public synchronized Optional<MappingFile> forMessage(String type, String event, String application, String facility) {
+        MappingFile best = null;
+        int bestRank = -1;
+        for (Loaded loaded : serving.values()) {
+            MappingFile mapping = loaded.mapping();
+            int rank = mapping.accepts(type, event) ? mapping.serves(application, facility) : -1;
+            if (rank > bestRank) {
+                best = mapping;
+                bestRank = rank;
+            }
+        }
+        return Optional.ofNullable(best);
+    }
+
+    /** The mapping that takes a message type and event from a sender no scoped mapping names: an unscoped one. */
+    public Optional<MappingFile> forMessage(String type, String event) {
+        return forMessage(type, event, null, null);
+    }
+
+    /**
+     * Why no mapping takes a message, for its NACK: its type, event and sender, and the senders the mappings of its type
+     * and event serve, if any (no patient value: MSH-3 and MSH-4 name systems and sites).
+     */
+    public synchronized Hl7v2MessageException notTaken(Hl7v2Message message) {
+        String type = message.type() + "^" + message.event();
+        List<String> scopes = serving.values().stream().map(Loaded::mapping).filter(m -> m.accepts(message.type(), message.event()))
+                .flatMap(m -> m.senders().stream()).map(Object::toString).toList();
+        String problem = "no mapping in config/mappings takes " + type + " from sender " + message.sender() + " (MSH-3^MSH-4)"
+                + (scopes.isEmpty() ? "" : "; the mappings of " + type + " serve only " + String.join(", ", scopes));
+        boolean typeKnown = serving.values().stream().anyMatch(loaded -> loaded.mapping().accepts().stream()
+                .anyMatch(accepts -> accepts.type().equals(message.type())));
+        return new Hl7v2MessageException("MSH-9", problem, typeKnown ? ErrorCode.UNSUPPORTED_EVENT_CODE : ErrorCode.UNSUPPORTED_MESSAGE_TYPE);
     }
 
     /** A mapping by its name, or by its file's name. */
@@ -147,20 +188,55 @@ public final class Hl7v2Mappings {
         return serving.values().stream().map(Loaded::mapping).toList();
     }
 
+    /**
+     * A file may not take what another already takes for the same sender (the same type, event and scope entry), reuse
+     * another's mapping name (the {@code patient} key finds mappings by name), or share its source name with a mapping
+     * of another scope: the source is in every stable id, so two senders that reuse an MRN stay two patients only if
+     * their mappings store under two sources.
+     */
     private void checkConflicts(Path file, MappingFile mapping) {
-        for (Map.Entry<Path, Loaded> other : serving.entrySet()) {
-            if (other.getKey().equals(file)) {
+        for (Map.Entry<Path, Loaded> entry : serving.entrySet()) {
+            if (entry.getKey().equals(file)) {
                 continue;
+            }
+            MappingFile other = entry.getValue().mapping();
+            String otherFile = name(entry.getKey());
+            if (other.name().equals(mapping.name())) {
+                throw new ConfigurationException(name(file) + ": mapping name '" + mapping.name() + "' is already used by " + otherFile
+                        + "; give each file its own (mapping: ...)");
+            }
+            if (other.source().equals(mapping.source()) && !Set.copyOf(other.senders()).equals(Set.copyOf(mapping.senders()))) {
+                throw new ConfigurationException(name(file) + ": source '" + mapping.source() + "' is also the source of " + otherFile
+                        + ", which serves " + describe(other.senders()) + ", this file " + describe(mapping.senders()) + "; give each "
+                        + "sender's mappings a source of their own (e.g. " + mapping.source() + "-" + suffix(mapping) + "), so that two "
+                        + "senders that reuse an MRN stay two patients");
             }
             for (MappingFile.Accepts accepts : mapping.accepts()) {
                 for (String event : accepts.events()) {
-                    if (other.getValue().mapping().accepts(accepts.type(), event)) {
-                        throw new ConfigurationException(name(file) + ": " + accepts.type() + "^" + event + " is already taken by "
-                                + name(other.getKey()) + "; one mapping per message type and event");
+                    if (!other.accepts(accepts.type(), event)) {
+                        continue;
+                    }
+                    for (MappingFile.Sender sender : mapping.senders()) {
+                        if (other.senders().contains(sender)) {
+                            throw new ConfigurationException(name(file) + ": " + accepts.type() + "^" + event + " from " + sender
+                                    + " is already taken by " + otherFile + "; one mapping per message type, event and sender "
+                                    + "(senders: narrows a mapping to some senders, and the most specific one wins)");
+                        }
                     }
                 }
             }
         }
+    }
+
+    private static String describe(List<MappingFile.Sender> senders) {
+        return String.join(", ", senders.stream().map(Object::toString).toList());
+    }
+
+    private static String suffix(MappingFile mapping) {
+        MappingFile.Sender first = mapping.senders().get(0);
+        String suffix = (first.application() == null ? "" : first.application()) + (first.application() != null && first.facility() != null
+                ? "-" : "") + (first.facility() == null ? "" : first.facility());
+        return suffix.isEmpty() ? "site" : suffix.toLowerCase(java.util.Locale.ROOT).replaceAll("[^a-z0-9.-]", "-");
     }
 
     private List<Path> files() {
@@ -181,6 +257,7 @@ public final class Hl7v2Mappings {
 
     private String describe() {
         return serving.isEmpty() ? "none" : String.join(", ", serving.values().stream()
-                .map(loaded -> loaded.mapping().name() + " " + Arrays.toString(loaded.mapping().accepts().toArray())).toList());
+                .map(loaded -> loaded.mapping().name() + " " + Arrays.toString(loaded.mapping().accepts().toArray())
+                        + (loaded.mapping().scoped() ? " from " + describe(loaded.mapping().senders()) : "")).toList());
     }
 }

@@ -62,6 +62,11 @@ public final class MapHl7v2Command {
                         + " takes (messages: " + mapping.accepts() + ")");
                 return 1;
             }
+            if (mapping.serves(message.header(3, 1), message.header(4, 1)) < 0) {
+                err.println(messageFile + ": its sender " + message.sender() + " (MSH-3^MSH-4) is not one " + mapping.file()
+                        + " serves (senders: " + String.join(", ", mapping.senders().stream().map(Object::toString).toList()) + ")");
+                return 1;
+            }
             MappedMessage mapped = new MapHl7v2Message(fhir).map(mapping, patientMapping, message);
             out.println(fhir.newJsonParser().setPrettyPrint(true).encodeResourceToString(Hl7v2InboxResources.of(mapped)));
             err.println(message.type() + "^" + message.event() + " " + message.controlId() + " -> " + (mapped.patient() == null ? ""

@@ -17,12 +17,17 @@ import java.util.Set;
  * @param readFields the {@code SEG-n} fields any of its rules reads, and the segments they are in
  * @param each       the segment of which it makes one resource each ({@code OBX}), or null: one resource per message
  * @param soap       for a SOAP source's mapping: the operation and where its records are (paths are then XPath), else null
- * @param patient    the mapping (by name) that makes the Patient of each message, applied before this mapping's record so
- *                   that it never refers to a patient the portal lacks; null when the mapping makes the Patient itself
+ * @param patient    the mapping (by name) that makes the Patient of each message (of a SOAP mapping: of the record of that
+ *                   mapping each record is inside), applied before this mapping's record so that it never refers to a
+ *                   patient the portal lacks; null when the mapping makes the Patient itself
+ * @param senders    the senders it serves ({@code senders:}); empty: every sender (unscoped)
  */
 public record MappingFile(String file, String name, String source, ZoneId zone, List<Accepts> accepts, String resourceType,
         String idPrefix, List<SourcePath> idParts, int idLine, Map<String, Map<String, String>> tables, List<MappingRule> rules,
-        Set<String> readFields, String each, Soap soap, String patient) {
+        Set<String> readFields, String each, Soap soap, String patient, List<Sender> senders) {
+
+    /** What an unscoped mapping serves: any sending application at any facility. */
+    public static final List<Sender> EVERY_SENDER = List.of(new Sender(null, null));
 
     /**
      * A SOAP source ({@code soap:} in the file): the operation called, its namespace, the XPath of the records in a
@@ -35,7 +40,46 @@ public record MappingFile(String file, String name, String source, ZoneId zone, 
     public record Accepts(String type, Set<String> events) {
     }
 
+    /**
+     * A sender a mapping serves ({@code senders: [{application: EPIC, facility: NORTH}]}): MSH-3-1 (sending application)
+     * and MSH-4-1 (sending facility), compared exactly; a null part matches any value.
+     */
+    public record Sender(String application, String facility) {
+
+        public boolean matches(String sendingApplication, String sendingFacility) {
+            return (application == null || application.equals(sendingApplication)) && (facility == null || facility.equals(sendingFacility));
+        }
+
+        /**
+         * How specific it is, the most specific mapping that matches a message wins: application and facility (3) over
+         * the application alone (2: the system that writes the messages decides their shape) over the facility alone (1)
+         * over every sender (0). Two matching scopes of one rank are equal, so that a message never has two winners.
+         */
+        public int rank() {
+            return (application != null ? 2 : 0) + (facility != null ? 1 : 0);
+        }
+
+        @Override
+        public String toString() {
+            return rank() == 0 ? "every sender" : "{" + (application == null ? "" : "application: " + application)
+                    + (application != null && facility != null ? ", " : "") + (facility == null ? "" : "facility: " + facility) + "}";
+        }
+    }
+
     public boolean accepts(String type, String event) {
         return accepts.stream().anyMatch(kind -> kind.type().equals(type) && kind.events().contains(event));
+    }
+
+    /** Whether it is scoped to some senders ({@code senders:}), not serving every one. */
+    public boolean scoped() {
+        return !senders.equals(EVERY_SENDER);
+    }
+
+    /**
+     * How specifically it serves a sender (MSH-3-1, MSH-4-1): the rank of its most specific entry that matches
+     * ({@link Sender#rank}), -1 when it does not serve that sender.
+     */
+    public int serves(String sendingApplication, String sendingFacility) {
+        return senders.stream().filter(sender -> sender.matches(sendingApplication, sendingFacility)).mapToInt(Sender::rank).max().orElse(-1);
     }
 }

@@ -42,7 +42,7 @@ import org.snakeyaml.engine.v2.nodes.SequenceNode;
 public final class MappingFileReader {
 
     private static final Set<String> FILE_KEYS = Set.of("mapping", "source", "zone", "messages", "soap", "produces", "each", "id",
-            "tables", "rules", "patient");
+            "tables", "rules", "patient", "senders");
     private static final Set<String> RULE_KEYS = Set.of("target", "source", "sources", "concat", "separator", "value", "default", "map",
             "type", "prefix", "split", "when", "required", "each", "rules", "reference", "refuse", "plus", "reference-of", "at-most");
     private static final Set<String> CONDITION_KEYS = Set.of("path", "equals", "in", "not-equals", "not-in", "present");
@@ -103,6 +103,11 @@ public final class MappingFileReader {
         }
         List<MappingFile.Accepts> accepts = soap != null ? List.of()
                 : accepts(required(keys, "messages", root, "the message types and trigger events it takes (or soap: for a SOAP source)"));
+        if (soap != null && keys.containsKey("senders")) {
+            throw error(keys.get("senders").getKeyNode(), "senders names HL7 v2 senders (MSH-3, MSH-4); a SOAP mapping serves its one service");
+        }
+        List<MappingFile.Sender> senders = keys.containsKey("senders") ? senders(keys.get("senders").getValueNode())
+                : MappingFile.EVERY_SENDER;
         String produces = scalar(required(keys, "produces", root, "the FHIR resource it produces, e.g. Patient"), "produces");
         RuntimeResourceDefinition resource;
         try {
@@ -148,10 +153,6 @@ public final class MappingFileReader {
         String patient = null;
         if (keys.containsKey("patient")) {
             patient = scalar(keys.get("patient").getValueNode(), "patient");
-            if (soap != null) {
-                throw error(keys.get("patient").getKeyNode(), "patient is for HL7 v2 messages whose PID makes the Patient; a SOAP "
-                        + "mapping's records are read one by one");
-            }
             if (produces.equals("Patient")) {
                 throw error(keys.get("patient").getValueNode(), "patient names the mapping that makes the message's Patient; this mapping "
                         + "makes Patients itself");
@@ -161,7 +162,7 @@ public final class MappingFileReader {
         this.idPartCount = idParts.size();
         List<MappingRule> rules = rules(required(keys, "rules", root, "the field rules"), resource, null);
         return new MappingFile(file, name, source, zone, accepts, produces, prefix, idParts, line(idNode), Map.copyOf(tables), rules,
-                Set.copyOf(readFields), each, soap, patient);
+                Set.copyOf(readFields), each, soap, patient, senders);
     }
 
     private ZoneId zone(Node node) {
@@ -192,6 +193,29 @@ public final class MappingFileReader {
             throw error(node, "messages names no message type");
         }
         return List.copyOf(accepts);
+    }
+
+    /** {@code senders: [{application: EPIC, facility: NORTH}, {application: CERNER}]}: MSH-3-1 and MSH-4-1, at least one each. */
+    private List<MappingFile.Sender> senders(Node node) {
+        List<MappingFile.Sender> senders = new ArrayList<>();
+        for (Node item : sequence(node, "senders")) {
+            Map<String, NodeTuple> keys = keys(item, Set.of("application", "facility"), "a senders entry");
+            if (keys.isEmpty()) {
+                throw error(item, "a senders entry names the sending application (MSH-3), the sending facility (MSH-4) or both, "
+                        + "e.g. {application: EPIC, facility: NORTH}");
+            }
+            MappingFile.Sender sender = new MappingFile.Sender(
+                    keys.containsKey("application") ? scalar(keys.get("application").getValueNode(), "application") : null,
+                    keys.containsKey("facility") ? scalar(keys.get("facility").getValueNode(), "facility") : null);
+            if (senders.contains(sender)) {
+                throw error(item, "sender " + sender + " is listed twice");
+            }
+            senders.add(sender);
+        }
+        if (senders.isEmpty()) {
+            throw error(node, "senders names no sender; leave the key out for a mapping that serves every sender");
+        }
+        return List.copyOf(senders);
     }
 
     private void readTables(Node node) {

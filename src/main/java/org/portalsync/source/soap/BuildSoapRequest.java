@@ -7,7 +7,8 @@ import org.portalsync.sync.SyncHeaders;
 
 /**
  * The SOAP 1.1 request for the poll's next page: the mapping's operation with {@code Page} and {@code PageSize} (as
- * docs/samples/legacy-patient-service.wsdl declares them) and, when a user name is set, a WS-Security UsernameToken
+ * docs/samples/legacy-patient-service.wsdl declares them), {@code ChangedSince} when the poll asks only for changes,
+ * and, when a user name is set, a WS-Security UsernameToken
  * (PasswordText: send it over TLS only). The message's headers are replaced by the HTTP ones the call needs, so
  * that none of the engine's own headers reaches the service.
  */
@@ -37,7 +38,8 @@ public final class BuildSoapRequest implements Processor {
                 + escape(password) + "</wsse:Password></wsse:UsernameToken></wsse:Security></soap:Header>";
         String body = "<?xml version=\"1.0\" encoding=\"UTF-8\"?><soap:Envelope xmlns:soap=\"http://schemas.xmlsoap.org/soap/envelope/\" "
                 + "xmlns:op=\"" + escape(soap.namespace()) + "\">" + security + "<soap:Body><op:" + soap.operation() + "><op:Page>" + page
-                + "</op:Page><op:PageSize>" + pageSize + "</op:PageSize></op:" + soap.operation() + "></soap:Body></soap:Envelope>";
+                + "</op:Page><op:PageSize>" + pageSize + "</op:PageSize>" + changedSince(exchange) + "</op:" + soap.operation()
+                + "></soap:Body></soap:Envelope>";
         exchange.getMessage().getHeaders().clear();
         exchange.getMessage().setHeader(Exchange.HTTP_METHOD, "POST");
         exchange.getMessage().setHeader(Exchange.CONTENT_TYPE, "text/xml; charset=UTF-8");
@@ -46,6 +48,12 @@ public final class BuildSoapRequest implements Processor {
         // what a dead letter of a failed call keeps instead of the request, which carries the password
         exchange.setProperty(SyncHeaders.SOURCE_RESOURCE, soap.operation() + " page " + page + " (the request is not kept: it holds the "
                 + "WS-Security password)");
+    }
+
+    /** {@code ChangedSince} when the poll asks only for changes (README "Legacy SOAP source"), else nothing. */
+    private static String changedSince(Exchange exchange) {
+        String since = exchange.getProperty(StartSoapPoll.CHANGED_SINCE, String.class);
+        return since == null ? "" : "<op:ChangedSince>" + since + "</op:ChangedSince>";
     }
 
     private static String escape(String text) {

@@ -30,11 +30,20 @@ public final class MapSoapRecord {
     }
 
     public IBaseResource map(MappingFile mapping, Node record) {
+        return map(mapping, record, null, new ArrayList<>());
+    }
+
+    /**
+     * @param patientReference {@code Patient/<id>} of the record's Patient, made by the mapping its {@code patient} key
+     *                         names ({@code reference: patient}); null when it names none
+     * @param codes            collects the values a table lacks, for the digest
+     */
+    public IBaseResource map(MappingFile mapping, Node record, String patientReference, List<MappedMessage.UnmappedCode> codes) {
         Map<String, String> namespaces = mapping.soap().namespaces();
         IBaseResource resource = fhir.getResourceDefinition(mapping.resourceType()).newInstance();
         resource.setId(MapHl7v2Message.stableId(mapping.source(), mapping.idPrefix(), values(mapping.idParts(), record, namespaces,
                 "the record's id is derived from it (" + mapping.file() + ":" + mapping.idLine() + ")")));
-        apply(mapping, mapping.rules(), record, resource, new ArrayList<>());
+        apply(mapping, mapping.rules(), record, resource, codes, patientReference);
         return resource;
     }
 
@@ -51,7 +60,8 @@ public final class MapSoapRecord {
         return values;
     }
 
-    private void apply(MappingFile mapping, List<MappingRule> rules, Node context, IBase element, List<MappedMessage.UnmappedCode> codes) {
+    private void apply(MappingFile mapping, List<MappingRule> rules, Node context, IBase element, List<MappedMessage.UnmappedCode> codes,
+            String patientReference) {
         Map<String, String> namespaces = mapping.soap().namespaces();
         for (MappingRule rule : rules) {
             if (rule.when() != null && !holds(rule.when(), context, namespaces)) {
@@ -65,7 +75,7 @@ public final class MapSoapRecord {
                 int attached = 0;
                 for (Node item : XmlPaths.nodes(context, rule.each().text(), namespaces)) {
                     IBase child = rule.fhirTarget().newElement();
-                    apply(mapping, rule.rules(), item, child, codes);
+                    apply(mapping, rule.rules(), item, child, codes, patientReference);
                     if (!child.isEmpty()) {
                         rule.fhirTarget().attach(element, child);
                         attached++;
@@ -77,8 +87,12 @@ public final class MapSoapRecord {
                 }
                 continue;
             }
-            String raw = raw(mapping, rule, context, namespaces);
-            if (rule.type() != MappingRule.ValueType.STRING) {
+            if (rule.patientReference() && patientReference == null) {
+                throw new org.portalsync.source.hl7v2.Hl7v2MessageException(rule.target(), "reference: patient, but no Patient was "
+                        + "made for the record (" + mapping.file() + ":" + rule.line() + ")", ca.uhn.hl7v2.ErrorCode.APPLICATION_INTERNAL_ERROR);
+            }
+            String raw = rule.patientReference() ? patientReference : raw(mapping, rule, context, namespaces);
+            if (rule.type() != MappingRule.ValueType.STRING && !rule.patientReference()) {
                 raw = hl7Time(raw, location(rule));
             }
             MapHl7v2Message.writeValue(mapping, rule, location(rule), raw, element, codes);

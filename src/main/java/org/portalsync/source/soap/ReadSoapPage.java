@@ -1,15 +1,23 @@
 package org.portalsync.source.soap;
 
+import java.time.Clock;
+import java.time.Instant;
 import java.util.ArrayList;
+import java.util.IdentityHashMap;
 import java.util.List;
+import java.util.Map;
 
 import org.apache.camel.Exchange;
 import org.apache.camel.Processor;
 import org.hl7.fhir.instance.model.api.IBaseResource;
+import org.portalsync.portal.PortalDatabase;
 import org.portalsync.source.hl7v2.Hl7v2MessageException;
+import org.portalsync.source.hl7v2.MappedMessage;
 import org.portalsync.source.hl7v2.MappingFile;
 import org.portalsync.source.hl7v2.XmlPaths;
 import org.portalsync.sync.SyncHeaders;
+import org.portalsync.validate.DataQualityIssue;
+import org.portalsync.validate.DataQualityLog;
 import org.w3c.dom.Document;
 import org.w3c.dom.Node;
 
@@ -17,8 +25,11 @@ import org.w3c.dom.Node;
  * Reads one page of the SOAP service's answer: parsed safely ({@link SafeXml}), a SOAP Fault is a
  * {@link SoapFaultException}, an HTTP error without one a {@link SoapResponseException}; otherwise each record the
  * mapping's {@code soap.records} selects becomes its FHIR resource, all of the page or none (a record the mapping
- * refuses fails the page, naming its position and the path). The body becomes the page's resources, each to go
- * through the shared pipeline; the poll goes on while {@code soap.more-pages} is true.
+ * refuses fails the page, naming its position and the path). The appointment mapping's records (inside the patients'
+ * records) follow, each with the Patient of the record it is inside. The body becomes the page's {@link SoapRecord}s,
+ * patients first, each to go through the shared pipeline; the poll goes on while {@code soap.more-pages} is true.
+ * Values a table lacks go to the data-quality digest, one row per record, naming the path and the table, never the
+ * value.
  */
 public final class ReadSoapPage implements Processor {
 
@@ -27,10 +38,16 @@ public final class ReadSoapPage implements Processor {
 
     private final MapSoapRecord mapper;
     private final int maxPages;
+    private final PortalDatabase database;
+    private final DataQualityLog dataQuality;
+    private final Clock clock;
 
-    public ReadSoapPage(MapSoapRecord mapper, int maxPages) {
+    public ReadSoapPage(MapSoapRecord mapper, int maxPages, PortalDatabase database, DataQualityLog dataQuality, Clock clock) {
         this.mapper = mapper;
         this.maxPages = maxPages;
+        this.database = database;
+        this.dataQuality = dataQuality;
+        this.clock = clock;
     }
 
     @Override
@@ -52,13 +69,33 @@ public final class ReadSoapPage implements Processor {
             throw new SoapResponseException(operation + " (page " + page + ") answered HTTP " + status + " without a SOAP Fault");
         }
         List<Node> records = XmlPaths.nodes(document, mapping.soap().records(), mapping.soap().namespaces());
-        List<IBaseResource> resources = new ArrayList<>();
+        List<SoapRecord> resources = new ArrayList<>();
+        List<DataQualityIssue> issues = new ArrayList<>();
+        Map<Node, IBaseResource> patients = new IdentityHashMap<>();
         for (int i = 0; i < records.size(); i++) {
-            try {
-                resources.add(mapper.map(mapping, records.get(i)));
-            } catch (Hl7v2MessageException e) {
-                throw new SoapResponseException(operation + " page " + page + ", record " + (i + 1) + ": " + e.location() + ": " + e.problem());
+            IBaseResource resource = map(mapping, records.get(i), null, page, i + 1, issues);
+            patients.put(records.get(i), resource);
+            resources.add(new SoapRecord(resource, null));
+        }
+        MappingFile appointments = exchange.getProperty(StartSoapPoll.APPOINTMENT_MAPPING, MappingFile.class);
+        if (appointments != null) {
+            List<Node> inside = XmlPaths.nodes(document, appointments.soap().records(), appointments.soap().namespaces());
+            for (int i = 0; i < inside.size(); i++) {
+                IBaseResource patient = enclosing(inside.get(i), patients);
+                if (patient == null) {
+                    throw new SoapResponseException(operation + " page " + page + ", " + appointments.name() + " record " + (i + 1)
+                            + ": not inside a record of " + mapping.name() + " (" + mapping.soap().records() + "), so it has no patient");
+                }
+                String reference = patient.fhirType() + "/" + patient.getIdElement().getIdPart();
+                resources.add(new SoapRecord(map(appointments, inside.get(i), reference, page, i + 1, issues), patient));
             }
+        }
+        if (!issues.isEmpty()) {
+            Instant now = clock.instant();
+            database.inTransaction(connection -> {
+                dataQuality.record(connection, mapping.source(), issues, now);
+                return null;
+            });
         }
         boolean more = !mapping.soap().morePages().isEmpty()
                 && "true".equalsIgnoreCase(XmlPaths.value(document, mapping.soap().morePages(), mapping.soap().namespaces()))
@@ -67,12 +104,53 @@ public final class ReadSoapPage implements Processor {
             throw new SoapResponseException(operation + " still has more pages after " + maxPages + "; raise portal-sync.source.soap.max-pages "
                     + "or check that the service honours Page");
         }
+        for (SoapRecord record : resources) {
+            Instant lastUpdated = lastUpdated(record.resource());
+            Instant mark = exchange.getProperty(StartSoapPoll.POLL_MARK, Instant.class);
+            if (lastUpdated != null && (mark == null || lastUpdated.isAfter(mark))) {
+                exchange.setProperty(StartSoapPoll.POLL_MARK, lastUpdated);
+            }
+        }
         exchange.removeProperty(SyncHeaders.SOURCE_RESOURCE);
         exchange.setProperty(StartSoapPoll.PAGE, page + 1);
         exchange.setProperty(StartSoapPoll.MORE_PAGES, more);
         exchange.getMessage().getHeaders().clear();
         exchange.getMessage().setHeader(SyncHeaders.SOURCE, mapping.source());
         exchange.getMessage().setBody(resources);
+    }
+
+    /** One record mapped; a value a table lacks becomes a digest issue of the record (path and table only). */
+    private IBaseResource map(MappingFile mapping, Node record, String patientReference, int page, int position,
+            List<DataQualityIssue> issues) {
+        List<MappedMessage.UnmappedCode> codes = new ArrayList<>();
+        IBaseResource resource;
+        try {
+            resource = mapper.map(mapping, record, patientReference, codes);
+        } catch (Hl7v2MessageException e) {
+            throw new SoapResponseException(mapping.soap().operation() + " page " + page + ", " + (patientReference == null ? ""
+                    : mapping.name() + " ") + "record " + position + ": " + e.location() + ": " + e.problem());
+        }
+        if (!codes.isEmpty()) {
+            String ref = resource.fhirType() + "/" + resource.getIdElement().getIdPart();
+            issues.add(new DataQualityIssue(ref, "SOAP unmapped", "SOAP " + mapping.soap().operation() + " record (mapping " + mapping.name()
+                    + "): " + String.join("; ", codes.stream().map(Object::toString).toList()), false));
+        }
+        return resource;
+    }
+
+    private static Instant lastUpdated(IBaseResource resource) {
+        return resource.getMeta().getLastUpdated() == null ? null : resource.getMeta().getLastUpdated().toInstant();
+    }
+
+    /** The patient of the nearest node above it that is a record of the patient mapping. */
+    private static IBaseResource enclosing(Node node, Map<Node, IBaseResource> patients) {
+        for (Node parent = node.getParentNode(); parent != null; parent = parent.getParentNode()) {
+            IBaseResource patient = patients.get(parent);
+            if (patient != null) {
+                return patient;
+            }
+        }
+        return null;
     }
 
     private static Node fault(Document document) {

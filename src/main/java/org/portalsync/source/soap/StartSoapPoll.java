@@ -4,42 +4,95 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.format.DateTimeFormatter;
+import java.util.Optional;
 
 import org.apache.camel.Exchange;
 import org.apache.camel.Processor;
 import org.portalsync.config.ConfigurationException;
+import org.portalsync.config.PortalSyncSettings;
+import org.portalsync.portal.SyncHighWaterMarks;
 import org.portalsync.source.hl7v2.MappingFile;
 import org.portalsync.source.hl7v2.MappingFileReader;
 
 /**
- * Begins a poll of the SOAP source: reads its mapping file afresh (so an analyst's change takes effect at the next
+ * Begins a poll of the SOAP source: reads its mapping files afresh (so an analyst's change takes effect at the next
  * poll, without a restart; a broken one fails the poll with the file, line and rule named) and starts at page 1.
+ * The appointment mapping, if any, must name the patient mapping by its {@code patient} key and read the same
+ * operation: its records are inside the patients' records of the same answer. With changed-since on, a poll after the
+ * first asks only for what changed since the source's mark (kept in {@code sync_high_water_mark}, feed: the operation)
+ * less the overlap, sent with its UTC offset in the mapping's zone; the first poll, with no mark yet, reads everything.
  */
 public final class StartSoapPoll implements Processor {
 
     /** Exchange property: the mapping of this poll. */
     static final String MAPPING = "portalSyncSoapMapping";
+    /** Exchange property: the appointment mapping of this poll, absent when there is none. */
+    static final String APPOINTMENT_MAPPING = "portalSyncSoapAppointmentMapping";
     /** Exchange property: the page to ask for next. */
     static final String PAGE = "portalSyncSoapPage";
     /** Exchange property: whether another page is to be asked for (the loop's condition). */
     public static final String MORE_PAGES = "portalSyncSoapMorePages";
+    /** Exchange property: the ChangedSince the requests send (xs:dateTime with offset), absent for a full read. */
+    static final String CHANGED_SINCE = "portalSyncSoapChangedSince";
+    /** Exchange property: the newest LastModified of the records read so far in this poll (an Instant). */
+    static final String POLL_MARK = "portalSyncSoapPollMark";
 
     private final MappingFileReader reader;
     private final Path mappingFile;
+    private final Path appointmentMappingFile;
+    private final SyncHighWaterMarks marks;
+    private final Duration overlap;
 
-    public StartSoapPoll(MappingFileReader reader, Path mappingFile) {
+    /**
+     * @param appointmentMappingFile null: the poll reads no appointments
+     * @param marks                  null: the service takes no ChangedSince, every poll reads every record
+     */
+    public StartSoapPoll(MappingFileReader reader, Path mappingFile, Path appointmentMappingFile, SyncHighWaterMarks marks,
+            Duration overlap) {
         this.reader = reader;
         this.mappingFile = mappingFile;
+        this.appointmentMappingFile = appointmentMappingFile;
+        this.marks = marks;
+        this.overlap = overlap;
+    }
+
+    /** The mark of a source's operation, when the poll keeps one. */
+    static Optional<Instant> mark(SyncHighWaterMarks marks, MappingFile mapping) {
+        return marks == null ? Optional.empty() : marks.read(mapping.source(), mapping.soap().operation());
     }
 
     @Override
     public void process(Exchange exchange) throws IOException {
-        MappingFile mapping = reader.read(mappingFile.toString(), Files.readString(mappingFile, StandardCharsets.UTF_8));
-        if (mapping.soap() == null) {
-            throw new ConfigurationException(mappingFile + ": not a SOAP mapping (it has no soap: section)");
-        }
+        MappingFile mapping = read(mappingFile);
         exchange.setProperty(MAPPING, mapping);
+        exchange.removeProperty(APPOINTMENT_MAPPING);
+        if (appointmentMappingFile != null) {
+            MappingFile appointments = read(appointmentMappingFile);
+            if (!mapping.name().equals(appointments.patient()) || !mapping.source().equals(appointments.source())
+                    || !mapping.soap().operation().equals(appointments.soap().operation())) {
+                throw new ConfigurationException(appointmentMappingFile + ": the appointments of the SOAP poll must name its patient "
+                        + "mapping (patient: " + mapping.name() + "), store under its source (" + mapping.source() + ") and read its "
+                        + "operation (" + mapping.soap().operation() + "); or set " + PortalSyncSettings.SOAP_APPOINTMENT_MAPPING
+                        + " empty");
+            }
+            exchange.setProperty(APPOINTMENT_MAPPING, appointments);
+        }
+        exchange.removeProperty(POLL_MARK);
+        exchange.removeProperty(CHANGED_SINCE);
+        mark(marks, mapping).ifPresent(mark -> exchange.setProperty(CHANGED_SINCE,
+                DateTimeFormatter.ISO_OFFSET_DATE_TIME.format(mark.minus(overlap).atZone(mapping.zone()).toOffsetDateTime())));
         exchange.setProperty(PAGE, 1);
         exchange.setProperty(MORE_PAGES, true);
+    }
+
+    private MappingFile read(Path file) throws IOException {
+        MappingFile mapping = reader.read(file.toString(), Files.readString(file, StandardCharsets.UTF_8));
+        if (mapping.soap() == null) {
+            throw new ConfigurationException(file + ": not a SOAP mapping (it has no soap: section)");
+        }
+        return mapping;
     }
 }

@@ -190,7 +190,8 @@ class Hl7v2MllpIT {
             assertThat(get(noMapping, "/MSA-1")).isEqualTo("AR");
             assertThat(get(noMapping, "/ERR-2-1")).isEqualTo("MSH");
             assertThat(get(noMapping, "/ERR-3-1")).isEqualTo("200");
-            assertThat(get(noMapping, "/ERR-8")).isEqualTo("MSH-9: no mapping in config/mappings takes MDM^T02");
+            assertThat(get(noMapping, "/ERR-8")).isEqualTo("MSH-9: no mapping in config/mappings takes MDM^T02 from sender "
+                    + "LEGACY^CLINIC-A (MSH-3^MSH-4)");
             assertThat(get(unreadable, "/MSA-1")).isEqualTo("AE");
             assertThat(get(unreadable, "/ERR-8")).startsWith("PID-7: not an HL7 date");
 

@@ -75,4 +75,29 @@ class MapHl7v2CommandTest {
         assertThat(patient.getIdentifierFirstRep().getSystem()).isEqualTo(MapHl7v2Command.UNSET_SETTING + "portal-sync.mapping.mrn-system");
         assertThat(err.toString(StandardCharsets.UTF_8)).contains("Note: portal-sync.mapping.mrn-system is not set, so the engine would refuse");
     }
+
+    @Test
+    void aScopedMappingMapsOnlyItsSendersSamples() throws Exception {
+        Path mapping = home.resolve("epic-adt.yaml");
+        Files.writeString(mapping, Files.readString(ShippedAdtMappingCorpusTest.SHIPPED).replace("source: legacy-adt\n",
+                "source: legacy-adt-epic\nsenders: [{application: EPIC, facility: NORTH}]\n"));
+        Path sample = home.resolve("sample.hl7");
+        PrintStream stdout = new PrintStream(out, true, StandardCharsets.UTF_8);
+        PrintStream stderr = new PrintStream(err, true, StandardCharsets.UTF_8);
+        Map<String, String> settings = Map.of(PortalSyncSettings.HOME, home.toString());
+
+        Files.writeString(sample, String.join("\r", MapHl7v2MessageTest.MSH, "PID|1||A-77^^^CLINIC-A^MR||Lovelace^Ada"));
+        assertThat(MapHl7v2Command.run(List.of(mapping.toString(), sample.toString()), settings, stdout, stderr)).isEqualTo(1);
+        assertThat(err.toString(StandardCharsets.UTF_8)).contains(": its sender LEGACY^CLINIC-A (MSH-3^MSH-4) is not one " + mapping
+                + " serves (senders: {application: EPIC, facility: NORTH})");
+        assertThat(out.toString(StandardCharsets.UTF_8)).isEmpty();
+
+        Files.writeString(sample, String.join("\r", MapHl7v2MessageTest.MSH.replace("|LEGACY|CLINIC-A|", "|EPIC|NORTH|"),
+                "PID|1||A-77^^^CLINIC-A^MR||Lovelace^Ada"));
+        assertThat(MapHl7v2Command.run(List.of(mapping.toString(), sample.toString()), settings, stdout, stderr))
+                .as(err.toString(StandardCharsets.UTF_8)).isZero();
+        Patient patient = MapHl7v2MessageTest.FHIR.newJsonParser().parseResource(Patient.class, out.toString(StandardCharsets.UTF_8));
+        assertThat(patient.getIdElement().getIdPart()).as("the sender's source is in the id")
+                .isEqualTo(MapHl7v2Message.stableId("legacy-adt-epic", "v2", List.of("A-77", "CLINIC-A")));
+    }
 }

@@ -140,4 +140,20 @@ class MappingFileReaderTest {
         assertThat(error(withRules("  - {source: PID-29, target: deceasedDateTime, plus: {amount: PID-1}}\n")))
                 .startsWith("config/mappings/clinic-a.yaml:11: rule 'deceasedDateTime': plus adds a duration to a date-time");
     }
+
+    @Test
+    void sendersAreReadAndABadEntryIsNamedWithItsLine() {
+        MappingFile mapping = new MappingFileReader(MapHl7v2MessageTest.FHIR, key -> Optional.empty()).read("config/mappings/clinic-a.yaml",
+                HEAD.replace("produces: Patient\n", "produces: Patient\nsenders: [{application: EPIC, facility: NORTH}, {facility: SOUTH}]\n")
+                        + "  - {source: PID-8, target: gender}\n");
+        assertThat(mapping.senders()).containsExactly(new MappingFile.Sender("EPIC", "NORTH"), new MappingFile.Sender(null, "SOUTH"));
+        assertThat(mapping.scoped()).isTrue();
+
+        assertThat(error(HEAD.replace("produces: Patient\n", "produces: Patient\nsenders: [{}]\n") + "  - {source: PID-8, target: gender}\n"))
+                .startsWith("config/mappings/clinic-a.yaml:6: a senders entry names the sending application (MSH-3), the sending facility");
+        assertThat(error(HEAD.replace("produces: Patient\n", "produces: Patient\nsenders: [{app: EPIC}]\n") + "  - {source: PID-8, target: gender}\n"))
+                .startsWith("config/mappings/clinic-a.yaml:6: unknown key 'app' in a senders entry; known: application, facility");
+        assertThat(error(HEAD.replace("produces: Patient\n", "produces: Patient\nsenders: []\n") + "  - {source: PID-8, target: gender}\n"))
+                .startsWith("config/mappings/clinic-a.yaml:6: senders names no sender");
+    }
 }

@@ -6,13 +6,18 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 
 import ca.uhn.fhir.context.FhirContext;
+import org.hl7.fhir.r4.model.Appointment;
 import org.hl7.fhir.r4.model.Patient;
 import org.junit.jupiter.api.Test;
 import org.portalsync.config.ConfigurationException;
+import org.portalsync.mapping.FhirDates;
+import org.portalsync.source.hl7v2.MapHl7v2Message;
+import org.portalsync.source.hl7v2.MappedMessage;
 import org.portalsync.source.hl7v2.MappingFile;
 import org.portalsync.source.hl7v2.MappingFileReader;
 import org.portalsync.source.hl7v2.XmlPaths;
@@ -78,5 +83,35 @@ class MapSoapRecordTest {
             assertThatThrownBy(() -> SafeXml.parse(xml.getBytes(StandardCharsets.UTF_8), "the answer")).isInstanceOf(SoapResponseException.class)
                     .hasMessageStartingWith("the answer holds a DOCTYPE declaration, which is refused").hasMessageNotContaining("root:");
         }
+    }
+
+    @Test
+    void theSamplesAppointmentMapsWithItsPatientsReferenceTheServicesZoneAndAStableId() throws Exception {
+        MappingFile patients = read(SHIPPED.toString(), Files.readString(SHIPPED));
+        Path shipped = Path.of("config/mappings/soap-legacy-appointment.yaml");
+        MappingFile appointments = read(shipped.toString(), Files.readString(shipped));
+        Document answer = SafeXml.parse(Files.readAllBytes(Path.of("docs/samples/legacy-patient-service-response.xml")), "the sample");
+        List<Node> records = XmlPaths.nodes(answer, appointments.soap().records(), appointments.soap().namespaces());
+        assertThat(records).as("Ada's one appointment").hasSize(1);
+        assertThat(appointments.patient()).isEqualTo(patients.name());
+        String ada = "Patient/" + new MapSoapRecord(FHIR).map(patients, records.get(0).getParentNode()).getIdElement().getIdPart();
+        List<MappedMessage.UnmappedCode> codes = new ArrayList<>();
+
+        Appointment appointment = (Appointment) new MapSoapRecord(FHIR).map(appointments, records.get(0), ada, codes);
+
+        assertThat(appointment.getIdElement().getIdPart()).isEqualTo(MapHl7v2Message.stableId("legacy-soap", "soap", List.of("AP-1")));
+        assertThat(appointment.getStatus()).isEqualTo(Appointment.AppointmentStatus.BOOKED);
+        // 2024-03-08T09:30:00 in America/New_York (EST), with the zone kept beside it
+        assertThat(appointment.getStartElement().getValueAsString()).isEqualTo("2024-03-08T09:30:00-05:00");
+        assertThat(appointment.getStartElement().getExtensionByUrl(FhirDates.TZ_CODE).getValue().primitiveValue()).isEqualTo("America/New_York");
+        assertThat(appointment.getEndElement().getValueAsString()).isEqualTo("2024-03-08T10:00:00-05:00");
+        assertThat(appointment.getParticipant()).singleElement().satisfies(p -> assertThat(p.getActor().getReference()).isEqualTo(ada));
+        assertThat(appointment.getMeta().getLastUpdated().toInstant()).as("its patient record's LastModified").hasToString("2024-03-01T17:00:00Z");
+        assertThat(codes).isEmpty();
+
+        XmlPaths.nodes(records.get(0), "lp:Status", appointments.soap().namespaces()).get(0).setTextContent("tentative");
+        Appointment tentative = (Appointment) new MapSoapRecord(FHIR).map(appointments, records.get(0), ada, codes);
+        assertThat(tentative.hasStatus()).isFalse();
+        assertThat(codes).singleElement().hasToString("lp:Status: a code not in table status (" + shipped + ":42)");
     }
 }

@@ -4,11 +4,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.file.Path;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 
 import org.junit.jupiter.api.Test;
 import org.portalsync.config.PortalSyncSettings;
 import org.portalsync.metrics.Scrape;
+import org.portalsync.source.hl7v2.MapHl7v2Message;
 import org.portalsync.sync.TestEngine;
 
 /**
@@ -20,12 +22,15 @@ class SoapPatientPollIT {
 
     private static final String USER = "portal-10790";
     private static final String PASSWORD = "s3cret-10791";
+    private static final Path PATIENTS = Path.of("config/mappings/soap-legacy-patient.yaml").toAbsolutePath();
+    private static final Path APPOINTMENTS = Path.of("config/mappings/soap-legacy-appointment.yaml").toAbsolutePath();
 
     private static Map<String, String> settings(LegacyPatientService service) {
         Map<String, String> settings = new HashMap<>(TestEngine.settingsWithoutEhr("h2"));
         settings.put(PortalSyncSettings.SOAP_ENABLED, "true");
         settings.put(PortalSyncSettings.SOAP_URL, service.url());
-        settings.put(PortalSyncSettings.SOAP_MAPPING, Path.of("config/mappings/soap-legacy-patient.yaml").toAbsolutePath().toString());
+        settings.put(PortalSyncSettings.SOAP_MAPPING, PATIENTS.toString());
+        settings.put(PortalSyncSettings.SOAP_APPOINTMENT_MAPPING, APPOINTMENTS.toString());
         settings.put(PortalSyncSettings.SOAP_PAGE_SIZE, "2");
         settings.put(PortalSyncSettings.SOAP_USERNAME, USER);
         settings.put(PortalSyncSettings.SOAP_PASSWORD, PASSWORD);
@@ -54,7 +59,8 @@ class SoapPatientPollIT {
             engine.request("direct:soap-patient-poll-run", null);
 
             assertThat(service.requests).as("pages 1, 2 and 3 of 2 records").hasSize(3).allSatisfy(request -> assertThat(request)
-                    .contains("<wsse:Username>" + USER + "</wsse:Username>").contains("#PasswordText\">" + PASSWORD + "</wsse:Password>"));
+                    .contains("<wsse:Username>" + USER + "</wsse:Username>").contains("#PasswordText\">" + PASSWORD + "</wsse:Password>")
+                    .as("changed-since is off: a full read").doesNotContain("ChangedSince"));
             assertThat(engine.rows("SELECT mrn, legal_family FROM portal_patient WHERE source = 'legacy-soap' ORDER BY mrn"))
                     .extracting(row -> row.get("mrn") + " " + row.get("legal_family"))
                     .containsExactly("A-10791 Family1", "A-10792 Family2", "A-10793 Family3", "A-10794 Family4", "A-10795 Family5");
@@ -75,6 +81,106 @@ class SoapPatientPollIT {
             assertThat(scrape.value("portal_sync_records_synced_total", with(patients, "updated"))).isEqualTo(1);
             assertThat(scrape.value("portal_sync_records_synced_total", with(patients, "unchanged"))).isEqualTo(4);
         }
+    }
+
+    @Test
+    void appointmentsInsideThePatientsArriveWithTheirPatientInTheServicesZoneAndUnknownCodesGoToTheDigest() throws Exception {
+        LegacyPatientService service = new LegacyPatientService(USER, PASSWORD);
+        service.records.add(new LegacyPatientService.Record("P-10821", "2024-03-01T12:00:00", "A-10821", "Lovelace", "Ada", "1915-12-10", "F"));
+        service.records.add(new LegacyPatientService.Record("P-10822", "2024-03-01T12:00:00", "A-10822", "Babbage", "Charles", "1791-12-26", "X"));
+        service.records.add(new LegacyPatientService.Record("P-10823", "2024-03-01T12:00:00", "A-10823", "Byron", "Ada", "1815-12-10", "F"));
+        // on page 1 and on page 2 (two records a page); the second one's status is a word the mapping's table lacks
+        service.appointments.put("P-10821", List.of(new LegacyPatientService.Appointment("AP-10821", "2024-03-02T09:00:00",
+                "2024-03-08T09:30:00", "2024-03-08T10:00:00", "booked")));
+        service.appointments.put("P-10823", List.of(new LegacyPatientService.Appointment("AP-10823", null, "2024-07-08T09:30:00", null,
+                "tentative")));
+        try (service; TestEngine engine = start(service)) {
+            engine.request("direct:soap-patient-poll-run", null);
+
+            assertThat(engine.rows("SELECT a.source, a.source_id, a.status, a.zone, a.start_at, a.end_at, p.mrn FROM portal_appointment a "
+                    + "JOIN portal_patient p ON p.id = a.patient_id")).singleElement().satisfies(row -> {
+                        assertThat(row).containsEntry("source", "legacy-soap").containsEntry("status", "booked")
+                                .containsEntry("zone", "America/New_York").containsEntry("mrn", "A-10821")
+                                .containsEntry("source_id", MapHl7v2Message.stableId("legacy-soap", "soap", List.of("AP-10821")));
+                        // 09:30 in New York in March 2024 (EST, before the 10th): 14:30 UTC
+                        assertThat(instant(row.get("start_at"))).hasToString("2024-03-08T14:30:00Z");
+                        assertThat(instant(row.get("end_at"))).hasToString("2024-03-08T15:00:00Z");
+                    });
+            assertThat(engine.count("SELECT COUNT(*) FROM portal_patient WHERE source = 'legacy-soap'")).isEqualTo(3);
+            assertThat(engine.rows("SELECT record_ref, problem FROM data_quality_issue WHERE field = 'SOAP unmapped' ORDER BY record_ref"))
+                    .extracting(row -> row.get("record_ref") + " " + row.get("problem"))
+                    .containsExactlyInAnyOrder(
+                            "Appointment/" + MapHl7v2Message.stableId("legacy-soap", "soap", List.of("AP-10823")) + " SOAP GetPatients "
+                                    + "record (mapping soap-legacy-appointment): lp:Status: a code not in table status (" + APPOINTMENTS + ":42)",
+                            "Patient/" + MapHl7v2Message.stableId("legacy-soap", "soap", List.of("P-10822")) + " SOAP GetPatients "
+                                    + "record (mapping soap-legacy-patient): lp:Sex: a code not in table sex (" + PATIENTS + ":35)");
+        }
+    }
+
+    @Test
+    void withChangedSinceTheNextPollAsksOnlyForChangesFromTheMarkLessTheOverlapAndReappliesNothing() throws Exception {
+        LegacyPatientService service = new LegacyPatientService(USER, PASSWORD);
+        for (int i = 1; i <= 5; i++) {
+            // saved at 10:00, 10:10, ... 10:40 New York time (EST): the newest is 15:40 UTC
+            service.records.add(new LegacyPatientService.Record("P-1083" + i, "2024-03-01T10:" + (i - 1) + "0:00", "A-1083" + i, "Family" + i,
+                    "Given" + i, "1980-01-0" + i, "F"));
+        }
+        Map<String, String> settings = settings(service);
+        settings.put(PortalSyncSettings.SOAP_CHANGED_SINCE, "true");
+        settings.put(PortalSyncSettings.SOAP_CHANGED_SINCE_OVERLAP, "5m");
+        try (service; TestEngine engine = TestEngine.start(settings)) {
+            engine.stopRoute("soap-patient-poll");
+            engine.request("direct:soap-patient-poll-run", null);
+
+            assertThat(service.requests).as("the first poll: no mark yet, a full read").hasSize(3)
+                    .allSatisfy(request -> assertThat(request).doesNotContain("ChangedSince"));
+            assertThat(engine.count("SELECT COUNT(*) FROM portal_patient WHERE source = 'legacy-soap'")).isEqualTo(5);
+            assertThat(mark(engine)).isEqualTo(java.time.Instant.parse("2024-03-01T15:40:00Z"));
+            Map<String, Object> before = updatedAt(engine);
+
+            // patient 3 changes at the service between the polls
+            service.records.set(2, new LegacyPatientService.Record("P-10833", "2024-03-01T11:00:00", "A-10833", "Renamed", "Given3",
+                    "1980-01-03", "F"));
+            service.requests.clear();
+            engine.request("direct:soap-patient-poll-run", null);
+
+            // 10:40 less the 5 minutes of overlap, with its offset: the changed patient 3 and patient 5 (in the overlap), one page
+            assertThat(service.requests).singleElement().asString().contains("<op:ChangedSince>2024-03-01T10:35:00-05:00</op:ChangedSince>");
+            assertThat(engine.rows("SELECT legal_family FROM portal_patient WHERE mrn = 'A-10833'")).singleElement()
+                    .satisfies(row -> assertThat(row).containsEntry("legal_family", "Renamed"));
+            Map<String, Object> after = updatedAt(engine);
+            assertThat(after).as("only the changed patient was written; patient 5, read again in the overlap, was not")
+                    .containsAllEntriesOf(without(before, "A-10833")).doesNotContainEntry("A-10833", before.get("A-10833"));
+            assertThat(mark(engine)).isEqualTo(java.time.Instant.parse("2024-03-01T16:00:00Z"));
+
+            // a poll that fails leaves the mark where it was
+            service.mode = LegacyPatientService.Mode.FAULT;
+            engine.request("direct:soap-patient-poll-run", null);
+            assertThat(mark(engine)).isEqualTo(java.time.Instant.parse("2024-03-01T16:00:00Z"));
+            assertThat(engine.count("SELECT COUNT(*) FROM portal_patient WHERE source = 'legacy-soap'")).isEqualTo(5);
+        }
+    }
+
+    private static java.time.Instant mark(TestEngine engine) throws Exception {
+        return instant(engine.rows("SELECT high_water_mark FROM sync_high_water_mark WHERE source = 'legacy-soap' AND feed = 'GetPatients'")
+                .get(0).get("high_water_mark"));
+    }
+
+    private static Map<String, Object> updatedAt(TestEngine engine) throws Exception {
+        Map<String, Object> updated = new HashMap<>();
+        engine.rows("SELECT mrn, updated_at FROM portal_patient WHERE source = 'legacy-soap'")
+                .forEach(row -> updated.put((String) row.get("mrn"), instant(row.get("updated_at"))));
+        return updated;
+    }
+
+    private static Map<String, Object> without(Map<String, Object> map, String key) {
+        Map<String, Object> copy = new HashMap<>(map);
+        copy.remove(key);
+        return copy;
+    }
+
+    private static java.time.Instant instant(Object value) {
+        return value instanceof java.time.OffsetDateTime time ? time.toInstant() : ((java.sql.Timestamp) value).toInstant();
     }
 
     @Test
