@@ -43,6 +43,9 @@ public final class Hl7v2InboxWriter implements Service {
     private record Waiting(Hl7v2Intake.Arrival arrival, CompletableFuture<Optional<Long>> stored) {
     }
 
+    /** Put in the queue to stop the writer once it has written what came before. */
+    private static final Waiting STOP = new Waiting(null, null);
+
     private final Hl7v2Intake intake;
     private final PortalDatabase database;
     private final BlockingQueue<Waiting> queue = new LinkedBlockingQueue<>();
@@ -97,25 +100,34 @@ public final class Hl7v2InboxWriter implements Service {
         }
     }
 
+    /**
+     * Lets the writer finish the batch it writes, then stop. Not by an interrupt: H2 closes its file when a thread
+     * writing it is interrupted.
+     */
     @Override
     public synchronized void stop() {
-        Thread writer = thread;
-        thread = null;
-        if (writer != null) {
-            writer.interrupt();
+        if (thread != null) {
+            thread = null;
+            queue.add(STOP);
         }
     }
 
     private void run() {
         List<Waiting> batch = new ArrayList<>(MAX_BATCH);
-        while (thread == Thread.currentThread()) {
+        boolean stopping = false;
+        while (!stopping) {
             try {
                 batch.add(queue.take());
             } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
                 break;
             }
             // whatever else is waiting: no added delay for a lone sender
             queue.drainTo(batch, MAX_BATCH - 1);
+            stopping = batch.remove(STOP);
+            if (batch.isEmpty()) {
+                continue;
+            }
             try {
                 write(batch);
             } catch (RuntimeException | Error e) {
@@ -127,6 +139,7 @@ public final class Hl7v2InboxWriter implements Service {
         // stopped: whoever still waits is refused, never left hanging
         List<Waiting> left = new ArrayList<>();
         queue.drainTo(left);
+        left.remove(STOP);
         IllegalStateException stopped = new IllegalStateException("the HL7 v2 listener is stopping");
         left.forEach(w -> w.stored().completeExceptionally(stopped));
     }
