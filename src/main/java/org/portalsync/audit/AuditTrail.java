@@ -4,6 +4,7 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.time.ZoneOffset;
+import java.util.List;
 import java.time.format.DateTimeFormatter;
 
 import org.portalsync.portal.PortalDatabase;
@@ -38,15 +39,40 @@ public final class AuditTrail {
     /** Records an event inside the caller's transaction, so that the write and its audit row commit together. */
     public void record(Connection connection, AuditEvent event) throws SQLException {
         try (PreparedStatement insert = connection.prepareStatement(INSERT)) {
-            insert.setObject(1, PortalDatabase.utc(event.occurredAt()));
-            insert.setString(2, event.actor());
-            insert.setString(3, event.action());
-            insert.setString(4, truncate(event.resource(), 2000));
-            insert.setString(5, event.peer());
-            insert.setString(6, truncate(event.result(), 200));
+            set(insert, event);
             insert.executeUpdate();
         }
-        AUDIT_LOG.info(line(event));
+        if (AUDIT_LOG.isInfoEnabled()) {
+            AUDIT_LOG.info(line(event));
+        }
+    }
+
+    /** Records events inside the caller's transaction as one JDBC batch (a group of messages committed together). */
+    public void recordAll(Connection connection, List<AuditEvent> events) throws SQLException {
+        if (events.isEmpty()) {
+            return;
+        }
+        try (PreparedStatement insert = connection.prepareStatement(INSERT)) {
+            for (AuditEvent event : events) {
+                set(insert, event);
+                insert.addBatch();
+            }
+            insert.executeBatch();
+        }
+        if (AUDIT_LOG.isInfoEnabled()) {
+            for (AuditEvent event : events) {
+                AUDIT_LOG.info(line(event));
+            }
+        }
+    }
+
+    private static void set(PreparedStatement insert, AuditEvent event) throws SQLException {
+        insert.setObject(1, PortalDatabase.utc(event.occurredAt()));
+        insert.setString(2, event.actor());
+        insert.setString(3, event.action());
+        insert.setString(4, truncate(event.resource(), 2000));
+        insert.setString(5, event.peer());
+        insert.setString(6, truncate(event.result(), 200));
     }
 
     static String line(AuditEvent event) {

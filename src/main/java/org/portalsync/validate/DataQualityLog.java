@@ -19,13 +19,19 @@ public final class DataQualityLog {
     public static final String PENDING_SQL =
             "SELECT 1 FROM data_quality_issue WHERE source = ? AND record_ref = ? AND field = ? AND problem = ? AND reported_at IS NULL";
 
+    private static final String INSERT_SQL =
+            "INSERT INTO data_quality_issue (detected_at, source, record_ref, field, problem, rejects_record) VALUES (?, ?, ?, ?, ?, ?)";
+
+    /** A problem of a source's record, found at that moment. */
+    public record Found(String source, DataQualityIssue issue, Instant detectedAt) {
+    }
+
     public void record(Connection connection, String source, List<DataQualityIssue> issues, Instant now) throws SQLException {
         if (issues.isEmpty()) {
             return;
         }
         try (PreparedStatement pending = connection.prepareStatement(PENDING_SQL);
-                PreparedStatement insert = connection.prepareStatement(
-                "INSERT INTO data_quality_issue (detected_at, source, record_ref, field, problem, rejects_record) VALUES (?, ?, ?, ?, ?, ?)")) {
+                PreparedStatement insert = connection.prepareStatement(INSERT_SQL)) {
             for (DataQualityIssue issue : issues) {
                 pending.setString(1, source);
                 pending.setString(2, issue.record());
@@ -36,16 +42,36 @@ public final class DataQualityLog {
                         continue;
                     }
                 }
-                insert.setObject(1, PortalDatabase.utc(now));
-                insert.setString(2, source);
-                insert.setString(3, issue.record());
-                insert.setString(4, issue.field());
-                insert.setString(5, truncate(issue.problem()));
-                insert.setBoolean(6, issue.rejectsRecord());
-                insert.addBatch();
+                add(insert, new Found(source, issue, now));
             }
             insert.executeBatch();
         }
+    }
+
+    /**
+     * Writes problems that cannot be waiting already, without asking first: each names what makes it new (e.g. the
+     * control id of the message just stored, HL7 v2 intake). One batch for all of them.
+     */
+    public void recordNew(Connection connection, List<Found> problems) throws SQLException {
+        if (problems.isEmpty()) {
+            return;
+        }
+        try (PreparedStatement insert = connection.prepareStatement(INSERT_SQL)) {
+            for (Found found : problems) {
+                add(insert, found);
+            }
+            insert.executeBatch();
+        }
+    }
+
+    private static void add(PreparedStatement insert, Found found) throws SQLException {
+        insert.setObject(1, PortalDatabase.utc(found.detectedAt()));
+        insert.setString(2, found.source());
+        insert.setString(3, found.issue().record());
+        insert.setString(4, found.issue().field());
+        insert.setString(5, truncate(found.issue().problem()));
+        insert.setBoolean(6, found.issue().rejectsRecord());
+        insert.addBatch();
     }
 
     private static String truncate(String problem) {

@@ -183,6 +183,11 @@ public final class TestEngine implements AutoCloseable {
         return status == null ? null : status.name();
     }
 
+    /** A bean of the engine's registry, by the name the routes use. */
+    public <T> T bean(String name, Class<T> type) {
+        return main.getCamelContext().getRegistry().lookupByNameAndType(name, type);
+    }
+
     public DataSource database() {
         return main.getCamelContext().getRegistry().lookupByNameAndType("portalDataSource", DataSource.class);
     }

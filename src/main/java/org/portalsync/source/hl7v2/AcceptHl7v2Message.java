@@ -2,7 +2,6 @@ package org.portalsync.source.hl7v2;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
-import java.time.Instant;
 import java.util.Optional;
 
 import ca.uhn.hl7v2.ErrorCode;
@@ -11,14 +10,14 @@ import org.apache.camel.Processor;
 import org.portalsync.audit.AuditEvent;
 import org.portalsync.audit.AuditTrail;
 import org.portalsync.portal.DuplicateKey;
-import org.portalsync.portal.PortalDatabase;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * The MLLP listener's one step: reads the message, maps it with the mapping that takes its type and event, and
  * stores it in the legacy inbox (with its unmapped-fields report for the digest and an audit row) in one
- * transaction; only then is the answer {@code AA}. A message it cannot take gets {@code AE} or {@code AR} naming
+ * transaction, shared with the messages other connections sent meanwhile ({@link Hl7v2InboxWriter}); only after its
+ * commit is the answer {@code AA}. A message it cannot take gets {@code AE} or {@code AR} naming
  * the field and the problem, and nothing is stored. A control id its sender used before is answered {@code AA}
  * again and not stored twice (the sender lost our first ACK). It never throws: camel-mllp would answer with a
  * generic NACK, or none.
@@ -35,13 +34,14 @@ public final class AcceptHl7v2Message implements Processor {
     private static final Logger LOG = LoggerFactory.getLogger(AcceptHl7v2Message.class);
 
     private final Hl7v2Intake intake;
-    private final PortalDatabase database;
+    private final Hl7v2InboxWriter writer;
     private final AuditTrail audit;
     private final Clock clock;
 
-    public AcceptHl7v2Message(Hl7v2Intake intake, PortalDatabase database, AuditTrail audit, Clock clock) {
+    /** @param writer stores the message together with those other connections sent meanwhile (group commit) */
+    public AcceptHl7v2Message(Hl7v2Intake intake, Hl7v2InboxWriter writer, AuditTrail audit, Clock clock) {
         this.intake = intake;
-        this.database = database;
+        this.writer = writer;
         this.audit = audit;
         this.clock = clock;
     }
@@ -72,10 +72,9 @@ public final class AcceptHl7v2Message implements Processor {
 
     private String accept(String text, String peer, Exchange exchange) {
         Hl7v2Intake.Prepared prepared = intake.prepare(text);
-        Instant now = clock.instant();
         Optional<Long> stored;
         try {
-            stored = database.inTransaction(connection -> intake.store(connection, prepared, "mllp", peer, now));
+            stored = writer.store(new Hl7v2Intake.Arrival(prepared, "mllp", peer, clock.instant()));
         } catch (RuntimeException e) {
             if (!DuplicateKey.isCause(e)) {
                 throw e;

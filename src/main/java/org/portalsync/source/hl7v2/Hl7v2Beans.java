@@ -57,7 +57,15 @@ public final class Hl7v2Beans {
         registry.bind("rescanHl7v2Mappings", new RescanHl7v2Mappings(mappings));
         Hl7v2Intake intake = new Hl7v2Intake(new Hl7v2Reader(), mappings, new MapHl7v2Message(fhir), fhir, inbox, dataQuality, audit,
                 database);
-        registry.bind("acceptHl7v2Message", new AcceptHl7v2Message(intake, database, audit, clock));
+        Hl7v2InboxWriter writer = new Hl7v2InboxWriter(intake, database);
+        try {
+            // started and stopped with the engine
+            camel.addService(writer, true, true);
+        } catch (Exception e) {
+            throw new IllegalStateException("cannot start the HL7 v2 inbox writer", e);
+        }
+        registry.bind("hl7v2InboxWriter", writer);
+        registry.bind("acceptHl7v2Message", new AcceptHl7v2Message(intake, writer, audit, clock));
         registry.bind("acceptHl7v2File", new AcceptHl7v2File(intake, database, audit, settings.hl7v2FileCharset(), clock));
         registry.bind("claimHl7v2Message", new ClaimHl7v2Message(inbox, mappings, fhir, clock));
         registry.bind("finishHl7v2Message", new FinishHl7v2Message(inbox, clock));

@@ -4,7 +4,6 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
@@ -46,34 +45,58 @@ public final class Hl7v2Inbox {
         this.claimTimeout = claimTimeout;
     }
 
+    /**
+     * One statement per message, whether new or sent before: the insert itself skips a control id its sender used
+     * already (also one earlier in the same batch), so that no SELECT has to ask first. Two instances (or the file drop
+     * and the listener) storing the same control id at the same moment still meet the unique key: 23505.
+     */
+    private static final String INSERT_UNLESS_STORED = "INSERT INTO legacy_inbox (received_at, sender, control_id, message_type, mapping, "
+            + "source, record_ref, message, resource, status) SELECT ?, ?, ?, ?, ?, ?, ?, ?, ?, ? WHERE NOT EXISTS "
+            + "(SELECT 1 FROM legacy_inbox WHERE sender = ? AND control_id = ?)";
+
     /** Stores a message in the caller's transaction. @return its id, or empty when its sender's control id is stored already */
     public Optional<Long> store(Connection connection, Received message) throws SQLException {
-        try (PreparedStatement seen = connection.prepareStatement("SELECT 1 FROM legacy_inbox WHERE sender = ? AND control_id = ?")) {
-            seen.setString(1, message.sender());
-            seen.setString(2, message.controlId());
-            try (ResultSet rows = seen.executeQuery()) {
-                if (rows.next()) {
-                    return Optional.empty();
+        return storeAll(connection, List.of(message)).get(0);
+    }
+
+    /**
+     * Stores messages in the caller's transaction, in their order (their ids too), as one JDBC batch.
+     *
+     * @return for each message, its id, or empty when its sender's control id is stored already (or earlier in the list)
+     */
+    public List<Optional<Long>> storeAll(Connection connection, List<Received> messages) throws SQLException {
+        try (PreparedStatement insert = connection.prepareStatement(INSERT_UNLESS_STORED, new String[] {"id"})) {
+            for (Received message : messages) {
+                insert.setObject(1, PortalDatabase.utc(message.receivedAt()));
+                insert.setString(2, message.sender());
+                insert.setString(3, message.controlId());
+                insert.setString(4, message.messageType());
+                insert.setString(5, message.mapping());
+                insert.setString(6, message.source());
+                insert.setString(7, message.record());
+                insert.setString(8, message.message());
+                insert.setString(9, message.resourceJson());
+                insert.setString(10, PENDING);
+                insert.setString(11, message.sender());
+                insert.setString(12, message.controlId());
+                insert.addBatch();
+            }
+            int[] inserted = insert.executeBatch();
+            List<Optional<Long>> ids = new ArrayList<>(messages.size());
+            // keys come only for the rows inserted, in order
+            try (ResultSet keys = insert.getGeneratedKeys()) {
+                for (int count : inserted) {
+                    if (count == 0) {
+                        ids.add(Optional.empty());
+                    } else {
+                        if (!keys.next()) {
+                            throw new SQLException("legacy_inbox: no id for an inserted row", "HY000");
+                        }
+                        ids.add(Optional.of(keys.getLong(1)));
+                    }
                 }
             }
-        }
-        try (PreparedStatement insert = connection.prepareStatement("INSERT INTO legacy_inbox (received_at, sender, control_id, message_type, "
-                + "mapping, source, record_ref, message, resource, status) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", Statement.RETURN_GENERATED_KEYS)) {
-            insert.setObject(1, PortalDatabase.utc(message.receivedAt()));
-            insert.setString(2, message.sender());
-            insert.setString(3, message.controlId());
-            insert.setString(4, message.messageType());
-            insert.setString(5, message.mapping());
-            insert.setString(6, message.source());
-            insert.setString(7, message.record());
-            insert.setString(8, message.message());
-            insert.setString(9, message.resourceJson());
-            insert.setString(10, PENDING);
-            insert.executeUpdate();
-            try (ResultSet keys = insert.getGeneratedKeys()) {
-                keys.next();
-                return Optional.of(keys.getLong(1));
-            }
+            return ids;
         }
     }
 

@@ -3,6 +3,7 @@ package org.portalsync.source.hl7v2;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 
@@ -26,12 +27,22 @@ import org.portalsync.validate.DataQualityLog;
  */
 public final class Hl7v2Intake {
 
-    /** A message read and mapped, not yet stored. */
-    public record Prepared(Hl7v2Message message, MappedMessage mapped, String type, String text) {
+    /** A message read and mapped (its resources already JSON, as the inbox keeps them), not yet stored. */
+    public record Prepared(Hl7v2Message message, MappedMessage mapped, String type, String text, String resourceJson) {
 
         public String controlId() {
             return message.controlId();
         }
+    }
+
+    /**
+     * A prepared message to store, as it came.
+     *
+     * @param actor      e.g. {@code mllp} or {@code file}: the way it came, named in the audit row with its sender
+     * @param peer       where it came from (the sender's address, the file's name)
+     * @param receivedAt its arrival: the inbox's order and the record's source version
+     */
+    public record Arrival(Prepared prepared, String actor, String peer, Instant receivedAt) {
     }
 
     private final Hl7v2Reader reader;
@@ -82,7 +93,8 @@ public final class Hl7v2Intake {
         }
         MappedMessage mapped = mapper.map(mapping, patientMapping, message);
         checkMergedPatientsKnown(mapped, earlier);
-        return new Prepared(message, mapped, type, text);
+        // encoded here, on the caller's thread, so that the one thread that stores the listener's messages only writes
+        return new Prepared(message, mapped, type, text, fhir.newJsonParser().encodeResourceToString(Hl7v2InboxResources.of(mapped)));
     }
 
     /**
@@ -114,18 +126,44 @@ public final class Hl7v2Intake {
      * @return its inbox id, or empty when its sender's control id is stored already (not applied again)
      */
     public Optional<Long> store(Connection connection, Prepared prepared, String actor, String peer, Instant now) throws SQLException {
-        Hl7v2Message message = prepared.message();
-        MappedMessage mapped = prepared.mapped();
-        MappingFile mapping = mapped.mapping();
-        String json = fhir.newJsonParser().encodeResourceToString(Hl7v2InboxResources.of(mapped));
-        Optional<Long> id = inbox.store(connection, new Hl7v2Inbox.Received(now, message.sender(), message.controlId(), prepared.type(),
-                mapping.name(), mapping.source(), mapped.record(), prepared.text(), json));
-        if (id.isPresent()) {
-            dataQuality.record(connection, mapping.source(), report(message, mapped), now);
+        return storeAll(connection, List.of(new Arrival(prepared, actor, peer, now))).get(0);
+    }
+
+    /**
+     * Stores messages in the caller's transaction, in their order, each with its digest row and an audit row: three
+     * JDBC batches whatever their number. A control id its sender used before, or that came earlier in the list, is
+     * not stored again; its audit row says so.
+     *
+     * @return for each message, its inbox id, or empty when it is a duplicate (not applied again)
+     */
+    public List<Optional<Long>> storeAll(Connection connection, List<Arrival> arrivals) throws SQLException {
+        List<Hl7v2Inbox.Received> received = new ArrayList<>(arrivals.size());
+        for (Arrival arrival : arrivals) {
+            Prepared prepared = arrival.prepared();
+            MappingFile mapping = prepared.mapped().mapping();
+            received.add(new Hl7v2Inbox.Received(arrival.receivedAt(), prepared.message().sender(), prepared.controlId(), prepared.type(),
+                    mapping.name(), mapping.source(), prepared.mapped().record(), prepared.text(), prepared.resourceJson()));
         }
-        audit.record(connection, new AuditEvent(now, actor + ":" + message.sender(), "HL7v2 " + prepared.type(), mapped.record() + " MSH-10 "
-                + message.controlId(), peer, id.isPresent() ? "success" : "success: duplicate, not applied again"));
-        return id;
+        List<Optional<Long>> ids = inbox.storeAll(connection, received);
+        List<DataQualityLog.Found> problems = new ArrayList<>();
+        List<AuditEvent> events = new ArrayList<>(arrivals.size());
+        for (int i = 0; i < arrivals.size(); i++) {
+            Arrival arrival = arrivals.get(i);
+            Hl7v2Message message = arrival.prepared().message();
+            MappedMessage mapped = arrival.prepared().mapped();
+            boolean stored = ids.get(i).isPresent();
+            if (stored) {
+                // new by construction: the row names the control id of the message stored just now
+                for (DataQualityIssue issue : report(message, mapped)) {
+                    problems.add(new DataQualityLog.Found(mapped.mapping().source(), issue, arrival.receivedAt()));
+                }
+            }
+            events.add(new AuditEvent(arrival.receivedAt(), arrival.actor() + ":" + message.sender(), "HL7v2 " + arrival.prepared().type(),
+                    mapped.record() + " MSH-10 " + message.controlId(), arrival.peer(), stored ? "success" : "success: duplicate, not applied again"));
+        }
+        dataQuality.recordNew(connection, problems);
+        audit.recordAll(connection, events);
+        return ids;
     }
 
     /** What the mapping left aside, as one digest row per message: fields and codes, never values. */
