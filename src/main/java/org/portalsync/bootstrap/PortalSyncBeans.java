@@ -16,6 +16,8 @@ import org.apache.camel.CamelContext;
 import org.apache.camel.Processor;
 import org.apache.camel.component.file.cluster.FileLockClusterService;
 import org.apache.camel.spi.Registry;
+import org.apache.hc.client5.http.impl.classic.CloseableHttpClient;
+import org.apache.hc.core5.io.CloseMode;
 import org.portalsync.alert.ClaimDueDeadLetters;
 import org.portalsync.alert.DeadLetterJournal;
 import org.portalsync.alert.AlertLog;
@@ -39,6 +41,7 @@ import org.portalsync.authority.AuthorityRules;
 import org.portalsync.authority.AuthorityFile;
 import org.portalsync.portal.FieldConflictStore;
 import org.portalsync.portal.MergeReplacedPatients;
+import org.portalsync.source.fhir.EhrHttpClients;
 import org.portalsync.source.hl7v2.CancelAtLegacyEhr;
 import org.portalsync.source.hl7v2.Hl7v2Inbox;
 import org.portalsync.source.hl7v2.SendHl7v2Message;
@@ -116,9 +119,6 @@ import org.portalsync.webhook.WebhookBeans;
  */
 public final class PortalSyncBeans implements CamelConfiguration {
 
-    /** TLS 1.2 is the floor for PHI in transit (HIPAA guidance); 1.3 preferred. */
-    private static final List<String> TLS_PROTOCOLS = List.of("TLSv1.3", "TLSv1.2");
-
     /** Registry name of the engine's clock; absent, the system's UTC clock. */
     public static final String CLOCK = "portalSyncClock";
 
@@ -159,7 +159,9 @@ public final class PortalSyncBeans implements CamelConfiguration {
         AuditTrail audit = new AuditTrail(database);
         HttpClient http = httpClient(settings);
         AccessTokenSource tokens = ConfiguredTokenSource.of(settings, http, clock, audit);
-        FhirSourceClient fhirClient = new FhirSourceClient(http, settings.fhirBaseUrl(), tokens, audit, settings.auditActor(),
+        CloseableHttpClient ehrHttp = EhrHttpClients.pooled(settings.connectTimeout(), settings.readTimeout());
+        camel.addService(new HttpClientCloser(ehrHttp));
+        FhirSourceClient fhirClient = new FhirSourceClient(ehrHttp, settings.fhirBaseUrl(), tokens, audit, settings.auditActor(),
                 settings.readTimeout(), settings.maxRetryAfter(), clock);
         // read now, at start-up: the poll's URLs and the deletion sweep depend on it
         FhirServerCapabilities capabilities = new FhirServerCapabilities(settings.fhirBaseUrl(), fhirClient, fhir);
@@ -342,12 +344,25 @@ public final class PortalSyncBeans implements CamelConfiguration {
 
     private static HttpClient httpClient(PortalSyncSettings settings) throws Exception {
         SSLParameters tls = SSLContext.getDefault().getDefaultSSLParameters();
-        tls.setProtocols(TLS_PROTOCOLS.toArray(String[]::new));
+        tls.setProtocols(EhrHttpClients.TLS_PROTOCOLS.toArray(String[]::new));
         return HttpClient.newBuilder()
                 .connectTimeout(settings.connectTimeout())
                 .followRedirects(HttpClient.Redirect.NEVER)
                 .sslParameters(tls)
                 .build();
+    }
+
+    /** Closes the EHR connections when Camel stops, after the routes. */
+    private record HttpClientCloser(CloseableHttpClient http) implements org.apache.camel.Service {
+        @Override
+        public void start() {
+            // opened on creation
+        }
+
+        @Override
+        public void stop() {
+            http.close(CloseMode.GRACEFUL);
+        }
     }
 
     /** Closes the pool when Camel stops, after the routes. */

@@ -222,7 +222,7 @@ public final class PortalSyncSettings {
             Setting.optional(FHIR_REQUESTS_PER_MINUTE, "600",
                     "Most requests per minute this engine sends to the EHR (Camel's throttle; the one page fetched ahead may add one)."),
             Setting.optional(FHIR_CONNECT_TIMEOUT, "10s", "Time to wait for a connection to the EHR."),
-            Setting.optional(FHIR_READ_TIMEOUT, "60s", "Time to wait for one EHR response before the request fails and is retried."),
+            Setting.optional(FHIR_READ_TIMEOUT, "60s", "Time the EHR may stay silent (before its answer, or within it) before the request fails and is retried."),
             Setting.optional(FHIR_MAX_RETRY_AFTER, "2m", "Longest Retry-After (from a 429 or 503) that is waited out; a longer one fails the request."),
             Setting.optional(FHIR_NOT_FOUND_ALERT_THRESHOLD, "10",
                     "Records whose read the EHR answers 404 Not Found within not-found-alert-window that raise an EHR_NOT_FOUND_SURGE "

@@ -11,6 +11,9 @@ import java.util.List;
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
+import org.apache.hc.client5.http.impl.classic.CloseableHttpClient;
+import org.apache.hc.core5.io.CloseMode;
+import org.portalsync.source.fhir.EhrHttpClients;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -30,6 +33,7 @@ class ClientCredentialsTokenSourceIT {
     private static final SandboxEhr EHR = SandboxEhr.shared();
 
     private final HttpClient http = HttpClient.newHttpClient();
+    private final CloseableHttpClient ehrHttp = EhrHttpClients.pooled(Duration.ofSeconds(5), Duration.ofSeconds(30));
     private final ListAppender<ILoggingEvent> logs = new ListAppender<>();
     private PortalDatabase database;
     private AuditTrail audit;
@@ -46,6 +50,7 @@ class ClientCredentialsTokenSourceIT {
     void tearDown() {
         ((Logger) LoggerFactory.getLogger(Logger.ROOT_LOGGER_NAME)).detachAppender(logs);
         database.close();
+        ehrHttp.close(CloseMode.GRACEFUL);
     }
 
     private ClientCredentialsTokenSource tokens(String secret, String method) {
@@ -80,7 +85,7 @@ class ClientCredentialsTokenSourceIT {
     @Test
     void aTokenTheEhrNoLongerAcceptsIsReplacedOnceAndTheRequestRetried() throws Exception {
         ClientCredentialsTokenSource tokens = tokens(EHR.clientSecret(), "client_secret_basic");
-        FhirSourceClient client = new FhirSourceClient(http, EHR.fhirBaseUrl(), tokens, audit, "test_service", Duration.ofSeconds(30),
+        FhirSourceClient client = new FhirSourceClient(ehrHttp, EHR.fhirBaseUrl(), tokens, audit, "test_service", Duration.ofSeconds(30),
                 Duration.ofSeconds(5), Clock.systemUTC());
         String stale = tokens.accessToken();
         EHR.expireAllTokens();

@@ -19,6 +19,9 @@ import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
 import com.nimbusds.jose.jwk.JWK;
+import org.apache.hc.client5.http.impl.classic.CloseableHttpClient;
+import org.apache.hc.core5.io.CloseMode;
+import org.portalsync.source.fhir.EhrHttpClients;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -46,6 +49,7 @@ class PrivateKeyJwtIT {
     Path dir;
 
     private final HttpClient http = HttpClient.newHttpClient();
+    private final CloseableHttpClient ehrHttp = EhrHttpClients.pooled(Duration.ofSeconds(5), Duration.ofSeconds(30));
     private final ListAppender<ILoggingEvent> logs = new ListAppender<>();
     private PortalDatabase database;
     private AuditTrail audit;
@@ -65,6 +69,7 @@ class PrivateKeyJwtIT {
         ((Logger) LoggerFactory.getLogger(Logger.ROOT_LOGGER_NAME)).detachAppender(logs);
         EHR.setTokenLifetimeSeconds(3600);
         database.close();
+        ehrHttp.close(CloseMode.GRACEFUL);
     }
 
     private ClientCredentialsTokenSource tokens(String tokenUrl, String client, Path keyFile, String keyId, Clock clock) {
@@ -83,7 +88,7 @@ class PrivateKeyJwtIT {
         JWK key = algorithm.equals("RS384") ? TestKeys.rsa("engine-1") : TestKeys.ec("engine-1");
         EHR.registerBackendService(clientId, TestKeys.publicJwks(key));
         ClientCredentialsTokenSource tokens = tokens(TestKeys.writeJwks(dir.resolve("keys.json"), key));
-        FhirSourceClient client = new FhirSourceClient(http, EHR.fhirBaseUrl(), tokens, audit, "test_service", Duration.ofSeconds(30),
+        FhirSourceClient client = new FhirSourceClient(ehrHttp, EHR.fhirBaseUrl(), tokens, audit, "test_service", Duration.ofSeconds(30),
                 Duration.ofSeconds(5), Clock.systemUTC());
 
         FhirResponse response = client.get(EHR.fhirBaseUrl() + "/Patient?_count=1", "Patient.search");
@@ -198,7 +203,7 @@ class PrivateKeyJwtIT {
         Path keyFile = TestKeys.writeJwks(dir.resolve("keys.json"), old);
         EHR.registerBackendService(clientId, TestKeys.publicJwks(old));
         ClientCredentialsTokenSource tokens = tokens(keyFile);
-        FhirSourceClient client = new FhirSourceClient(http, EHR.fhirBaseUrl(), tokens, audit, "test_service", Duration.ofSeconds(30),
+        FhirSourceClient client = new FhirSourceClient(ehrHttp, EHR.fhirBaseUrl(), tokens, audit, "test_service", Duration.ofSeconds(30),
                 Duration.ofSeconds(5), Clock.systemUTC());
         assertThat(client.get(EHR.fhirBaseUrl() + "/Patient?_count=1", "Patient.search").status()).isEqualTo(200);
 

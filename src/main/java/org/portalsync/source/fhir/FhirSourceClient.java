@@ -1,22 +1,40 @@
 package org.portalsync.source.fhir;
 
+import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.net.SocketTimeoutException;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.net.http.HttpTimeoutException;
+import java.net.http.HttpHeaders;
+import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.Function;
 import java.util.function.IntPredicate;
-import java.util.function.UnaryOperator;
 
+import org.apache.hc.client5.http.classic.methods.HttpDelete;
+import org.apache.hc.client5.http.classic.methods.HttpGet;
+import org.apache.hc.client5.http.classic.methods.HttpPost;
+import org.apache.hc.client5.http.classic.methods.HttpPut;
+import org.apache.hc.client5.http.impl.classic.CloseableHttpClient;
+import org.apache.hc.client5.http.routing.RoutingSupport;
+import org.apache.hc.core5.http.ClassicHttpRequest;
+import org.apache.hc.core5.http.ClassicHttpResponse;
+import org.apache.hc.core5.http.ContentType;
+import org.apache.hc.core5.http.Header;
+import org.apache.hc.core5.http.HttpEntity;
+import org.apache.hc.core5.http.HttpException;
+import org.apache.hc.core5.http.io.entity.EntityUtils;
+import org.apache.hc.core5.http.io.entity.StringEntity;
 import org.portalsync.audit.AuditEvent;
 import org.portalsync.audit.AuditTrail;
 import org.portalsync.auth.AccessTokenSource;
@@ -34,7 +52,9 @@ public final class FhirSourceClient {
 
     private static final int MAX_RETRY_AFTER_WAITS = 3;
 
-    private final HttpClient http;
+    private static final ContentType FHIR_JSON = ContentType.create("application/fhir+json", StandardCharsets.UTF_8);
+
+    private final CloseableHttpClient http;
     private final EhrOrigin origin;
     private final AccessTokenSource tokens;
     private final AuditTrail audit;
@@ -43,8 +63,13 @@ public final class FhirSourceClient {
     private final Duration maxRetryAfter;
     private final Clock clock;
 
-    /** @param baseUrl the EHR's configured FHIR base URL: requests go only to its origin */
-    public FhirSourceClient(HttpClient http, String baseUrl, AccessTokenSource tokens, AuditTrail audit, String actor,
+    /**
+     * @param http a pooled blocking client ({@link EhrHttpClients#pooled}): it holds the connection to the EHR
+     *        between requests and enforces the timeouts
+     * @param baseUrl the EHR's configured FHIR base URL: requests go only to its origin
+     * @param readTimeout the timeout {@code http} was built with, for the messages that name it
+     */
+    public FhirSourceClient(CloseableHttpClient http, String baseUrl, AccessTokenSource tokens, AuditTrail audit, String actor,
             Duration readTimeout, Duration maxRetryAfter, Clock clock) {
         this.http = http;
         this.origin = EhrOrigin.of(baseUrl);
@@ -61,7 +86,7 @@ public final class FhirSourceClient {
      * @return the response when it is 2xx, 404 or 410
      */
     public FhirResponse get(String url, String action) {
-        return send(url, action, HttpRequest.Builder::GET, Set.of(404, 410));
+        return send(url, action, HttpGet::new, Set.of(404, 410));
     }
 
     /**
@@ -72,7 +97,27 @@ public final class FhirSourceClient {
      * @return the response when it is 2xx, 404 or 410
      */
     public FhirResponse getOnePage(String url, String action) {
-        return send(url, action, request -> request.setHeader("Cache-Control", "no-store, no-cache").GET(), Set.of(404, 410));
+        return send(url, action, uri -> {
+            HttpGet request = new HttpGet(uri);
+            request.setHeader("Cache-Control", "no-store, no-cache");
+            return request;
+        }, Set.of(404, 410));
+    }
+
+    /**
+     * Creates a resource (POST to the type's URL) as a conditional create: {@code ifNoneExist} is a search
+     * (e.g. {@code identifier=system|value}) that finds the resource if an earlier attempt created it, so a
+     * retried create (after a timeout, a 5xx) never makes a second one.
+     */
+    public FhirResponse create(String typeUrl, String resourceJson, String ifNoneExist, String action) {
+        return send(typeUrl, action, uri -> {
+            HttpPost request = new HttpPost(uri);
+            request.setHeader("Content-Type", "application/fhir+json");
+            request.setHeader("Prefer", "return=representation");
+            request.setHeader("If-None-Exist", ifNoneExist);
+            request.setEntity(new StringEntity(resourceJson, FHIR_JSON));
+            return request;
+        }, Set.of());
     }
 
     /**
@@ -83,29 +128,19 @@ public final class FhirSourceClient {
      *         {@code 409} (someone changed the resource since: read it again). FHIR names 412 for an If-Match
      *         mismatch; HAPI FHIR servers answer 409 for it.
      */
-    /**
-     * Creates a resource (POST to the type's URL) as a conditional create: {@code ifNoneExist} is a search
-     * (e.g. {@code identifier=system|value}) that finds the resource if an earlier attempt created it, so a
-     * retried create (after a timeout, a 5xx) never makes a second one.
-     */
-    public FhirResponse create(String typeUrl, String resourceJson, String ifNoneExist, String action) {
-        return send(typeUrl, action, request -> request.header("Content-Type", "application/fhir+json")
-                .header("Prefer", "return=representation")
-                .header("If-None-Exist", ifNoneExist)
-                .POST(HttpRequest.BodyPublishers.ofString(resourceJson)), Set.of());
-    }
-
     public FhirResponse update(String url, String resourceJson, String version, String action) {
-        return send(url, action, request -> request.header("Content-Type", "application/fhir+json")
-                .header("If-Match", "W/\"" + version + "\"")
-                .header("Prefer", "return=representation")
-                .PUT(HttpRequest.BodyPublishers.ofString(resourceJson)), Set.of(409, 412));
+        return send(url, action, uri -> {
+            HttpPut request = new HttpPut(uri);
+            request.setHeader("Content-Type", "application/fhir+json");
+            request.setHeader("If-Match", "W/\"" + version + "\"");
+            request.setHeader("Prefer", "return=representation");
+            request.setEntity(new StringEntity(resourceJson, FHIR_JSON));
+            return request;
+        }, Set.of(409, 412));
     }
 
-    private FhirResponse send(String url, String action, UnaryOperator<HttpRequest.Builder> method, Set<Integer> answered) {
-        HttpResponse<String> response = exchange(url, action, "application/fhir+json", method, answered::contains,
-                HttpResponse.BodyHandlers.ofString());
-        return new FhirResponse(response.statusCode(), response.body(), response.headers());
+    private FhirResponse send(String url, String action, Function<URI, ClassicHttpRequest> method, Set<Integer> answered) {
+        return text(exchange(onOrigin(url, action), action, "application/fhir+json", method, answered::contains, true), action);
     }
 
     /**
@@ -114,7 +149,11 @@ public final class FhirSourceClient {
      * @return the response when it is 2xx (the kick-off answers 202 with {@code Content-Location})
      */
     public FhirResponse kickOff(String url, String action) {
-        return send(url, action, request -> request.header("Prefer", "respond-async").GET(), Set.of());
+        return send(url, action, uri -> {
+            HttpGet request = new HttpGet(uri);
+            request.setHeader("Prefer", "respond-async");
+            return request;
+        }, Set.of());
     }
 
     /**
@@ -123,14 +162,13 @@ public final class FhirSourceClient {
      * 401 (token renewed), 408, 429 and 503 (waited out or retried as usual) is returned.
      */
     public FhirResponse status(String url, String action) {
-        HttpResponse<String> response = exchange(url, action, "application/json", HttpRequest.Builder::GET,
-                status -> status != 401 && status != 408 && status != 429 && status != 503, HttpResponse.BodyHandlers.ofString());
-        return new FhirResponse(response.statusCode(), response.body(), response.headers());
+        return text(exchange(onOrigin(url, action), action, "application/json", HttpGet::new,
+                status -> status != 401 && status != 408 && status != 429 && status != 503, true), action);
     }
 
     /** Deletes (or cancels) an asynchronous request's job. @return the response when it is 2xx or 404 (already gone or finished) */
     public FhirResponse delete(String url, String action) {
-        return send(url, action, HttpRequest.Builder::DELETE, Set.of(404, 410));
+        return send(url, action, HttpDelete::new, Set.of(404, 410));
     }
 
     /**
@@ -153,50 +191,86 @@ public final class FhirSourceClient {
     }
 
     private InputStream download(URI uri, String action, String accept, boolean withToken) {
-        HttpResponse<InputStream> response = exchange(uri, action, accept, HttpRequest.Builder::GET, status -> false,
-                info -> info.statusCode() < 300 ? HttpResponse.BodySubscribers.ofInputStream()
-                        : HttpResponse.BodySubscribers.replacing(InputStream.nullInputStream()), withToken);
-        return response.body();
+        ClassicHttpResponse response = exchange(uri, action, accept, HttpGet::new, status -> false, withToken);
+        HttpEntity entity = response.getEntity();
+        try {
+            InputStream body = entity == null ? InputStream.nullInputStream() : entity.getContent();
+            // closing the stream gives the connection back to the pool (or drops it, if the file was not read to its end)
+            return new FilterInputStream(body) {
+                @Override
+                public void close() throws IOException {
+                    try {
+                        super.close();
+                    } finally {
+                        response.close();
+                    }
+                }
+            };
+        } catch (IOException e) {
+            closeQuietly(response);
+            throw new EhrUnavailableException("EHR broke off " + action + " (" + e.getClass().getSimpleName() + ")", e);
+        }
     }
 
-    private <T> HttpResponse<T> exchange(String url, String action, String accept, UnaryOperator<HttpRequest.Builder> method,
-            IntPredicate answered, HttpResponse.BodyHandler<T> bodyHandler) {
-        return exchange(onOrigin(url, action), action, accept, method, answered, bodyHandler, true);
+    /** Reads the whole body as text (the charset of its Content-Type, else UTF-8) and frees the connection. */
+    private static FhirResponse text(ClassicHttpResponse response, String action) {
+        try (response) {
+            HttpEntity entity = response.getEntity();
+            String body = entity == null ? "" : EntityUtils.toString(entity, StandardCharsets.UTF_8);
+            return new FhirResponse(response.getCode(), body, headers(response));
+        } catch (IOException | org.apache.hc.core5.http.ParseException e) {
+            throw new EhrUnavailableException("EHR broke off its answer to " + action + " (" + e.getClass().getSimpleName() + ")", e);
+        }
     }
 
-    private <T> HttpResponse<T> exchange(URI uri, String action, String accept, UnaryOperator<HttpRequest.Builder> method,
-            IntPredicate answered, HttpResponse.BodyHandler<T> bodyHandler, boolean withToken) {
+    private static HttpHeaders headers(ClassicHttpResponse response) {
+        Map<String, List<String>> headers = new LinkedHashMap<>();
+        for (Header header : response.getHeaders()) {
+            headers.computeIfAbsent(header.getName(), name -> new ArrayList<>()).add(header.getValue());
+        }
+        return HttpHeaders.of(headers, (name, value) -> true);
+    }
+
+    /**
+     * Sends the request, and again after a token refresh or a Retry-After wait.
+     *
+     * @return the open response when it is 2xx or {@code answered}: the caller reads its body and closes it
+     */
+    private ClassicHttpResponse exchange(URI uri, String action, String accept, Function<URI, ClassicHttpRequest> method,
+            IntPredicate answered, boolean withToken) {
         boolean refreshedToken = false;
         int retryAfterWaits = 0;
         while (true) {
             String token = withToken ? tokens.accessToken() : null;
-            HttpRequest.Builder request = HttpRequest.newBuilder(uri)
-                    .timeout(readTimeout)
-                    .header("Accept", accept)
-                    .header("Cache-Control", "no-cache");
+            ClassicHttpRequest request = method.apply(uri);
+            request.setHeader("Accept", accept);
+            if (!request.containsHeader("Cache-Control")) {
+                request.setHeader("Cache-Control", "no-cache");
+            }
             if (token != null) {
-                request.header("Authorization", "Bearer " + token);
+                request.setHeader("Authorization", "Bearer " + token);
             }
             Instant sentAt = clock.instant();
-            HttpResponse<T> response;
+            ClassicHttpResponse response;
             try {
-                response = http.send(method.apply(request).build(), bodyHandler);
-            } catch (HttpTimeoutException e) {
+                response = http.executeOpen(RoutingSupport.determineHost(request), request, null);
+            } catch (SocketTimeoutException e) {
+                // a read timeout, or ConnectTimeoutException: no connection within the connect timeout
                 record(sentAt, action, uri, "failure: timeout");
                 throw new EhrUnavailableException("EHR did not answer " + action + " within " + readTimeout.toSeconds() + " s", e);
-            } catch (IOException e) {
+            } catch (IOException | HttpException e) {
                 record(sentAt, action, uri, "failure: " + e.getClass().getSimpleName());
                 throw new EhrUnavailableException("EHR unreachable at " + uri.getHost() + ":" + uri.getPort() + " ("
                         + e.getClass().getSimpleName() + ")", e);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new EhrUnavailableException("interrupted during " + action, e);
             }
-            int status = response.statusCode();
+            int status = response.getCode();
             record(sentAt, action, uri, status < 300 ? "success" : auditFailure(status));
             if (status < 300 || answered.test(status)) {
                 return response;
             }
+            HttpHeaders headers = headers(response);
+            // the error's body is not needed: read it away, so the connection can serve the next request
+            closeQuietly(response);
             if (status == 401 && withToken) {
                 if (token == null || refreshedToken) {
                     throw new AuthenticationFailedException("EHR refused " + action + " with HTTP 401 even with a fresh access token");
@@ -205,7 +279,7 @@ public final class FhirSourceClient {
                 refreshedToken = true;
                 continue;
             }
-            Optional<Duration> retryAfter = retryAfter(response.headers());
+            Optional<Duration> retryAfter = retryAfter(headers);
             if ((status == 429 || status == 503) && retryAfter.isPresent() && retryAfterWaits < MAX_RETRY_AFTER_WAITS
                     && retryAfter.get().compareTo(maxRetryAfter) <= 0) {
                 retryAfterWaits++;
@@ -226,6 +300,15 @@ public final class FhirSourceClient {
                 throw new EhrUnavailableException(failure);
             }
             throw new EhrRequestRejectedException("EHR rejected " + action + " with HTTP " + status, status);
+        }
+    }
+
+    private static void closeQuietly(ClassicHttpResponse response) {
+        try {
+            EntityUtils.consume(response.getEntity());
+            response.close();
+        } catch (IOException e) {
+            // the connection is dropped instead of reused: nothing is lost
         }
     }
 
@@ -272,7 +355,7 @@ public final class FhirSourceClient {
     }
 
     /** Retry-After is either delta-seconds or an HTTP date (RFC 9110 section 10.2.3). */
-    public Optional<Duration> retryAfter(java.net.http.HttpHeaders headers) {
+    public Optional<Duration> retryAfter(HttpHeaders headers) {
         return headers.firstValue("Retry-After").map(String::trim).flatMap(value -> {
             try {
                 return Optional.of(Duration.ofSeconds(Math.max(0, Long.parseLong(value))));
