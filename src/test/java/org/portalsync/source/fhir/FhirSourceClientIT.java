@@ -78,6 +78,32 @@ class FhirSourceClientIT {
     }
 
     @Test
+    void pagesAreAskedForGzippedAndReadAsTheSameEntriesAsPlainOnes() {
+        EHR.seedPatients(4, 10951);
+        String search = "/Patient?_count=2&_sort=_lastUpdated&_tag=" + SandboxEhr.SEED_TAG_SYSTEM + "%7Cseed-10951";
+        FhirSourceClient direct = new FhirSourceClient(ehrHttp, EHR.fhirBaseUrl(), tokens, audit, "test_service",
+                Duration.ofSeconds(30), Duration.ofSeconds(5), Clock.systemUTC());
+
+        // straight to the EHR, which answers gzipped when asked; the proxy asks upstream for plain bodies
+        List<String> gzipped = entryIds(direct, EHR.fhirBaseUrl() + search);
+        List<String> plain = entryIds(client, proxy.baseUrl() + "/fhir" + search);
+
+        assertThat(gzipped).hasSize(4).isEqualTo(plain);
+        assertThat(proxy.requests()).isNotEmpty().allSatisfy(request -> assertThat(request.header("Accept-Encoding")).contains("gzip"));
+    }
+
+    private static List<String> entryIds(FhirSourceClient client, String first) {
+        List<String> ids = new java.util.ArrayList<>();
+        String next = first;
+        while (next != null) {
+            FhirPage page = FhirBundleReader.read(next, client.get(next, "Patient.search").body());
+            page.entries().forEach(entry -> ids.add(entry.id()));
+            next = page.nextUrl();
+        }
+        return ids;
+    }
+
+    @Test
     void failedAndRefusedRequestsGiveTheirConnectionBack() {
         proxy.failNext(MORE_THAN_THE_POOL, 500, "/fhir/Patient");
         for (int i = 0; i < MORE_THAN_THE_POOL; i++) {
