@@ -301,10 +301,11 @@ public final class ApplyPortalChange implements Processor {
     private PortalChange.Status fail(PortalChange change, String error, String patientMessage, AppointmentWriteBack.Refused refused) {
         LOG.warn("Portal change {} failed: {}", change.id(), error);
         Instant now = clock.instant();
-        changes.finish(change.id(), PortalChange.Status.FAILED, null, error, patientMessage, now);
+        // the portal shows the EHR's values again before the outcome is told: whoever reads FAILED sees them
         if (AppointmentWriteBack.concerns(change)) {
             appointments.failed(change, error, refused);
         }
+        changes.finish(change.id(), PortalChange.Status.FAILED, null, error, patientMessage, now);
         database.inTransaction(connection -> {
             AlertLog.insert(connection, now, AlertKind.WRITE_BACK_FAILED, settings.source(),
                     "portal change " + change.id() + " for portal_patient/" + change.patientId() + " failed: " + error, null);
