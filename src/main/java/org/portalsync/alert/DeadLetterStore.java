@@ -8,6 +8,7 @@ import java.sql.Statement;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Optional;
 
@@ -84,6 +85,24 @@ public final class DeadLetterStore {
             update.setObject(1, PortalDatabase.utc(now));
             update.setString(2, record);
             update.setString(3, source);
+            update.executeUpdate();
+        }
+    }
+
+    /** As {@link #resolve} for many records of a source at once (a page of a poll): one statement. */
+    public void resolveAll(Connection connection, String source, List<String> records, Instant now) throws SQLException {
+        if (records.isEmpty()) {
+            return;
+        }
+        try (PreparedStatement update = connection.prepareStatement(
+                "UPDATE dead_letter SET status = '" + RESOLVED + "', resolved_at = ? WHERE record_ref IN ("
+                        + String.join(", ", Collections.nCopies(records.size(), "?")) + ") AND source = ?"
+                        + " AND status IN ('" + OPEN + "', '" + NEEDS_OPERATOR + "')")) {
+            update.setObject(1, PortalDatabase.utc(now));
+            for (int i = 0; i < records.size(); i++) {
+                update.setString(i + 2, records.get(i));
+            }
+            update.setString(records.size() + 2, source);
             update.executeUpdate();
         }
     }

@@ -8,6 +8,7 @@ import java.util.List;
 import java.time.format.DateTimeFormatter;
 
 import org.portalsync.portal.PortalDatabase;
+import org.portalsync.portal.StatementBatches;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -42,6 +43,14 @@ public final class AuditTrail {
             set(insert, event);
             insert.executeUpdate();
         }
+        if (AUDIT_LOG.isInfoEnabled()) {
+            AUDIT_LOG.info(line(event));
+        }
+    }
+
+    /** As {@link #record(Connection, AuditEvent)}, held in {@code writes} with the write it describes. */
+    public void record(StatementBatches writes, AuditEvent event) throws SQLException {
+        writes.write(INSERT, insert -> set(insert, event));
         if (AUDIT_LOG.isInfoEnabled()) {
             AUDIT_LOG.info(line(event));
         }

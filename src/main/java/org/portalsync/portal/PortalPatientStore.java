@@ -37,15 +37,16 @@ public final class PortalPatientStore {
         this.facilityZone = facilityZone;
     }
 
+    private static final String COLUMNS = "id, source_id, source_version, source_last_updated, mrn, legal_prefix, legal_given, legal_family,"
+            + " legal_suffix, preferred_prefix, preferred_given, preferred_family, preferred_suffix, birth_date, gender,"
+            + " preferred_language, archived, deceased, deceased_at, display_name, field_provenance";
+
     public Optional<StoredPatient> find(Connection connection, String source, String sourceId) throws SQLException {
-        try (PreparedStatement select = connection.prepareStatement(
-                "SELECT id, source_version, source_last_updated, mrn, legal_prefix, legal_given, legal_family, legal_suffix,"
-                        + " preferred_prefix, preferred_given, preferred_family, preferred_suffix, birth_date, gender,"
-                        + " preferred_language, archived, deceased, deceased_at, display_name, field_provenance FROM portal_patient WHERE source = ? AND source_id = ?")) {
+        try (PreparedStatement select = connection.prepareStatement("SELECT id FROM portal_patient WHERE source = ? AND source_id = ?")) {
             select.setString(1, source);
             select.setString(2, sourceId);
             try (ResultSet row = select.executeQuery()) {
-                return row.next() ? Optional.of(stored(connection, source, sourceId, row)) : Optional.empty();
+                return row.next() ? Optional.of(read(connection, source, List.of(row.getLong(1))).get(sourceId)) : Optional.empty();
             }
         }
     }
@@ -68,7 +69,35 @@ public final class PortalPatientStore {
     public Optional<StoredPatient> findForUpdate(Connection connection, String source, String sourceId) throws SQLException {
         // Lock first with a short statement, then read under the lock: H2 parses a SELECT ... FOR UPDATE
         // anew each time (it never caches one), and the long column list made that parse a tenth of a sync.
-        return lock(connection, source, sourceId).isPresent() ? find(connection, source, sourceId) : Optional.empty();
+        OptionalLong id = lock(connection, source, sourceId);
+        return id.isPresent() ? Optional.of(read(connection, source, List.of(id.getAsLong())).get(sourceId)) : Optional.empty();
+    }
+
+    /**
+     * As {@link #findForUpdate} for many records of one source at once (a page of a poll): five statements
+     * for the page instead of five per record. The rows are locked in id order, as every page locks them,
+     * so two pages sharing a patient wait for each other instead of deadlocking.
+     *
+     * @return the records the portal holds, by source id
+     */
+    public Map<String, StoredPatient> findAllForUpdate(Connection connection, String source, List<String> sourceIds) throws SQLException {
+        if (sourceIds.isEmpty()) {
+            return Map.of();
+        }
+        List<Long> ids = new ArrayList<>(sourceIds.size());
+        try (PreparedStatement lock = connection.prepareStatement(
+                "SELECT id FROM portal_patient WHERE source = ? AND source_id IN (" + placeholders(sourceIds.size()) + ") ORDER BY id FOR UPDATE")) {
+            lock.setString(1, source);
+            for (int i = 0; i < sourceIds.size(); i++) {
+                lock.setString(i + 2, sourceIds.get(i));
+            }
+            try (ResultSet rows = lock.executeQuery()) {
+                while (rows.next()) {
+                    ids.add(rows.getLong(1));
+                }
+            }
+        }
+        return ids.isEmpty() ? Map.of() : read(connection, source, ids);
     }
 
     /** Locks the patient's row until the transaction ends, without reading it. @return its portal id; empty when there is none */
@@ -83,25 +112,61 @@ public final class PortalPatientStore {
         }
     }
 
-    private StoredPatient stored(Connection connection, String source, String sourceId, ResultSet row) throws SQLException {
-        long id = row.getLong("id");
-        Map<String, List<ContactPoint>> telecoms = telecoms(connection, id);
-        OffsetDateTime lastUpdated = row.getObject("source_last_updated", OffsetDateTime.class);
-        PortalPatient patient = new PortalPatient(source, sourceId, row.getString("source_version"),
-                PortalDatabase.instant(lastUpdated), row.getString("mrn"),
-                name(row.getString("legal_prefix"), row.getString("legal_given"), row.getString("legal_family"), row.getString("legal_suffix")),
-                name(row.getString("preferred_prefix"), row.getString("preferred_given"), row.getString("preferred_family"), row.getString("preferred_suffix")),
-                row.getObject("birth_date", LocalDate.class), row.getString("gender"), row.getString("preferred_language"),
-                row.getBoolean("archived"), row.getBoolean("deceased"),
-                PortalDatabase.instant(row.getObject("deceased_at", OffsetDateTime.class)), telecoms.getOrDefault("phone", List.of()), telecoms.getOrDefault("email", List.of()),
-                addresses(connection, id), contacts(connection, id), row.getString("display_name"));
-        return new StoredPatient(id, patient, PatientProvenance.fromJson(row.getString("field_provenance")));
+    /** Reads these patients of one source whole, children included: four statements however many there are. */
+    private Map<String, StoredPatient> read(Connection connection, String source, List<Long> ids) throws SQLException {
+        Map<Long, List<ContactPoint>> phones = new HashMap<>();
+        Map<Long, List<ContactPoint>> emails = new HashMap<>();
+        readTelecoms(connection, ids, phones, emails);
+        Map<Long, List<PostalAddress>> addresses = readAddresses(connection, ids);
+        Map<Long, List<EmergencyContact>> contacts = readContacts(connection, ids);
+        Map<String, StoredPatient> stored = new HashMap<>();
+        try (PreparedStatement select = connection.prepareStatement(
+                "SELECT " + COLUMNS + " FROM portal_patient WHERE id IN (" + placeholders(ids.size()) + ")")) {
+            setIds(select, ids);
+            try (ResultSet row = select.executeQuery()) {
+                while (row.next()) {
+                    long id = row.getLong("id");
+                    String sourceId = row.getString("source_id");
+                    PortalPatient patient = new PortalPatient(source, sourceId, row.getString("source_version"),
+                            PortalDatabase.instant(row.getObject("source_last_updated", OffsetDateTime.class)), row.getString("mrn"),
+                            name(row.getString("legal_prefix"), row.getString("legal_given"), row.getString("legal_family"), row.getString("legal_suffix")),
+                            name(row.getString("preferred_prefix"), row.getString("preferred_given"), row.getString("preferred_family"),
+                                    row.getString("preferred_suffix")),
+                            row.getObject("birth_date", LocalDate.class), row.getString("gender"), row.getString("preferred_language"),
+                            row.getBoolean("archived"), row.getBoolean("deceased"),
+                            PortalDatabase.instant(row.getObject("deceased_at", OffsetDateTime.class)),
+                            phones.getOrDefault(id, List.of()), emails.getOrDefault(id, List.of()),
+                            addresses.getOrDefault(id, List.of()), contacts.getOrDefault(id, List.of()), row.getString("display_name"));
+                    stored.put(sourceId, new StoredPatient(id, patient, PatientProvenance.fromJson(row.getString("field_provenance"))));
+                }
+            }
+        }
+        return stored;
     }
 
-    /** @return the new patient's portal id */
+    static String placeholders(int count) {
+        return String.join(", ", java.util.Collections.nCopies(count, "?"));
+    }
+
+    private static void setIds(PreparedStatement statement, List<Long> ids) throws SQLException {
+        for (int i = 0; i < ids.size(); i++) {
+            statement.setLong(i + 1, ids.get(i));
+        }
+    }
+
+    /** @return the new patient's portal id; everything is written at once */
     public long insert(Connection connection, PortalPatient patient, PatientProvenance provenance, Instant now) throws SQLException {
+        try (StatementBatches writes = new StatementBatches(connection)) {
+            long id = insert(writes, patient, provenance, now);
+            writes.flush();
+            return id;
+        }
+    }
+
+    /** @return the new patient's portal id; the patient row is written at once (its key is needed), its child rows are batched */
+    public long insert(StatementBatches writes, PortalPatient patient, PatientProvenance provenance, Instant now) throws SQLException {
         long id;
-        try (PreparedStatement insert = connection.prepareStatement(
+        try (PreparedStatement insert = writes.connection().prepareStatement(
                 "INSERT INTO portal_patient (source, source_id, source_version, source_last_updated, source_zone, mrn,"
                         + " legal_prefix, legal_given, legal_family, legal_suffix, preferred_prefix, preferred_given,"
                         + " preferred_family, preferred_suffix, birth_date, gender, preferred_language, archived, deceased, deceased_at, display_name,"
@@ -121,32 +186,39 @@ public final class PortalPatientStore {
                 id = keys.getLong(1);
             }
         }
-        writeChildren(connection, id, null, patient);
+        writeChildren(writes, id, null, patient);
         return id;
     }
 
-    /** Writes {@code patient} over {@code current} (as {@link #find} returned it); child rows that did not change stay as they are. */
+    /** Writes {@code patient} over {@code current} (as {@link #find} returned it) at once; child rows that did not change stay as they are. */
     public void update(Connection connection, long id, PortalPatient current, PortalPatient patient, PatientProvenance provenance, Instant now)
             throws SQLException {
-        try (PreparedStatement update = connection.prepareStatement(
-                "UPDATE portal_patient SET source_version = ?, source_last_updated = ?, source_zone = ?, mrn = ?,"
-                        + " legal_prefix = ?, legal_given = ?, legal_family = ?, legal_suffix = ?, preferred_prefix = ?,"
-                        + " preferred_given = ?, preferred_family = ?, preferred_suffix = ?, birth_date = ?, gender = ?,"
-                        // a patient merged into another (replaced_by) stays archived whatever a late message of it says
-                        + " preferred_language = ?, archived = (? OR replaced_by IS NOT NULL), deceased = ?, deceased_at = ?,"
-                        + " display_name = ?, field_provenance = ?,"
-                        + " archived_at = CASE WHEN (? OR replaced_by IS NOT NULL) THEN COALESCE(archived_at, ?) END,"
-                        + " updated_at = ?, row_version = row_version + 1"
-                        + " WHERE id = ?")) {
-            int next = setColumns(update, 1, patient);
-            update.setString(next, provenance.toJson(patient));
-            update.setBoolean(next + 1, patient.archived());
-            update.setObject(next + 2, PortalDatabase.utc(now));
-            update.setObject(next + 3, PortalDatabase.utc(now));
-            update.setLong(next + 4, id);
-            update.executeUpdate();
+        try (StatementBatches writes = new StatementBatches(connection)) {
+            update(writes, id, current, patient, provenance, now);
+            writes.flush();
         }
-        writeChildren(connection, id, current, patient);
+    }
+
+    /** As {@link #update(Connection, long, PortalPatient, PortalPatient, PatientProvenance, Instant)}, held in {@code writes}. */
+    public void update(StatementBatches writes, long id, PortalPatient current, PortalPatient patient, PatientProvenance provenance, Instant now)
+            throws SQLException {
+        writes.write("UPDATE portal_patient SET source_version = ?, source_last_updated = ?, source_zone = ?, mrn = ?,"
+                + " legal_prefix = ?, legal_given = ?, legal_family = ?, legal_suffix = ?, preferred_prefix = ?,"
+                + " preferred_given = ?, preferred_family = ?, preferred_suffix = ?, birth_date = ?, gender = ?,"
+                // a patient merged into another (replaced_by) stays archived whatever a late message of it says
+                + " preferred_language = ?, archived = (? OR replaced_by IS NOT NULL), deceased = ?, deceased_at = ?,"
+                + " display_name = ?, field_provenance = ?,"
+                + " archived_at = CASE WHEN (? OR replaced_by IS NOT NULL) THEN COALESCE(archived_at, ?) END,"
+                + " updated_at = ?, row_version = row_version + 1"
+                + " WHERE id = ?", update -> {
+                    int next = setColumns(update, 1, patient);
+                    update.setString(next, provenance.toJson(patient));
+                    update.setBoolean(next + 1, patient.archived());
+                    update.setObject(next + 2, PortalDatabase.utc(now));
+                    update.setObject(next + 3, PortalDatabase.utc(now));
+                    update.setLong(next + 4, id);
+                });
+        writeChildren(writes, id, current, patient);
     }
 
     /** Replaces only the provenance of a patient (the caller holds its row lock). */
@@ -179,16 +251,22 @@ public final class PortalPatientStore {
 
     /** Marks a patient archived and keeps everything else: the source deleted it, the portal keeps the history. */
     public void archive(Connection connection, long id, String sourceVersion, Instant deletedAt, Instant now) throws SQLException {
-        try (PreparedStatement update = connection.prepareStatement(
-                "UPDATE portal_patient SET archived = TRUE, archived_at = ?, source_version = COALESCE(?, source_version),"
-                        + " source_last_updated = COALESCE(?, source_last_updated), updated_at = ?, row_version = row_version + 1 WHERE id = ?")) {
-            update.setObject(1, PortalDatabase.utc(now));
-            update.setString(2, sourceVersion);
-            update.setObject(3, PortalDatabase.utc(deletedAt));
-            update.setObject(4, PortalDatabase.utc(now));
-            update.setLong(5, id);
-            update.executeUpdate();
+        try (StatementBatches writes = new StatementBatches(connection)) {
+            archive(writes, id, sourceVersion, deletedAt, now);
+            writes.flush();
         }
+    }
+
+    /** As {@link #archive(Connection, long, String, Instant, Instant)}, held in {@code writes}. */
+    public void archive(StatementBatches writes, long id, String sourceVersion, Instant deletedAt, Instant now) throws SQLException {
+        writes.write("UPDATE portal_patient SET archived = TRUE, archived_at = ?, source_version = COALESCE(?, source_version),"
+                + " source_last_updated = COALESCE(?, source_last_updated), updated_at = ?, row_version = row_version + 1 WHERE id = ?", update -> {
+                    update.setObject(1, PortalDatabase.utc(now));
+                    update.setString(2, sourceVersion);
+                    update.setObject(3, PortalDatabase.utc(deletedAt));
+                    update.setObject(4, PortalDatabase.utc(now));
+                    update.setLong(5, id);
+                });
     }
 
     /** Sets source_version .. deceased_at, display_name starting at {@code index}; returns the next free index. */
@@ -273,11 +351,11 @@ public final class PortalPatientStore {
             });
 
     /** @param stored the rows as stored, null for a new patient */
-    private static void writeChildren(Connection connection, long id, PortalPatient stored, PortalPatient wanted) throws SQLException {
-        updateChildren(connection, id, PHONES, stored == null ? List.of() : stored.phones(), wanted.phones());
-        updateChildren(connection, id, EMAILS, stored == null ? List.of() : stored.emails(), wanted.emails());
-        updateChildren(connection, id, ADDRESSES, stored == null ? List.of() : stored.addresses(), wanted.addresses());
-        updateChildren(connection, id, CONTACTS, stored == null ? List.of() : stored.emergencyContacts(), wanted.emergencyContacts());
+    private static void writeChildren(StatementBatches writes, long id, PortalPatient stored, PortalPatient wanted) throws SQLException {
+        updateChildren(writes, id, PHONES, stored == null ? List.of() : stored.phones(), wanted.phones());
+        updateChildren(writes, id, EMAILS, stored == null ? List.of() : stored.emails(), wanted.emails());
+        updateChildren(writes, id, ADDRESSES, stored == null ? List.of() : stored.addresses(), wanted.addresses());
+        updateChildren(writes, id, CONTACTS, stored == null ? List.of() : stored.emergencyContacts(), wanted.emergencyContacts());
     }
 
     /**
@@ -285,89 +363,74 @@ public final class PortalPatientStore {
      * did not change is not touched (its row, history and triggers stay); a changed one is replaced;
      * surplus rows go.
      */
-    private static <T> void updateChildren(Connection connection, long id, ChildTable<T> table, List<T> stored, List<T> wanted)
+    private static <T> void updateChildren(StatementBatches writes, long id, ChildTable<T> table, List<T> stored, List<T> wanted)
             throws SQLException {
-        List<Integer> remove = new ArrayList<>();
-        List<Integer> write = new ArrayList<>();
         for (int position = 0; position < Math.max(stored.size(), wanted.size()); position++) {
             boolean had = position < stored.size();
             boolean wants = position < wanted.size();
             if (had && wants && stored.get(position).equals(wanted.get(position))) {
                 continue;
             }
+            int at = position;
             if (had) {
-                remove.add(position);
+                writes.delete("DELETE FROM " + table.name() + " WHERE patient_id = ?" + table.kindFilter() + " AND position = ?", delete -> {
+                    delete.setLong(1, id);
+                    delete.setInt(2, at);
+                });
             }
             if (wants) {
-                write.add(position);
-            }
-        }
-        if (!remove.isEmpty()) {
-            try (PreparedStatement delete = connection.prepareStatement(
-                    "DELETE FROM " + table.name() + " WHERE patient_id = ?" + table.kindFilter() + " AND position = ?")) {
-                for (int position : remove) {
-                    delete.setLong(1, id);
-                    delete.setInt(2, position);
-                    delete.addBatch();
-                }
-                delete.executeBatch();
-            }
-        }
-        if (!write.isEmpty()) {
-            try (PreparedStatement insert = connection.prepareStatement(table.insertSql())) {
-                for (int position : write) {
-                    table.columns().bind(insert, id, position, wanted.get(position));
-                    insert.addBatch();
-                }
-                insert.executeBatch();
+                writes.write(table.insertSql(), insert -> table.columns().bind(insert, id, at, wanted.get(at)));
             }
         }
     }
 
-    /** Phones and emails in one query: system ({@code phone}, {@code email}) to its points in order. */
-    private static Map<String, List<ContactPoint>> telecoms(Connection connection, long id) throws SQLException {
+    /** Phones and emails of these patients in one query, each patient's in order. */
+    private static void readTelecoms(Connection connection, List<Long> ids, Map<Long, List<ContactPoint>> phones,
+            Map<Long, List<ContactPoint>> emails) throws SQLException {
         try (PreparedStatement select = connection.prepareStatement(
-                "SELECT system, contact_value, use_code, rank_value FROM portal_patient_telecom WHERE patient_id = ? ORDER BY system, position")) {
-            select.setLong(1, id);
-            Map<String, List<ContactPoint>> points = new HashMap<>();
+                "SELECT patient_id, system, contact_value, use_code, rank_value FROM portal_patient_telecom WHERE patient_id IN ("
+                        + placeholders(ids.size()) + ") ORDER BY patient_id, system, position")) {
+            setIds(select, ids);
             try (ResultSet rows = select.executeQuery()) {
                 while (rows.next()) {
-                    points.computeIfAbsent(rows.getString(1), system -> new ArrayList<>())
-                            .add(new ContactPoint(rows.getString(2), rows.getString(3), rows.getObject(4, Integer.class)));
+                    Map<Long, List<ContactPoint>> points = "email".equals(rows.getString(2)) ? emails : phones;
+                    points.computeIfAbsent(rows.getLong(1), id -> new ArrayList<>())
+                            .add(new ContactPoint(rows.getString(3), rows.getString(4), rows.getObject(5, Integer.class)));
                 }
             }
-            return points;
         }
     }
 
-    private static List<PostalAddress> addresses(Connection connection, long id) throws SQLException {
+    private static Map<Long, List<PostalAddress>> readAddresses(Connection connection, List<Long> ids) throws SQLException {
         try (PreparedStatement select = connection.prepareStatement(
-                "SELECT use_code, lines, city, state, postal_code, country, period_start, period_end FROM portal_patient_address"
-                        + " WHERE patient_id = ? ORDER BY position")) {
-            select.setLong(1, id);
-            List<PostalAddress> addresses = new ArrayList<>();
+                "SELECT patient_id, use_code, lines, city, state, postal_code, country, period_start, period_end FROM portal_patient_address"
+                        + " WHERE patient_id IN (" + placeholders(ids.size()) + ") ORDER BY patient_id, position")) {
+            setIds(select, ids);
+            Map<Long, List<PostalAddress>> addresses = new HashMap<>();
             try (ResultSet rows = select.executeQuery()) {
                 while (rows.next()) {
-                    String lines = rows.getString(2);
-                    addresses.add(new PostalAddress(rows.getString(1), lines == null ? List.of() : Arrays.asList(lines.split("\n", -1)),
-                            rows.getString(3), rows.getString(4), rows.getString(5), rows.getString(6),
-                            rows.getObject(7, LocalDate.class), rows.getObject(8, LocalDate.class)));
+                    String lines = rows.getString(3);
+                    addresses.computeIfAbsent(rows.getLong(1), id -> new ArrayList<>()).add(new PostalAddress(rows.getString(2),
+                            lines == null ? List.of() : Arrays.asList(lines.split("\n", -1)),
+                            rows.getString(4), rows.getString(5), rows.getString(6), rows.getString(7),
+                            rows.getObject(8, LocalDate.class), rows.getObject(9, LocalDate.class)));
                 }
             }
             return addresses;
         }
     }
 
-    private static List<EmergencyContact> contacts(Connection connection, long id) throws SQLException {
+    private static Map<Long, List<EmergencyContact>> readContacts(Connection connection, List<Long> ids) throws SQLException {
         try (PreparedStatement select = connection.prepareStatement(
-                "SELECT relationship, prefix, given, family, suffix, phone, email FROM portal_patient_contact WHERE patient_id = ? ORDER BY position")) {
-            select.setLong(1, id);
-            List<EmergencyContact> contacts = new ArrayList<>();
+                "SELECT patient_id, relationship, prefix, given, family, suffix, phone, email FROM portal_patient_contact"
+                        + " WHERE patient_id IN (" + placeholders(ids.size()) + ") ORDER BY patient_id, position")) {
+            setIds(select, ids);
+            Map<Long, List<EmergencyContact>> contacts = new HashMap<>();
             try (ResultSet rows = select.executeQuery()) {
                 while (rows.next()) {
-                    contacts.add(new EmergencyContact(rows.getString(1),
-                            name(rows.getString(2), rows.getString(3), rows.getString(4), rows.getString(5)),
-                            rows.getString(6), rows.getString(7)));
+                    contacts.computeIfAbsent(rows.getLong(1), id -> new ArrayList<>()).add(new EmergencyContact(rows.getString(2),
+                            name(rows.getString(3), rows.getString(4), rows.getString(5), rows.getString(6)),
+                            rows.getString(7), rows.getString(8)));
                 }
             }
             return contacts;

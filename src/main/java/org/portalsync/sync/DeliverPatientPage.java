@@ -4,6 +4,8 @@ import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
+import java.util.stream.Collectors;
 
 import org.apache.camel.Exchange;
 import org.apache.camel.Processor;
@@ -16,7 +18,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Delivers the mapped patients of one page in one transaction: one commit per page instead of one per
- * record, each record written exactly as {@link DeliverPortalPatient} writes it alone (its audit row,
+ * record, the page's rows read and locked in a few statements and its writes sent as JDBC batches
+ * ({@link DeliverPortalPatient#deliverAll}), each record written exactly as {@link DeliverPortalPatient} writes it alone (its audit row,
  * data-quality rows, status and welcome with it). If anything in the page fails, the transaction is
  * rolled back whole and {@link #ONE_BY_ONE} sends each record through the single-record route, with its
  * own transaction, retries and dead letter: one bad record cannot block its page. The body becomes the
@@ -58,6 +61,13 @@ public final class DeliverPatientPage implements Processor {
         try {
             outcomes = database.inTransaction(connection -> {
                 Instant now = clock.instant();
+                Set<String> sources = records.stream().map(PageRecords.Held::source).collect(Collectors.toSet());
+                Set<String> distinct = records.stream().map(PageRecords.Held::record).collect(Collectors.toSet());
+                if (sources.size() == 1 && distinct.size() == records.size()) {
+                    return delivery.deliverAll(connection, records.get(0).source(), records.stream()
+                            .map(held -> new DeliverPortalPatient.Incoming(held.record(), (MappedPatient) held.body())).toList(), now);
+                }
+                // a record twice in a page (it changed while the page was read): each must see the one before it
                 List<SyncOutcome> delivered = new ArrayList<>(records.size());
                 for (PageRecords.Held held : records) {
                     delivered.add(delivery.deliver(connection, held.source(), held.record(), (MappedPatient) held.body(), now));

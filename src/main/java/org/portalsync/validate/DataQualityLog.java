@@ -4,9 +4,15 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.time.Instant;
+import java.util.Arrays;
+import java.util.Collection;
+import java.util.Collections;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 
 import org.portalsync.portal.PortalDatabase;
+import org.portalsync.portal.StatementBatches;
 
 /**
  * Writes data-quality rows for the front desk's daily digest, inside the caller's transaction. A
@@ -26,26 +32,67 @@ public final class DataQualityLog {
     public record Found(String source, DataQualityIssue issue, Instant detectedAt) {
     }
 
+    /** Answers whether a problem already waits for the digest. */
+    @FunctionalInterface
+    public interface Waiting {
+        boolean includes(DataQualityIssue issue) throws SQLException;
+    }
+
     public void record(Connection connection, String source, List<DataQualityIssue> issues, Instant now) throws SQLException {
         if (issues.isEmpty()) {
             return;
         }
-        try (PreparedStatement pending = connection.prepareStatement(PENDING_SQL);
-                PreparedStatement insert = connection.prepareStatement(INSERT_SQL)) {
-            for (DataQualityIssue issue : issues) {
+        try (StatementBatches writes = new StatementBatches(connection)) {
+            record(writes, source, issues, now, askEach(connection, source));
+            writes.flush();
+        }
+    }
+
+    /** Writes the problems that are not {@code waiting} already, held in {@code writes}. */
+    public void record(StatementBatches writes, String source, List<DataQualityIssue> issues, Instant now, Waiting waiting) throws SQLException {
+        for (DataQualityIssue issue : issues) {
+            if (!waiting.includes(issue)) {
+                writes.write(INSERT_SQL, insert -> bind(insert, new Found(source, issue, now)));
+            }
+        }
+    }
+
+    /** Asks the database once per problem ({@link #PENDING_SQL}). */
+    public static Waiting askEach(Connection connection, String source) {
+        return issue -> {
+            try (PreparedStatement pending = connection.prepareStatement(PENDING_SQL)) {
                 pending.setString(1, source);
                 pending.setString(2, issue.record());
                 pending.setString(3, issue.field());
                 pending.setString(4, truncate(issue.problem()));
                 try (var rows = pending.executeQuery()) {
-                    if (rows.next()) {
-                        continue;
-                    }
+                    return rows.next();
                 }
-                add(insert, new Found(source, issue, now));
             }
-            insert.executeBatch();
+        };
+    }
+
+    /** Reads the problems waiting for these records of a source in one statement (a page of a poll), and answers from them. */
+    public static Waiting readAhead(Connection connection, String source, Collection<String> records) throws SQLException {
+        if (records.isEmpty()) {
+            return issue -> false;
         }
+        Set<List<String>> waiting = new HashSet<>();
+        List<String> refs = List.copyOf(records);
+        try (PreparedStatement pending = connection.prepareStatement(
+                "SELECT record_ref, field, problem FROM data_quality_issue WHERE source = ? AND record_ref IN ("
+                        + String.join(", ", Collections.nCopies(refs.size(), "?")) + ") AND reported_at IS NULL")) {
+            pending.setString(1, source);
+            for (int i = 0; i < refs.size(); i++) {
+                pending.setString(i + 2, refs.get(i));
+            }
+            try (var rows = pending.executeQuery()) {
+                while (rows.next()) {
+                    waiting.add(Arrays.asList(rows.getString(1), rows.getString(2), rows.getString(3)));
+                }
+            }
+        }
+        return issue -> waiting.contains(Arrays.asList(issue.record(), issue.field(), truncate(issue.problem())));
     }
 
     /**
@@ -65,13 +112,17 @@ public final class DataQualityLog {
     }
 
     private static void add(PreparedStatement insert, Found found) throws SQLException {
+        bind(insert, found);
+        insert.addBatch();
+    }
+
+    private static void bind(PreparedStatement insert, Found found) throws SQLException {
         insert.setObject(1, PortalDatabase.utc(found.detectedAt()));
         insert.setString(2, found.source());
         insert.setString(3, found.issue().record());
         insert.setString(4, found.issue().field());
         insert.setString(5, truncate(found.issue().problem()));
         insert.setBoolean(6, found.issue().rejectsRecord());
-        insert.addBatch();
     }
 
     private static String truncate(String problem) {

@@ -1,12 +1,12 @@
 package org.portalsync.welcome;
 
 import java.sql.Connection;
-import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.time.Instant;
 
 import org.portalsync.portal.PortalDatabase;
 import org.portalsync.portal.PortalPatient;
+import org.portalsync.portal.StatementBatches;
 import org.portalsync.portal.SyncInitialLoads;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -31,21 +31,28 @@ public final class WelcomeOutbox {
         this.patientFeed = patientFeed;
     }
 
-    /** @return the decision, for the caller's report; the row, if any, is written with {@code connection} */
-    public Welcome enqueue(Connection connection, long patientId, PortalPatient patient, Instant now) throws SQLException {
-        Welcome welcome = policy.decide(patient, initialLoads.inProgress(connection, patient.source(), patientFeed));
+    /** @return true while the patient feed's initial load runs: patients it brings are the EHR's existing ones */
+    public boolean initialLoadInProgress(Connection connection, String source) throws SQLException {
+        return initialLoads.inProgress(connection, source, patientFeed);
+    }
+
+    /**
+     * @param initialLoadInProgress as {@link #initialLoadInProgress} answered in this transaction
+     * @return the decision, for the caller's report; the row, if any, is held in {@code writes}
+     */
+    public Welcome enqueue(StatementBatches writes, long patientId, PortalPatient patient, boolean initialLoadInProgress, Instant now)
+            throws SQLException {
+        Welcome welcome = policy.decide(patient, initialLoadInProgress);
         if (!welcome.sends()) {
             LOG.debug("{}: {}", patient.reference(), welcome);
             return welcome;
         }
-        try (PreparedStatement insert = connection.prepareStatement(
-                "INSERT INTO welcome_outbox (patient_id, created_at, recipient_kind, recipient_email) VALUES (?, ?, ?, ?)")) {
+        writes.write("INSERT INTO welcome_outbox (patient_id, created_at, recipient_kind, recipient_email) VALUES (?, ?, ?, ?)", insert -> {
             insert.setLong(1, patientId);
             insert.setObject(2, PortalDatabase.utc(now));
             insert.setString(3, welcome.recipient().name());
             insert.setString(4, welcome.email());
-            insert.executeUpdate();
-        }
+        });
         return welcome;
     }
 }

@@ -42,6 +42,21 @@ class HotPathIndexesIT {
                     List.of("'ehr'", "'1'"), "uq_portal_patient_source"),
             new HotPath("a patient's phones and emails", "SELECT system, contact_value FROM portal_patient_telecom WHERE patient_id = ?"
                     + " ORDER BY system, position", List.of("1"), "primary_key_\\w+|constraint_index_\\w+: patient_id|portal_patient_telecom_pkey"),
+            // a poll's page reads and locks all its records at once (DeliverPortalPatient.deliverAll)
+            new HotPath("a page's patients, by their source records", "SELECT id FROM portal_patient WHERE source = ? AND source_id IN (?, ?)"
+                    + " ORDER BY id", List.of("'ehr'", "'1'", "'2'"), "uq_portal_patient_source"),
+            new HotPath("a page's phones and emails", "SELECT patient_id, system, contact_value FROM portal_patient_telecom"
+                    + " WHERE patient_id IN (?, ?) ORDER BY patient_id, system, position", List.of("1", "2"),
+                    "primary_key_\\w+|constraint_index_\\w+: patient_id|portal_patient_telecom_pkey"),
+            new HotPath("a page's addresses", "SELECT patient_id, city FROM portal_patient_address WHERE patient_id IN (?, ?)"
+                    + " ORDER BY patient_id, position", List.of("1", "2"), "primary_key_\\w+|constraint_index_\\w+: patient_id|portal_patient_address_pkey"),
+            new HotPath("a page's emergency contacts", "SELECT patient_id, given FROM portal_patient_contact WHERE patient_id IN (?, ?)"
+                    + " ORDER BY patient_id, position", List.of("1", "2"), "primary_key_\\w+|constraint_index_\\w+: patient_id|portal_patient_contact_pkey"),
+            new HotPath("a page's problems waiting for the digest", "SELECT record_ref, field, problem FROM data_quality_issue"
+                    + " WHERE source = ? AND record_ref IN (?, ?) AND reported_at IS NULL", List.of("'ehr'", "'Patient/1'", "'Patient/2'"),
+                    "ix_data_quality_issue_pending"),
+            new HotPath("resolving a page's dead letters", "UPDATE dead_letter SET status = 'RESOLVED' WHERE record_ref IN (?, ?) AND source = ?"
+                    + " AND status IN ('NEW', 'NEEDS_OPERATOR')", List.of("'Patient/1'", "'Patient/2'", "'ehr'"), "ix_dead_letter_record"),
             new HotPath("the portal's appointment, by its source record", PortalAppointmentStore.FIND_SQL, List.of("'ehr'", "'1'"),
                     "uq_portal_appointment_source"),
             new HotPath("a patient's appointments, by time", "SELECT id FROM portal_appointment WHERE patient_id = ? AND deleted_at IS NULL"
