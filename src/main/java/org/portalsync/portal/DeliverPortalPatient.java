@@ -119,10 +119,12 @@ public final class DeliverPortalPatient implements Processor {
             throw new IllegalArgumentException("a page delivered together must not hold a record twice");
         }
         deadLetters.resolveAll(connection, source, refs, now);
-        Map<String, StoredPatient> stored = patients.findAllForUpdate(connection, source, refs.stream().map(DeliverPortalPatient::sourceId).toList());
+        List<String> sourceIds = refs.stream().map(DeliverPortalPatient::sourceId).toList();
+        Map<String, StoredPatient> stored = patients.findAllForUpdate(connection, source, sourceIds);
         Set<String> problemRecords = new HashSet<>();
         records.forEach(incoming -> incoming.mapped().issues().forEach(issue -> problemRecords.add(issue.record())));
-        PageReadAhead reads = new PageReadAhead(connection, source, stored, DataQualityLog.readAhead(connection, source, problemRecords));
+        PageReadAhead reads = new PageReadAhead(connection, source, stored, DataQualityLog.readAhead(connection, source, problemRecords),
+                statuses.readAhead(connection, source, sourceIds));
         List<SyncOutcome> outcomes = new ArrayList<>(records.size());
         try (StatementBatches writes = new StatementBatches(connection)) {
             for (Incoming incoming : records) {
@@ -140,14 +142,14 @@ public final class DeliverPortalPatient implements Processor {
         reads.resolveDeadLetters(record, now);
         if (mapped.rejected()) {
             dataQuality.record(writes, source, mapped.issues(), now, reads.waitingProblems());
-            statuses.failed(writes, source, sourceId, describe(mapped), now);
+            statuses.failed(writes, source, sourceId, describe(mapped), now, reads.status(sourceId));
             return SyncOutcome.REJECTED;
         }
         PortalPatient incoming = mapped.patient();
         Optional<StoredPatient> stored = reads.findForUpdate(sourceId);
         if (stored.isPresent() && SourceVersionOrder.isOlder(incoming, stored.get().patient())) {
             // a late page, a slow refresh, a replayed dead letter or a deletion the EHR has since undone
-            statuses.succeeded(writes, source, sourceId, now);
+            statuses.succeeded(writes, source, sourceId, now, reads.status(sourceId));
             return SyncOutcome.STALE;
         }
         if (incoming.deletedAtSource()) {
@@ -155,14 +157,14 @@ public final class DeliverPortalPatient implements Processor {
                 return SyncOutcome.UNCHANGED;
             }
             patients.archive(writes, stored.get().id(), incoming.sourceVersion(), incoming.sourceLastUpdated(), now);
-            statuses.succeeded(writes, source, sourceId, now);
+            statuses.succeeded(writes, source, sourceId, now, reads.status(sourceId));
             auditWrite(writes, "PortalPatient.archive", stored.get().id(), record, now);
             return SyncOutcome.ARCHIVED;
         }
         if (stored.isPresent() && incoming.sourceVersion() != null && incoming.sourceVersion().equals(stored.get().patient().sourceVersion())
                 && PortalPatientDiff.same(stored.get().patient(), incoming)) {
             // the version the portal already holds, read again (a poll's overlap): nothing for the rules to decide
-            statuses.clearPending(writes, source, sourceId, now);
+            statuses.clearPending(writes, source, sourceId, now, reads.status(sourceId));
             return SyncOutcome.UNCHANGED;
         }
         AuthorityRules.Merge merge = authority.inbound(stored.map(StoredPatient::patient),
@@ -180,7 +182,7 @@ public final class DeliverPortalPatient implements Processor {
             boolean sameVersion = java.util.Objects.equals(current.sourceVersion(), merged.sourceVersion());
             boolean sameProvenance = merge.provenance().sameAs(merged, stored.get().provenance(), current);
             if (sameContent && sameVersion && sameProvenance) {
-                statuses.clearPending(writes, source, sourceId, now);
+                statuses.clearPending(writes, source, sourceId, now, reads.status(sourceId));
                 return SyncOutcome.UNCHANGED;
             }
             patients.update(writes, stored.get().id(), current, merged, merge.provenance(), now);
@@ -193,7 +195,7 @@ public final class DeliverPortalPatient implements Processor {
                     : merged.archived() && !current.archived() ? SyncOutcome.ARCHIVED : SyncOutcome.UPDATED;
         }
         dataQuality.record(writes, source, mapped.issues(), now, reads.waitingProblems());
-        statuses.succeeded(writes, source, sourceId, now);
+        statuses.succeeded(writes, source, sourceId, now, reads.status(sourceId));
         return outcome;
     }
 
@@ -210,6 +212,8 @@ public final class DeliverPortalPatient implements Processor {
         DataQualityLog.Waiting waitingProblems();
 
         boolean initialLoadInProgress() throws SQLException;
+
+        SyncStatusStore.Known status(String sourceId);
     }
 
     /** One record's reads, each asked when it is needed. */
@@ -241,6 +245,11 @@ public final class DeliverPortalPatient implements Processor {
         public boolean initialLoadInProgress() throws SQLException {
             return welcomes.initialLoadInProgress(connection, source);
         }
+
+        @Override
+        public SyncStatusStore.Known status(String sourceId) {
+            return SyncStatusStore.Known.UNKNOWN;
+        }
     }
 
     /** A page's reads, made for all its records before the first is delivered. */
@@ -249,13 +258,16 @@ public final class DeliverPortalPatient implements Processor {
         private final String source;
         private final Map<String, StoredPatient> stored;
         private final DataQualityLog.Waiting waiting;
+        private final Map<String, SyncStatusStore.Known> knownStatuses;
         private Boolean initialLoadInProgress;
 
-        PageReadAhead(Connection connection, String source, Map<String, StoredPatient> stored, DataQualityLog.Waiting waiting) {
+        PageReadAhead(Connection connection, String source, Map<String, StoredPatient> stored, DataQualityLog.Waiting waiting,
+                Map<String, SyncStatusStore.Known> statuses) {
             this.connection = connection;
             this.source = source;
             this.stored = stored;
             this.waiting = waiting;
+            this.knownStatuses = statuses;
         }
 
         @Override
@@ -279,6 +291,11 @@ public final class DeliverPortalPatient implements Processor {
                 initialLoadInProgress = welcomes.initialLoadInProgress(connection, source);
             }
             return initialLoadInProgress;
+        }
+
+        @Override
+        public SyncStatusStore.Known status(String sourceId) {
+            return knownStatuses.getOrDefault(sourceId, SyncStatusStore.Known.UNKNOWN);
         }
     }
 

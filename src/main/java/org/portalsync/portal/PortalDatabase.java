@@ -33,7 +33,7 @@ public final class PortalDatabase implements AutoCloseable {
     public static PortalDatabase open(String url, String user, String password, int poolSize, java.time.Duration connectionTimeout) {
         HikariConfig config = new HikariConfig();
         config.setConnectionTimeout(Math.max(250, connectionTimeout.toMillis()));
-        config.setJdbcUrl(withoutErrorTrace(withStatementCache(url)));
+        config.setJdbcUrl(withBatchedInserts(withoutErrorTrace(withStatementCache(url))));
         config.setUsername(user);
         config.setPassword(password);
         config.setMaximumPoolSize(poolSize);
@@ -57,6 +57,17 @@ public final class PortalDatabase implements AutoCloseable {
     static String withStatementCache(String url) {
         if (url.startsWith("jdbc:h2:") && !url.toUpperCase(java.util.Locale.ROOT).contains("QUERY_CACHE_SIZE")) {
             return url + ";QUERY_CACHE_SIZE=64";
+        }
+        return url;
+    }
+
+    /**
+     * PostgreSQL's driver sends a batch of inserts as one statement per row unless told to rewrite it
+     * into multi-row inserts; a poll's page writes its child rows, audit rows and statuses as such batches.
+     */
+    static String withBatchedInserts(String url) {
+        if (url.startsWith("jdbc:postgresql:") && !url.toLowerCase(java.util.Locale.ROOT).contains("rewritebatchedinserts")) {
+            return url + (url.contains("?") ? "&" : "?") + "reWriteBatchedInserts=true";
         }
         return url;
     }

@@ -55,6 +55,8 @@ class HotPathIndexesIT {
             new HotPath("a page's problems waiting for the digest", "SELECT record_ref, field, problem FROM data_quality_issue"
                     + " WHERE source = ? AND record_ref IN (?, ?) AND reported_at IS NULL", List.of("'ehr'", "'Patient/1'", "'Patient/2'"),
                     "ix_data_quality_issue_pending"),
+            new HotPath("a page's sync statuses", "SELECT source_id, pending_changes FROM patient_sync_status WHERE source = ? AND source_id IN (?, ?)",
+                    List.of("'ehr'", "'1'", "'2'"), "primary_key_\\w+|patient_sync_status_pkey"),
             new HotPath("resolving a page's dead letters", "UPDATE dead_letter SET status = 'RESOLVED' WHERE record_ref IN (?, ?) AND source = ?"
                     + " AND status IN ('NEW', 'NEEDS_OPERATOR')", List.of("'Patient/1'", "'Patient/2'", "'ehr'"), "ix_dead_letter_record"),
             new HotPath("the portal's appointment, by its source record", PortalAppointmentStore.FIND_SQL, List.of("'ehr'", "'1'"),
