@@ -51,6 +51,12 @@ import org.portalsync.auth.AuthenticationFailedException;
 public final class FhirSourceClient {
 
     private static final int MAX_RETRY_AFTER_WAITS = 3;
+    /**
+     * Most bytes of an answer read whole (a search page, a resource, a status), counted after gzip is
+     * inflated: a page of a thousand patients is a few MiB, and a runaway page or a compression bomb
+     * must fail its request, not exhaust the engine's heap.
+     */
+    static final int MAX_ANSWER_BYTES = 64 * 1024 * 1024;
 
     private static final ContentType FHIR_JSON = ContentType.create("application/fhir+json", StandardCharsets.UTF_8);
 
@@ -216,10 +222,26 @@ public final class FhirSourceClient {
     private static FhirResponse text(ClassicHttpResponse response, String action) {
         try (response) {
             HttpEntity entity = response.getEntity();
-            String body = entity == null ? "" : EntityUtils.toString(entity, StandardCharsets.UTF_8);
+            String body = entity == null ? "" : bounded(entity, action, response.getCode());
             return new FhirResponse(response.getCode(), body, headers(response));
-        } catch (IOException | org.apache.hc.core5.http.ParseException e) {
+        } catch (IOException e) {
             throw new EhrUnavailableException("EHR broke off its answer to " + action + " (" + e.getClass().getSimpleName() + ")", e);
+        }
+    }
+
+    private static String bounded(HttpEntity entity, String action, int status) throws IOException {
+        ContentType type = ContentType.parseLenient(entity.getContentType());
+        java.nio.charset.Charset charset = type == null || type.getCharset() == null ? StandardCharsets.UTF_8 : type.getCharset();
+        try (InputStream in = entity.getContent()) {
+            if (in == null) {
+                return "";
+            }
+            byte[] answer = in.readNBytes(MAX_ANSWER_BYTES + 1);
+            if (answer.length > MAX_ANSWER_BYTES) {
+                throw new EhrServerErrorException("EHR answered " + action + " with more than " + (MAX_ANSWER_BYTES >> 20)
+                        + " MiB (inflated); not read", status);
+            }
+            return new String(answer, charset);
         }
     }
 

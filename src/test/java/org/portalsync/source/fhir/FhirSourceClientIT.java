@@ -92,6 +92,44 @@ class FhirSourceClientIT {
         assertThat(proxy.requests()).isNotEmpty().allSatisfy(request -> assertThat(request.header("Accept-Encoding")).contains("gzip"));
     }
 
+    /** A compression bomb: 64 KiB on the wire that inflate past the most an answer may hold. */
+    @Test
+    void anAnswerThatInflatesPastTheLimitFailsItsRequestInsteadOfFillingTheHeap() throws Exception {
+        java.io.ByteArrayOutputStream compressed = new java.io.ByteArrayOutputStream();
+        try (java.util.zip.GZIPOutputStream gzip = new java.util.zip.GZIPOutputStream(compressed)) {
+            gzip.write("{\"resourceType\":\"Bundle\",\"type\":\"searchset\",\"entry\":[]".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            byte[] spaces = new byte[1 << 20];
+            java.util.Arrays.fill(spaces, (byte) ' ');
+            for (int i = 0; i <= FhirSourceClient.MAX_ANSWER_BYTES >> 20; i++) {
+                gzip.write(spaces);
+            }
+            gzip.write('}');
+        }
+        byte[] bomb = compressed.toByteArray();
+        com.sun.net.httpserver.HttpServer server = com.sun.net.httpserver.HttpServer.create(
+                new java.net.InetSocketAddress(java.net.InetAddress.getLoopbackAddress(), 0), 0);
+        server.createContext("/fhir", exchange -> {
+            exchange.getResponseHeaders().add("Content-Type", "application/fhir+json");
+            exchange.getResponseHeaders().add("Content-Encoding", "gzip");
+            exchange.sendResponseHeaders(200, bomb.length);
+            exchange.getResponseBody().write(bomb);
+            exchange.close();
+        });
+        server.start();
+        try {
+            String base = "http://127.0.0.1:" + server.getAddress().getPort() + "/fhir";
+            FhirSourceClient bombed = new FhirSourceClient(ehrHttp, base, tokens, audit, "test_service",
+                    Duration.ofSeconds(30), Duration.ofSeconds(5), Clock.systemUTC());
+            assertThat(bomb.length).isLessThan(1 << 20);
+
+            assertThatThrownBy(() -> bombed.get(base + "/Patient?_count=50", "Patient.search"))
+                    .isInstanceOf(EhrServerErrorException.class)
+                    .hasMessageContaining("more than 64 MiB (inflated)");
+        } finally {
+            server.stop(0);
+        }
+    }
+
     private static List<String> entryIds(FhirSourceClient client, String first) {
         List<String> ids = new java.util.ArrayList<>();
         String next = first;
