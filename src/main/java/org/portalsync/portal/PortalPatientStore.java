@@ -86,11 +86,9 @@ public final class PortalPatientStore {
         }
         List<Long> ids = new ArrayList<>(sourceIds.size());
         try (PreparedStatement lock = connection.prepareStatement(
-                "SELECT id FROM portal_patient WHERE source = ? AND source_id IN (" + placeholders(sourceIds.size()) + ") ORDER BY id FOR UPDATE")) {
-            lock.setString(1, source);
-            for (int i = 0; i < sourceIds.size(); i++) {
-                lock.setString(i + 2, sourceIds.get(i));
-            }
+                // whole keys (source, source_id): H2 looks each up; with "source = ? AND source_id IN" it reads the whole source
+                "SELECT id FROM portal_patient WHERE (source, source_id) IN (" + keyPlaceholders(sourceIds.size()) + ") ORDER BY id FOR UPDATE")) {
+            setKeys(lock, source, sourceIds);
             try (ResultSet rows = lock.executeQuery()) {
                 while (rows.next()) {
                     ids.add(rows.getLong(1));
@@ -146,6 +144,19 @@ public final class PortalPatientStore {
 
     static String placeholders(int count) {
         return String.join(", ", java.util.Collections.nCopies(count, "?"));
+    }
+
+    /** {@code (?, ?), (?, ?), ...}: a row value per key, for {@code (source, source_id) IN (...)}. */
+    public static String keyPlaceholders(int count) {
+        return String.join(", ", java.util.Collections.nCopies(count, "(?, ?)"));
+    }
+
+    /** Binds {@link #keyPlaceholders} from parameter 1. */
+    public static void setKeys(PreparedStatement statement, String source, List<String> sourceIds) throws SQLException {
+        for (int i = 0; i < sourceIds.size(); i++) {
+            statement.setString(2 * i + 1, source);
+            statement.setString(2 * i + 2, sourceIds.get(i));
+        }
     }
 
     private static void setIds(PreparedStatement statement, List<Long> ids) throws SQLException {

@@ -5,7 +5,6 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
-import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -37,11 +36,8 @@ public final class SyncStatusStore {
             return known;
         }
         try (PreparedStatement select = connection.prepareStatement("SELECT source_id, pending_changes FROM patient_sync_status"
-                + " WHERE source = ? AND source_id IN (" + String.join(", ", Collections.nCopies(sourceIds.size(), "?")) + ")")) {
-            select.setString(1, source);
-            for (int i = 0; i < sourceIds.size(); i++) {
-                select.setString(i + 2, sourceIds.get(i));
-            }
+                + " WHERE (source, source_id) IN (" + PortalPatientStore.keyPlaceholders(sourceIds.size()) + ")")) {
+            PortalPatientStore.setKeys(select, source, sourceIds);
             try (ResultSet rows = select.executeQuery()) {
                 while (rows.next()) {
                     known.put(rows.getString(1), rows.getBoolean(2) ? Known.PENDING : Known.SETTLED);

@@ -21,7 +21,7 @@ import org.portalsync.portal.StatementBatches;
  */
 public final class DataQualityLog {
 
-    /** Whether a problem already waits for the digest; runs once per problem of every record synced (ix_data_quality_issue_pending). */
+    /** Whether a problem already waits for the digest; runs once per problem of every record synced (ix_data_quality_issue_record). */
     public static final String PENDING_SQL =
             "SELECT 1 FROM data_quality_issue WHERE source = ? AND record_ref = ? AND field = ? AND problem = ? AND reported_at IS NULL";
 
@@ -80,12 +80,13 @@ public final class DataQualityLog {
         Set<List<String>> waiting = new HashSet<>();
         List<String> refs = List.copyOf(records);
         try (PreparedStatement pending = connection.prepareStatement(
-                "SELECT record_ref, field, problem FROM data_quality_issue WHERE source = ? AND record_ref IN ("
-                        + String.join(", ", Collections.nCopies(refs.size(), "?")) + ") AND reported_at IS NULL")) {
-            pending.setString(1, source);
+                // record_ref first: an index on it serves an IN list on H2 too (ix_data_quality_issue_record)
+                "SELECT record_ref, field, problem FROM data_quality_issue WHERE record_ref IN ("
+                        + String.join(", ", Collections.nCopies(refs.size(), "?")) + ") AND source = ? AND reported_at IS NULL")) {
             for (int i = 0; i < refs.size(); i++) {
-                pending.setString(i + 2, refs.get(i));
+                pending.setString(i + 1, refs.get(i));
             }
+            pending.setString(refs.size() + 1, source);
             try (var rows = pending.executeQuery()) {
                 while (rows.next()) {
                     waiting.add(Arrays.asList(rows.getString(1), rows.getString(2), rows.getString(3)));

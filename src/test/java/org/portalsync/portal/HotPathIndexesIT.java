@@ -35,7 +35,7 @@ class HotPathIndexesIT {
 
     private static final List<HotPath> HOT_PATHS = List.of(
             new HotPath("a problem already waiting for the digest", DataQualityLog.PENDING_SQL,
-                    List.of("'ehr'", "'Patient/1'", "'Patient.telecom[0].value'", "'not a valid phone number'"), "ix_data_quality_issue_pending"),
+                    List.of("'ehr'", "'Patient/1'", "'Patient.telecom[0].value'", "'not a valid phone number'"), "ix_data_quality_issue_record"),
             new HotPath("resolving a record's dead letters", "UPDATE dead_letter SET status = 'RESOLVED'"
                     + " WHERE record_ref = ? AND source = ? AND status IN ('NEW', 'NEEDS_OPERATOR')", List.of("'Patient/1'", "'ehr'"), "ix_dead_letter_record"),
             new HotPath("the portal's patient, by its source record", "SELECT id FROM portal_patient WHERE source = ? AND source_id = ?",
@@ -43,8 +43,8 @@ class HotPathIndexesIT {
             new HotPath("a patient's phones and emails", "SELECT system, contact_value FROM portal_patient_telecom WHERE patient_id = ?"
                     + " ORDER BY system, position", List.of("1"), "primary_key_\\w+|constraint_index_\\w+: patient_id|portal_patient_telecom_pkey"),
             // a poll's page reads and locks all its records at once (DeliverPortalPatient.deliverAll)
-            new HotPath("a page's patients, by their source records", "SELECT id FROM portal_patient WHERE source = ? AND source_id IN (?, ?)"
-                    + " ORDER BY id", List.of("'ehr'", "'1'", "'2'"), "uq_portal_patient_source"),
+            new HotPath("a page's patients, by their source records", "SELECT id FROM portal_patient WHERE (source, source_id) IN ((?, ?), (?, ?))"
+                    + " ORDER BY id", List.of("'ehr'", "'1'", "'ehr'", "'2'"), "uq_portal_patient_source"),
             new HotPath("a page's phones and emails", "SELECT patient_id, system, contact_value FROM portal_patient_telecom"
                     + " WHERE patient_id IN (?, ?) ORDER BY patient_id, system, position", List.of("1", "2"),
                     "primary_key_\\w+|constraint_index_\\w+: patient_id|portal_patient_telecom_pkey"),
@@ -53,10 +53,10 @@ class HotPathIndexesIT {
             new HotPath("a page's emergency contacts", "SELECT patient_id, given FROM portal_patient_contact WHERE patient_id IN (?, ?)"
                     + " ORDER BY patient_id, position", List.of("1", "2"), "primary_key_\\w+|constraint_index_\\w+: patient_id|portal_patient_contact_pkey"),
             new HotPath("a page's problems waiting for the digest", "SELECT record_ref, field, problem FROM data_quality_issue"
-                    + " WHERE source = ? AND record_ref IN (?, ?) AND reported_at IS NULL", List.of("'ehr'", "'Patient/1'", "'Patient/2'"),
-                    "ix_data_quality_issue_pending"),
-            new HotPath("a page's sync statuses", "SELECT source_id, pending_changes FROM patient_sync_status WHERE source = ? AND source_id IN (?, ?)",
-                    List.of("'ehr'", "'1'", "'2'"), "primary_key_\\w+|patient_sync_status_pkey"),
+                    + " WHERE record_ref IN (?, ?) AND source = ? AND reported_at IS NULL", List.of("'Patient/1'", "'Patient/2'", "'ehr'"),
+                    "ix_data_quality_issue_record"),
+            new HotPath("a page's sync statuses", "SELECT source_id, pending_changes FROM patient_sync_status WHERE (source, source_id) IN ((?, ?), (?, ?))",
+                    List.of("'ehr'", "'1'", "'ehr'", "'2'"), "primary_key_\\w+|patient_sync_status_pkey"),
             new HotPath("resolving a page's dead letters", "UPDATE dead_letter SET status = 'RESOLVED' WHERE record_ref IN (?, ?) AND source = ?"
                     + " AND status IN ('NEW', 'NEEDS_OPERATOR')", List.of("'Patient/1'", "'Patient/2'", "'ehr'"), "ix_dead_letter_record"),
             new HotPath("the portal's appointment, by its source record", PortalAppointmentStore.FIND_SQL, List.of("'ehr'", "'1'"),
@@ -88,6 +88,12 @@ class HotPathIndexesIT {
                     if (kind.equals("postgresql")) {
                         // an empty table is cheaper to scan; ask whether an index can serve at all
                         statement.execute("SET LOCAL enable_seqscan = off");
+                        // problems wait for the daily digest (reported_at IS NULL) by the thousand: with statistics that
+                        // say so, an index on reported_at must not look better than one on the record
+                        statement.execute("INSERT INTO data_quality_issue (detected_at, source, record_ref, field, problem, rejects_record)"
+                                + " SELECT CURRENT_TIMESTAMP, 'ehr', 'Patient/' || n, 'Patient.telecom[0].value', 'not a valid phone number', FALSE"
+                                + " FROM generate_series(1, 5000) AS n");
+                        statement.execute("ANALYZE data_quality_issue");
                     }
                     StringBuilder text = new StringBuilder();
                     try (ResultSet rows = statement.executeQuery(path.explained())) {
@@ -98,7 +104,9 @@ class HotPathIndexesIT {
                     return text.toString().toLowerCase(Locale.ROOT);
                 }
             });
-            assertThat(plan).as(plan).containsPattern(path.index()).doesNotContain("tablescan").doesNotContain("seq scan");
+            assertThat(plan).as(plan).containsPattern(path.index()).doesNotContain("tablescan").doesNotContain("seq scan")
+                    // H2 serves "source = ? AND source_id IN (...)" by the source alone: every row of the source is read
+                    .doesNotContainPattern(": source = 'ehr'\\s*\\*/");
         }
     }
 }
