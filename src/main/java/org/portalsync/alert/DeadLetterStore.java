@@ -8,7 +8,6 @@ import java.sql.Statement;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.List;
 import java.util.Optional;
 
@@ -96,7 +95,7 @@ public final class DeadLetterStore {
         }
         try (PreparedStatement update = connection.prepareStatement(
                 "UPDATE dead_letter SET status = '" + RESOLVED + "', resolved_at = ? WHERE record_ref IN ("
-                        + String.join(", ", Collections.nCopies(records.size(), "?")) + ") AND source = ?"
+                        + PortalDatabase.placeholders(records.size()) + ") AND source = ?"
                         + " AND status IN ('" + OPEN + "', '" + NEEDS_OPERATOR + "')")) {
             update.setObject(1, PortalDatabase.utc(now));
             for (int i = 0; i < records.size(); i++) {

@@ -108,6 +108,11 @@ public final class PortalDatabase implements AutoCloseable {
         }
     }
 
+    /** {@code ?, ?, ...}: {@code count} parameters, for an {@code IN (...)} list. */
+    public static String placeholders(int count) {
+        return String.join(", ", java.util.Collections.nCopies(count, "?"));
+    }
+
     /** Instants are written as UTC offsets so that H2 and PostgreSQL store the same thing. */
     public static OffsetDateTime utc(Instant instant) {
         return instant == null ? null : instant.atOffset(ZoneOffset.UTC);

@@ -119,7 +119,7 @@ public final class PortalPatientStore {
         Map<Long, List<EmergencyContact>> contacts = readContacts(connection, ids);
         Map<String, StoredPatient> stored = new HashMap<>();
         try (PreparedStatement select = connection.prepareStatement(
-                "SELECT " + COLUMNS + " FROM portal_patient WHERE id IN (" + placeholders(ids.size()) + ")")) {
+                "SELECT " + COLUMNS + " FROM portal_patient WHERE id IN (" + PortalDatabase.placeholders(ids.size()) + ")")) {
             setIds(select, ids);
             try (ResultSet row = select.executeQuery()) {
                 while (row.next()) {
@@ -140,10 +140,6 @@ public final class PortalPatientStore {
             }
         }
         return stored;
-    }
-
-    static String placeholders(int count) {
-        return String.join(", ", java.util.Collections.nCopies(count, "?"));
     }
 
     /** {@code (?, ?), (?, ?), ...}: a row value per key, for {@code (source, source_id) IN (...)}. */
@@ -400,7 +396,7 @@ public final class PortalPatientStore {
             Map<Long, List<ContactPoint>> emails) throws SQLException {
         try (PreparedStatement select = connection.prepareStatement(
                 "SELECT patient_id, system, contact_value, use_code, rank_value FROM portal_patient_telecom WHERE patient_id IN ("
-                        + placeholders(ids.size()) + ") ORDER BY patient_id, system, position")) {
+                        + PortalDatabase.placeholders(ids.size()) + ") ORDER BY patient_id, system, position")) {
             setIds(select, ids);
             try (ResultSet rows = select.executeQuery()) {
                 while (rows.next()) {
@@ -415,7 +411,7 @@ public final class PortalPatientStore {
     private static Map<Long, List<PostalAddress>> readAddresses(Connection connection, List<Long> ids) throws SQLException {
         try (PreparedStatement select = connection.prepareStatement(
                 "SELECT patient_id, use_code, lines, city, state, postal_code, country, period_start, period_end FROM portal_patient_address"
-                        + " WHERE patient_id IN (" + placeholders(ids.size()) + ") ORDER BY patient_id, position")) {
+                        + " WHERE patient_id IN (" + PortalDatabase.placeholders(ids.size()) + ") ORDER BY patient_id, position")) {
             setIds(select, ids);
             Map<Long, List<PostalAddress>> addresses = new HashMap<>();
             try (ResultSet rows = select.executeQuery()) {
@@ -434,7 +430,7 @@ public final class PortalPatientStore {
     private static Map<Long, List<EmergencyContact>> readContacts(Connection connection, List<Long> ids) throws SQLException {
         try (PreparedStatement select = connection.prepareStatement(
                 "SELECT patient_id, relationship, prefix, given, family, suffix, phone, email FROM portal_patient_contact"
-                        + " WHERE patient_id IN (" + placeholders(ids.size()) + ") ORDER BY patient_id, position")) {
+                        + " WHERE patient_id IN (" + PortalDatabase.placeholders(ids.size()) + ") ORDER BY patient_id, position")) {
             setIds(select, ids);
             Map<Long, List<EmergencyContact>> contacts = new HashMap<>();
             try (ResultSet rows = select.executeQuery()) {

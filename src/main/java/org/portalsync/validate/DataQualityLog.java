@@ -6,7 +6,6 @@ import java.sql.SQLException;
 import java.time.Instant;
 import java.util.Arrays;
 import java.util.Collection;
-import java.util.Collections;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
@@ -82,7 +81,7 @@ public final class DataQualityLog {
         try (PreparedStatement pending = connection.prepareStatement(
                 // record_ref first: an index on it serves an IN list on H2 too (ix_data_quality_issue_record)
                 "SELECT record_ref, field, problem FROM data_quality_issue WHERE record_ref IN ("
-                        + String.join(", ", Collections.nCopies(refs.size(), "?")) + ") AND source = ? AND reported_at IS NULL")) {
+                        + PortalDatabase.placeholders(refs.size()) + ") AND source = ? AND reported_at IS NULL")) {
             for (int i = 0; i < refs.size(); i++) {
                 pending.setString(i + 1, refs.get(i));
             }

@@ -9,7 +9,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
-import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -250,7 +249,7 @@ public final class WebhookInbox {
             return Set.of();
         }
         return database.inTransaction(connection -> {
-            String marks = String.join(", ", Collections.nCopies(resources.size(), "?"));
+            String marks = PortalDatabase.placeholders(resources.size());
             try (PreparedStatement select = connection.prepareStatement("SELECT DISTINCT resource_id FROM webhook_inbox_item WHERE source = ? "
                     + "AND resource_type = ? AND resource_id IN (" + marks + ") AND done_at IS NULL")) {
                 select.setString(1, source);

@@ -2,7 +2,6 @@ package org.portalsync.alert;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.net.ServerSocket;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -18,6 +17,7 @@ import org.portalsync.config.PortalSyncSettings;
 import org.portalsync.sandbox.FaultInjectingProxy;
 import org.portalsync.sandbox.SandboxEhr;
 import org.portalsync.sync.TestEngine;
+import org.portalsync.testing.FreePorts;
 
 /**
  * Critical alerts go out through both configured channels, a real SMTP server (GreenMail) and a local chat
@@ -83,7 +83,7 @@ class AlertDeliveryIT {
     void aChannelThatFailsLeavesTheAlertUnsentUntilItTakesItAndTheOtherSendsOnce() throws Exception {
         long seed = 10512;
         EHR.seedPatients(3, seed);
-        int smtpPort = freePort();
+        int smtpPort = FreePorts.next();
         try (FaultInjectingProxy proxy = new FaultInjectingProxy(EHR.fhirBaseUrl()); ChatWebhookEndpoint webhook = new ChatWebhookEndpoint();
                 TestEngine engine = TestEngine.start(settings(proxy, seed, smtpPort, webhook))) {
             proxy.down();
@@ -128,9 +128,4 @@ class AlertDeliveryIT {
         }
     }
 
-    static int freePort() throws Exception {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
-        }
-    }
 }

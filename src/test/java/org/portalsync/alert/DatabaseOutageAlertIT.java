@@ -3,7 +3,6 @@ package org.portalsync.alert;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.portalsync.alert.AlertDeliveryIT.await;
 
-import java.net.ServerSocket;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
@@ -13,6 +12,7 @@ import org.junit.jupiter.api.Test;
 import org.portalsync.config.PortalSyncSettings;
 import org.portalsync.sandbox.SandboxEhr;
 import org.portalsync.sync.TestEngine;
+import org.portalsync.testing.FreePorts;
 
 /**
  * The real PostgreSQL portal database stops: the PORTAL_DB_DOWN alert, which that database cannot hold,
@@ -27,10 +27,7 @@ class DatabaseOutageAlertIT {
     void theDatabaseDownAlertIsSentFromMemoryOnceAndItsRecoveryWhenTheDatabaseIsBack() throws Exception {
         long seed = 10541;
         Path data = Path.of("target", "database-outage-alert-" + System.nanoTime()).toAbsolutePath().resolve("pgdata");
-        int port;
-        try (ServerSocket free = new ServerSocket(0)) {
-            port = free.getLocalPort();
-        }
+        int port = FreePorts.next();
         EmbeddedPostgres postgres = start(data, port);
         try (ChatWebhookEndpoint webhook = new ChatWebhookEndpoint()) {
             Map<String, String> settings = new HashMap<>(TestEngine.settingsFor(EHR, EHR.fhirBaseUrl(), "h2", seed));

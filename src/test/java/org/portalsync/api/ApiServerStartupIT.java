@@ -7,7 +7,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.net.ConnectException;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -32,6 +31,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.portalsync.config.PortalSyncSettings;
 import org.portalsync.console.ConsoleTestUsers;
 import org.portalsync.sync.TestEngine;
+import org.portalsync.testing.FreePorts;
 import org.slf4j.LoggerFactory;
 
 /** Where the API listens, and when it does not: loopback or TLS only, never in a dry run or when disabled. */
@@ -156,9 +156,7 @@ class ApiServerStartupIT {
     /** Settings with the API on a port that was free a moment ago, so that a test can see whether it is taken. */
     private static Map<String, String> onAFreePort() throws IOException {
         Map<String, String> settings = new HashMap<>(TestEngine.settingsWithoutEhr("h2"));
-        try (ServerSocket socket = new ServerSocket(0)) {
-            settings.put(PortalSyncSettings.API_PORT, String.valueOf(socket.getLocalPort()));
-        }
+        settings.put(PortalSyncSettings.API_PORT, String.valueOf(FreePorts.next()));
         return settings;
     }
 

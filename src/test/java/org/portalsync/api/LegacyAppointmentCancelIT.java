@@ -2,7 +2,6 @@ package org.portalsync.api;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.net.ServerSocket;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Instant;
@@ -30,6 +29,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import org.junit.jupiter.api.Test;
 import org.portalsync.config.PortalSyncSettings;
 import org.portalsync.sync.TestEngine;
+import org.portalsync.testing.FreePorts;
 
 /**
  * A portal cancellation of an appointment a legacy EHR sent over HL7 v2 goes back to that EHR as SIU^S15 over MLLP, to a
@@ -48,12 +48,6 @@ class LegacyAppointmentCancelIT {
         // the ACKs' control ids: HAPI's default keeps its counter in a file in the working folder
         context.getParserConfiguration().setIdGenerator(new InMemoryIDGenerator());
         return context;
-    }
-
-    private static int freePort() throws Exception {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
-        }
     }
 
     /** The legacy EHR: answers each S15 as {@code answer} says (AA, AE, or silence for longer than the engine waits). */
@@ -96,8 +90,8 @@ class LegacyAppointmentCancelIT {
 
     @Test
     void aCancellationBecomesAnS15AndItsAckDecidesTheOutcome() throws Exception {
-        int ehrPort = freePort();
-        int listenerPort = freePort();
+        int ehrPort = FreePorts.next();
+        int listenerPort = FreePorts.next();
         LegacyEhr legacyEhr = new LegacyEhr();
         try (HapiContext ehrContext = hapi(); HapiContext client = hapi()) {
             HL7Service server = ehrContext.newServer(ehrPort, false);

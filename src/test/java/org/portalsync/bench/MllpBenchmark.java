@@ -1,6 +1,5 @@
 package org.portalsync.bench;
 
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.LocalDateTime;
@@ -13,6 +12,7 @@ import org.portalsync.config.PortalSyncSettings;
 import org.portalsync.portal.TestDatabases;
 import org.portalsync.source.hl7v2.AdtBurst;
 import org.portalsync.sync.TestEngine;
+import org.portalsync.testing.FreePorts;
 
 /**
  * HL7 v2 over MLLP into the portal database: {@code ./mvnw -Pbench-mllp}. For each database in {@code bench.db}
@@ -51,7 +51,7 @@ public final class MllpBenchmark {
                 if (database.equals("h2")) {
                     settings.put(PortalSyncSettings.DB_URL, "jdbc:h2:file:" + dir.toAbsolutePath().resolve("mllp-" + stamp));
                 }
-                int port = freePort();
+                int port = FreePorts.next();
                 settings.put(PortalSyncSettings.HL7V2_MLLP_ENABLED, "true");
                 settings.put(PortalSyncSettings.HL7V2_MLLP_PORT, String.valueOf(port));
                 settings.put(PortalSyncSettings.HL7V2_INBOX_SWEEP_INTERVAL, "1s");
@@ -129,9 +129,4 @@ public final class MllpBenchmark {
         System.out.printf("cores: %d, JVM heap max %d MiB%n", CORES, Runtime.getRuntime().maxMemory() >> 20);
     }
 
-    private static int freePort() throws Exception {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
-        }
-    }
 }

@@ -2,7 +2,6 @@ package org.portalsync.health;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -18,6 +17,7 @@ import org.portalsync.config.PortalSyncSettings;
 import org.portalsync.sandbox.FaultInjectingProxy;
 import org.portalsync.sandbox.SandboxEhr;
 import org.portalsync.sync.TestEngine;
+import org.portalsync.testing.FreePorts;
 
 /**
  * The engine's health over HTTP, as an orchestrator probes it: ready (200) while the portal database, the
@@ -65,10 +65,7 @@ class HealthIT {
     void notReadyWhileThePortalDatabaseIsDown() throws Exception {
         long seed = 10654;
         Path data = Path.of("target", "health-database-" + System.nanoTime()).toAbsolutePath().resolve("pgdata");
-        int port;
-        try (ServerSocket free = new ServerSocket(0)) {
-            port = free.getLocalPort();
-        }
+        int port = FreePorts.next();
         EmbeddedPostgres postgres = start(data, port);
         try {
             Map<String, String> settings = new HashMap<>(TestEngine.settingsFor(EHR, EHR.fhirBaseUrl(), "h2", seed));

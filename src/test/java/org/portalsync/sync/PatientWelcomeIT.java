@@ -2,7 +2,6 @@ package org.portalsync.sync;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.net.ServerSocket;
 import java.time.Duration;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
@@ -22,6 +21,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.portalsync.config.PortalSyncSettings;
 import org.portalsync.sandbox.SandboxEhr;
+import org.portalsync.testing.FreePorts;
 
 /**
  * A patient new to the portal is welcomed once, by a real SMTP delivery, never again on later
@@ -96,7 +96,7 @@ class PatientWelcomeIT {
     @Test
     void aRefusedSendStaysPendingAndIsSentOnceTheMailServerAcceptsIt() throws Exception {
         long seed = 7374;
-        int port = freePort();
+        int port = FreePorts.next();
         try (TestEngine engine = startAfterAnEmptyInitialLoad(settings(seed, "h2", port))) {
             EHR.seedPatients(12, seed);
             engine.poll();
@@ -126,7 +126,7 @@ class PatientWelcomeIT {
     @ValueSource(strings = {"h2", "postgresql"})
     void aWelcomeRefusedMaxAttemptsTimesIsGivenUpWithOneAlert(String database) throws Exception {
         long seed = 7375 + database.length();
-        int port = freePort();
+        int port = FreePorts.next();
         Map<String, String> settings = settings(seed, database, port);
         settings.put(PortalSyncSettings.WELCOME_MAX_ATTEMPTS, "2");
         try (TestEngine engine = startAfterAnEmptyInitialLoad(settings)) {
@@ -144,12 +144,6 @@ class PatientWelcomeIT {
                 assertThat(alert.get("kind")).isEqualTo("WELCOME_UNDELIVERED");
                 assertThat((String) alert.get("message")).startsWith("welcome_outbox/").doesNotContain("@");
             });
-        }
-    }
-
-    private static int freePort() throws Exception {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
         }
     }
 

@@ -3,7 +3,6 @@ package org.portalsync.sync;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -24,6 +23,7 @@ import org.junit.jupiter.params.provider.CsvSource;
 import org.portalsync.config.PortalSyncSettings;
 import org.portalsync.sandbox.SandboxEhr;
 import org.portalsync.sandbox.SandboxPatientGenerator;
+import org.portalsync.testing.FreePorts;
 
 /**
  * The real PostgreSQL portal database stops in the middle of a poll and comes back: every record
@@ -51,10 +51,7 @@ class PortalDatabaseDownIT {
         Path work = Path.of("target", "database-down-" + System.nanoTime()).toAbsolutePath();
         Path journal = work.resolve("journal");
         Path alerts = work.resolve("alerts");
-        int port;
-        try (ServerSocket free = new ServerSocket(0)) {
-            port = free.getLocalPort();
-        }
+        int port = FreePorts.next();
         EmbeddedPostgres postgres = startPostgres(work.resolve("pgdata"), port);
         Map<String, String> settings = new HashMap<>(TestEngine.settingsFor(EHR, EHR.fhirBaseUrl(), "h2", seed));
         settings.put(PortalSyncSettings.DB_URL, postgres.getJdbcUrl("postgres", "postgres"));

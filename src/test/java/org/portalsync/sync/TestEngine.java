@@ -17,6 +17,7 @@ import org.portalsync.config.PortalSyncSettings;
 import org.portalsync.portal.TestDatabases;
 import org.portalsync.sandbox.SandboxEhr;
 import org.portalsync.sandbox.SandboxPatientGenerator;
+import org.portalsync.testing.FreePorts;
 
 /**
  * The real engine (Camel Main, the route files in routes/, the real beans) against a real EHR and
@@ -106,7 +107,7 @@ public final class TestEngine implements AutoCloseable {
         // tests run side by side: the API takes any free port unless a test names one
         withFreePort.putIfAbsent(PortalSyncSettings.API_PORT, "0");
         // a port of its own: on port 0 too, Camel would serve it from the API's server
-        withFreePort.putIfAbsent(PortalSyncSettings.MANAGEMENT_PORT, String.valueOf(freePort()));
+        withFreePort.putIfAbsent(PortalSyncSettings.MANAGEMENT_PORT, String.valueOf(FreePorts.next()));
         Main main = PortalSyncMain.create(withFreePort);
         if (clock != null) {
             main.bind(org.portalsync.bootstrap.PortalSyncBeans.CLOCK, clock);
@@ -134,12 +135,6 @@ public final class TestEngine implements AutoCloseable {
             throw new IllegalStateException("the engine serves no metrics or health (portal-sync.management.enabled=false or a dry run)");
         }
         return "http://127.0.0.1:" + server.getPort();
-    }
-
-    private static int freePort() throws java.io.IOException {
-        try (java.net.ServerSocket socket = new java.net.ServerSocket(0)) {
-            return socket.getLocalPort();
-        }
     }
 
     /** Runs one poll to its end and returns its summary line. */

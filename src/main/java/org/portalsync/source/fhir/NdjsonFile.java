@@ -1,9 +1,9 @@
 package org.portalsync.source.fhir;
 
-import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InputStreamReader;
+import java.io.Reader;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -16,7 +16,9 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 /**
  * One NDJSON file of a Bulk Data export, read a few lines at a time from the open download, so that a file of any
  * size takes the memory of one batch. One line is one resource; a line that is not a JSON object becomes an
- * {@link UnreadableEntry} (never thrown: it must not stop the file). Not thread-safe: one poll reads it.
+ * {@link UnreadableEntry} (never thrown: it must not stop the file). A line longer than a limit (64 Mi characters, as
+ * for a whole answer) is skipped as unreadable rather than held whole: a runaway line must not fill the heap.
+ * Not thread-safe: one poll reads it.
  */
 final class NdjsonFile implements AutoCloseable {
 
@@ -24,15 +26,24 @@ final class NdjsonFile implements AutoCloseable {
 
     private final String type;
     private final int fileNumber;
-    private final BufferedReader lines;
+    private final Reader text;
+    private final int maxLineChars;
+    private final char[] buffer = new char[8192];
+    private int position;
+    private int limit;
     private long lineNumber;
     private boolean ended;
 
     /** @param fileNumber the file's place in the manifest, from 1, to name a bad line's place */
     NdjsonFile(String type, int fileNumber, InputStream body) {
+        this(type, fileNumber, body, FhirSourceClient.MAX_ANSWER_BYTES);
+    }
+
+    NdjsonFile(String type, int fileNumber, InputStream body, int maxLineChars) {
         this.type = type;
         this.fileNumber = fileNumber;
-        this.lines = new BufferedReader(new InputStreamReader(body, StandardCharsets.UTF_8));
+        this.text = new InputStreamReader(body, StandardCharsets.UTF_8);
+        this.maxLineChars = maxLineChars;
     }
 
     /** Up to {@code max} entries ({@link FhirEntry} or {@link UnreadableEntry}); fewer only at the end of the file. */
@@ -40,14 +51,17 @@ final class NdjsonFile implements AutoCloseable {
         List<Object> entries = new ArrayList<>(max);
         try {
             while (entries.size() < max) {
-                String line = lines.readLine();
-                if (line == null) {
+                StringBuilder line = new StringBuilder();
+                Boolean whole = readLine(line);
+                if (whole == null) {
                     ended = true;
                     break;
                 }
                 lineNumber++;
-                if (!line.isBlank()) {
-                    entries.add(entry(line));
+                if (!whole) {
+                    entries.add(new UnreadableEntry(place(), "the NDJSON line is longer than " + maxLineChars + " characters; skipped"));
+                } else if (!line.toString().isBlank()) {
+                    entries.add(entry(line.toString()));
                 }
             }
         } catch (IOException e) {
@@ -55,6 +69,48 @@ final class NdjsonFile implements AutoCloseable {
                     + lineNumber + " (" + e.getClass().getSimpleName() + ")", e);
         }
         return entries;
+    }
+
+    /**
+     * Reads one line (its end {@code \n}, {@code \r\n} or the end of the file) into {@code line}, or past it when it
+     * grows longer than the limit.
+     *
+     * @return true for a line read whole, false for one too long (skipped to its end), null at the end of the file
+     */
+    private Boolean readLine(StringBuilder line) throws IOException {
+        boolean any = false;
+        boolean tooLong = false;
+        while (true) {
+            if (position == limit) {
+                limit = text.read(buffer, 0, buffer.length);
+                position = 0;
+                if (limit <= 0) {
+                    limit = 0;
+                    return any ? !tooLong : null;
+                }
+            }
+            any = true;
+            int start = position;
+            while (position < limit && buffer[position] != '\n') {
+                position++;
+            }
+            boolean endOfLine = position < limit;
+            if (!tooLong) {
+                line.append(buffer, start, position - start);
+                if (line.length() > maxLineChars) {
+                    tooLong = true;
+                    line.setLength(0);
+                }
+            }
+            if (endOfLine) {
+                position++;
+                int last = line.length() - 1;
+                if (last >= 0 && line.charAt(last) == '\r') {
+                    line.setLength(last);
+                }
+                return !tooLong;
+            }
+        }
     }
 
     boolean ended() {
@@ -82,7 +138,7 @@ final class NdjsonFile implements AutoCloseable {
     @Override
     public void close() {
         try {
-            lines.close();
+            text.close();
         } catch (IOException ignored) {
             // the connection goes back to nobody: the HTTP client drops it
         }

@@ -11,6 +11,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.portalsync.config.PortalSyncSettings;
 import org.portalsync.sync.TestEngine;
+import org.portalsync.testing.FreePorts;
 
 /**
  * The README's worked example for interface analysts ("Worked example: a sender that puts MR in PID-3-4"), step by
@@ -34,7 +35,7 @@ class AnalystWorkedExampleIT {
 
     @Test
     void theSamplesSenderIsConnectedByTheTwoReplacementsTheReadmeGives() throws Exception {
-        int port = Hl7v2MllpIT.freePort();
+        int port = FreePorts.next();
         String shipped = Files.readString(ShippedAdtMappingCorpusTest.SHIPPED);
         Path mapping = mappings.resolve("hl7v2-adt-patient.yaml");
         Files.writeString(mapping, shipped);

@@ -7,6 +7,7 @@ import java.util.Map;
 
 import org.junit.jupiter.api.Test;
 import org.portalsync.sync.TestEngine;
+import org.portalsync.testing.FreePorts;
 
 /**
  * A burst of 2,000 ADT messages (400 patients, an A04 and four A08s each) from eight concurrent HAPI v2 MLLP
@@ -22,7 +23,7 @@ class Hl7v2BurstIT {
     @Test
     void twoThousandMessagesFromEightClientsAreEachStoredOnceAndAppliedInOrder() throws Exception {
         AdtBurst burst = new AdtBurst(400, 5, 8, SEED);
-        int port = Hl7v2MllpIT.freePort();
+        int port = FreePorts.next();
         Map<String, String> settings = Hl7v2MllpIT.settings(port);
         try (TestEngine engine = TestEngine.start(settings)) {
             List<AdtBurst.Sent> answers = burst.send(port);

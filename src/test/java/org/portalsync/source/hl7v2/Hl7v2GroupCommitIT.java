@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
 import java.io.OutputStream;
-import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -31,6 +30,7 @@ import org.junit.jupiter.api.Test;
 import org.portalsync.config.PortalSyncSettings;
 import org.portalsync.portal.TestDatabases;
 import org.portalsync.sync.TestEngine;
+import org.portalsync.testing.FreePorts;
 
 /**
  * Group commit of the MLLP listener ({@link Hl7v2InboxWriter}) on a real PostgreSQL: messages sent on concurrent
@@ -119,7 +119,7 @@ class Hl7v2GroupCommitIT {
 
     @Test
     void aMessageTheDatabaseRefusesIsNackedAloneAndItsBatchMatesAreStoredAndAcked() throws Exception {
-        int port = Hl7v2MllpIT.freePort();
+        int port = FreePorts.next();
         try (TestEngine engine = TestEngine.start(settings(port, TestDatabases.jdbcUrl("postgresql")))) {
             // MSH-10 longer than legacy_inbox.control_id (200): HAPI and the mapping take it, the database refuses it
             String tooLong = "CTRL-10852-" + "X".repeat(200);
@@ -150,7 +150,7 @@ class Hl7v2GroupCommitIT {
 
     @Test
     void aControlIdSentTwiceInOneBatchIsStoredOnceAndAckedTwice() throws Exception {
-        int port = Hl7v2MllpIT.freePort();
+        int port = FreePorts.next();
         try (TestEngine engine = TestEngine.start(settings(port, TestDatabases.jdbcUrl("postgresql")))) {
             String twice = a04("CTRL-10856", "A-10856");
             List<Future<Message>> answers;
@@ -177,12 +177,9 @@ class Hl7v2GroupCommitIT {
     @Test
     void whenTheDatabaseGoesDownEveryWaitingSenderIsNackedAndNothingIsStored() throws Exception {
         Path data = Path.of("target", "group-commit-down-" + System.nanoTime()).toAbsolutePath().resolve("pgdata");
-        int dbPort;
-        try (ServerSocket free = new ServerSocket(0)) {
-            dbPort = free.getLocalPort();
-        }
+        int dbPort = FreePorts.next();
         EmbeddedPostgres postgres = startPostgres(data, dbPort);
-        int port = Hl7v2MllpIT.freePort();
+        int port = FreePorts.next();
         Map<String, String> settings = settings(port, postgres.getJdbcUrl("postgres", "postgres"));
         settings.put(PortalSyncSettings.DB_CONNECTION_TIMEOUT, "1s");
         try (TestEngine engine = TestEngine.start(settings)) {

@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import static org.portalsync.source.hl7v2.Hl7v2MllpIT.adt;
 import static org.portalsync.source.hl7v2.Hl7v2MllpIT.awaitInboxDone;
-import static org.portalsync.source.hl7v2.Hl7v2MllpIT.freePort;
 import static org.portalsync.source.hl7v2.Hl7v2MllpIT.get;
 import static org.portalsync.source.hl7v2.Hl7v2MllpIT.send;
 import static org.portalsync.source.hl7v2.Hl7v2MllpIT.settings;
@@ -15,6 +14,7 @@ import java.nio.file.Files;
 import ca.uhn.hl7v2.model.Message;
 import org.junit.jupiter.api.Test;
 import org.portalsync.sync.TestEngine;
+import org.portalsync.testing.FreePorts;
 
 /**
  * ADT^A40 (merge patient) over MLLP into the real engine: the PID patient survives with its portal data, the MRG patient is
@@ -34,7 +34,7 @@ class Hl7v2MergeMllpIT {
 
     @Test
     void anA40ArchivesTheMergedPatientAndMovesItsAppointmentsToTheSurvivorWhoKeepsItsPortalData() throws Exception {
-        int port = freePort();
+        int port = FreePorts.next();
         try (TestEngine engine = TestEngine.start(settings(port))) {
             assertThat(get(send(port, adt("A04", "CTRL-10731", SURVIVOR_PID)), "/MSA-1")).isEqualTo("AA");
             assertThat(get(send(port, adt("A04", "CTRL-10732", MERGED_PID)), "/MSA-1")).isEqualTo("AA");
@@ -91,7 +91,7 @@ class Hl7v2MergeMllpIT {
     @Test
     void anA40OfAnUnknownPatientOrOfSeveralPairsIsRefusedAndWritesNothing() throws Exception {
         assumeTrue(ShippedAdtMappingCorpusTest.corpus().isPresent(), "the shared corpus is not beside this checkout");
-        int port = freePort();
+        int port = FreePorts.next();
         try (TestEngine engine = TestEngine.start(settings(port))) {
             assertThat(get(send(port, adt("A04", "CTRL-10741", SURVIVOR_PID)), "/MSA-1")).isEqualTo("AA");
             awaitInboxDone(engine);

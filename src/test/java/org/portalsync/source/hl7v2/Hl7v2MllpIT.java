@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -25,6 +24,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.portalsync.config.PortalSyncSettings;
 import org.portalsync.sync.TestEngine;
+import org.portalsync.testing.FreePorts;
 
 /**
  * The MLLP listener of the real engine (routes/hl7v2-mllp-inbound.yaml, the shipped mapping), fed by HAPI v2's own
@@ -53,12 +53,6 @@ class Hl7v2MllpIT {
         context.setModelClassFactory(new CanonicalModelClassFactory("2.5.1"));
         context.setValidationContext(ValidationContextFactory.noValidation());
         return context;
-    }
-
-    static int freePort() throws Exception {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
-        }
     }
 
     static Map<String, String> settings(int port) {
@@ -131,7 +125,7 @@ class Hl7v2MllpIT {
 
     @Test
     void anA04ThenAnA08OfOnePatientEndAsOnePortalPatientWithTheA08sValues() throws Exception {
-        int port = freePort();
+        int port = FreePorts.next();
         try (TestEngine engine = TestEngine.start(settings(port))) {
             // stored while nothing applies them: the inbox must apply them in the order they came
             engine.stopRoute("hl7v2-inbox");
@@ -168,7 +162,7 @@ class Hl7v2MllpIT {
 
     @Test
     void aBadMessageGetsANackNamingTheFieldAndProblemAndNothingIsStored() throws Exception {
-        int port = freePort();
+        int port = FreePorts.next();
         try (TestEngine engine = TestEngine.start(settings(port))) {
             // no PID-3 repetition of type MR: the record's id cannot be derived
             Message noMrn = send(port, adt("A04", "CTRL-10553", "PID|1||999-01^^^SSA^SS||Lovelace^Ada"));
@@ -204,7 +198,7 @@ class Hl7v2MllpIT {
 
     @Test
     void aMessageSentTwiceIsAcknowledgedTwiceAndAppliedOnce() throws Exception {
-        int port = freePort();
+        int port = FreePorts.next();
         try (TestEngine engine = TestEngine.start(settings(port))) {
             String a04 = adt("A04", "CTRL-10557", "PID|1||A-10557^^^CLINIC-A^MR||Lovelace^Ada||19151210|F");
 
@@ -223,7 +217,7 @@ class Hl7v2MllpIT {
 
     @Test
     void aMessageTheInboxCannotStoreIsNackedAndTakenOnceItIsSentAgain() throws Exception {
-        int port = freePort();
+        int port = FreePorts.next();
         try (TestEngine engine = TestEngine.start(settings(port))) {
             String a04 = adt("A04", "CTRL-10566", "PID|1||A-10566^^^CLINIC-A^MR||Lovelace^Ada||19151210|F");
             // the inbox table unavailable: the store fails inside the listener, as with a database that is down
@@ -254,7 +248,7 @@ class Hl7v2MllpIT {
 
     @Test
     void garbageBytesAndADroppedConnectionDoNotTakeTheListenerDown() throws Exception {
-        int port = freePort();
+        int port = FreePorts.next();
         try (TestEngine engine = TestEngine.start(settings(port))) {
             try (Socket socket = new Socket("127.0.0.1", port)) {
                 OutputStream out = socket.getOutputStream();
@@ -285,7 +279,7 @@ class Hl7v2MllpIT {
 
     @Test
     void aMappingDroppedInWhileTheEngineRunsTakesEffectAndABrokenOneDoesNotReplaceIt() throws Exception {
-        int port = freePort();
+        int port = FreePorts.next();
         String shipped = Files.readString(ShippedAdtMappingCorpusTest.SHIPPED);
         Path file = mappings.resolve("hl7v2-adt-patient.yaml");
         Files.writeString(file, shipped.replace("events: [A01, A04, A08, A28, A31, A40]", "events: [A04]"));

@@ -3,7 +3,6 @@ package org.portalsync.source.hl7v2;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.portalsync.source.hl7v2.Hl7v2MllpIT.adt;
 import static org.portalsync.source.hl7v2.Hl7v2MllpIT.awaitInboxDone;
-import static org.portalsync.source.hl7v2.Hl7v2MllpIT.freePort;
 import static org.portalsync.source.hl7v2.Hl7v2MllpIT.get;
 import static org.portalsync.source.hl7v2.Hl7v2MllpIT.send;
 
@@ -18,6 +17,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 import org.portalsync.config.PortalSyncSettings;
 import org.portalsync.metrics.Scrape;
 import org.portalsync.sync.TestEngine;
+import org.portalsync.testing.FreePorts;
 
 /**
  * ORU^R01 results through the real engine: the MLLP listener, the shipped ADT and ORU mappings, the inbox and
@@ -43,7 +43,7 @@ class Hl7v2OruIT {
     @ParameterizedTest
     @ValueSource(strings = {"h2", "postgresql"})
     void resultsOfARegisteredPatientEndInThePortalAndACorrectionUpdatesThem(String database) throws Exception {
-        int port = freePort();
+        int port = FreePorts.next();
         try (TestEngine engine = TestEngine.start(settings(port, database))) {
             assertThat(get(send(port, registration("CTRL-10780", "A-10780")), "/MSA-1")).isEqualTo("AA");
             awaitInboxDone(engine);
@@ -97,7 +97,7 @@ class Hl7v2OruIT {
     @ParameterizedTest
     @ValueSource(strings = {"h2"})
     void aResultForAPatientThePortalLacksIsDeadLetteredAndABadOneIsNacked(String database) throws Exception {
-        int port = freePort();
+        int port = FreePorts.next();
         try (TestEngine engine = TestEngine.start(settings(port, database))) {
             assertThat(get(send(port, ShippedOruMappingTest.oru("CTRL-10785", "A-10785", "182", "F")), "/MSA-1")).isEqualTo("AA");
             awaitInboxDone(engine);

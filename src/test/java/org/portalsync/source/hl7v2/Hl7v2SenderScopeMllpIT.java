@@ -2,7 +2,6 @@ package org.portalsync.source.hl7v2;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.portalsync.source.hl7v2.Hl7v2MllpIT.awaitInboxDone;
-import static org.portalsync.source.hl7v2.Hl7v2MllpIT.freePort;
 import static org.portalsync.source.hl7v2.Hl7v2MllpIT.get;
 import static org.portalsync.source.hl7v2.Hl7v2MllpIT.send;
 
@@ -16,6 +15,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.portalsync.config.PortalSyncSettings;
 import org.portalsync.sync.TestEngine;
+import org.portalsync.testing.FreePorts;
 
 /**
  * Two senders of one message type over MLLP (HAPI v2's client), each served by its own mapping file (README, "Legacy
@@ -41,7 +41,7 @@ class Hl7v2SenderScopeMllpIT {
                 .replace("source: legacy-adt\n", "source: epic-north\nsenders: [{application: EPIC, facility: NORTH}]\n")
                 .replace("PID-3(5=MR)", "PID-3(4=MR)").replace("PID-3-5", "PID-3-4")
                 .replace("MRG-1(5=MR)", "MRG-1(4=MR)");
-        int port = freePort();
+        int port = FreePorts.next();
         Map<String, String> settings = Hl7v2MllpIT.settings(port);
         settings.put(PortalSyncSettings.HL7V2_MAPPINGS_DIR, mappings.toString());
         try (TestEngine engine = TestEngine.start(settings)) {

@@ -3,7 +3,6 @@ package org.portalsync.source.hl7v2;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import static org.portalsync.source.hl7v2.Hl7v2MllpIT.awaitInboxDone;
-import static org.portalsync.source.hl7v2.Hl7v2MllpIT.freePort;
 import static org.portalsync.source.hl7v2.Hl7v2MllpIT.get;
 import static org.portalsync.source.hl7v2.Hl7v2MllpIT.send;
 import static org.portalsync.source.hl7v2.Hl7v2MllpIT.settings;
@@ -15,6 +14,7 @@ import java.util.Map;
 import ca.uhn.hl7v2.model.Message;
 import org.junit.jupiter.api.Test;
 import org.portalsync.sync.TestEngine;
+import org.portalsync.testing.FreePorts;
 
 /**
  * SIU scheduling messages over MLLP into the real engine (the shipped SIU and ADT mappings): each is applied through the
@@ -38,7 +38,7 @@ class Hl7v2SiuMllpIT {
 
     @Test
     void anS12ThenS13ThenS15EndAsOneCancelledAppointmentAtTheNewTimeWithItsPatient() throws Exception {
-        int port = freePort();
+        int port = FreePorts.next();
         try (TestEngine engine = TestEngine.start(settings(port))) {
             // stored while nothing applies them: the inbox applies them in the order they came
             engine.stopRoute("hl7v2-inbox");
@@ -73,7 +73,7 @@ class Hl7v2SiuMllpIT {
 
     @Test
     void anAdtAndAnSiuOfOnePersonMeetInOnePatient() throws Exception {
-        int port = freePort();
+        int port = FreePorts.next();
         try (TestEngine engine = TestEngine.start(settings(port))) {
             Message a04 = send(port, Hl7v2MllpIT.adt("A04", "CTRL-10721", "PID|1||A-10711^^^CLINIC-A^MR||Lovelace^Ada^^^^^L||19151210|F"));
             Message s12 = send(port, siu("S12", "CTRL-10722", "F-10722", "20260309100000", "20260309103000"));
@@ -89,7 +89,7 @@ class Hl7v2SiuMllpIT {
     @Test
     void everySiuSampleOfTheCorpusIsStoredOrRefusedAsExpected() throws Exception {
         assumeTrue(ShippedAdtMappingCorpusTest.corpus().isPresent(), "the shared corpus is not beside this checkout");
-        int port = freePort();
+        int port = FreePorts.next();
         try (TestEngine engine = TestEngine.start(settings(port))) {
             int stored = 0;
             for (Map.Entry<String, Object> expected : ShippedSiuMappingCorpusTest.EXPECTED.entrySet()) {
