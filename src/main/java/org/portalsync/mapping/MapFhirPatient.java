@@ -38,6 +38,7 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.function.Predicate;
+import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 
 /**
@@ -61,6 +62,7 @@ public final class MapFhirPatient {
     public static final String MAPPED_ELEMENTS = "identifier,active,name,telecom,gender,birthDate,address,contact,communication,deceased";
 
     private static final String BCP_47 = "urn:ietf:bcp:47";
+    private static final Pattern WHITESPACE = Pattern.compile("\\s+");
 
     /** Names that may be the legal one, after an official name: usual, temp, or without use. */
     private static final Predicate<HumanName> LEGAL_FALLBACK =
@@ -415,7 +417,7 @@ public final class MapFhirPatient {
         if (text == null) {
             return null;
         }
-        String s = text.strip().replaceAll("\\s+", " ");
+        String s = WHITESPACE.matcher(text.strip()).replaceAll(" ");
         return s.isEmpty() ? null : s;
     }
 

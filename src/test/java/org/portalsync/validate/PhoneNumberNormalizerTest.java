@@ -22,6 +22,9 @@ class PhoneNumberNormalizerTest {
             "0033 237 998327    | NL | +33237998327",
             "tel:+1-650-253-0000| NL | +16502530000",
             "+31612345678       |    | +31612345678",
+            // a Toronto number written as a US patient would: +1, but valid in Canada only
+            "(416) 979-5000     | US | +14169795000",
+            "(876) 927-1660     | US | +18769271660",
     })
     void normalisesValidNumbersToE164(String raw, String region, String expected) {
         assertThat(normalizer.toE164(raw, region)).contains(expected);

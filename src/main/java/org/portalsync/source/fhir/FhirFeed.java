@@ -1,6 +1,7 @@
 package org.portalsync.source.fhir;
 
 import java.time.Instant;
+import java.util.regex.Pattern;
 
 import org.apache.camel.Exchange;
 import org.portalsync.sync.SyncHeaders;
@@ -49,12 +50,14 @@ final class FhirFeed {
     /** Property: true while a file is open or files are left to read. */
     static final String EXPORT_MORE = "portalSyncExportMore";
 
+    private static final Pattern RESOURCE_TYPE_NAME = Pattern.compile("[A-Z][A-Za-z]+");
+
     private FhirFeed() {
     }
 
     static String resourceType(Exchange exchange) {
         String type = exchange.getProperty(RESOURCE_TYPE, String.class);
-        if (type == null || !type.matches("[A-Z][A-Za-z]+")) {
+        if (type == null || !RESOURCE_TYPE_NAME.matcher(type).matches()) {
             throw new IllegalStateException("The feed's route sets no valid property " + RESOURCE_TYPE + " (a FHIR resource type)");
         }
         return type;
