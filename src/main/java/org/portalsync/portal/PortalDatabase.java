@@ -113,6 +113,15 @@ public final class PortalDatabase implements AutoCloseable {
         return String.join(", ", java.util.Collections.nCopies(count, "?"));
     }
 
+    /**
+     * {@code (?, ?), (?, ?), ...}: {@code rows} row values of {@code columns} parameters, for {@code (a, b) IN (...)}.
+     * H2 looks each row up only when the row's columns are exactly an index's; for {@code a = ? AND b IN (...)},
+     * or a row that covers only part of an index, it reads every row matching the first column.
+     */
+    public static String rowPlaceholders(int rows, int columns) {
+        return String.join(", ", java.util.Collections.nCopies(rows, "(" + placeholders(columns) + ")"));
+    }
+
     /** Instants are written as UTC offsets so that H2 and PostgreSQL store the same thing. */
     public static OffsetDateTime utc(Instant instant) {
         return instant == null ? null : instant.atOffset(ZoneOffset.UTC);

@@ -87,7 +87,8 @@ public final class PortalPatientStore {
         List<Long> ids = new ArrayList<>(sourceIds.size());
         try (PreparedStatement lock = connection.prepareStatement(
                 // whole keys (source, source_id): H2 looks each up; with "source = ? AND source_id IN" it reads the whole source
-                "SELECT id FROM portal_patient WHERE (source, source_id) IN (" + keyPlaceholders(sourceIds.size()) + ") ORDER BY id FOR UPDATE")) {
+                "SELECT id FROM portal_patient WHERE (source, source_id) IN (" + PortalDatabase.rowPlaceholders(sourceIds.size(), 2)
+                        + ") ORDER BY id FOR UPDATE")) {
             setKeys(lock, source, sourceIds);
             try (ResultSet rows = lock.executeQuery()) {
                 while (rows.next()) {
@@ -142,12 +143,7 @@ public final class PortalPatientStore {
         return stored;
     }
 
-    /** {@code (?, ?), (?, ?), ...}: a row value per key, for {@code (source, source_id) IN (...)}. */
-    public static String keyPlaceholders(int count) {
-        return String.join(", ", java.util.Collections.nCopies(count, "(?, ?)"));
-    }
-
-    /** Binds {@link #keyPlaceholders} from parameter 1. */
+    /** Binds {@code (source, source_id) IN (}{@link PortalDatabase#rowPlaceholders}{@code (n, 2))} from parameter 1. */
     public static void setKeys(PreparedStatement statement, String source, List<String> sourceIds) throws SQLException {
         for (int i = 0; i < sourceIds.size(); i++) {
             statement.setString(2 * i + 1, source);

@@ -36,7 +36,7 @@ public final class SyncStatusStore {
             return known;
         }
         try (PreparedStatement select = connection.prepareStatement("SELECT source_id, pending_changes FROM patient_sync_status"
-                + " WHERE (source, source_id) IN (" + PortalPatientStore.keyPlaceholders(sourceIds.size()) + ")")) {
+                + " WHERE (source, source_id) IN (" + PortalDatabase.rowPlaceholders(sourceIds.size(), 2) + ")")) {
             PortalPatientStore.setKeys(select, source, sourceIds);
             try (ResultSet rows = select.executeQuery()) {
                 while (rows.next()) {

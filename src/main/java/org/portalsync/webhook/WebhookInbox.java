@@ -249,13 +249,14 @@ public final class WebhookInbox {
             return Set.of();
         }
         return database.inTransaction(connection -> {
-            String marks = PortalDatabase.placeholders(resources.size());
-            try (PreparedStatement select = connection.prepareStatement("SELECT DISTINCT resource_id FROM webhook_inbox_item WHERE source = ? "
-                    + "AND resource_type = ? AND resource_id IN (" + marks + ") AND done_at IS NULL")) {
-                select.setString(1, source);
-                select.setString(2, type);
-                int index = 3;
+            // whole keys, as ix_webhook_inbox_item_resource holds them: H2 looks each up (PortalDatabase.rowPlaceholders)
+            try (PreparedStatement select = connection.prepareStatement("SELECT DISTINCT resource_id FROM webhook_inbox_item"
+                    + " WHERE (source, resource_type, resource_id) IN (" + PortalDatabase.rowPlaceholders(resources.size(), 3)
+                    + ") AND done_at IS NULL")) {
+                int index = 1;
                 for (ResourceKey resource : resources) {
+                    select.setString(index++, source);
+                    select.setString(index++, type);
                     select.setString(index++, resource.id());
                 }
                 Set<ResourceKey> pending = new LinkedHashSet<>();
