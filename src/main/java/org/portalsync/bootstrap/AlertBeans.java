@@ -20,6 +20,7 @@ import org.portalsync.alert.HoldDatabaseOutageAlert;
 import org.portalsync.alert.ListHeldAlerts;
 import org.portalsync.alert.ListUndeliveredAlerts;
 import org.portalsync.alert.LogAlertChannelFailure;
+import org.portalsync.alert.LogRunFailure;
 import org.portalsync.alert.MarkAlertDelivered;
 import org.portalsync.alert.PostAlertWebhook;
 import org.portalsync.alert.PrepareAlertMessage;
@@ -28,7 +29,6 @@ import org.portalsync.alert.RecoverEndedOutages;
 import org.portalsync.config.PortalSyncSettings;
 import org.portalsync.digest.CollectDigest;
 import org.portalsync.digest.DigestStore;
-import org.portalsync.digest.LogDigestFailure;
 import org.portalsync.digest.MarkDigestReported;
 import org.portalsync.digest.WriteDigestMail;
 import org.portalsync.metrics.SyncMetrics;
@@ -80,7 +80,8 @@ final class AlertBeans {
         registry.bind("writeDigestMail", new WriteDigestMail(digestTo, settings.raw(PortalSyncSettings.ALERT_MAIL_FROM),
                 settings.raw(PortalSyncSettings.DIGEST_SUBJECT), settings.zone()));
         registry.bind("markDigestReported", new MarkDigestReported(digests, clock));
-        registry.bind("logDigestFailure", new LogDigestFailure());
+        registry.bind("logDigestFailure", new LogRunFailure("portal-sync.digest",
+                "The data-quality digest was not sent; its entries stay for the next one"));
     }
 
     static boolean mailConfigured(PortalSyncSettings settings) {

@@ -24,6 +24,7 @@ import org.portalsync.alert.AlertLog;
 import org.portalsync.alert.DeadLetterStore;
 import org.portalsync.alert.ImportDeadLetterJournal;
 import org.portalsync.alert.LogRetryAttempt;
+import org.portalsync.alert.LogRunFailure;
 import org.portalsync.alert.RecordDeadLetter;
 import org.portalsync.alert.ResolveFailedRuns;
 import org.portalsync.api.ApiBeans;
@@ -71,7 +72,9 @@ import org.portalsync.health.PollHistory;
 import org.portalsync.mapping.PatientMappingSettings;
 import org.portalsync.metrics.SyncMetrics;
 import org.portalsync.portal.DeliverPortalPatient;
+import org.portalsync.portal.InboxRetention;
 import org.portalsync.portal.PortalDatabase;
+import org.portalsync.portal.PurgeProcessedInboxes;
 import org.portalsync.portal.PortalPatientStore;
 import org.portalsync.portal.ReportDryRunDifference;
 import org.portalsync.portal.SyncHighWaterMarks;
@@ -323,6 +326,10 @@ public final class PortalSyncBeans implements CamelConfiguration {
         registry.bind("logRetryAttempt", new LogRetryAttempt());
         registry.bind("recordNotFoundRead", new RecordNotFoundRead(database, dataQuality, statuses, settings.notFoundAlertThreshold(),
                 settings.notFoundAlertWindow(), clock));
+        registry.bind("purgeProcessedInboxes", dryRun ? (Processor) exchange -> exchange.getMessage().setBody("A dry run purges no inbox rows")
+                : new PurgeProcessedInboxes(new InboxRetention(database), settings.inboxRetention(), clock));
+        registry.bind("logInboxRetentionFailure", new LogRunFailure("portal-sync.retention",
+                "The nightly inbox purge failed; the next one deletes what this one left"));
         registry.bind("markWelcomeSent", new MarkWelcomeSent(database, clock));
         registry.bind("recordWelcomeFailure", new RecordWelcomeFailure(database, settings.positiveInt(PortalSyncSettings.WELCOME_MAX_ATTEMPTS), clock));
         // the engine's HTTP API (routes/portal-api.yaml, routes/api-*.yaml)

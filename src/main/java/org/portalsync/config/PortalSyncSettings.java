@@ -139,6 +139,9 @@ public final class PortalSyncSettings {
     public static final String DIGEST_TO = "portal-sync.digest.to";
     public static final String DIGEST_SUBJECT = "portal-sync.digest.subject";
     public static final String DIGEST_ALL_CLEAR = "portal-sync.digest.all-clear";
+    public static final String RETENTION_ENABLED = "portal-sync.retention.enabled";
+    public static final String RETENTION_CRON = "portal-sync.retention.cron";
+    public static final String RETENTION_INBOX = "portal-sync.retention.inbox";
     public static final String API_ENABLED = "portal-sync.api.enabled";
     public static final String API_PORT = "portal-sync.api.port";
     public static final String API_BIND_ADDRESS = "portal-sync.api.bind-address";
@@ -433,6 +436,15 @@ public final class PortalSyncSettings {
             Setting.optional(DIGEST_TO, "",
                     "Who gets the daily digest (the front desk), comma-separated addresses; empty: portal-sync.alert.mail.to."),
             Setting.optional(DIGEST_SUBJECT, "Portal sync: data to fix in the EHR", "Subject of the daily digest mail."),
+            Setting.optional(RETENTION_ENABLED, "true",
+                    "true: the inbox rows the engine is done with are deleted on portal-sync.retention.cron (routes/inbox-retention.yaml)."),
+            Setting.optional(RETENTION_CRON, "0 15 3 * * ?",
+                    "Quartz cron expression of the nightly inbox purge, in the practice's zone (portal-sync.source.fhir.zone); default "
+                            + "03:15 every day."),
+            Setting.optional(RETENTION_INBOX, "30d",
+                    "How long a webhook request or an HL7 v2 message (PHI, as received) is kept after its work ended (synced or "
+                            + "dead-lettered); at least 1d and longer than portal-sync.webhook.max-age. Rows still waiting are never "
+                            + "deleted. Until then a request or message sent again is recognised as a duplicate."),
             Setting.optional(DIGEST_ALL_CLEAR, "true",
                     "true: a day without problems sends a short all-clear mail; false: no mail that day."),
             Setting.optional(API_ENABLED, "true",
@@ -668,6 +680,9 @@ public final class PortalSyncSettings {
         check(problems, () -> cron(DIGEST_CRON));
         check(problems, () -> bool(DIGEST_ENABLED));
         check(problems, () -> bool(DIGEST_ALL_CLEAR));
+        check(problems, () -> bool(RETENTION_ENABLED));
+        check(problems, () -> cron(RETENTION_CRON));
+        check(problems, this::inboxRetention);
         check(problems, () -> positiveInt(ALERT_MAIL_PORT));
         check(problems, () -> oneOf(ALERT_MAIL_PROTOCOL, "smtp", "smtps"));
         check(problems, this::alertWebhookUrl);
@@ -921,6 +936,16 @@ public final class PortalSyncSettings {
             throw invalid(key, value, String.join(" or ", allowed));
         }
         return value;
+    }
+
+    /** @return {@link #RETENTION_INBOX}: at least a day, and longer than a webhook request may be old when it arrives */
+    public Duration inboxRetention() {
+        Duration retention = duration(RETENTION_INBOX);
+        if (retention.compareTo(Duration.ofDays(1)) < 0 || retention.compareTo(duration(WEBHOOK_MAX_AGE)) <= 0) {
+            throw invalid(RETENTION_INBOX, raw(RETENTION_INBOX), "at least 1d and longer than " + WEBHOOK_MAX_AGE
+                    + ": a request or message sent again within it must still be recognised");
+        }
+        return retention;
     }
 
     private String cron(String key) {

@@ -57,6 +57,21 @@ class PortalSyncSettingsTest {
     }
 
     @Test
+    void anInboxRetentionShorterThanADayOrTheWebhookMaxAgeIsRefused() {
+        Map<String, String> values = new HashMap<>(Map.of(PortalSyncSettings.FHIR_BASE_URL, "https://ehr.example.org/fhir",
+                PortalSyncSettings.MAPPING_MRN_SYSTEM, "urn:oid:2.16.840.1.113883.3.4424.1"));
+        assertThat(settings(values).validate().inboxRetention()).isEqualTo(Duration.ofDays(30));
+
+        values.put(PortalSyncSettings.RETENTION_INBOX, "12h");
+        assertThatThrownBy(() -> settings(values).validate())
+                .hasMessageContaining("portal-sync.retention.inbox='12h' is invalid: expected at least 1d and longer than portal-sync.webhook.max-age");
+
+        values.put(PortalSyncSettings.RETENTION_INBOX, "2d");
+        values.put(PortalSyncSettings.WEBHOOK_MAX_AGE, "3d");
+        assertThatThrownBy(() -> settings(values).validate()).hasMessageContaining("portal-sync.retention.inbox='2d' is invalid");
+    }
+
+    @Test
     void relativePathsResolveAgainstTheHomeNotTheWorkingDirectory() {
         Path home = Path.of("/srv/portal-sync");
         Map<String, String> values = new HashMap<>(Map.of(PortalSyncSettings.HOME, home.toString()));

@@ -62,6 +62,9 @@ class HotPathIndexesIT {
             new HotPath("webhook resources still pending after their sync", "SELECT DISTINCT resource_id FROM webhook_inbox_item"
                     + " WHERE (source, resource_type, resource_id) IN ((?, ?, ?), (?, ?, ?)) AND done_at IS NULL",
                     List.of("'ehr'", "'Patient'", "'1'", "'ehr'", "'Patient'", "'2'"), "ix_webhook_inbox_item_resource"),
+            // the nightly purge: a request goes only when none of its resources is left (InboxRetention)
+            new HotPath("a webhook request's resources left", "SELECT 1 FROM webhook_inbox_item i WHERE i.inbox_id = ?", List.of("1"),
+                    "ix_webhook_inbox_item_inbox|fk_webhook_inbox_item_inbox_index_\\w+|constraint_\\w+_index_\\w+: inbox_id"),
             new HotPath("the portal's appointment, by its source record", PortalAppointmentStore.FIND_SQL, List.of("'ehr'", "'1'"),
                     "uq_portal_appointment_source"),
             new HotPath("a patient's appointments, by time", "SELECT id FROM portal_appointment WHERE patient_id = ? AND deleted_at IS NULL"
