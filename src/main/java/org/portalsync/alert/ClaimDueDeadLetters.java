@@ -44,19 +44,31 @@ public final class ClaimDueDeadLetters implements Processor {
         Instant now = clock.instant();
         List<String> ids = new ArrayList<>();
         for (Due due : deadLetters.due(source, recordType, now, BATCH)) {
-            if (due.attempts() >= maxAttempts) {
-                deadLetters.giveUp(due.id(), due.record(), due.attempts(), now);
-                LOG.error("ALERT {}: {} still fails after {} re-syncs (dead letter #{})", AlertKind.RESYNC_EXHAUSTED, due.record(),
-                        due.attempts(), due.id());
+            if (givenUp(deadLetters, due.id(), due.record(), due.attempts(), maxAttempts, now)) {
                 continue;
             }
             int attempt = due.attempts() + 1;
-            deadLetters.attempted(due.id(), attempt, now.plus(interval.multipliedBy(1L << Math.min(attempt, 20))));
+            deadLetters.attempted(due.id(), attempt, nextTry(now, interval, attempt));
             ids.add(due.record().substring(recordType.length() + 1));
         }
         if (!ids.isEmpty()) {
             LOG.info("Re-syncing {} dead-lettered {} records", ids.size(), recordType);
         }
         exchange.getMessage().setBody(ids);
+    }
+
+    /** Whether the dead letter is out of re-syncs: then it is left to an operator, with an alert. */
+    public static boolean givenUp(DeadLetterStore deadLetters, long id, String record, int attempts, int maxAttempts, Instant now) {
+        if (attempts < maxAttempts) {
+            return false;
+        }
+        deadLetters.giveUp(id, record, attempts, now);
+        LOG.error("ALERT {}: {} still fails after {} re-syncs (dead letter #{})", AlertKind.RESYNC_EXHAUSTED, record, attempts, id);
+        return true;
+    }
+
+    /** When the try after the {@code attempt}-th is due: interval x 2, 4, 8, ... */
+    public static Instant nextTry(Instant now, Duration interval, int attempt) {
+        return now.plus(interval.multipliedBy(1L << Math.min(attempt, 20)));
     }
 }

@@ -57,6 +57,9 @@ public final class DeadLetterJournal {
         line.put("causeType", letter.causeType());
         line.put("cause", letter.cause());
         line.put("kind", letter.kind().name());
+        if (letter.legacyInboxId() != null) {
+            line.put("legacyInboxId", letter.legacyInboxId());
+        }
         byte[] bytes = (line.toString() + "\n").getBytes(StandardCharsets.UTF_8);
         try {
             Files.createDirectories(folder);
@@ -139,7 +142,8 @@ public final class DeadLetterJournal {
                     JsonNode entry = JSON.readTree(line);
                     letters.add(new DeadLetter(entry.path("entryId").asText(), Instant.parse(entry.path("failedAt").asText()),
                             entry.path("routeId").asText(), text(entry, "source"), text(entry, "record"), text(entry, "payload"),
-                            entry.path("causeType").asText(), text(entry, "cause"), AlertKind.valueOf(entry.path("kind").asText())));
+                            entry.path("causeType").asText(), text(entry, "cause"), AlertKind.valueOf(entry.path("kind").asText()),
+                            entry.hasNonNull("legacyInboxId") ? entry.get("legacyInboxId").asLong() : null));
                 } catch (IOException | RuntimeException e) {
                     // only the last line can be torn, by a crash during its append: it was never counted as stored
                     LOG.warn("Skipped unreadable line {} of the dead-letter journal {}", number, file.getFileName());

@@ -124,12 +124,16 @@ public final class DeadLetterStore {
         });
     }
 
-    /** Open dead letters of one source's records of {@code recordType} whose next try is due, oldest first. */
+    /**
+     * Open dead letters of one source's records of {@code recordType} whose next try is due, oldest first; not those of
+     * HL7 v2 messages ({@link #dueMessages}), which are applied again rather than read afresh.
+     */
     public List<Due> due(String source, String recordType, Instant now, int limit) {
         return database.inTransaction(connection -> {
             try (PreparedStatement select = connection.prepareStatement(
                     "SELECT id, record_ref, resync_attempts FROM dead_letter WHERE status = '" + OPEN + "' AND source = ?"
-                            + " AND record_ref LIKE ? AND (next_resync_at IS NULL OR next_resync_at <= ?) ORDER BY failed_at, id")) {
+                            + " AND record_ref LIKE ? AND legacy_inbox_id IS NULL AND (next_resync_at IS NULL OR next_resync_at <= ?)"
+                            + " ORDER BY failed_at, id")) {
                 select.setString(1, source);
                 select.setString(2, recordType + "/%");
                 select.setObject(3, PortalDatabase.utc(now));
@@ -138,6 +142,29 @@ public final class DeadLetterStore {
                 try (ResultSet rows = select.executeQuery()) {
                     while (rows.next()) {
                         due.add(new Due(rows.getLong(1), rows.getString(2), rows.getInt(3)));
+                    }
+                }
+                return due;
+            }
+        });
+    }
+
+    /** An open dead letter of a record whose HL7 v2 message ({@code legacy_inbox} row) failed to apply. */
+    public record DueMessage(long id, String record, int attempts, long legacyInboxId) {
+    }
+
+    /** Open dead letters of HL7 v2 messages whose next try is due, oldest first. */
+    public List<DueMessage> dueMessages(Instant now, int limit) {
+        return database.inTransaction(connection -> {
+            try (PreparedStatement select = connection.prepareStatement(
+                    "SELECT id, record_ref, resync_attempts, legacy_inbox_id FROM dead_letter WHERE status = '" + OPEN + "'"
+                            + " AND legacy_inbox_id IS NOT NULL AND (next_resync_at IS NULL OR next_resync_at <= ?) ORDER BY failed_at, id")) {
+                select.setObject(1, PortalDatabase.utc(now));
+                select.setMaxRows(limit);
+                List<DueMessage> due = new ArrayList<>();
+                try (ResultSet rows = select.executeQuery()) {
+                    while (rows.next()) {
+                        due.add(new DueMessage(rows.getLong(1), rows.getString(2), rows.getInt(3), rows.getLong(4)));
                     }
                 }
                 return due;
@@ -197,13 +224,17 @@ public final class DeadLetterStore {
 
     /** Re-syncs are used up: the dead letter waits for an operator, who gets an alert saying so. */
     public void giveUp(long id, String record, int attempts, Instant now) {
+        giveUp(id, record + ": still failing after " + attempts + " re-syncs; see dead letter #" + id + " and replay it when the cause is fixed", now);
+    }
+
+    /** The dead letter cannot be re-synced: it waits for an operator, who gets an alert saying why. */
+    public void giveUp(long id, String alert, Instant now) {
         database.inTransaction(connection -> {
             try (PreparedStatement update = connection.prepareStatement(
                     "UPDATE dead_letter SET status = '" + NEEDS_OPERATOR + "' WHERE id = ? AND status = '" + OPEN + "'")) {
                 update.setLong(1, id);
                 if (update.executeUpdate() == 1) {
-                    alerts.raise(connection, now, AlertKind.RESYNC_EXHAUSTED, null,
-                            record + ": still failing after " + attempts + " re-syncs; see dead letter #" + id + " and replay it when the cause is fixed", id);
+                    alerts.raise(connection, now, AlertKind.RESYNC_EXHAUSTED, null, alert, id);
                 }
             }
             return null;
@@ -233,7 +264,7 @@ public final class DeadLetterStore {
     private long insert(Connection connection, DeadLetter letter) throws SQLException {
         try (PreparedStatement insert = connection.prepareStatement(
                 "INSERT INTO dead_letter (failed_at, route_id, source, record_ref, payload, cause_type, cause_message, status,"
-                        + " next_resync_at, journal_entry_id) VALUES (?, ?, ?, ?, ?, ?, ?, '" + OPEN + "', ?, ?)",
+                        + " next_resync_at, journal_entry_id, legacy_inbox_id) VALUES (?, ?, ?, ?, ?, ?, ?, '" + OPEN + "', ?, ?, ?)",
                 Statement.RETURN_GENERATED_KEYS)) {
             insert.setObject(1, PortalDatabase.utc(letter.failedAt()));
             insert.setString(2, letter.routeId());
@@ -244,6 +275,7 @@ public final class DeadLetterStore {
             insert.setString(7, truncate(letter.cause(), 4000));
             insert.setObject(8, PortalDatabase.utc(letter.failedAt().plus(firstResyncDelay)));
             insert.setString(9, letter.entryId());
+            insert.setObject(10, letter.legacyInboxId(), java.sql.Types.BIGINT);
             insert.executeUpdate();
             try (ResultSet keys = insert.getGeneratedKeys()) {
                 keys.next();
@@ -254,13 +286,16 @@ public final class DeadLetterStore {
 
     private static void refresh(Connection connection, long id, DeadLetter letter) throws SQLException {
         try (PreparedStatement update = connection.prepareStatement(
-                "UPDATE dead_letter SET failed_at = ?, route_id = ?, cause_type = ?, cause_message = ? WHERE id = ?")) {
-            // the payload stays the message as first received: that is what an operator replays
+                "UPDATE dead_letter SET failed_at = ?, route_id = ?, cause_type = ?, cause_message = ?,"
+                        + " legacy_inbox_id = COALESCE(?, legacy_inbox_id) WHERE id = ?")) {
+            // the payload stays the message as first received: that is what an operator replays; a newer HL7 v2
+            // message of the record that failed too is the one to apply again, the older is behind it anyway
             update.setObject(1, PortalDatabase.utc(letter.failedAt()));
             update.setString(2, letter.routeId());
             update.setString(3, letter.causeType());
             update.setString(4, truncate(letter.cause(), 4000));
-            update.setLong(5, id);
+            update.setObject(5, letter.legacyInboxId(), java.sql.Types.BIGINT);
+            update.setLong(6, id);
             update.executeUpdate();
         }
     }

@@ -77,7 +77,8 @@ public final class RecordDeadLetter implements Processor {
         String payload = payload(sourceResource != null ? sourceResource : exchange.getMessage().getBody());
         DeadLetter letter = new DeadLetter(UUID.randomUUID().toString(), now, routeId, source, record, payload,
                 cause == null ? "unknown" : cause.getClass().getName(),
-                reason + " (after " + attempts + (attempts == 1 ? " attempt)" : " attempts)"), kind);
+                reason + " (after " + attempts + (attempts == 1 ? " attempt)" : " attempts)"), kind,
+                exchange.getMessage().getHeader(SyncHeaders.LEGACY_INBOX_ID, Long.class));
         try {
             Optional<Long> id = deadLetters.store(letter);
             LOG.error("ALERT {}: {} (dead letter #{})", kind, letter.alertMessage(), id.map(String::valueOf).orElse("?"));

@@ -342,7 +342,7 @@ public final class PortalSyncBeans implements CamelConfiguration {
         // HL7 v2 from legacy EHRs (routes/hl7v2-mllp-inbound.yaml, routes/hl7v2-file-inbound.yaml): never in a dry run, which
         // must not acknowledge anything or move a sender's files
         Hl7v2Beans.bind(camel, settings, settings.bool(PortalSyncSettings.HL7V2_MLLP_ENABLED) && !dryRun,
-                settings.bool(PortalSyncSettings.HL7V2_FILE_ENABLED) && !dryRun, fhir, database, dataQuality, audit, clock);
+                settings.bool(PortalSyncSettings.HL7V2_FILE_ENABLED) && !dryRun, fhir, database, dataQuality, audit, deadLetters, clock);
         // the legacy SOAP patient service (routes/soap-patient-poll.yaml)
         SoapBeans.bind(camel, settings, settings.bool(PortalSyncSettings.SOAP_ENABLED) && !dryRun, fhir, database, dataQuality, clock);
         // the operator console on the API's server (routes/console*.yaml): after the beans whose state it shows

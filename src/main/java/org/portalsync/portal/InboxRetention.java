@@ -49,9 +49,12 @@ public final class InboxRetention {
     /** A webhook request: received before the cutoff, none of its resources left (or none ever: a heartbeat). */
     private static final InboxTable WEBHOOK_REQUESTS = new InboxTable("webhook_inbox",
             NO_RESOURCE_LEFT + " AND t.received_at < ?", NO_RESOURCE_LEFT);
-    /** An HL7 v2 message: applied or dead-lettered before the cutoff. */
+    /** No open dead letter names the message: the re-sync, or an operator, may still have to apply it again. */
+    private static final String NO_OPEN_DEAD_LETTER = "NOT EXISTS (SELECT 1 FROM dead_letter d WHERE d.legacy_inbox_id = t.id"
+            + " AND d.status IN ('NEW', 'NEEDS_OPERATOR'))";
+    /** An HL7 v2 message: applied before the cutoff, and no open dead letter names it. */
     private static final InboxTable HL7V2_MESSAGES = new InboxTable("legacy_inbox",
-            "t.status = 'DONE' AND t.done_at < ?", "t.status = 'DONE'");
+            "t.status = 'DONE' AND t.done_at < ? AND " + NO_OPEN_DEAD_LETTER, "t.status = 'DONE' AND " + NO_OPEN_DEAD_LETTER);
 
     /** Deletes what ended before {@code cutoff}. */
     public Purged purge(Instant cutoff) {

@@ -27,6 +27,9 @@ public final class SyncHeaders {
     /** Property: the resource as the source sent it, kept for a dead letter that can be replayed. */
     public static final String SOURCE_RESOURCE = "portalSyncSourceResource";
 
+    /** Header: the HL7 v2 message (its legacy_inbox id) being applied; a dead letter keeps it, so the re-sync can apply it again. */
+    public static final String LEGACY_INBOX_ID = "PortalSyncHl7v2InboxId";
+
     private SyncHeaders() {
     }
 }

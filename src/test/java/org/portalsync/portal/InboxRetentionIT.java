@@ -45,10 +45,14 @@ class InboxRetentionIT {
         }
     }
 
-    /** An HL7 v2 message as seeded, named by its control id. */
-    private record Message(String controlId, Instant receivedAt, String status, Instant doneAt) {
+    /** An HL7 v2 message as seeded, named by its control id; {@code deadLetter}: the status of a dead letter naming it, or null. */
+    private record Message(String controlId, Instant receivedAt, String status, Instant doneAt, String deadLetter) {
+        Message(String controlId, Instant receivedAt, String status, Instant doneAt) {
+            this(controlId, receivedAt, status, doneAt, null);
+        }
+
         boolean purged() {
-            return status.equals("DONE") && doneAt.isBefore(CUTOFF);
+            return status.equals("DONE") && doneAt.isBefore(CUTOFF) && !"NEW".equals(deadLetter) && !"NEEDS_OPERATOR".equals(deadLetter);
         }
     }
 
@@ -66,6 +70,10 @@ class InboxRetentionIT {
                 new Request("recent", CUTOFF.plus(DAY), List.of(new Item("f1", CUTOFF.plus(DAY)))));
         List<Message> messages = List.of(
                 new Message("m-done", old, "DONE", old.plusSeconds(1)),
+                // a re-sync, or an operator, may still apply these again
+                new Message("m-dead-letter-open", old, "DONE", old.plusSeconds(1), "NEW"),
+                new Message("m-dead-letter-for-operator", old, "DONE", old.plusSeconds(1), "NEEDS_OPERATOR"),
+                new Message("m-dead-letter-resolved", old, "DONE", old.plusSeconds(1), "RESOLVED"),
                 new Message("m-pending", old, "PENDING", null),
                 new Message("m-working", old, "WORKING", null),
                 new Message("m-done-after-cutoff", CUTOFF.minus(DAY), "DONE", CUTOFF.plusSeconds(1)),
@@ -80,7 +88,7 @@ class InboxRetentionIT {
             assertThat(remainingRequests(database)).isEqualTo(expectedRequests(requests));
             assertThat(remainingItems(database)).isEqualTo(expectedItems(requests));
             assertThat(remainingMessages(database)).isEqualTo(expectedMessages(messages));
-            assertThat(purged).isEqualTo(new InboxRetention.Purged(3, 4, 2));
+            assertThat(purged).isEqualTo(new InboxRetention.Purged(3, 4, 3));
             // nothing more to do: the same purge again deletes nothing
             assertThat(new InboxRetention(database).purge(CUTOFF).total()).isZero();
         }
@@ -213,6 +221,16 @@ class InboxRetentionIT {
             insert.setObject(4, message.status().equals("WORKING") ? PortalDatabase.utc(message.receivedAt()) : null);
             insert.setObject(5, PortalDatabase.utc(message.doneAt()));
             insert.executeUpdate();
+        }
+        if (message.deadLetter() != null) {
+            try (PreparedStatement insert = connection.prepareStatement("INSERT INTO dead_letter (failed_at, route_id, source, record_ref, cause_type,"
+                    + " status, legacy_inbox_id) SELECT ?, 'observation-sync-one', 'legacy', 'Observation/v2-obs-1', 'Failure', ?, id"
+                    + " FROM legacy_inbox WHERE control_id = ?")) {
+                insert.setObject(1, PortalDatabase.utc(message.doneAt()));
+                insert.setString(2, message.deadLetter());
+                insert.setString(3, message.controlId());
+                assertThat(insert.executeUpdate()).isOne();
+            }
         }
     }
 

@@ -25,7 +25,7 @@ import org.slf4j.LoggerFactory;
 public final class AcceptHl7v2Message implements Processor {
 
     /** Header: the inbox id of a message stored by this exchange (absent for a NACK or a duplicate). */
-    public static final String STORED_ID = "PortalSyncHl7v2InboxId";
+    public static final String STORED_ID = org.portalsync.sync.SyncHeaders.LEGACY_INBOX_ID;
     /** camel-mllp's header for the acknowledgement it sends when autoAck is off. */
     static final String MLLP_ACKNOWLEDGEMENT = "CamelMllpAcknowledgement";
     static final String MLLP_ACKNOWLEDGEMENT_STRING = "CamelMllpAcknowledgementString";

@@ -7,6 +7,7 @@ import ca.uhn.fhir.context.FhirContext;
 import org.apache.camel.CamelContext;
 import org.apache.camel.spi.Registry;
 import org.portalsync.alert.AlertKind;
+import org.portalsync.alert.DeadLetterStore;
 import org.portalsync.alert.AlertLog;
 import org.portalsync.audit.AuditTrail;
 import org.portalsync.config.PortalSyncSettings;
@@ -39,7 +40,7 @@ public final class Hl7v2Beans {
      * @param files whether the file drop runs
      */
     public static void bind(CamelContext camel, PortalSyncSettings settings, boolean mllp, boolean files, FhirContext fhir,
-            PortalDatabase database, DataQualityLog dataQuality, AuditTrail audit, Clock clock) {
+            PortalDatabase database, DataQualityLog dataQuality, AuditTrail audit, DeadLetterStore deadLetters, Clock clock) {
         boolean enabled = mllp || files;
         camel.getPropertiesComponent().addOverrideProperty(PortalSyncSettings.HL7V2_MLLP_ENABLED, String.valueOf(mllp));
         camel.getPropertiesComponent().addOverrideProperty(PortalSyncSettings.HL7V2_FILE_ENABLED, String.valueOf(files));
@@ -70,6 +71,8 @@ public final class Hl7v2Beans {
         registry.bind("claimHl7v2Message", new ClaimHl7v2Message(inbox, mappings, fhir, clock));
         registry.bind("finishHl7v2Message", new FinishHl7v2Message(inbox, clock));
         registry.bind("listWaitingHl7v2Messages", new ListWaitingHl7v2Messages(inbox, clock));
+        registry.bind("reopenDeadLetteredHl7v2Messages", new ReopenDeadLetteredHl7v2Messages(deadLetters, inbox, settings.resyncInterval(),
+                settings.resyncMaxAttempts(), clock));
     }
 
     /** The alert row for a rejected mapping version; the log line is the mappings' own. */

@@ -208,6 +208,41 @@ public final class Hl7v2Inbox {
         });
     }
 
+    /** What {@link #reopen} found. */
+    public enum Reopened {
+        /** the row was applied, and waits to be applied again */
+        REOPENED,
+        /** the row was not applied yet: it will be anyway */
+        WAITING,
+        /** no such row: deleted (a dead letter from before the purge kept the rows its letters name) */
+        GONE
+    }
+
+    /**
+     * Makes an applied row wait to be applied again (a dead letter's re-sync). It takes its turn as any waiting
+     * row: after the older rows of its sender and record, and its own id and arrival time stay its version, so
+     * that it never overwrites what a newer message of its record put in the portal.
+     */
+    public Reopened reopen(long id) {
+        return database.inTransaction(connection -> {
+            try (PreparedStatement reopen = connection.prepareStatement("UPDATE legacy_inbox SET status = ?, claimed_at = NULL, done_at = NULL "
+                    + "WHERE id = ? AND status = ?")) {
+                reopen.setString(1, PENDING);
+                reopen.setLong(2, id);
+                reopen.setString(3, DONE);
+                if (reopen.executeUpdate() == 1) {
+                    return Reopened.REOPENED;
+                }
+            }
+            try (PreparedStatement exists = connection.prepareStatement("SELECT 1 FROM legacy_inbox WHERE id = ?")) {
+                exists.setLong(1, id);
+                try (ResultSet row = exists.executeQuery()) {
+                    return row.next() ? Reopened.WAITING : Reopened.GONE;
+                }
+            }
+        });
+    }
+
     /** Rows not yet applied (pending, or claimed by a worker that stopped), oldest first. */
     public List<Long> waiting(Instant now, int limit) {
         return database.inTransaction(connection -> {

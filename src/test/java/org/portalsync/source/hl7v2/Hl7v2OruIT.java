@@ -2,6 +2,7 @@ package org.portalsync.source.hl7v2;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.portalsync.source.hl7v2.Hl7v2MllpIT.adt;
+import static org.portalsync.source.hl7v2.Hl7v2MllpIT.await;
 import static org.portalsync.source.hl7v2.Hl7v2MllpIT.awaitInboxDone;
 import static org.portalsync.source.hl7v2.Hl7v2MllpIT.get;
 import static org.portalsync.source.hl7v2.Hl7v2MllpIT.send;
@@ -116,6 +117,40 @@ class Hl7v2OruIT {
             assertThat(get(sn, "/ERR-8")).startsWith("OBX-2: a value type (OBX-2) this mapping does not take")
                     .endsWith("(in OBX number 1 of the message)");
             assertThat(engine.count("SELECT COUNT(*) FROM legacy_inbox WHERE control_id = 'CTRL-10786'")).isZero();
+        }
+    }
+
+    /**
+     * A legacy EHR cannot be asked for a record again: the re-sync applies the stored message again. Tried before the
+     * patient exists it fails again and keeps its dead letters open; once the ADT came, the next try puts the results in
+     * the portal and closes them.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"h2", "postgresql"})
+    void aResultThatCameBeforeItsPatientIsAppliedAgainByTheReSyncOnceThePatientIsRegistered(String database) throws Exception {
+        int port = FreePorts.next();
+        Map<String, String> settings = settings(port, database);
+        settings.put(PortalSyncSettings.RESYNC_INTERVAL, "1s");
+        try (TestEngine engine = TestEngine.start(settings)) {
+            assertThat(get(send(port, ShippedOruMappingTest.oru("CTRL-10790", "A-10790", "182", "F")), "/MSA-1")).isEqualTo("AA");
+            awaitInboxDone(engine);
+            long message = engine.count("SELECT id FROM legacy_inbox WHERE control_id = 'CTRL-10790'");
+            // one dead letter per result of the message (ShippedOruMappingTest#oru has three OBX), each naming it
+            assertThat(engine.count("SELECT COUNT(*) FROM dead_letter WHERE status = 'NEW' AND legacy_inbox_id = ?", message)).isEqualTo(3);
+
+            await(() -> engine.count("SELECT MIN(resync_attempts) FROM dead_letter") >= 1, 30);
+            awaitInboxDone(engine);
+            assertThat(engine.count("SELECT COUNT(*) FROM portal_observation")).isZero();
+            assertThat(engine.count("SELECT COUNT(*) FROM dead_letter WHERE status = 'NEW'")).as("still open after a failed try").isEqualTo(3);
+
+            assertThat(get(send(port, registration("CTRL-10791", "A-10790")), "/MSA-1")).isEqualTo("AA");
+
+            await(() -> engine.count("SELECT COUNT(*) FROM dead_letter WHERE status = 'RESOLVED'") == 3, 60);
+            awaitInboxDone(engine);
+            assertThat(engine.count("SELECT COUNT(*) FROM portal_observation o JOIN portal_patient p ON p.id = o.patient_id"
+                    + " WHERE p.mrn = 'A-10790'")).isEqualTo(3);
+            assertThat(engine.count("SELECT COUNT(*) FROM legacy_inbox")).as("applied again, not stored again").isEqualTo(2);
+            assertThat(engine.count("SELECT COUNT(*) FROM dead_letter")).isEqualTo(3);
         }
     }
 
