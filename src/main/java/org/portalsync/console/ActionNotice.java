@@ -18,7 +18,7 @@ final class ActionNotice {
             notice.append("Replayed ").append(replayed).append(": ").append(resolved == null ? 0 : resolved).append(" now in sync, ")
                     .append(replayed - (resolved == null ? 0 : resolved)).append(" still failing.");
             if (skipped != null && skipped > 0) {
-                notice.append(" ").append(skipped).append(" not replayed (already closed, just replayed, or not a record the EHR can be asked for).");
+                notice.append(" ").append(skipped).append(" not replayed (already closed, just replayed, or a record that can be neither read nor applied again).");
             }
         }
         if (discarded != null) {

@@ -10,8 +10,8 @@ import org.portalsync.console.ConsoleDeadLetters.Claimed;
 
 /**
  * {@code POST /console/dead-letters/replay}, first step: claims the selected dead letters that are still open
- * and whose record the EHR can be asked for again; the body becomes them, for the route to send each through
- * its record's refresh route. A letter already closed, or replayed seconds ago (a double click), is not
+ * and whose record the EHR can be asked for again, or whose HL7 v2 message can be applied again; the body becomes
+ * them, for the route to send each through its record's refresh route, or its message to the inbox workers. A letter already closed, or replayed seconds ago (a double click), is not
  * claimed: a replay never runs twice at once, and a record already in the portal is not written again.
  */
 public final class ClaimConsoleReplay implements Processor {

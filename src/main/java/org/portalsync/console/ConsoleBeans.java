@@ -36,7 +36,10 @@ public final class ConsoleBeans {
         Registry registry = camel.getRegistry();
         ConsoleAudit audit = new ConsoleAudit(trail, clock);
         ConsoleSessions sessions = new ConsoleSessions(database, settings.duration(PortalSyncSettings.CONSOLE_SESSION_TIMEOUT), clock);
-        ConsoleDeadLetters deadLetters = new ConsoleDeadLetters(database, settings.sourceName());
+        // HL7 v2 messages are applied on this engine (the inbox workers run): a legacy record's message can be applied again
+        boolean hl7v2Inbox = !settings.dryRun() && (settings.bool(PortalSyncSettings.HL7V2_MLLP_ENABLED)
+                || settings.bool(PortalSyncSettings.HL7V2_FILE_ENABLED));
+        ConsoleDeadLetters deadLetters = new ConsoleDeadLetters(database, settings.sourceName(), hl7v2Inbox);
         registry.bind("consoleAccess", new ConsoleAccess(sessions, users));
         registry.bind("writeConsoleError", new WriteConsoleError());
         registry.bind("auditConsoleRequest", new AuditConsoleRequest(audit));

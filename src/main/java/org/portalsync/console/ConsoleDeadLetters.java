@@ -28,30 +28,39 @@ public final class ConsoleDeadLetters {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final String OPEN = "status IN ('" + DeadLetterStore.OPEN + "', '" + DeadLetterStore.NEEDS_OPERATOR + "')";
     private static final String COLUMNS = "id, failed_at, route_id, source, record_ref, cause_type, cause_message, status, resync_attempts,"
-            + " next_resync_at, operator_replays, last_replayed_at, last_replayed_by, discarded_at, discarded_by, discard_reason, payload";
+            + " next_resync_at, operator_replays, last_replayed_at, last_replayed_by, discarded_at, discarded_by, discard_reason, payload,"
+            + " legacy_inbox_id";
     public static final String DISCARDED = "DISCARDED";
 
     /** A dead letter without its payload, which is PHI; {@code payloadSummary} names the record only. */
     public record Letter(long id, Instant failedAt, String routeId, String source, String record, String causeType, String cause, String status,
             int resyncAttempts, Instant nextResyncAt, int operatorReplays, Instant lastReplayedAt, String lastReplayedBy, Instant discardedAt,
-            String discardedBy, String discardReason, String payloadSummary) {
+            String discardedBy, String discardReason, String payloadSummary, Long legacyInboxId) {
 
         public boolean open() {
             return DeadLetterStore.OPEN.equals(status) || DeadLetterStore.NEEDS_OPERATOR.equals(status);
         }
     }
 
-    /** A letter claimed for a replay: the refresh route of its record type, and the record's id at the source. */
-    public record Claimed(long id, String recordType, String recordId) {
+    /**
+     * A letter claimed for a replay: the refresh route of its record type, and the record's id at the source; or, for a
+     * record of an HL7 v2 message, that message (its inbox id), to be applied again.
+     */
+    public record Claimed(long id, String recordType, String recordId, Long legacyInboxId) {
     }
 
     private final PortalDatabase database;
     private final String source;
+    private final boolean hl7v2Inbox;
 
-    /** @param source the FHIR source's name: only its records can be read again from the EHR */
-    public ConsoleDeadLetters(PortalDatabase database, String source) {
+    /**
+     * @param source     the FHIR source's name: its records can be read again from the EHR
+     * @param hl7v2Inbox whether HL7 v2 messages are applied here: then a record of one can have its message applied again
+     */
+    public ConsoleDeadLetters(PortalDatabase database, String source, boolean hl7v2Inbox) {
         this.database = database;
         this.source = source;
+        this.hl7v2Inbox = hl7v2Inbox;
     }
 
     public List<Letter> open(int limit) {
@@ -80,8 +89,14 @@ public final class ConsoleDeadLetters {
         return select("SELECT " + COLUMNS + " FROM dead_letter WHERE id = ?", 1, id).stream().findFirst();
     }
 
-    /** Whether the console can read this letter's record again from the EHR (a record of the FHIR source, of a type with a refresh route). */
+    /**
+     * Whether the console can replay this letter: read its record again from the EHR (a record of the FHIR source, of a
+     * type with a refresh route), or apply its HL7 v2 message again (where the inbox workers run).
+     */
     public boolean replayable(Letter letter) {
+        if (letter.legacyInboxId() != null) {
+            return hl7v2Inbox;
+        }
         return source.equals(letter.source()) && recordType(letter.record()) != null;
     }
 
@@ -106,7 +121,7 @@ public final class ConsoleDeadLetters {
                     update.setObject(4, PortalDatabase.utc(now.minusSeconds(guardSeconds)));
                     if (update.executeUpdate() == 1) {
                         String record = letter.get().record();
-                        claimed.add(new Claimed(id, recordType(record), record.substring(record.indexOf('/') + 1)));
+                        claimed.add(new Claimed(id, recordType(record), record.substring(record.indexOf('/') + 1), letter.get().legacyInboxId()));
                     }
                 }
             }
@@ -188,7 +203,8 @@ public final class ConsoleDeadLetters {
                             rows.getString("record_ref"), rows.getString("cause_type"), rows.getString("cause_message"), rows.getString("status"),
                             rows.getInt("resync_attempts"), instant(rows, "next_resync_at"), rows.getInt("operator_replays"),
                             instant(rows, "last_replayed_at"), rows.getString("last_replayed_by"), instant(rows, "discarded_at"),
-                            rows.getString("discarded_by"), rows.getString("discard_reason"), summary(rows.getString("payload"))));
+                            rows.getString("discarded_by"), rows.getString("discard_reason"), summary(rows.getString("payload")),
+                            rows.getObject("legacy_inbox_id") == null ? null : rows.getLong("legacy_inbox_id")));
                 }
             }
             return letters;

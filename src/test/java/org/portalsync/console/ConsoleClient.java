@@ -12,7 +12,7 @@ import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
 /** A plain HTTP client of the console, without a browser: it follows no redirect and keeps the cookie it is told to. */
-final class ConsoleClient {
+public final class ConsoleClient {
 
     private static final Pattern CSRF = Pattern.compile("name=\"csrf\" value=\"([^\"]+)\"");
 
@@ -20,11 +20,11 @@ final class ConsoleClient {
     private final String base;
     String cookie;
 
-    ConsoleClient(String base) {
+    public ConsoleClient(String base) {
         this.base = base;
     }
 
-    HttpResponse<String> get(String path) throws Exception {
+    public HttpResponse<String> get(String path) throws Exception {
         HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(base + path)).GET();
         if (cookie != null) {
             request.header("Cookie", cookie);
@@ -33,7 +33,7 @@ final class ConsoleClient {
     }
 
     /** @param fields name, value, name, value...; origin null sends neither Origin nor Referer */
-    HttpResponse<String> post(String path, String origin, String... fields) throws Exception {
+    public HttpResponse<String> post(String path, String origin, String... fields) throws Exception {
         String form = Stream.iterate(0, i -> i < fields.length, i -> i + 2)
                 .map(i -> URLEncoder.encode(fields[i], StandardCharsets.UTF_8) + "=" + URLEncoder.encode(fields[i + 1], StandardCharsets.UTF_8))
                 .collect(Collectors.joining("&"));
@@ -48,13 +48,13 @@ final class ConsoleClient {
         return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
     }
 
-    HttpResponse<String> signIn(String user, String password) throws Exception {
+    public HttpResponse<String> signIn(String user, String password) throws Exception {
         HttpResponse<String> response = post("/console/login", base, "username", user, "password", password);
         response.headers().firstValue("Set-Cookie").ifPresent(set -> cookie = set.substring(0, set.indexOf(';')));
         return response;
     }
 
-    String csrf() throws Exception {
+    public String csrf() throws Exception {
         Matcher token = CSRF.matcher(get("/console").body());
         if (!token.find()) {
             throw new IllegalStateException("no CSRF token on the overview");
@@ -62,7 +62,7 @@ final class ConsoleClient {
         return token.group(1);
     }
 
-    String base() {
+    public String base() {
         return base;
     }
 }

@@ -71,6 +71,7 @@ public final class Hl7v2Beans {
         registry.bind("claimHl7v2Message", new ClaimHl7v2Message(inbox, mappings, fhir, clock));
         registry.bind("finishHl7v2Message", new FinishHl7v2Message(inbox, clock));
         registry.bind("listWaitingHl7v2Messages", new ListWaitingHl7v2Messages(inbox, clock));
+        registry.bind("reopenHl7v2Message", new ReopenHl7v2Message(inbox));
         registry.bind("reopenDeadLetteredHl7v2Messages", new ReopenDeadLetteredHl7v2Messages(deadLetters, inbox, settings.resyncInterval(),
                 settings.resyncMaxAttempts(), clock));
     }

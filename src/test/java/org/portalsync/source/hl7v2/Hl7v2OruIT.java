@@ -8,6 +8,7 @@ import static org.portalsync.source.hl7v2.Hl7v2MllpIT.get;
 import static org.portalsync.source.hl7v2.Hl7v2MllpIT.send;
 
 import java.math.BigDecimal;
+import java.net.http.HttpResponse;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.Map;
@@ -16,6 +17,8 @@ import ca.uhn.hl7v2.model.Message;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.portalsync.config.PortalSyncSettings;
+import org.portalsync.console.ConsoleClient;
+import org.portalsync.console.ConsoleTestUsers;
 import org.portalsync.metrics.Scrape;
 import org.portalsync.sync.TestEngine;
 import org.portalsync.testing.FreePorts;
@@ -151,6 +154,40 @@ class Hl7v2OruIT {
                     + " WHERE p.mrn = 'A-10790'")).isEqualTo(3);
             assertThat(engine.count("SELECT COUNT(*) FROM legacy_inbox")).as("applied again, not stored again").isEqualTo(2);
             assertThat(engine.count("SELECT COUNT(*) FROM dead_letter")).isEqualTo(3);
+        }
+    }
+
+    /**
+     * An operator need not wait for the re-sync: a replay from the console applies the message again at once, and the
+     * page says the letter is now resolved.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"h2"})
+    void anOperatorsReplayAppliesTheResultsMessageAgainOnceThePatientIsRegistered(String database) throws Exception {
+        int port = FreePorts.next();
+        Map<String, String> settings = ConsoleTestUsers.enable(settings(port, database));
+        // no automatic re-sync in this test's time: only the operator's replay applies the message again
+        settings.put(PortalSyncSettings.RESYNC_INTERVAL, "1h");
+        try (TestEngine engine = TestEngine.start(settings)) {
+            assertThat(get(send(port, ShippedOruMappingTest.oru("CTRL-10795", "A-10795", "182", "F")), "/MSA-1")).isEqualTo("AA");
+            awaitInboxDone(engine);
+            assertThat(get(send(port, registration("CTRL-10796", "A-10795")), "/MSA-1")).isEqualTo("AA");
+            awaitInboxDone(engine);
+            assertThat(engine.count("SELECT COUNT(*) FROM portal_observation")).isZero();
+            long letter = engine.count("SELECT MIN(id) FROM dead_letter");
+            ConsoleClient console = new ConsoleClient(engine.apiBaseUrl());
+            console.signIn(ConsoleTestUsers.OPERATOR, ConsoleTestUsers.OPERATOR_PASSWORD);
+
+            HttpResponse<String> replayed = console.post("/console/dead-letters/replay", console.base(), "csrf", console.csrf(), "id",
+                    String.valueOf(letter));
+
+            assertThat(replayed.headers().firstValue("Location")).hasValueSatisfying(location -> assertThat(location)
+                    .endsWith("replayed=1&resolved=1&skipped=0"));
+            // the message carried all three results: all three land and close their letters
+            assertThat(engine.count("SELECT COUNT(*) FROM portal_observation o JOIN portal_patient p ON p.id = o.patient_id"
+                    + " WHERE p.mrn = 'A-10795'")).isEqualTo(3);
+            assertThat(engine.count("SELECT COUNT(*) FROM dead_letter WHERE status = 'RESOLVED'")).isEqualTo(3);
+            assertThat(engine.count("SELECT operator_replays FROM dead_letter WHERE id = ?", letter)).isOne();
         }
     }
 
