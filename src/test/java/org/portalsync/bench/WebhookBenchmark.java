@@ -78,7 +78,7 @@ public final class WebhookBenchmark {
         int seconds = Integer.getInteger("bench.webhook.seconds", 15);
         int burst = Integer.getInteger("bench.webhook.burst", 3000);
         // a running engine is warm: the JIT has compiled the path, which on 2 cores takes minutes of this load
-        int warmUpWindows = Integer.getInteger("bench.webhook.warm-up-windows", 4);
+        int warmUpWindows = Integer.getInteger("bench.webhook.warm-up-windows", 12);
         String workers = System.getProperty("bench.webhook.workers", "2");
         String batchSize = System.getProperty("bench.webhook.batch-size", "20");
         long seed = Long.getLong("bench.seed", 10299L);
