@@ -10,6 +10,7 @@ import org.portalsync.config.PortalSyncSettings;
 import org.portalsync.portal.PortalDatabase;
 import org.portalsync.portal.PortalPatientStore;
 import org.portalsync.reconciliation.ReconciliationStore;
+import org.portalsync.source.hl7v2.Hl7v2Beans;
 import org.portalsync.source.hl7v2.Hl7v2Mappings;
 import org.portalsync.writeback.ShowPatientAuthority;
 
@@ -36,9 +37,8 @@ public final class ConsoleBeans {
         Registry registry = camel.getRegistry();
         ConsoleAudit audit = new ConsoleAudit(trail, clock);
         ConsoleSessions sessions = new ConsoleSessions(database, settings.duration(PortalSyncSettings.CONSOLE_SESSION_TIMEOUT), clock);
-        // HL7 v2 messages are applied on this engine (the inbox workers run): a legacy record's message can be applied again
-        boolean hl7v2Inbox = !settings.dryRun() && (settings.bool(PortalSyncSettings.HL7V2_MLLP_ENABLED)
-                || settings.bool(PortalSyncSettings.HL7V2_FILE_ENABLED));
+        // HL7 v2 messages are applied on this engine (Hl7v2Beans, bound before): a legacy record's message can be applied again
+        boolean hl7v2Inbox = camel.getPropertiesComponent().resolveProperty(Hl7v2Beans.INBOX_ACTIVE).map(Boolean::parseBoolean).orElse(false);
         ConsoleDeadLetters deadLetters = new ConsoleDeadLetters(database, settings.sourceName(), hl7v2Inbox);
         registry.bind("consoleAccess", new ConsoleAccess(sessions, users));
         registry.bind("writeConsoleError", new WriteConsoleError());
