@@ -57,9 +57,9 @@ public final class MapFhirPatient {
     /**
      * The Patient elements this mapper reads, comma-separated: the value of the {@code _elements} search
      * parameter a poll should send (the server returns id and meta anyway). Keep it in step with what
-     * {@link #map} reads.
+     * {@link #map} reads, and {@code link}, which the merge step after delivery reads ({@code MergeReplacedPatients}).
      */
-    public static final String MAPPED_ELEMENTS = "identifier,active,name,telecom,gender,birthDate,address,contact,communication,deceased";
+    public static final String MAPPED_ELEMENTS = "identifier,active,name,telecom,gender,birthDate,address,contact,communication,deceased,link";
 
     private static final String BCP_47 = "urn:ietf:bcp:47";
     private static final Pattern WHITESPACE = Pattern.compile("\\s+");

@@ -12,6 +12,7 @@ import org.apache.camel.Processor;
 import org.portalsync.alert.SafeFailureText;
 import org.portalsync.mapping.MappedPatient;
 import org.portalsync.portal.DeliverPortalPatient;
+import org.portalsync.portal.MergeReplacedPatients;
 import org.portalsync.portal.PortalDatabase;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -22,8 +23,10 @@ import org.slf4j.LoggerFactory;
  * ({@link DeliverPortalPatient#deliverAll}), each record written exactly as {@link DeliverPortalPatient} writes it alone (its audit row,
  * data-quality rows, status and welcome with it). If anything in the page fails, the transaction is
  * rolled back whole and {@link #ONE_BY_ONE} sends each record through the single-record route, with its
- * own transaction, retries and dead letter: one bad record cannot block its page. The body becomes the
- * page's records ({@link PageRecords.Held}).
+ * own transaction, retries and dead letter: one bad record cannot block its page. A record that names a merge
+ * ({@link MergeReplacedPatients#namesMerge}) goes that way too, after the page, as do the other records of its
+ * record in the page: the single-record route merges after it delivers. The body becomes the records to deliver one by
+ * one ({@link PageRecords.Held}), in the page's order.
  */
 public final class DeliverPatientPage implements Processor {
 
@@ -49,8 +52,13 @@ public final class DeliverPatientPage implements Processor {
     public void process(Exchange exchange) {
         PageRecords page = exchange.getProperty(PageRecords.PROPERTY, PageRecords.class);
         List<PageRecords.Held> records = page == null ? List.of() : page.inOrder();
-        exchange.getMessage().setBody(records);
-        exchange.getMessage().setHeader(ONE_BY_ONE, !records.isEmpty() && !deliveredTogether(exchange, records));
+        Set<String> merging = records.stream().filter(held -> MergeReplacedPatients.namesMerge(held.sourceResource()))
+                .map(PageRecords.Held::record).collect(Collectors.toSet());
+        List<PageRecords.Held> together = records.stream().filter(held -> !merging.contains(held.record())).toList();
+        List<PageRecords.Held> oneByOne = together.isEmpty() || deliveredTogether(exchange, together)
+                ? records.stream().filter(held -> merging.contains(held.record())).toList() : records;
+        exchange.getMessage().setBody(oneByOne);
+        exchange.getMessage().setHeader(ONE_BY_ONE, !oneByOne.isEmpty());
     }
 
     private boolean deliveredTogether(Exchange exchange, List<PageRecords.Held> records) {

@@ -1,6 +1,7 @@
 package org.portalsync.welcome;
 
 import java.sql.Connection;
+import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.time.Instant;
 
@@ -55,4 +56,33 @@ public final class WelcomeOutbox {
         });
         return welcome;
     }
+
+    /**
+     * One person, one welcome: when a patient is merged into another, its pending welcome is cancelled; so is the
+     * survivor's if the merged record was welcomed already. A portal that reads the outbox skips cancelled rows
+     * ({@code cancelled_at}, with the reason in {@code cancel_reason}).
+     *
+     * @return the rows cancelled
+     */
+    public static int cancelForMerge(Connection connection, long mergedId, long survivorId, Instant now) throws SQLException {
+        int cancelled;
+        try (PreparedStatement merged = connection.prepareStatement(CANCEL_PENDING)) {
+            merged.setObject(1, PortalDatabase.utc(now));
+            merged.setString(2, "merged into portal_patient/" + survivorId);
+            merged.setLong(3, mergedId);
+            cancelled = merged.executeUpdate();
+        }
+        try (PreparedStatement survivor = connection.prepareStatement(CANCEL_PENDING
+                + " AND EXISTS (SELECT 1 FROM welcome_outbox sent WHERE sent.patient_id = ? AND sent.processed_at IS NOT NULL)")) {
+            survivor.setObject(1, PortalDatabase.utc(now));
+            survivor.setString(2, "welcomed before as portal_patient/" + mergedId + ", merged into this patient");
+            survivor.setLong(3, survivorId);
+            survivor.setLong(4, mergedId);
+            cancelled += survivor.executeUpdate();
+        }
+        return cancelled;
+    }
+
+    private static final String CANCEL_PENDING = "UPDATE welcome_outbox SET cancelled_at = ?, cancel_reason = ? WHERE patient_id = ?"
+            + " AND processed_at IS NULL AND given_up_at IS NULL AND cancelled_at IS NULL";
 }

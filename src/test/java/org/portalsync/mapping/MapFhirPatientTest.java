@@ -680,7 +680,7 @@ class MapFhirPatientTest {
     @Test
     void listsTheElementsAPollShouldRequest() {
         assertThat(MapFhirPatient.MAPPED_ELEMENTS)
-                .isEqualTo("identifier,active,name,telecom,gender,birthDate,address,contact,communication,deceased");
+                .isEqualTo("identifier,active,name,telecom,gender,birthDate,address,contact,communication,deceased,link");
     }
 
     // --- deceased[x]

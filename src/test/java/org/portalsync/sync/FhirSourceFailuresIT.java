@@ -229,7 +229,7 @@ class FhirSourceFailuresIT {
             assertThat(request.header("Authorization")).startsWith("Bearer ");
         });
         assertThat(searches.stream().filter(request -> request.pathAndQuery().startsWith("/fhir/Patient?")).findFirst().orElseThrow()
-                .pathAndQuery()).contains("_elements=identifier,active,name,telecom,gender,birthDate,address,contact,communication,deceased")
+                .pathAndQuery()).contains("_elements=identifier,active,name,telecom,gender,birthDate,address,contact,communication,deceased,link")
                 .contains("_sort=_lastUpdated").contains("_count=10");
         assertThat(proxy.requests()).anyMatch(request -> request.pathAndQuery().contains("_getpages"));
     }
