@@ -54,6 +54,8 @@ public final class MllpBenchmark {
                 int port = FreePorts.next();
                 settings.put(PortalSyncSettings.HL7V2_MLLP_ENABLED, "true");
                 settings.put(PortalSyncSettings.HL7V2_MLLP_PORT, String.valueOf(port));
+                // one connection per client: the listener would close those over its limit
+                settings.put(PortalSyncSettings.HL7V2_MLLP_MAX_CONNECTIONS, String.valueOf(Math.max(clients, 20)));
                 settings.put(PortalSyncSettings.HL7V2_INBOX_SWEEP_INTERVAL, "1s");
                 settings.put(PortalSyncSettings.CLUSTER_LOCK_DIR, dir.toAbsolutePath().resolve("cluster-mllp-" + stamp + database).toString());
                 try (TestEngine engine = TestEngine.start(settings)) {
