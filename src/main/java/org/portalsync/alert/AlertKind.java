@@ -55,7 +55,12 @@ public enum AlertKind {
      * A file of the HL7 v2 drop folder could not be read or held a message the engine cannot take: nothing of it was
      * stored, it lies in error/ with its reason file. Raised by the file drop, so {@link #of} never returns it.
      */
-    HL7V2_FILE_REFUSED(false, false);
+    HL7V2_FILE_REFUSED(false, false),
+    /**
+     * A full read of the SOAP source no longer listed more of its patients than one read may archive: none was archived.
+     * Raised by the SOAP poll (once a day while it lasts), so {@link #of} never returns it.
+     */
+    SOAP_DELETIONS_HELD(false, false);
 
     public static final String CRITICAL = "CRITICAL";
     public static final String WARNING = "WARNING";

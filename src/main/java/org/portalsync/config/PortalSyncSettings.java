@@ -179,6 +179,9 @@ public final class PortalSyncSettings {
     public static final String SOAP_CHANGED_SINCE = "portal-sync.source.soap.changed-since";
     public static final String SOAP_CHANGED_SINCE_OVERLAP = "portal-sync.source.soap.changed-since-overlap";
     public static final String SOAP_POLL_INTERVAL = "portal-sync.source.soap.poll-interval";
+    public static final String SOAP_DELETIONS = "portal-sync.source.soap.deletions";
+    public static final String SOAP_DELETIONS_MAX_PERCENT = "portal-sync.source.soap.deletions-max-percent";
+    public static final String SOAP_FULL_READ_INTERVAL = "portal-sync.source.soap.full-read-interval";
     public static final String SOAP_PAGE_SIZE = "portal-sync.source.soap.page-size";
     public static final String SOAP_MAX_PAGES = "portal-sync.source.soap.max-pages";
     public static final String SOAP_USERNAME = "portal-sync.source.soap.username";
@@ -534,6 +537,17 @@ public final class PortalSyncSettings {
                     "How far before its mark a changed-since poll asks from, so that a record saved while the last poll ran (or a "
                             + "service clock a little behind) is not missed; records read twice are not applied twice."),
             Setting.optional(SOAP_POLL_INTERVAL, "5m", "How often the SOAP service is polled (on one instance of a cluster)."),
+            Setting.optional(SOAP_DELETIONS, "true",
+                    "true: after a poll that read every record, the source's portal patients the service no longer lists are archived "
+                            + "(deleted at the service; README \"Legacy SOAP source\"). false: for a service whose answer is not its "
+                            + "whole list."),
+            Setting.optional(SOAP_DELETIONS_MAX_PERCENT, "10",
+                    "Most patients one full read may archive as deleted, in percent of the source's active portal patients (at least "
+                            + "5 are always allowed); a read that would archive more archives none and raises a SOAP_DELETIONS_HELD alert "
+                            + "(a service answering a short list by mistake must not archive the practice)."),
+            Setting.optional(SOAP_FULL_READ_INTERVAL, "24h",
+                    "With changed-since on: how often a poll reads every record instead of the changes, so that deletions (which "
+                            + "ChangedSince cannot show) are found. Without changed-since every poll reads every record."),
             Setting.optional(SOAP_PAGE_SIZE, "100", "Records asked for per page (the request's PageSize)."),
             Setting.optional(SOAP_MAX_PAGES, "1000",
                     "A poll that still has more pages after this many fails with an alert: a service that ignores Page would loop."),
@@ -735,6 +749,14 @@ public final class PortalSyncSettings {
         check(problems, () -> hl7v2FileCharset());
         check(problems, () -> bool(SOAP_ENABLED));
         check(problems, () -> bool(SOAP_CHANGED_SINCE));
+        check(problems, () -> bool(SOAP_DELETIONS));
+        check(problems, () -> {
+            int percent = positiveInt(SOAP_DELETIONS_MAX_PERCENT);
+            if (percent > 100) {
+                throw invalid(SOAP_DELETIONS_MAX_PERCENT, String.valueOf(percent), "a percentage from 1 to 100");
+            }
+            return percent;
+        });
         check(problems, () -> positiveInt(SOAP_PAGE_SIZE));
         check(problems, () -> positiveInt(SOAP_MAX_PAGES));
         check(problems, this::soapUrl);
@@ -746,7 +768,7 @@ public final class PortalSyncSettings {
             return null;
         });
         for (String key : List.of(HL7V2_MAPPINGS_RESCAN_INTERVAL, HL7V2_INBOX_SWEEP_INTERVAL, HL7V2_FILE_POLL_INTERVAL, HL7V2_FILE_READY_AFTER,
-                HL7V2_OUTBOUND_TIMEOUT, SOAP_POLL_INTERVAL, SOAP_CHANGED_SINCE_OVERLAP, WEBHOOK_MAX_AGE, WEBHOOK_SWEEP_INTERVAL, WEBHOOK_CLAIM_TIMEOUT,
+                HL7V2_OUTBOUND_TIMEOUT, SOAP_POLL_INTERVAL, SOAP_CHANGED_SINCE_OVERLAP, SOAP_FULL_READ_INTERVAL, WEBHOOK_MAX_AGE, WEBHOOK_SWEEP_INTERVAL, WEBHOOK_CLAIM_TIMEOUT,
                 SUBSCRIPTION_HEARTBEAT_PERIOD, SUBSCRIPTION_CHECK_INTERVAL)) {
             check(problems, () -> duration(key));
         }

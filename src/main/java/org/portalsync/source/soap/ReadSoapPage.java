@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 import org.apache.camel.Exchange;
 import org.apache.camel.Processor;
@@ -76,6 +77,12 @@ public final class ReadSoapPage implements Processor {
             IBaseResource resource = map(mapping, records.get(i), null, page, i + 1, issues);
             patients.put(records.get(i), resource);
             resources.add(new SoapRecord(resource, null));
+        }
+        // what the service still lists, whatever becomes of each record in the pipeline: the deletion sweep's input
+        @SuppressWarnings("unchecked")
+        Set<String> seen = exchange.getProperty(StartSoapPoll.SEEN_PATIENTS, Set.class);
+        if (seen != null) {
+            patients.values().forEach(patient -> seen.add(patient.getIdElement().getIdPart()));
         }
         MappingFile appointments = exchange.getProperty(StartSoapPoll.APPOINTMENT_MAPPING, MappingFile.class);
         if (appointments != null) {

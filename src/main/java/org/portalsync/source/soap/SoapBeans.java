@@ -25,7 +25,10 @@ public final class SoapBeans {
         // a service that takes ChangedSince: each poll asks for what changed since the mark kept in the portal DB
         SyncHighWaterMarks marks = settings.bool(PortalSyncSettings.SOAP_CHANGED_SINCE) ? new SyncHighWaterMarks(database, clock) : null;
         registry.bind("startSoapPoll", new StartSoapPoll(reader, settings.soapMapping(), settings.soapAppointmentMapping(), marks,
-                settings.duration(PortalSyncSettings.SOAP_CHANGED_SINCE_OVERLAP)));
+                settings.duration(PortalSyncSettings.SOAP_CHANGED_SINCE_OVERLAP), settings.duration(PortalSyncSettings.SOAP_FULL_READ_INTERVAL),
+                clock));
+        registry.bind("listSoapPatientsGone", new ListSoapPatientsGone(database, settings.bool(PortalSyncSettings.SOAP_DELETIONS),
+                settings.positiveInt(PortalSyncSettings.SOAP_DELETIONS_MAX_PERCENT), clock));
         registry.bind("advanceSoapMark", new AdvanceSoapMark(marks));
         registry.bind("buildSoapRequest", new BuildSoapRequest(settings.raw(PortalSyncSettings.SOAP_USERNAME), enabled ? settings.soapPassword()
                 : "", settings.positiveInt(PortalSyncSettings.SOAP_PAGE_SIZE)));

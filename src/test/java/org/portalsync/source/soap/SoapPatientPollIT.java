@@ -161,6 +161,109 @@ class SoapPatientPollIT {
         }
     }
 
+    private static LegacyPatientService serviceWith(int count, String idPrefix) throws Exception {
+        LegacyPatientService service = new LegacyPatientService(USER, PASSWORD);
+        for (int i = 1; i <= count; i++) {
+            String n = String.format("%02d", i);
+            service.records.add(new LegacyPatientService.Record("P-" + idPrefix + n, "2024-03-01T12:00:" + n, "A-" + idPrefix + n, "Family" + n,
+                    "Given" + n, "1980-01-" + n, "F"));
+        }
+        return service;
+    }
+
+    private static List<String> archivedMrns(TestEngine engine) throws Exception {
+        return engine.rows("SELECT mrn FROM portal_patient WHERE source = 'legacy-soap' AND archived = TRUE ORDER BY mrn").stream()
+                .map(row -> (String) row.get("mrn")).toList();
+    }
+
+    @Test
+    void aPatientAFullReadNoLongerListsIsArchivedWithItsDataAndRestoredWhenListedAgain() throws Exception {
+        try (LegacyPatientService service = serviceWith(5, "1084"); TestEngine engine = start(service)) {
+            engine.request("direct:soap-patient-poll-run", null);
+            assertThat(engine.count("SELECT COUNT(*) FROM portal_patient WHERE source = 'legacy-soap' AND archived = FALSE")).isEqualTo(5);
+
+            LegacyPatientService.Record deleted = service.records.remove(1);
+            // a poll that fails lists nothing, so it archives nothing
+            service.mode = LegacyPatientService.Mode.FAULT;
+            engine.request("direct:soap-patient-poll-run", null);
+            assertThat(archivedMrns(engine)).isEmpty();
+            service.mode = LegacyPatientService.Mode.NORMAL;
+            engine.request("direct:soap-patient-poll-run", null);
+
+            assertThat(archivedMrns(engine)).containsExactly(deleted.mrn());
+            assertThat(engine.rows("SELECT legal_family FROM portal_patient WHERE mrn = ?", deleted.mrn()).get(0))
+                    .as("archived, its data kept").containsEntry("legal_family", deleted.family());
+            assertThat(engine.count("SELECT COUNT(*) FROM audit_event WHERE action = 'PortalPatient.archive'")).isEqualTo(1);
+            Scrape scrape = Scrape.of(engine.managementBaseUrl());
+            assertThat(scrape.value("portal_sync_records_synced_total", with(Map.of("source", "legacy-soap", "resource_type", "Patient"),
+                    "archived"))).isEqualTo(1);
+
+            // the next full read archives nothing more; the record listed again, unchanged, is restored
+            engine.request("direct:soap-patient-poll-run", null);
+            assertThat(engine.count("SELECT COUNT(*) FROM audit_event WHERE action = 'PortalPatient.archive'")).isEqualTo(1);
+            service.records.add(1, deleted);
+            engine.request("direct:soap-patient-poll-run", null);
+            assertThat(archivedMrns(engine)).isEmpty();
+            assertThat(engine.count("SELECT COUNT(*) FROM alert WHERE kind = 'SOAP_DELETIONS_HELD'")).isZero();
+        }
+    }
+
+    @Test
+    void aFullReadThatNoLongerListsMoreThanItMayArchiveArchivesNoneAndRaisesOneAlert() throws Exception {
+        // 12 patients, 10%: one read may archive at most 5 (ListSoapPatientsGone.ALWAYS_ALLOWED)
+        try (LegacyPatientService service = serviceWith(12, "1085"); TestEngine engine = start(service)) {
+            engine.request("direct:soap-patient-poll-run", null);
+            List<LegacyPatientService.Record> all = List.copyOf(service.records);
+            service.records.subList(0, 6).clear();
+
+            engine.request("direct:soap-patient-poll-run", null);
+            engine.request("direct:soap-patient-poll-run", null);
+
+            assertThat(archivedMrns(engine)).isEmpty();
+            assertThat(engine.rows("SELECT source, message FROM alert WHERE kind = 'SOAP_DELETIONS_HELD'")).as("once a day, not every poll")
+                    .singleElement().satisfies(row -> assertThat((String) row.get("message"))
+                            .contains("no longer lists 6 of the 12 active portal patients, more than the 5 one read may archive"));
+
+            // one of them listed again: 5 are gone, which a read may archive
+            service.records.add(0, all.get(5));
+            engine.request("direct:soap-patient-poll-run", null);
+            assertThat(archivedMrns(engine)).containsExactlyElementsOf(all.subList(0, 5).stream().map(LegacyPatientService.Record::mrn).toList());
+        }
+    }
+
+    @Test
+    void withChangedSinceOnlyTheFullReadDueEachFullReadIntervalArchives() throws Exception {
+        LegacyPatientService service = serviceWith(4, "1086");
+        Map<String, String> settings = settings(service);
+        settings.put(PortalSyncSettings.SOAP_CHANGED_SINCE, "true");
+        settings.put(PortalSyncSettings.SOAP_FULL_READ_INTERVAL, "3s");
+        try (service; TestEngine engine = TestEngine.start(settings)) {
+            engine.stopRoute("soap-patient-poll");
+            engine.request("direct:soap-patient-poll-run", null);
+            java.time.Instant firstFullRead = java.time.Instant.now();
+            LegacyPatientService.Record deleted = service.records.remove(3);
+            service.requests.clear();
+
+            engine.request("direct:soap-patient-poll-run", null);
+            assertThat(service.requests).as("a changed-since poll").isNotEmpty().allSatisfy(request -> assertThat(request).contains("ChangedSince"));
+            assertThat(archivedMrns(engine)).as("ChangedSince cannot show a deletion").isEmpty();
+
+            while (java.time.Instant.now().isBefore(firstFullRead.plusSeconds(3))) {
+                Thread.sleep(100);
+            }
+            service.requests.clear();
+            engine.request("direct:soap-patient-poll-run", null);
+            assertThat(service.requests).as("the full read due").isNotEmpty().allSatisfy(request -> assertThat(request)
+                    .doesNotContain("ChangedSince"));
+            assertThat(archivedMrns(engine)).containsExactly(deleted.mrn());
+
+            service.requests.clear();
+            engine.request("direct:soap-patient-poll-run", null);
+            assertThat(service.requests).as("the next one asks for changes again").isNotEmpty().allSatisfy(request -> assertThat(request)
+                    .contains("ChangedSince"));
+        }
+    }
+
     private static java.time.Instant mark(TestEngine engine) throws Exception {
         return instant(engine.rows("SELECT high_water_mark FROM sync_high_water_mark WHERE source = 'legacy-soap' AND feed = 'GetPatients'")
                 .get(0).get("high_water_mark"));

@@ -1,0 +1,123 @@
+package org.portalsync.source.soap;
+
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+
+import org.apache.camel.Exchange;
+import org.apache.camel.Processor;
+import org.portalsync.alert.AlertKind;
+import org.portalsync.alert.AlertLog;
+import org.portalsync.portal.PortalDatabase;
+import org.portalsync.source.hl7v2.MappingFile;
+import org.portalsync.sync.DeletedResource;
+import org.portalsync.sync.SyncHeaders;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A SOAP service shows a deletion only by no longer listing the record. After a poll that read every record (a full
+ * read, {@link StartSoapPoll#FULL_READ_AT}) to the last page, the source's portal patients it did not list become
+ * deletions ({@link DeletedResource}, the body), for the shared pipeline to archive one by one, as a FHIR EHR's
+ * deletions are. A service that answers a short list by mistake (an empty page, a filter gone wrong) must not archive
+ * the practice: a read that would archive more than the limit (a share of the source's active patients, at least
+ * {@link #ALWAYS_ALLOWED}) archives none and raises a {@link AlertKind#SOAP_DELETIONS_HELD} alert, once a day.
+ * A changed-since poll lists nothing.
+ */
+public final class ListSoapPatientsGone implements Processor {
+
+    /** Deletions one full read may always make, however few patients the source has. */
+    static final int ALWAYS_ALLOWED = 5;
+
+    private static final Logger LOG = LoggerFactory.getLogger(ListSoapPatientsGone.class);
+
+    private final PortalDatabase database;
+    private final boolean enabled;
+    private final int maxPercent;
+    private final Clock clock;
+
+    /** @param enabled false: deletions are never inferred (a service whose answer is not its whole list) */
+    public ListSoapPatientsGone(PortalDatabase database, boolean enabled, int maxPercent, Clock clock) {
+        this.database = database;
+        this.enabled = enabled;
+        this.maxPercent = maxPercent;
+        this.clock = clock;
+    }
+
+    @Override
+    public void process(Exchange exchange) {
+        Instant fullRead = exchange.getProperty(StartSoapPoll.FULL_READ_AT, Instant.class);
+        @SuppressWarnings("unchecked")
+        Set<String> seen = exchange.getProperty(StartSoapPoll.SEEN_PATIENTS, Set.class);
+        MappingFile mapping = exchange.getProperty(StartSoapPoll.MAPPING, MappingFile.class);
+        exchange.getMessage().setBody(List.of());
+        if (!enabled || fullRead == null || seen == null) {
+            return;
+        }
+        String source = mapping.source();
+        List<String> active = activePatients(source);
+        List<String> gone = active.stream().filter(id -> !seen.contains(id)).toList();
+        if (gone.isEmpty()) {
+            return;
+        }
+        int limit = Math.max(ALWAYS_ALLOWED, active.size() * maxPercent / 100);
+        if (gone.size() > limit) {
+            hold(source, mapping.soap().operation(), gone.size(), active.size(), limit);
+            return;
+        }
+        // no version and no time: the service never says when it deleted a record, so the portal keeps the version it holds,
+        // and the record listed again (even unchanged: a service that dropped it for a while) is restored
+        List<DeletedResource> deletions = new ArrayList<>(gone.size());
+        gone.forEach(id -> deletions.add(new DeletedResource("Patient", id, null, null)));
+        LOG.info("{} {}: {} of {} active patients no longer listed by the full read; archiving them", source, mapping.soap().operation(),
+                gone.size(), active.size());
+        exchange.getMessage().setHeader(SyncHeaders.SOURCE, source);
+        exchange.getMessage().setBody(deletions);
+    }
+
+    private List<String> activePatients(String source) {
+        return database.inTransaction(connection -> {
+            try (PreparedStatement select = connection.prepareStatement(
+                    "SELECT source_id FROM portal_patient WHERE source = ? AND archived = FALSE ORDER BY source_id")) {
+                select.setString(1, source);
+                List<String> ids = new ArrayList<>();
+                try (ResultSet rows = select.executeQuery()) {
+                    while (rows.next()) {
+                        ids.add(rows.getString(1));
+                    }
+                }
+                return ids;
+            }
+        });
+    }
+
+    private void hold(String source, String operation, int gone, int active, int limit) {
+        String message = source + " " + operation + ": the full read no longer lists " + gone + " of the " + active + " active portal "
+                + "patients, more than the " + limit + " one read may archive (portal-sync.source.soap.deletions-max-percent); none archived";
+        LOG.warn(message);
+        Instant now = clock.instant();
+        boolean raised = database.inTransaction(connection -> {
+            try (PreparedStatement recent = connection.prepareStatement("SELECT COUNT(*) FROM alert WHERE kind = ? AND source = ? AND raised_at >= ?")) {
+                recent.setString(1, AlertKind.SOAP_DELETIONS_HELD.name());
+                recent.setString(2, source);
+                recent.setObject(3, PortalDatabase.utc(now.minus(Duration.ofDays(1))));
+                try (ResultSet count = recent.executeQuery()) {
+                    count.next();
+                    if (count.getLong(1) > 0) {
+                        return false;
+                    }
+                }
+            }
+            AlertLog.insert(connection, now, AlertKind.SOAP_DELETIONS_HELD, source, message, null);
+            return true;
+        });
+        if (raised) {
+            LOG.error("ALERT {}: {}", AlertKind.SOAP_DELETIONS_HELD, message);
+        }
+    }
+}
