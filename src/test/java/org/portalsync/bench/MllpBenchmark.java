@@ -27,7 +27,8 @@ import org.portalsync.testing.FreePorts;
 public final class MllpBenchmark {
 
     private record Result(String database, int messages, int clients, double ackedPerSecond, double ackP50, double ackP99,
-            double appliedPerSecond, double engineCpuPerMessage, long nacks, long lost, long doubled, long wrongValues) {
+            double appliedPerSecond, double engineCpuPerMessage, double clientCpuPerMessage, double databaseCpuPerMessage, double machineBusy,
+            long nacks, long lost, long doubled, long wrongValues) {
     }
 
     /** Only the listener: nothing applies the inbox, so that a profile shows the path to the ACK alone. */
@@ -37,7 +38,8 @@ public final class MllpBenchmark {
     public static void main(String[] args) throws Exception {
         int messages = Integer.getInteger("bench.mllp.messages", 20_000);
         int clients = Integer.getInteger("bench.mllp.clients", 8);
-        int warmUp = Integer.getInteger("bench.mllp.warm-up", 5_000);
+        // the JIT still took up to a third of the CPU after 20,000 messages: measure a warm engine, as a listener running for hours is
+        int warmUp = Integer.getInteger("bench.mllp.warm-up", 40_000);
         int versions = 5;
         List<Result> results = new ArrayList<>();
         Path dir = Path.of("target", "bench");
@@ -76,10 +78,13 @@ public final class MllpBenchmark {
 
     private static Result run(TestEngine engine, int port, AdtBurst burst, String database) throws Exception {
         ThreadCpu cpu = ThreadCpu.start();
+        MachineCpu machine = MachineCpu.start("postgres");
         long start = System.nanoTime();
         List<AdtBurst.Sent> answers = burst.send(port);
         double sendSeconds = (System.nanoTime() - start) / 1e9;
         Map<String, Long> ackCpu = cpu.usedByGroup();
+        long databaseMillis = database.equals("postgresql") ? machine.processMillis() : 0;
+        double machineBusy = machine.busyShare();
         String controlIds = "C" + burst.seed() + "-%";
         // by the status index, and not too often: the engine's cores are the ones measured
         while (!ACK_ONLY && engine.count("SELECT COUNT(*) FROM legacy_inbox WHERE status IN ('PENDING', 'WORKING')") > 0) {
@@ -94,7 +99,8 @@ public final class MllpBenchmark {
         long wrong = ACK_ONLY ? 0 : burst.patients() - engine.count("SELECT COUNT(*) FROM portal_patient WHERE mrn LIKE ? AND legal_given = ?", mrns,
                 burst.finalGivenName());
         Result result = new Result(database, burst.messages(), answers.isEmpty() ? 0 : burst.clients(), (answers.size() - nacks) / sendSeconds,
-                percentile(nanos, 0.50), percentile(nanos, 0.99), burst.messages() / applySeconds, engineMillis(ackCpu) / burst.messages(), nacks,
+                percentile(nanos, 0.50), percentile(nanos, 0.99), burst.messages() / applySeconds, engineMillis(ackCpu) / burst.messages(),
+                (double) clientMillis(ackCpu) / burst.messages(), (double) databaseMillis / burst.messages(), machineBusy, nacks,
                 (answers.size() - nacks) - stored, rows - stored, wrong);
         System.out.printf("%s: %d messages ACKed in %.1f s, applied in %.1f s; CPU while ACKing: %s%n", database, answers.size(), sendSeconds,
                 applySeconds, ThreadCpu.format(ackCpu, 8));
@@ -103,8 +109,11 @@ public final class MllpBenchmark {
 
     /** CPU of every thread but the clients' (the engine's, the JIT's and the GC's): what a server would spend. */
     private static double engineMillis(Map<String, Long> byGroup) {
-        long clients = byGroup.entrySet().stream().filter(e -> e.getKey().startsWith(AdtBurst.CLIENT_THREAD)).mapToLong(Map.Entry::getValue).sum();
-        return byGroup.getOrDefault("", 0L) - clients;
+        return byGroup.getOrDefault("", 0L) - clientMillis(byGroup);
+    }
+
+    private static long clientMillis(Map<String, Long> byGroup) {
+        return byGroup.entrySet().stream().filter(e -> e.getKey().startsWith(AdtBurst.CLIENT_THREAD)).mapToLong(Map.Entry::getValue).sum();
     }
 
     private static double percentile(long[] sortedNanos, double quantile) {
@@ -116,18 +125,22 @@ public final class MllpBenchmark {
 
     private static void print(List<Result> results) {
         System.out.println();
-        System.out.println("| database | messages | clients | ACKed/s | ACK p50 ms | ACK p99 ms | applied/s | engine CPU ms/msg while ACKing | ACKed/s its CPU allows on %d cores | NACKs | lost | doubled | wrong values |%n".formatted(CORES));
-        System.out.println("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
+        System.out.println("| database | messages | clients | ACKed/s | ACK p50 ms | ACK p99 ms | applied/s | engine CPU ms/msg while ACKing | ACKed/s its CPU allows on %d cores | clients' CPU ms/msg | database server CPU ms/msg | machine busy | NACKs | lost | doubled | wrong values |".formatted(CORES));
+        System.out.println("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
         for (Result r : results) {
-            System.out.printf("| %s | %,d | %d | %,.0f | %.1f | %.1f | %,.0f | %.2f | %,.0f | %d | %d | %d | %d |%n", r.database(), r.messages(),
-                    r.clients(), r.ackedPerSecond(), r.ackP50(), r.ackP99(), r.appliedPerSecond(), r.engineCpuPerMessage(),
-                    CORES * 1000 / r.engineCpuPerMessage(), r.nacks(), r.lost(), r.doubled(), r.wrongValues());
+            System.out.printf("| %s | %,d | %d | %,.0f | %.1f | %.1f | %,.0f | %.2f | %,.0f | %.2f | %s | %s | %d | %d | %d | %d |%n", r.database(),
+                    r.messages(), r.clients(), r.ackedPerSecond(), r.ackP50(), r.ackP99(), r.appliedPerSecond(), r.engineCpuPerMessage(),
+                    CORES * 1000 / r.engineCpuPerMessage(), r.clientCpuPerMessage(),
+                    r.database().equals("postgresql") ? "%.2f".formatted(r.databaseCpuPerMessage()) : "(in the engine)",
+                    r.machineBusy() < 0 ? "?" : "%.0f%%".formatted(100 * r.machineBusy()), r.nacks(), r.lost(), r.doubled(), r.wrongValues());
         }
         System.out.println();
         System.out.println("Target: at least 2,000 ACKed messages/s on 2 cores, none lost or doubled. applied/s counts from the first message "
                 + "sent to the last one in the portal. lost = ACKed AA but not in the inbox; wrong values = patients without their last "
                 + "message's name. Engine CPU counts every thread but the clients' (JIT and GC included) while the burst is sent, "
-                + "the inbox being applied meanwhile unless -Dbench.mllp.ack-only=true; on a shared machine it is the steadier figure.");
+                + "the inbox being applied meanwhile unless -Dbench.mllp.ack-only=true; on a shared machine it is the steadier figure. "
+                + "The clients (HAPI v2, in this JVM) and the database server (embedded PostgreSQL's processes) share the same cores; "
+                + "machine busy is all cores' busy time over the burst, whatever used it.");
         System.out.printf("cores: %d, JVM heap max %d MiB%n", CORES, Runtime.getRuntime().maxMemory() >> 20);
     }
 
