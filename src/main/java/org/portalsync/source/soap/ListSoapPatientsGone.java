@@ -24,9 +24,10 @@ import org.slf4j.LoggerFactory;
  * A SOAP service shows a deletion only by no longer listing the record. After a poll that read every record (a full
  * read, {@link StartSoapPoll#FULL_READ_AT}) to the last page, the source's portal patients it did not list become
  * deletions ({@link DeletedResource}, the body), for the shared pipeline to archive one by one, as a FHIR EHR's
- * deletions are. A service that answers a short list by mistake (an empty page, a filter gone wrong) must not archive
- * the practice: a read that would archive more than the limit (a share of the source's active patients, at least
- * {@link #ALWAYS_ALLOWED}) archives none and raises a {@link AlertKind#SOAP_DELETIONS_HELD} alert, once a day.
+ * deletions are; only the patients its mapping makes (by their id prefix) are candidates. A service that answers a
+ * short list by mistake (an empty page, a filter gone wrong) must not archive the practice: a read that would archive
+ * more than the limit (a share of the source's active patients, at least {@link #ALWAYS_ALLOWED}) archives none and
+ * raises a {@link AlertKind#SOAP_DELETIONS_HELD} alert, once a day.
  * A changed-since poll lists nothing.
  */
 public final class ListSoapPatientsGone implements Processor {
@@ -60,7 +61,10 @@ public final class ListSoapPatientsGone implements Processor {
             return;
         }
         String source = mapping.source();
-        List<String> active = activePatients(source);
+        // only the patients this mapping makes (their ids start with its prefix): another feed of the same source
+        // (an HL7 v2 mapping naming it) is never swept by what the SOAP service lists
+        String idStart = mapping.idPrefix() + "-";
+        List<String> active = activePatients(source).stream().filter(id -> id.startsWith(idStart)).toList();
         List<String> gone = active.stream().filter(id -> !seen.contains(id)).toList();
         if (gone.isEmpty()) {
             return;

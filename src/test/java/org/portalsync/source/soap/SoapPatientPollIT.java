@@ -7,10 +7,16 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
+import org.hl7.fhir.r4.model.CodeableConcept;
+import org.hl7.fhir.r4.model.Coding;
+import org.hl7.fhir.r4.model.DateType;
+import org.hl7.fhir.r4.model.Patient;
 import org.junit.jupiter.api.Test;
 import org.portalsync.config.PortalSyncSettings;
 import org.portalsync.metrics.Scrape;
+import org.portalsync.sandbox.SandboxPatientGenerator;
 import org.portalsync.source.hl7v2.MapHl7v2Message;
+import org.portalsync.sync.SyncHeaders;
 import org.portalsync.sync.TestEngine;
 
 /**
@@ -180,7 +186,15 @@ class SoapPatientPollIT {
     void aPatientAFullReadNoLongerListsIsArchivedWithItsDataAndRestoredWhenListedAgain() throws Exception {
         try (LegacyPatientService service = serviceWith(5, "1084"); TestEngine engine = start(service)) {
             engine.request("direct:soap-patient-poll-run", null);
-            assertThat(engine.count("SELECT COUNT(*) FROM portal_patient WHERE source = 'legacy-soap' AND archived = FALSE")).isEqualTo(5);
+            // a patient of the same source from another feed (an HL7 v2 mapping's ids): never the SOAP service's to delete
+            Patient otherFeed = new Patient();
+            otherFeed.setId("v2-10849");
+            otherFeed.addIdentifier().setType(new CodeableConcept(new Coding("http://terminology.hl7.org/CodeSystem/v2-0203", "MR", null)))
+                    .setSystem(SandboxPatientGenerator.MRN_SYSTEM).setValue("A-10849");
+            otherFeed.addName().setFamily("OtherFeed").addGiven("Ada");
+            otherFeed.setBirthDateElement(new DateType("1980-02-01"));
+            engine.request("direct:patient-sync", otherFeed, Map.of(SyncHeaders.SOURCE, "legacy-soap"));
+            assertThat(engine.count("SELECT COUNT(*) FROM portal_patient WHERE source = 'legacy-soap' AND archived = FALSE")).isEqualTo(6);
 
             LegacyPatientService.Record deleted = service.records.remove(1);
             // a poll that fails lists nothing, so it archives nothing
