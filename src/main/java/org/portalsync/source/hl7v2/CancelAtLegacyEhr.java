@@ -67,7 +67,7 @@ public final class CancelAtLegacyEhr {
     public SendHl7v2Message.Ack cancel(long changeId, String appointmentId, String reason) {
         Hl7v2Inbox.Latest latest = database.inTransaction(connection -> inbox.latest(connection, source, "Appointment/" + appointmentId))
                 .orElseThrow(() -> new IllegalStateException("Appointment/" + appointmentId + ": no SIU of it in the legacy inbox"));
-        Message message = new Hl7v2Reader().read(latest.message());
+        Message message = new Hl7v2Reader().read(latest.message()).hapiMessage();
         try {
             Terser terser = new Terser(message);
             String receivingApplication = terser.get("/MSH-3-1");

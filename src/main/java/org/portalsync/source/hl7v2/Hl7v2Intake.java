@@ -77,7 +77,7 @@ public final class Hl7v2Intake {
      * @throws Hl7v2MessageException naming the field and the problem when the message cannot be taken
      */
     public Prepared prepare(String text, List<Prepared> earlier) {
-        Hl7v2Message message = new Hl7v2Message(reader.read(text));
+        Hl7v2Message message = reader.read(text);
         if (message.controlId().isEmpty()) {
             throw new Hl7v2MessageException("MSH-10", "required: the message control id, by which a message sent twice is known",
                     ErrorCode.REQUIRED_FIELD_MISSING);

@@ -4,7 +4,6 @@ import ca.uhn.hl7v2.DefaultHapiContext;
 import ca.uhn.hl7v2.ErrorCode;
 import ca.uhn.hl7v2.HL7Exception;
 import ca.uhn.hl7v2.HapiContext;
-import ca.uhn.hl7v2.model.Message;
 import ca.uhn.hl7v2.parser.CanonicalModelClassFactory;
 import ca.uhn.hl7v2.parser.PipeParser;
 import ca.uhn.hl7v2.validation.impl.ValidationContextFactory;
@@ -47,13 +46,13 @@ public final class Hl7v2Reader {
         return out.toString();
     }
 
-    public Message read(String text) {
+    public Hl7v2Message read(String text) {
         String message = normalise(text);
         if (!message.startsWith("MSH") || message.length() < 8) {
             throw new Hl7v2MessageException("MSH", "the message does not begin with an MSH segment", ErrorCode.SEGMENT_SEQUENCE_ERROR);
         }
         try {
-            return parser.parse(message);
+            return new Hl7v2Message(parser.parse(message), message);
         } catch (HL7Exception e) {
             // HAPI's text may quote the message; name the segment and the kind of problem only
             String where = e.getLocation() == null || e.getLocation().getSegmentName() == null ? "message" : e.getLocation().getSegmentName();

@@ -56,7 +56,7 @@ public final class MapHl7v2Command {
             MappingFileReader reader = new MappingFileReader(fhir, key -> setting(settings, key, err));
             MappingFile mapping = reader.read(mappingFile.toString(), Files.readString(mappingFile, StandardCharsets.UTF_8));
             MappingFile patientMapping = patientMapping(mapping, mappingFile, reader);
-            Hl7v2Message message = new Hl7v2Message(new Hl7v2Reader().read(Files.readString(messageFile, StandardCharsets.UTF_8)));
+            Hl7v2Message message = new Hl7v2Reader().read(Files.readString(messageFile, StandardCharsets.UTF_8));
             if (!mapping.accepts(message.type(), message.event())) {
                 err.println(messageFile + ": " + message.type() + "^" + message.event() + " is not a message " + mapping.file()
                         + " takes (messages: " + mapping.accepts() + ")");

@@ -65,7 +65,7 @@ class MapHl7v2MessageTest {
     }
 
     static Hl7v2Message message(String... segments) {
-        return new Hl7v2Message(new Hl7v2Reader().read(String.join("\r", segments)));
+        return new Hl7v2Reader().read(String.join("\r", segments));
     }
 
     static final String MSH = "MSH|^~\\&|LEGACY|CLINIC-A|PORTAL|PS|20240301120000||ADT^A04|CTRL-1|P|2.5.1";

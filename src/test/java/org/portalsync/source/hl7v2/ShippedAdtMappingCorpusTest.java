@@ -95,7 +95,7 @@ class ShippedAdtMappingCorpusTest {
     void mapsOrRefusesEachAsExpected(String name) throws IOException {
         assumeTrue(corpus().isPresent(), "the shared corpus is not beside this checkout");
         String text = Files.readString(corpus().get().resolve(name));
-        Hl7v2Message message = new Hl7v2Message(new Hl7v2Reader().read(text));
+        Hl7v2Message message = new Hl7v2Reader().read(text);
         MappingFile mapping = shipped();
         assertThat(mapping.accepts(message.type(), message.event())).as(name).isTrue();
         Object expected = EXPECTED.get(name);
@@ -124,8 +124,8 @@ class ShippedAdtMappingCorpusTest {
             // MRG-1 56789 of BCBS: the record an ADT of that MRN makes
             assertThat(((Patient) mapped.resource()).getLinkFirstRep().getType()).isEqualTo(Patient.LinkType.REPLACES);
             assertThat(((Patient) mapped.resource()).getLinkFirstRep().getOther().getReference()).isEqualTo(new MapHl7v2Message(
-                    MapHl7v2MessageTest.FHIR).map(mapping, new Hl7v2Message(new Hl7v2Reader().read(text.replace("PID|1||12345^", "PID|1||56789^")
-                            .replaceAll("\r?\nMRG[^\r\n]*", "")))).record());
+                    MapHl7v2MessageTest.FHIR).map(mapping, new Hl7v2Reader().read(text.replace("PID|1||12345^", "PID|1||56789^")
+                            .replaceAll("\r?\nMRG[^\r\n]*", ""))).record());
         }
         assertThat(mapped.unmapped()).as("every sample has fields the shipped mapping leaves to the digest").isNotEmpty();
     }
@@ -138,7 +138,7 @@ class ShippedAdtMappingCorpusTest {
         Stream<String> ghh = Stream.of("ADT_A01-1.hl7", "ADT_A04-1.hl7", "ADT_A08-1.hl7", "ADT_A28-2.hl7", "ADT_A31-2.hl7");
         assertThat(ghh.map(name -> {
             try {
-                return mapper.map(mapping, new Hl7v2Message(new Hl7v2Reader().read(Files.readString(corpus().get().resolve(name))))).record();
+                return mapper.map(mapping, new Hl7v2Reader().read(Files.readString(corpus().get().resolve(name)))).record();
             } catch (IOException e) {
                 throw new IllegalStateException(e);
             }

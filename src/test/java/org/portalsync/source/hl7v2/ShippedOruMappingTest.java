@@ -74,7 +74,7 @@ class ShippedOruMappingTest {
     }
 
     static List<Observation> map(String text) throws IOException {
-        MappedMessage mapped = new MapHl7v2Message(MapHl7v2MessageTest.FHIR).map(shipped(), new Hl7v2Message(new Hl7v2Reader().read(text)));
+        MappedMessage mapped = new MapHl7v2Message(MapHl7v2MessageTest.FHIR).map(shipped(), new Hl7v2Reader().read(text));
         return mapped.resources().stream().map(Observation.class::cast).toList();
     }
 
@@ -89,7 +89,7 @@ class ShippedOruMappingTest {
     void mapsOrRefusesEachCorpusFileWithAClearError(String name) throws IOException {
         assumeTrue(ShippedAdtMappingCorpusTest.corpus().isPresent(), "the shared corpus is not beside this checkout");
         String text = Files.readString(ShippedAdtMappingCorpusTest.corpus().get().resolve(name));
-        Hl7v2Message message = new Hl7v2Message(new Hl7v2Reader().read(text));
+        Hl7v2Message message = new Hl7v2Reader().read(text);
         MappingFile mapping = shipped();
         assertThat(mapping.accepts(message.type(), message.event())).as(name).isTrue();
         Refused refused = EXPECTED.get(name);
@@ -129,8 +129,8 @@ class ShippedOruMappingTest {
 
         // the subject is the id the shipped ADT mapping gives the same MRN of the same source
         Patient patient = (Patient) new MapHl7v2Message(MapHl7v2MessageTest.FHIR).map(ShippedAdtMappingCorpusTest.shipped(),
-                new Hl7v2Message(new Hl7v2Reader().read(Hl7v2MllpIT.adt("A04", "CTRL-10772",
-                        "PID|1||A-10771^^^CLINIC-F^MR||Lovelace^Ada||19151210|F")))).resource();
+                new Hl7v2Reader().read(Hl7v2MllpIT.adt("A04", "CTRL-10772",
+                        "PID|1||A-10771^^^CLINIC-F^MR||Lovelace^Ada||19151210|F"))).resource();
         assertThat(results).extracting(o -> o.getSubject().getReference()).containsOnly("Patient/" + patient.getIdElement().getIdPart());
     }
 

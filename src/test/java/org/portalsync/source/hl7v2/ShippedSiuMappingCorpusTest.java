@@ -86,7 +86,7 @@ class ShippedSiuMappingCorpusTest {
     }
 
     static Hl7v2Message corpusMessage(String name) throws IOException {
-        return new Hl7v2Message(new Hl7v2Reader().read(Files.readString(ShippedAdtMappingCorpusTest.corpus().get().resolve(name))));
+        return new Hl7v2Reader().read(Files.readString(ShippedAdtMappingCorpusTest.corpus().get().resolve(name)));
     }
 
     @Test
