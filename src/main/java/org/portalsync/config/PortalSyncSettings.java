@@ -505,8 +505,8 @@ public final class PortalSyncSettings {
                     "Connections the MLLP listener serves at once; one more is closed as soon as it opens (a legacy EHR often keeps "
                             + "one connection per interface, and senders retry)."),
             Setting.optional(HL7V2_INBOX_WORKERS, "2",
-                    "HL7 v2 messages applied to the portal at the same time; one record's messages are still applied one by one, in "
-                            + "the order they came. Keep it below portal-sync.db.pool-size."),
+                    "HL7 v2 messages applied to the portal at the same time; one record's, and one patient's, messages are still "
+                            + "applied one by one, in the order they came. Keep it below portal-sync.db.pool-size."),
             Setting.optional(HL7V2_INBOX_SWEEP_INTERVAL, "5s",
                     "How often the HL7 v2 inbox is searched for stored messages not yet applied (left by a restart or a failure)."),
             Setting.optional(HL7V2_FILE_ENABLED, "false",

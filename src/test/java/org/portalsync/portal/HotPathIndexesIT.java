@@ -76,6 +76,9 @@ class HotPathIndexesIT {
                     List.of("TIMESTAMP WITH TIME ZONE '2026-03-08 00:00:00+00'", "TIMESTAMP WITH TIME ZONE '2026-04-07 00:00:00+00'"),
                     "ix_portal_appointment_start"),
             new HotPath("portal changes due", PortalChangeStore.DUE_SQL, List.of("CURRENT_TIMESTAMP", "CURRENT_TIMESTAMP"), "ix_portal_change_due"),
+            // an HL7 v2 row is claimed only when no older row of its sender and patient waits (Hl7v2Inbox.claim)
+            new HotPath("an HL7 v2 patient's older messages waiting", "SELECT 1 FROM legacy_inbox p WHERE p.sender = ? AND p.patient_ref = ?"
+                    + " AND p.id < ? AND p.status <> 'DONE'", List.of("'ADT1^CLINIC'", "'Patient/v2-1'", "100"), "ix_legacy_inbox_patient"),
             new HotPath("a patient's conflicts", "SELECT id FROM portal_field_conflict WHERE patient_id = ?", List.of("1"),
                     // H2 indexes a foreign key itself and takes that index; PostgreSQL needs the explicit one
                     "ix_portal_field_conflict_patient|public\\.constraint_index_\\w+: patient_id"));

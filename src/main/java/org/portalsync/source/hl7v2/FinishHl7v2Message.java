@@ -6,8 +6,9 @@ import org.apache.camel.Exchange;
 import org.apache.camel.Processor;
 
 /**
- * Marks an applied inbox row done (its sync ended, synced or dead-lettered) and puts the next waiting row of
- * the same sender and record in the body, or null, so that a patient's later messages follow at once.
+ * Marks an applied inbox row done (its sync ended, synced or dead-lettered) and puts the next waiting rows of
+ * the same sender and record, and of the same sender and patient, in the body (a list, often empty), so that a
+ * patient's later messages follow at once.
  */
 public final class FinishHl7v2Message implements Processor {
 
@@ -22,6 +23,6 @@ public final class FinishHl7v2Message implements Processor {
     @Override
     public void process(Exchange exchange) {
         long id = exchange.getMessage().getHeader(AcceptHl7v2Message.STORED_ID, Long.class);
-        exchange.getMessage().setBody(inbox.done(id, clock.instant()).orElse(null));
+        exchange.getMessage().setBody(inbox.done(id, clock.instant()));
     }
 }

@@ -10,6 +10,7 @@ import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.TreeSet;
 
 import org.portalsync.portal.PortalDatabase;
 
@@ -24,9 +25,13 @@ public final class Hl7v2Inbox {
             String resourceJson, String mapping) {
     }
 
-    /** A message as accepted, before it has an id. */
+    /**
+     * A message as accepted, before it has an id.
+     *
+     * @param patientRecord the patient it is about ({@link MappedMessage#patientRecord}), or null
+     */
     public record Received(Instant receivedAt, String sender, String controlId, String messageType, String mapping, String source,
-            String record, String message, String resourceJson) {
+            String record, String patientRecord, String message, String resourceJson) {
     }
 
     private static final String PENDING = "PENDING";
@@ -51,7 +56,7 @@ public final class Hl7v2Inbox {
      * and the listener) storing the same control id at the same moment still meet the unique key: 23505.
      */
     private static final String INSERT_UNLESS_STORED = "INSERT INTO legacy_inbox (received_at, sender, control_id, message_type, mapping, "
-            + "source, record_ref, message, resource, status) SELECT ?, ?, ?, ?, ?, ?, ?, ?, ?, ? WHERE NOT EXISTS "
+            + "source, record_ref, patient_ref, message, resource, status) SELECT ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ? WHERE NOT EXISTS "
             + "(SELECT 1 FROM legacy_inbox WHERE sender = ? AND control_id = ?)";
 
     /** Stores a message in the caller's transaction. @return its id, or empty when its sender's control id is stored already */
@@ -74,11 +79,12 @@ public final class Hl7v2Inbox {
                 insert.setString(5, message.mapping());
                 insert.setString(6, message.source());
                 insert.setString(7, message.record());
-                insert.setString(8, message.message());
-                insert.setString(9, message.resourceJson());
-                insert.setString(10, PENDING);
-                insert.setString(11, message.sender());
-                insert.setString(12, message.controlId());
+                insert.setString(8, message.patientRecord());
+                insert.setString(9, message.message());
+                insert.setString(10, message.resourceJson());
+                insert.setString(11, PENDING);
+                insert.setString(12, message.sender());
+                insert.setString(13, message.controlId());
                 insert.addBatch();
             }
             int[] inserted = insert.executeBatch();
@@ -130,8 +136,8 @@ public final class Hl7v2Inbox {
     }
 
     /**
-     * Claims a row for applying, unless another worker has it or an older row of the same sender and record still
-     * waits (that one goes first; this one is handed over again when it is done). A merge (A40) names two records,
+     * Claims a row for applying, unless another worker has it or an older row of the same sender and record, or of the
+     * same sender and patient, still waits (that one goes first; this one is handed over again when it is done). A merge (A40) names two records,
      * the survivor (its own) and the merged one: it waits for every older row of its sender, so that the merged
      * patient's earlier messages are in the portal before it is merged (the sweep hands it over again).
      */
@@ -142,7 +148,9 @@ public final class Hl7v2Inbox {
             }
             try (PreparedStatement claim = connection.prepareStatement("UPDATE legacy_inbox i SET status = ?, claimed_at = ? WHERE i.id = ? "
                     + "AND (i.status = ? OR (i.status = ? AND i.claimed_at < ?)) AND NOT EXISTS (SELECT 1 FROM legacy_inbox e "
-                    + "WHERE e.sender = i.sender AND e.record_ref = i.record_ref AND e.id < i.id AND e.status <> ?)")) {
+                    + "WHERE e.sender = i.sender AND e.record_ref = i.record_ref AND e.id < i.id AND e.status <> ?) "
+                    + "AND NOT EXISTS (SELECT 1 FROM legacy_inbox p WHERE i.patient_ref IS NOT NULL AND p.sender = i.sender "
+                    + "AND p.patient_ref = i.patient_ref AND p.id < i.id AND p.status <> ?)")) {
                 claim.setString(1, WORKING);
                 claim.setObject(2, PortalDatabase.utc(now));
                 claim.setLong(3, id);
@@ -150,6 +158,7 @@ public final class Hl7v2Inbox {
                 claim.setString(5, WORKING);
                 claim.setObject(6, PortalDatabase.utc(now.minus(claimTimeout)));
                 claim.setString(7, DONE);
+                claim.setString(8, DONE);
                 if (claim.executeUpdate() == 0) {
                     return Optional.empty();
                 }
@@ -187,8 +196,12 @@ public final class Hl7v2Inbox {
         }
     }
 
-    /** Marks a row applied (synced or dead-lettered). @return the next waiting row of the same sender and record, if any */
-    public Optional<Long> done(long id, Instant now) {
+    /**
+     * Marks a row applied (synced or dead-lettered).
+     *
+     * @return the next waiting row of the same sender and record, and of the same sender and patient, oldest first
+     */
+    public List<Long> done(long id, Instant now) {
         return database.inTransaction(connection -> {
             try (PreparedStatement done = connection.prepareStatement("UPDATE legacy_inbox SET status = ?, done_at = ? WHERE id = ?")) {
                 done.setString(1, DONE);
@@ -196,16 +209,24 @@ public final class Hl7v2Inbox {
                 done.setLong(3, id);
                 done.executeUpdate();
             }
-            try (PreparedStatement next = connection.prepareStatement("SELECT n.id FROM legacy_inbox n JOIN legacy_inbox d "
-                    + "ON d.sender = n.sender AND d.record_ref = n.record_ref WHERE d.id = ? AND n.status = ? ORDER BY n.id")) {
-                next.setLong(1, id);
-                next.setString(2, PENDING);
-                next.setMaxRows(1);
-                try (ResultSet row = next.executeQuery()) {
-                    return row.next() ? Optional.of(row.getLong(1)) : Optional.empty();
-                }
-            }
+            TreeSet<Long> next = new TreeSet<>();
+            nextWaiting(connection, id, "record_ref").ifPresent(next::add);
+            nextWaiting(connection, id, "patient_ref").ifPresent(next::add);
+            return List.copyOf(next);
         });
+    }
+
+    /** @param key {@code record_ref} or {@code patient_ref}: the oldest pending row of the done row's sender sharing it */
+    private static Optional<Long> nextWaiting(Connection connection, long doneId, String key) throws SQLException {
+        try (PreparedStatement next = connection.prepareStatement("SELECT n.id FROM legacy_inbox n JOIN legacy_inbox d "
+                + "ON d.sender = n.sender AND d." + key + " = n." + key + " WHERE d.id = ? AND n.status = ? ORDER BY n.id")) {
+            next.setLong(1, doneId);
+            next.setString(2, PENDING);
+            next.setMaxRows(1);
+            try (ResultSet row = next.executeQuery()) {
+                return row.next() ? Optional.of(row.getLong(1)) : Optional.empty();
+            }
+        }
     }
 
     /** What {@link #reopen} found. */

@@ -142,7 +142,8 @@ public final class Hl7v2Intake {
             Prepared prepared = arrival.prepared();
             MappingFile mapping = prepared.mapped().mapping();
             received.add(new Hl7v2Inbox.Received(arrival.receivedAt(), prepared.message().sender(), prepared.controlId(), prepared.type(),
-                    mapping.name(), mapping.source(), prepared.mapped().record(), prepared.text(), prepared.resourceJson()));
+                    mapping.name(), mapping.source(), prepared.mapped().record(), prepared.mapped().patientRecord(), prepared.text(),
+                    prepared.resourceJson()));
         }
         List<Optional<Long>> ids = inbox.storeAll(connection, received);
         List<DataQualityLog.Found> problems = new ArrayList<>();

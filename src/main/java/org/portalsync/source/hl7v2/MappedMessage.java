@@ -3,6 +3,8 @@ package org.portalsync.source.hl7v2;
 import java.util.List;
 
 import org.hl7.fhir.instance.model.api.IBaseResource;
+import org.hl7.fhir.r4.model.Observation;
+import org.hl7.fhir.r4.model.Patient;
 
 /**
  * What a mapping made of one message: the FHIR resource (for a mapping with {@code each}, a Bundle of type collection
@@ -47,5 +49,25 @@ public record MappedMessage(MappingFile mapping, IBaseResource resource, IBaseRe
     public String record() {
         IBaseResource first = resources().get(0);
         return first.fhirType() + "/" + first.getIdElement().getIdPart();
+    }
+
+    /**
+     * e.g. {@code Patient/v2-3f2a...}: the patient the message is about, by which the inbox orders it with that patient's
+     * other messages (an SIU's after the ADT that came before it): a Patient's own record, else the Patient the
+     * {@code patient} mapping made, else a result's subject; null when the message names none.
+     */
+    public String patientRecord() {
+        IBaseResource first = resources().get(0);
+        if (first instanceof Patient) {
+            return record();
+        }
+        if (patient != null) {
+            return "Patient/" + patient.getIdElement().getIdPart();
+        }
+        if (first instanceof Observation observation && observation.getSubject().getReference() != null
+                && observation.getSubject().getReference().startsWith("Patient/")) {
+            return observation.getSubject().getReference();
+        }
+        return null;
     }
 }

@@ -13,7 +13,7 @@ import org.portalsync.portal.PortalDatabase;
 import org.portalsync.portal.TestDatabases;
 
 /**
- * The legacy inbox on H2 and a real PostgreSQL: a sender's messages for one record are claimed oldest first,
+ * The legacy inbox on H2 and a real PostgreSQL: a sender's messages for one record, and for one patient, are claimed oldest first,
  * whichever a worker asks for first (as two instances would), and a control id is stored once.
  */
 class Hl7v2InboxIT {
@@ -29,8 +29,14 @@ class Hl7v2InboxIT {
     }
 
     private static Hl7v2Inbox.Received message(String sender, String controlId, String type, String record) {
-        return new Hl7v2Inbox.Received(NOW, sender, controlId, type, "hl7v2-adt-patient", "legacy-adt", record, "MSH|...",
+        return new Hl7v2Inbox.Received(NOW, sender, controlId, type, "hl7v2-adt-patient", "legacy-adt", record, record, "MSH|...",
                 "{\"resourceType\":\"Patient\",\"id\":\"" + record.substring("Patient/".length()) + "\"}");
+    }
+
+    /** An SIU: its record the appointment, its patient the PID's ({@code null} as rows stored before patient_ref have). */
+    private static Hl7v2Inbox.Received appointment(String controlId, String record, String patient) {
+        return new Hl7v2Inbox.Received(NOW, "LEGACY^CLINIC-A", controlId, "SIU^S12", "hl7v2-siu-appointment", "legacy-adt", record, patient,
+                "MSH|...", "{\"resourceType\":\"Appointment\",\"id\":\"" + record.substring("Appointment/".length()) + "\"}");
     }
 
     private static long store(PortalDatabase database, Hl7v2Inbox inbox, Hl7v2Inbox.Received message) {
@@ -59,6 +65,29 @@ class Hl7v2InboxIT {
             assertThat(inbox.waiting(NOW, 10)).isEmpty();
             assertThat(inbox.waiting(NOW.plus(Duration.ofMinutes(6)), 10)).as("claims of a worker that stopped")
                     .containsExactly(a08, other, otherSender);
+        }
+    }
+
+    @ParameterizedTest
+    @MethodSource("databases")
+    void aPatientsMessagesAreAppliedInOrderAcrossRecords(String kind) {
+        try (PortalDatabase database = TestDatabases.fresh(kind)) {
+            Hl7v2Inbox inbox = new Hl7v2Inbox(database, Duration.ofMinutes(5));
+            long a04 = store(database, inbox, message("LEGACY^CLINIC-A", "C-11121", "ADT^A04", "Patient/v2-a"));
+            long s12 = store(database, inbox, appointment("C-11122", "Appointment/v2-x", "Patient/v2-a"));
+            long a08 = store(database, inbox, message("LEGACY^CLINIC-A", "C-11123", "ADT^A08", "Patient/v2-a"));
+            long otherPatient = store(database, inbox, appointment("C-11124", "Appointment/v2-y", "Patient/v2-b"));
+            long storedBefore = store(database, inbox, appointment("C-11125", "Appointment/v2-z", null));
+
+            assertThat(inbox.claim(s12, NOW)).as("the SIU waits for its patient's older A04").isEmpty();
+            assertThat(inbox.claim(otherPatient, NOW)).as("another patient's SIU does not wait").isPresent();
+            assertThat(inbox.claim(storedBefore, NOW)).as("a row without a patient is ordered by its record alone").isPresent();
+            assertThat(inbox.claim(a04, NOW)).isPresent();
+            assertThat(inbox.done(a04, NOW)).as("the next rows of its patient (the SIU) and of its record").containsExactly(s12, a08);
+            assertThat(inbox.claim(a08, NOW)).as("the A08 waits for the older SIU of its patient").isEmpty();
+            assertThat(inbox.claim(s12, NOW)).isPresent();
+            assertThat(inbox.done(s12, NOW)).as("the next row of the SIU's patient").containsExactly(a08);
+            assertThat(inbox.claim(a08, NOW)).map(Hl7v2Inbox.Entry::controlId).contains("C-11123");
         }
     }
 
