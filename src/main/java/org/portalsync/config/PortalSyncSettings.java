@@ -199,6 +199,7 @@ public final class PortalSyncSettings {
     public static final String WEBHOOK_RESOURCE_TYPES = "portal-sync.webhook.resource-types";
     public static final String WEBHOOK_WORKERS = "portal-sync.webhook.workers";
     public static final String WEBHOOK_BATCH_SIZE = "portal-sync.webhook.batch-size";
+    public static final String WEBHOOK_BATCH_AFTER = "portal-sync.webhook.batch-after";
     public static final String WEBHOOK_SWEEP_INTERVAL = "portal-sync.webhook.sweep-interval";
     public static final String WEBHOOK_CLAIM_TIMEOUT = "portal-sync.webhook.claim-timeout";
     public static final String SUBSCRIPTION_HEARTBEAT_PERIOD = "portal-sync.subscription.heartbeat-period";
@@ -585,6 +586,10 @@ public final class PortalSyncSettings {
             Setting.optional(WEBHOOK_BATCH_SIZE, "20",
                     "Most resources of one type an inbox worker reads from the EHR in one search (_id=a,b,c) when notifications "
                             + "come faster than they are synced; 1: one read per resource."),
+            Setting.optional(WEBHOOK_BATCH_AFTER, "1s",
+                    "How long a notification may wait in the webhook inbox before the workers catch up with searches of up to "
+                            + "portal-sync.webhook.batch-size resources; while the inbox keeps up, each resource is read by id (quicker, "
+                            + "and cheaper for most FHIR servers). 0s: a search whenever several wait."),
             Setting.optional(WEBHOOK_SWEEP_INTERVAL, "10s",
                     "How often the webhook inbox is searched for rows still pending (left by a restart, or a full queue)."),
             Setting.optional(WEBHOOK_CLAIM_TIMEOUT, "5m",
@@ -768,7 +773,8 @@ public final class PortalSyncSettings {
             return null;
         });
         for (String key : List.of(HL7V2_MAPPINGS_RESCAN_INTERVAL, HL7V2_INBOX_SWEEP_INTERVAL, HL7V2_FILE_POLL_INTERVAL, HL7V2_FILE_READY_AFTER,
-                HL7V2_OUTBOUND_TIMEOUT, SOAP_POLL_INTERVAL, SOAP_CHANGED_SINCE_OVERLAP, SOAP_FULL_READ_INTERVAL, WEBHOOK_MAX_AGE, WEBHOOK_SWEEP_INTERVAL, WEBHOOK_CLAIM_TIMEOUT,
+                HL7V2_OUTBOUND_TIMEOUT, SOAP_POLL_INTERVAL, SOAP_CHANGED_SINCE_OVERLAP, SOAP_FULL_READ_INTERVAL, WEBHOOK_MAX_AGE, WEBHOOK_BATCH_AFTER, WEBHOOK_SWEEP_INTERVAL,
+                WEBHOOK_CLAIM_TIMEOUT,
                 SUBSCRIPTION_HEARTBEAT_PERIOD, SUBSCRIPTION_CHECK_INTERVAL)) {
             check(problems, () -> duration(key));
         }

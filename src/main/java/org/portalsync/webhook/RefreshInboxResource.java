@@ -25,13 +25,14 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Syncs one resource of the webhook inbox (the body, {@code Patient/123}), and with it up to
- * {@code portal-sync.webhook.batch-size - 1} more of the same type that wait in the inbox: the EHR is
- * asked for all of them in one search ({@link FetchFhirResources}), and each is synced from the answer
- * (routes/webhook-inbox.yaml, {@code direct:webhook-inbox-sync}). A resource the answer lacks, or all of
- * them when the search fails, goes through its type's refresh route, which reads it alone (404 and 410
- * are told apart there). However many notifications named a resource meanwhile, in whatever order, one
- * read serves them all, and the portal never gets a version older than the one it holds.
+ * Syncs one resource of the webhook inbox (the body, {@code Patient/123}), and with it, once notifications of
+ * its type have waited {@code portal-sync.webhook.batch-after} (the inbox falls behind), up to
+ * {@code portal-sync.webhook.batch-size - 1} more of them: the EHR is asked for all of them in one search
+ * ({@link FetchFhirResources}), and each is synced from the answer (routes/webhook-inbox.yaml,
+ * {@code direct:webhook-inbox-sync}). A resource the answer lacks, or all of them when the search fails, goes
+ * through its type's refresh route, which reads it alone (404 and 410 are told apart there). However many
+ * notifications named a resource meanwhile, in whatever order, one read serves them all, and the portal never
+ * gets a version older than the one it holds.
  *
  * <p>Each resource is claimed first ({@code webhook_claim}): a worker that finds it claimed leaves it,
  * since the holder looks for rows that arrived during its sync after it lets go, and syncs again. The
@@ -47,18 +48,24 @@ public final class RefreshInboxResource implements Processor {
     private final WebhookInbox inbox;
     private final FetchFhirResources reader;
     private final int batchSize;
+    private final Duration batchAfter;
     private final ProducerTemplate template;
     private final Clock clock;
     private final SyncMetrics metrics;
     /** Names this engine's claims; a claim left by a crash is taken over after the claim timeout. */
     private final String worker = UUID.randomUUID().toString();
 
-    public RefreshInboxResource(String source, WebhookInbox inbox, FetchFhirResources reader, int batchSize, ProducerTemplate template,
-            Clock clock, SyncMetrics metrics) {
+    /**
+     * @param batchSize  most resources read in one search
+     * @param batchAfter how long the oldest notification of a type must have waited for a search; until then each is read by id
+     */
+    public RefreshInboxResource(String source, WebhookInbox inbox, FetchFhirResources reader, int batchSize, Duration batchAfter,
+            ProducerTemplate template, Clock clock, SyncMetrics metrics) {
         this.source = source;
         this.inbox = inbox;
         this.reader = reader;
         this.batchSize = batchSize;
+        this.batchAfter = batchAfter;
         this.template = template;
         this.clock = clock;
         this.metrics = metrics;
@@ -105,7 +112,14 @@ public final class RefreshInboxResource implements Processor {
         if (batchSize == 1) {
             return batch;
         }
-        for (Map.Entry<ResourceKey, Long> more : inbox.unclaimedPending(source, first.type(), batchSize * 2, now).entrySet()) {
+        WebhookInbox.Waiting waiting = inbox.unclaimedPending(source, first.type(), batchSize * 2, now);
+        // while the inbox keeps up, a read by id each: the cheapest request a FHIR server answers, and the quickest
+        // (a search by _id goes through the server's search machinery; HAPI FHIR on H2 scans its resource table for it);
+        // a search's resources are synced one after the other, so a batch also delays its last ones
+        if (waiting.oldestReceivedAt() == null || waiting.oldestReceivedAt().isAfter(now.minus(batchAfter))) {
+            return batch;
+        }
+        for (Map.Entry<ResourceKey, Long> more : waiting.newest().entrySet()) {
             if (batch.size() >= batchSize) {
                 break;
             }

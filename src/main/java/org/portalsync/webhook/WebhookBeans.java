@@ -45,7 +45,8 @@ public final class WebhookBeans {
         registry.bind("acceptWebhookNotification", new AcceptWebhookNotification(database, inbox, subscriptions,
                 new WebhookResourceTypes(list(settings.raw(PortalSyncSettings.WEBHOOK_RESOURCE_TYPES)), camel), clock));
         registry.bind("refreshInboxResource", new RefreshInboxResource(source, inbox, registry.lookupByNameAndType("fetchFhirResources",
-                FetchFhirResources.class), settings.positiveInt(PortalSyncSettings.WEBHOOK_BATCH_SIZE), camel.createProducerTemplate(), clock,
+                FetchFhirResources.class), settings.positiveInt(PortalSyncSettings.WEBHOOK_BATCH_SIZE),
+                settings.duration(PortalSyncSettings.WEBHOOK_BATCH_AFTER), camel.createProducerTemplate(), clock,
                 registry.lookupByNameAndType(SyncMetrics.REGISTRY_NAME, SyncMetrics.class)));
         registry.bind("listPendingInboxResources", new ListPendingInboxResources(source, inbox));
         registry.bind("findSilentSubscriptions", new FindSilentSubscriptions(database, subscriptions,

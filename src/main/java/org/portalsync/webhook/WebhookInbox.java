@@ -7,6 +7,7 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.LinkedHashMap;
@@ -197,12 +198,19 @@ public final class WebhookInbox {
     }
 
     /**
-     * Resources of one type with pending rows that no worker holds now, oldest first, at most {@code limit}:
-     * each with the newest of its pending rows.
+     * Resources of one type waiting for a worker.
+     *
+     * @param newest           each resource with the newest of its pending rows, oldest resource first
+     * @param oldestReceivedAt when the oldest of their rows was received; null when none waits
      */
-    public Map<ResourceKey, Long> unclaimedPending(String source, String type, int limit, Instant now) {
+    public record Waiting(Map<ResourceKey, Long> newest, Instant oldestReceivedAt) {
+    }
+
+    /** Resources of one type with pending rows that no worker holds now, oldest first, at most {@code limit}. */
+    public Waiting unclaimedPending(String source, String type, int limit, Instant now) {
         return database.inTransaction(connection -> {
-            try (PreparedStatement select = connection.prepareStatement("SELECT i.resource_id, MIN(i.id) AS first_id, MAX(i.id) "
+            try (PreparedStatement select = connection.prepareStatement("SELECT i.resource_id, MIN(i.id) AS first_id, MAX(i.id), "
+                    + "MIN(i.received_at) "
                     + "FROM webhook_inbox_item i WHERE i.done_at IS NULL AND i.source = ? AND i.resource_type = ? AND NOT EXISTS ("
                     + "SELECT 1 FROM webhook_claim c WHERE c.source = i.source AND c.resource_type = i.resource_type "
                     + "AND c.resource_id = i.resource_id AND c.claimed_at >= ?) "
@@ -211,12 +219,15 @@ public final class WebhookInbox {
                 select.setString(2, type);
                 select.setObject(3, PortalDatabase.utc(now.minus(claimTimeout)));
                 Map<ResourceKey, Long> newest = new LinkedHashMap<>();
+                Instant oldest = null;
                 try (ResultSet rows = select.executeQuery()) {
                     while (rows.next()) {
                         newest.put(new ResourceKey(type, rows.getString(1)), rows.getLong(3));
+                        Instant received = PortalDatabase.instant(rows.getObject(4, OffsetDateTime.class));
+                        oldest = oldest == null || received.isBefore(oldest) ? received : oldest;
                     }
                 }
-                return newest;
+                return new Waiting(newest, oldest);
             }
         });
     }

@@ -120,7 +120,8 @@ class WebhookBurstIT {
         long seed = 10211;
         List<String> ids = EHR.seedPatients(5, seed);
         Map<String, String> settings = WebhookIT.webhookSettings(EHR.fhirBaseUrl(), seed, WebhookTestClient.SECRET);
-        // one worker: the first resource it takes brings the other four into its batch
+        // one worker: the first resource it takes brings the other four into its batch, the rows having waited through
+        // the restart for longer than portal-sync.webhook.batch-after (1s)
         settings.put(PortalSyncSettings.WEBHOOK_WORKERS, "1");
         try (TestEngine engine = TestEngine.start(settings)) {
             // the workers stop, as in a crash right after the answers went out
@@ -147,6 +148,31 @@ class WebhookBurstIT {
                     .as("four notifications of each of five patients, one search for all").isEqualTo(1);
             assertThat(restarted.count("SELECT COUNT(*) FROM audit_event WHERE action = 'Patient.read'")).isZero();
             assertThat(restarted.count("SELECT COUNT(*) FROM webhook_inbox_item WHERE outcome = 'SYNCED'")).isEqualTo(4L * ids.size());
+        }
+    }
+
+    /** While the inbox keeps up (nothing waited portal-sync.webhook.batch-after), each resource is read by id: no search. */
+    @Test
+    void whileTheInboxKeepsUpEachResourceIsReadById() throws Exception {
+        long seed = 11130;
+        List<String> ids = EHR.seedPatients(4, seed);
+        Map<String, String> settings = WebhookIT.webhookSettings(EHR.fhirBaseUrl(), seed, WebhookTestClient.SECRET);
+        settings.put(PortalSyncSettings.WEBHOOK_WORKERS, "1");
+        settings.put(PortalSyncSettings.WEBHOOK_BATCH_AFTER, "1h");
+        try (TestEngine engine = TestEngine.start(settings)) {
+            engine.stopRoute("webhook-inbox-sweep");
+            engine.stopRoute("webhook-inbox");
+            WebhookTestClient client = new WebhookTestClient(engine.apiBaseUrl(), "ehr");
+            for (String id : ids) {
+                assertThat(client.post(WebhookTestClient.idOnly("Patient", id)).statusCode()).isEqualTo(202);
+            }
+            engine.startRoute("webhook-inbox");
+            engine.startRoute("webhook-inbox-sweep");
+            awaitInboxDone(engine);
+
+            assertThat(engine.count("SELECT COUNT(*) FROM portal_patient")).isEqualTo(ids.size());
+            assertThat(engine.count("SELECT COUNT(*) FROM audit_event WHERE action = 'Patient.search'")).as("four waiting, none for an hour").isZero();
+            assertThat(engine.count("SELECT COUNT(*) FROM audit_event WHERE action = 'Patient.read'")).isEqualTo(ids.size());
         }
     }
 
@@ -187,6 +213,7 @@ class WebhookBurstIT {
         FaultInjectingProxy proxy = new FaultInjectingProxy(EHR.fhirBaseUrl());
         Map<String, String> settings = WebhookIT.webhookSettings(proxy.baseUrl() + "/fhir", seed, WebhookTestClient.SECRET);
         settings.put(PortalSyncSettings.WEBHOOK_WORKERS, "1");
+        settings.put(PortalSyncSettings.WEBHOOK_BATCH_AFTER, "0s");
         try (proxy; TestEngine engine = TestEngine.start(settings)) {
             engine.poll();
             assertThat(engine.count("SELECT COUNT(*) FROM portal_patient WHERE archived_at IS NULL")).isEqualTo(ids.size());
