@@ -1,8 +1,11 @@
 package org.portalsync.source.hl7v2;
 
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
 import ca.uhn.hl7v2.ErrorCode;
@@ -22,6 +25,8 @@ public final class Hl7v2Message {
     private final Message message;
     private final String text;
     private final List<Segment> segments;
+    /** each rule looks its segments up by name: found once, not by a walk of the message per rule */
+    private final Map<String, List<Segment>> segmentsByName = new HashMap<>();
 
     /** @param text the message as HAPI read it ({@link Hl7v2Reader#normalise}: segments end in CR) */
     Hl7v2Message(Message message, String text) {
@@ -29,6 +34,9 @@ public final class Hl7v2Message {
         this.text = text;
         this.segments = new ArrayList<>();
         collect(message, segments);
+        for (Segment segment : segments) {
+            segmentsByName.computeIfAbsent(segment.getName(), name -> new ArrayList<>()).add(segment);
+        }
     }
 
     public Message hapiMessage() {
@@ -63,7 +71,7 @@ public final class Hl7v2Message {
 
     /** Every segment with this name, in message order. */
     public List<Segment> segments(String name) {
-        return segments.stream().filter(segment -> segment.getName().equals(name)).toList();
+        return Collections.unmodifiableList(segmentsByName.getOrDefault(name, List.of()));
     }
 
     /** Every segment, in message order. */

@@ -27,6 +27,8 @@ public final class Hl7v2Reader {
         context.setModelClassFactory(new CanonicalModelClassFactory(VERSION));
         // what a message must hold is the mapping's to say (required rules), not HAPI's default checks
         context.setValidationContext(ValidationContextFactory.noValidation());
+        // and no walk of the message for rules that are not there
+        context.getParserConfiguration().setValidating(false);
         context.getParserConfiguration().setAllowUnknownVersions(true);
         this.parser = context.getPipeParser();
     }
