@@ -57,8 +57,9 @@ public enum AlertKind {
      */
     HL7V2_FILE_REFUSED(false, false),
     /**
-     * A full read of the SOAP source no longer listed more of its patients than one read may archive: none was archived.
-     * Raised by the SOAP poll (once a day while it lasts), so {@link #of} never returns it.
+     * A read of the SOAP source no longer listed more of its patients than one full read may archive, or more upcoming
+     * appointments than one page may remove: none was. Raised by the SOAP poll (once a day while it lasts), so {@link #of}
+     * never returns it.
      */
     SOAP_DELETIONS_HELD(false, false);
 

@@ -186,7 +186,10 @@ public final class DeliverAppointment implements Processor {
             // deleted, then created again at the EHR: the portal holds the newer appointment
             return SyncOutcome.STALE;
         }
-        appointments.markDeleted(connection, current.id(), deleted.versionId(), deleted.deletedAt() != null ? deleted.deletedAt() : now, now);
+        // a deletion with neither version nor time (a SOAP record that no longer lists the appointment) keeps the portal's
+        // version: listed again, even unchanged, the appointment comes back into view
+        appointments.markDeleted(connection, current.id(), deleted.versionId(), deleted.deletedAt(),
+                deleted.deletedAt() != null ? deleted.deletedAt() : now, now);
         auditWrite(connection, "PortalAppointment.delete", current.id(), record, now);
         return SyncOutcome.ARCHIVED;
     }

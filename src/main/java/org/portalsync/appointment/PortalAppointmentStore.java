@@ -166,17 +166,19 @@ public final class PortalAppointmentStore {
     /**
      * The EHR deleted the Appointment: out of the patient's view, kept for history, with the version that deleted it.
      *
-     * @param version   the deletion's version, null when unknown (a read answered 410)
-     * @param deletedAt when the EHR deleted it
+     * @param version     the deletion's version, null when unknown (a read answered 410)
+     * @param lastUpdated the deletion's time as the portal's source version (a late page with an older version must not
+     *                    bring the appointment back); null keeps the version held (a deletion the source never dated)
+     * @param deletedAt   when the EHR deleted it
      */
-    public void markDeleted(Connection connection, long id, String version, Instant deletedAt, Instant now) throws SQLException {
+    public void markDeleted(Connection connection, long id, String version, Instant lastUpdated, Instant deletedAt, Instant now)
+            throws SQLException {
         try (PreparedStatement update = connection.prepareStatement(
                 "UPDATE portal_appointment SET deleted_at = ?, source_version = COALESCE(?, source_version),"
                         + " source_last_updated = COALESCE(?, source_last_updated), updated_at = ? WHERE id = ?")) {
             setInstant(update, 1, deletedAt);
             update.setString(2, version);
-            // the deletion is the newest version: a late page with an older one must not bring the appointment back
-            setInstant(update, 3, deletedAt);
+            setInstant(update, 3, lastUpdated);
             setInstant(update, 4, now);
             update.setLong(5, id);
             update.executeUpdate();

@@ -539,13 +539,13 @@ public final class PortalSyncSettings {
                             + "service clock a little behind) is not missed; records read twice are not applied twice."),
             Setting.optional(SOAP_POLL_INTERVAL, "5m", "How often the SOAP service is polled (on one instance of a cluster)."),
             Setting.optional(SOAP_DELETIONS, "true",
-                    "true: after a poll that read every record, the source's portal patients the service no longer lists are archived "
-                            + "(deleted at the service; README \"Legacy SOAP source\"). false: for a service whose answer is not its "
-                            + "whole list."),
+                    "true: after a poll that read every record, the source's portal patients the service no longer lists are archived, "
+                            + "and after each page, the upcoming appointments its records no longer list leave the patients' view (deleted "
+                            + "at the service; README \"Legacy SOAP source\"). false: for a service whose answer is not its whole list."),
             Setting.optional(SOAP_DELETIONS_MAX_PERCENT, "10",
-                    "Most patients one full read may archive as deleted, in percent of the source's active portal patients (at least "
-                            + "5 are always allowed); a read that would archive more archives none and raises a SOAP_DELETIONS_HELD alert "
-                            + "(a service answering a short list by mistake must not archive the practice)."),
+                    "Most patients one full read may archive as deleted, in percent of the source's active portal patients, and most "
+                            + "appointments one page may remove, in percent of its patients' upcoming ones (at least 5 are always allowed); "
+                            + "a read that would remove more removes none and raises a SOAP_DELETIONS_HELD alert."),
             Setting.optional(SOAP_FULL_READ_INTERVAL, "24h",
                     "With changed-since on: how often a poll reads every record instead of the changes, so that deletions (which "
                             + "ChangedSince cannot show) are found. Without changed-since every poll reads every record."),

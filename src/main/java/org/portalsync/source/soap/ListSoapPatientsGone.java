@@ -2,8 +2,6 @@ package org.portalsync.source.soap;
 
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
-import java.time.Clock;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -12,7 +10,6 @@ import java.util.Set;
 import org.apache.camel.Exchange;
 import org.apache.camel.Processor;
 import org.portalsync.alert.AlertKind;
-import org.portalsync.alert.AlertLog;
 import org.portalsync.portal.PortalDatabase;
 import org.portalsync.source.hl7v2.MappingFile;
 import org.portalsync.sync.DeletedResource;
@@ -40,14 +37,14 @@ public final class ListSoapPatientsGone implements Processor {
     private final PortalDatabase database;
     private final boolean enabled;
     private final int maxPercent;
-    private final Clock clock;
+    private final SoapDeletionsHeld held;
 
     /** @param enabled false: deletions are never inferred (a service whose answer is not its whole list) */
-    public ListSoapPatientsGone(PortalDatabase database, boolean enabled, int maxPercent, Clock clock) {
+    public ListSoapPatientsGone(PortalDatabase database, boolean enabled, int maxPercent, SoapDeletionsHeld held) {
         this.database = database;
         this.enabled = enabled;
         this.maxPercent = maxPercent;
-        this.clock = clock;
+        this.held = held;
     }
 
     @Override
@@ -101,27 +98,7 @@ public final class ListSoapPatientsGone implements Processor {
     }
 
     private void hold(String source, String operation, int gone, int active, int limit) {
-        String message = source + " " + operation + ": the full read no longer lists " + gone + " of the " + active + " active portal "
-                + "patients, more than the " + limit + " one read may archive (portal-sync.source.soap.deletions-max-percent); none archived";
-        LOG.warn(message);
-        Instant now = clock.instant();
-        boolean raised = database.inTransaction(connection -> {
-            try (PreparedStatement recent = connection.prepareStatement("SELECT COUNT(*) FROM alert WHERE kind = ? AND source = ? AND raised_at >= ?")) {
-                recent.setString(1, AlertKind.SOAP_DELETIONS_HELD.name());
-                recent.setString(2, source);
-                recent.setObject(3, PortalDatabase.utc(now.minus(Duration.ofDays(1))));
-                try (ResultSet count = recent.executeQuery()) {
-                    count.next();
-                    if (count.getLong(1) > 0) {
-                        return false;
-                    }
-                }
-            }
-            AlertLog.insert(connection, now, AlertKind.SOAP_DELETIONS_HELD, source, message, null);
-            return true;
-        });
-        if (raised) {
-            LOG.error("ALERT {}: {}", AlertKind.SOAP_DELETIONS_HELD, message);
-        }
+        held.raise(source, source + " " + operation + ": the full read no longer lists " + gone + " of the " + active + " active portal "
+                + "patients, more than the " + limit + " one read may archive (portal-sync.source.soap.deletions-max-percent); none archived");
     }
 }

@@ -3,7 +3,9 @@ package org.portalsync.source.soap;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.IdentityHashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -85,7 +87,12 @@ public final class ReadSoapPage implements Processor {
             patients.values().forEach(patient -> seen.add(patient.getIdElement().getIdPart()));
         }
         MappingFile appointments = exchange.getProperty(StartSoapPoll.APPOINTMENT_MAPPING, MappingFile.class);
+        // each record lists all its patient's upcoming appointments: the page's patients, each with those its record lists
+        Map<String, Set<String>> listed = new LinkedHashMap<>();
+        patients.values().forEach(patient -> listed.put(patient.getIdElement().getIdPart(), new HashSet<>()));
+        exchange.removeProperty(StartSoapPoll.LISTED_APPOINTMENTS);
         if (appointments != null) {
+            exchange.setProperty(StartSoapPoll.LISTED_APPOINTMENTS, listed);
             List<Node> inside = XmlPaths.nodes(document, appointments.soap().records(), appointments.soap().namespaces());
             for (int i = 0; i < inside.size(); i++) {
                 IBaseResource patient = enclosing(inside.get(i), patients);
@@ -94,7 +101,9 @@ public final class ReadSoapPage implements Processor {
                             + ": not inside a record of " + mapping.name() + " (" + mapping.soap().records() + "), so it has no patient");
                 }
                 String reference = patient.fhirType() + "/" + patient.getIdElement().getIdPart();
-                resources.add(new SoapRecord(map(appointments, inside.get(i), reference, page, i + 1, issues), patient));
+                IBaseResource appointment = map(appointments, inside.get(i), reference, page, i + 1, issues);
+                listed.get(patient.getIdElement().getIdPart()).add(appointment.getIdElement().getIdPart());
+                resources.add(new SoapRecord(appointment, patient));
             }
         }
         if (!issues.isEmpty()) {

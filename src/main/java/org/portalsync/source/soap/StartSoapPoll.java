@@ -48,6 +48,11 @@ public final class StartSoapPoll implements Processor {
     static final String FULL_READ_AT = "portalSyncSoapFullReadAt";
     /** Exchange property: the logical ids of the Patients this poll read so far (a mutable Set). */
     static final String SEEN_PATIENTS = "portalSyncSoapSeenPatients";
+    /**
+     * Exchange property: for each Patient of the page just read (its logical id), the logical ids of the appointments its
+     * record lists (a Map of Sets); absent without an appointment mapping.
+     */
+    static final String LISTED_APPOINTMENTS = "portalSyncSoapListedAppointments";
 
     private final MappingFileReader reader;
     private final Path mappingFile;

@@ -222,6 +222,89 @@ class SoapPatientPollIT {
         }
     }
 
+    private static String appointmentId(String serviceId) {
+        return MapHl7v2Message.stableId("legacy-soap", "soap", List.of(serviceId));
+    }
+
+    /** The portal's appointments of the source, each as "service id: deleted|in view". */
+    private static List<String> appointmentViews(TestEngine engine, List<String> serviceIds) throws Exception {
+        List<String> views = new java.util.ArrayList<>();
+        for (String serviceId : serviceIds) {
+            Map<String, Object> row = engine.rows("SELECT deleted_at FROM portal_appointment WHERE source = 'legacy-soap' AND source_id = ?",
+                    appointmentId(serviceId)).get(0);
+            views.add(serviceId + ": " + (row.get("deleted_at") == null ? "in view" : "deleted"));
+        }
+        return views;
+    }
+
+    @Test
+    void anUpcomingAppointmentItsRecordNoLongerListsLeavesThePatientsViewAndComesBackWhenListedAgain() throws Exception {
+        LegacyPatientService service = new LegacyPatientService(USER, PASSWORD);
+        service.records.add(new LegacyPatientService.Record("P-11131", "2024-03-01T12:00:00", "A-11131", "Hopper", "Grace", "1906-12-09", "F"));
+        service.records.add(new LegacyPatientService.Record("P-11132", "2024-03-01T12:00:00", "A-11132", "Turing", "Alan", "1912-06-23", "M"));
+        // the service lists each patient's upcoming appointments; the past one is still listed on the first read
+        LegacyPatientService.Appointment kept = new LegacyPatientService.Appointment("AP-11131", null, "2030-05-06T09:00:00", null, "booked");
+        LegacyPatientService.Appointment deleted = new LegacyPatientService.Appointment("AP-11132", null, "2030-06-03T10:00:00", null, "booked");
+        LegacyPatientService.Appointment past = new LegacyPatientService.Appointment("AP-11133", null, "2024-03-08T09:30:00", null, "completed");
+        LegacyPatientService.Appointment otherPatient = new LegacyPatientService.Appointment("AP-11134", null, "2030-05-07T11:00:00", null,
+                "booked");
+        service.appointments.put("P-11131", new java.util.ArrayList<>(List.of(kept, deleted, past)));
+        service.appointments.put("P-11132", List.of(otherPatient));
+        List<String> all = List.of("AP-11131", "AP-11132", "AP-11133", "AP-11134");
+        try (service; TestEngine engine = start(service)) {
+            engine.request("direct:soap-patient-poll-run", null);
+            assertThat(appointmentViews(engine, all)).containsExactly("AP-11131: in view", "AP-11132: in view", "AP-11133: in view",
+                    "AP-11134: in view");
+
+            // the service deletes one upcoming appointment; the past one leaves the list by time, not by deletion
+            service.appointments.put("P-11131", List.of(kept));
+            engine.request("direct:soap-patient-poll-run", null);
+
+            assertThat(appointmentViews(engine, all)).containsExactly("AP-11131: in view", "AP-11132: deleted", "AP-11133: in view",
+                    "AP-11134: in view");
+            assertThat(engine.count("SELECT COUNT(*) FROM audit_event WHERE action = 'PortalAppointment.delete'")).isEqualTo(1);
+            assertThat(engine.count("SELECT COUNT(*) FROM dead_letter")).isZero();
+
+            // the next read removes nothing more; the appointment listed again, unchanged, comes back into view
+            engine.request("direct:soap-patient-poll-run", null);
+            assertThat(engine.count("SELECT COUNT(*) FROM audit_event WHERE action = 'PortalAppointment.delete'")).isEqualTo(1);
+            service.appointments.put("P-11131", List.of(kept, deleted));
+            engine.request("direct:soap-patient-poll-run", null);
+            assertThat(appointmentViews(engine, all)).containsExactly("AP-11131: in view", "AP-11132: in view", "AP-11133: in view",
+                    "AP-11134: in view");
+            assertThat(engine.count("SELECT COUNT(*) FROM alert WHERE kind = 'SOAP_DELETIONS_HELD'")).isZero();
+        }
+    }
+
+    @Test
+    void aRecordThatNoLongerListsMoreAppointmentsThanAPageMayRemoveRemovesNoneAndRaisesAnAlert() throws Exception {
+        LegacyPatientService service = new LegacyPatientService(USER, PASSWORD);
+        service.records.add(new LegacyPatientService.Record("P-11141", "2024-03-01T12:00:00", "A-11141", "Hopper", "Grace", "1906-12-09", "F"));
+        List<LegacyPatientService.Appointment> six = new java.util.ArrayList<>();
+        for (int i = 1; i <= 6; i++) {
+            six.add(new LegacyPatientService.Appointment("AP-1114" + i, null, "2030-05-0" + i + "T09:00:00", null, "booked"));
+        }
+        service.appointments.put("P-11141", six);
+        try (service; TestEngine engine = start(service)) {
+            engine.request("direct:soap-patient-poll-run", null);
+            assertThat(engine.count("SELECT COUNT(*) FROM portal_appointment WHERE deleted_at IS NULL")).isEqualTo(6);
+
+            // the record comes without its appointments (the service's appointment list broke): 6 gone, a page may remove 5
+            service.appointments.put("P-11141", List.of());
+            engine.request("direct:soap-patient-poll-run", null);
+
+            assertThat(engine.count("SELECT COUNT(*) FROM portal_appointment WHERE deleted_at IS NULL")).isEqualTo(6);
+            assertThat(engine.rows("SELECT message FROM alert WHERE kind = 'SOAP_DELETIONS_HELD'")).singleElement()
+                    .satisfies(row -> assertThat((String) row.get("message"))
+                            .contains("no longer list 6 of their 6 upcoming portal appointments, more than the 5 one page may remove"));
+
+            // five of them gone: within the limit
+            service.appointments.put("P-11141", List.of(six.get(5)));
+            engine.request("direct:soap-patient-poll-run", null);
+            assertThat(engine.count("SELECT COUNT(*) FROM portal_appointment WHERE deleted_at IS NULL")).isEqualTo(1);
+        }
+    }
+
     @Test
     void aFullReadThatNoLongerListsMoreThanItMayArchiveArchivesNoneAndRaisesOneAlert() throws Exception {
         // 12 patients, 10%: one read may archive at most 5 (ListSoapPatientsGone.ALWAYS_ALLOWED)
