@@ -25,7 +25,7 @@ import org.slf4j.LoggerFactory;
  * ({@link DeletedResource}, the body) for the appointment pipeline: out of the patient's view, kept in the table.
  * An appointment that has begun is never a candidate: the service lists only upcoming ones, so a past appointment
  * leaves the list by time, not by deletion. A page that would remove more than the limit (a share of those patients'
- * upcoming appointments, at least {@link ListSoapPatientsGone#ALWAYS_ALLOWED}) removes none and raises a
+ * upcoming appointments, {@link SoapDeletionLimit}) removes none and raises a
  * {@link org.portalsync.alert.AlertKind#SOAP_DELETIONS_HELD} alert: a service whose appointment list broke must not
  * empty the patients' calendars.
  */
@@ -35,16 +35,14 @@ public final class ListSoapAppointmentsGone implements Processor {
 
     private final PortalDatabase database;
     private final boolean enabled;
-    private final int maxPercent;
-    private final SoapDeletionsHeld held;
+    private final SoapDeletionLimit limit;
     private final Clock clock;
 
     /** @param enabled false: deletions are never inferred (a service whose answer is not its whole list) */
-    public ListSoapAppointmentsGone(PortalDatabase database, boolean enabled, int maxPercent, SoapDeletionsHeld held, Clock clock) {
+    public ListSoapAppointmentsGone(PortalDatabase database, boolean enabled, SoapDeletionLimit limit, Clock clock) {
         this.database = database;
         this.enabled = enabled;
-        this.maxPercent = maxPercent;
-        this.held = held;
+        this.limit = limit;
         this.clock = clock;
     }
 
@@ -92,10 +90,10 @@ public final class ListSoapAppointmentsGone implements Processor {
         if (gone.isEmpty()) {
             return;
         }
-        int limit = Math.max(ListSoapPatientsGone.ALWAYS_ALLOWED, upcoming.size() * maxPercent / 100);
-        if (gone.size() > limit) {
-            held.raise(source, source + " " + mapping.soap().operation() + ": the records of " + listed.size() + " patients no longer list "
-                    + gone.size() + " of their " + upcoming.size() + " upcoming portal appointments, more than the " + limit + " one page "
+        int allowed = limit.of(upcoming.size());
+        if (gone.size() > allowed) {
+            limit.hold(source, source + " " + mapping.soap().operation() + ": the records of " + listed.size() + " patients no longer list "
+                    + gone.size() + " of their " + upcoming.size() + " upcoming portal appointments, more than the " + allowed + " one page "
                     + "may remove (portal-sync.source.soap.deletions-max-percent); none removed");
             return;
         }

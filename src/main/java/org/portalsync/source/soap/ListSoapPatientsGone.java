@@ -23,28 +23,23 @@ import org.slf4j.LoggerFactory;
  * deletions ({@link DeletedResource}, the body), for the shared pipeline to archive one by one, as a FHIR EHR's
  * deletions are; only the patients its mapping makes (by their id prefix) are candidates. A service that answers a
  * short list by mistake (an empty page, a filter gone wrong) must not archive the practice: a read that would archive
- * more than the limit (a share of the source's active patients, at least {@link #ALWAYS_ALLOWED}) archives none and
+ * more than the limit (a share of the source's active patients, {@link SoapDeletionLimit}) archives none and
  * raises a {@link AlertKind#SOAP_DELETIONS_HELD} alert, once a day.
  * A changed-since poll lists nothing.
  */
 public final class ListSoapPatientsGone implements Processor {
 
-    /** Deletions one full read may always make, however few patients the source has. */
-    static final int ALWAYS_ALLOWED = 5;
-
     private static final Logger LOG = LoggerFactory.getLogger(ListSoapPatientsGone.class);
 
     private final PortalDatabase database;
     private final boolean enabled;
-    private final int maxPercent;
-    private final SoapDeletionsHeld held;
+    private final SoapDeletionLimit limit;
 
     /** @param enabled false: deletions are never inferred (a service whose answer is not its whole list) */
-    public ListSoapPatientsGone(PortalDatabase database, boolean enabled, int maxPercent, SoapDeletionsHeld held) {
+    public ListSoapPatientsGone(PortalDatabase database, boolean enabled, SoapDeletionLimit limit) {
         this.database = database;
         this.enabled = enabled;
-        this.maxPercent = maxPercent;
-        this.held = held;
+        this.limit = limit;
     }
 
     @Override
@@ -66,9 +61,9 @@ public final class ListSoapPatientsGone implements Processor {
         if (gone.isEmpty()) {
             return;
         }
-        int limit = Math.max(ALWAYS_ALLOWED, active.size() * maxPercent / 100);
-        if (gone.size() > limit) {
-            hold(source, mapping.soap().operation(), gone.size(), active.size(), limit);
+        int allowed = limit.of(active.size());
+        if (gone.size() > allowed) {
+            hold(source, mapping.soap().operation(), gone.size(), active.size(), allowed);
             return;
         }
         // no version and no time: the service never says when it deleted a record, so the portal keeps the version it holds,
@@ -97,8 +92,8 @@ public final class ListSoapPatientsGone implements Processor {
         });
     }
 
-    private void hold(String source, String operation, int gone, int active, int limit) {
-        held.raise(source, source + " " + operation + ": the full read no longer lists " + gone + " of the " + active + " active portal "
-                + "patients, more than the " + limit + " one read may archive (portal-sync.source.soap.deletions-max-percent); none archived");
+    private void hold(String source, String operation, int gone, int active, int allowed) {
+        limit.hold(source, source + " " + operation + ": the full read no longer lists " + gone + " of the " + active + " active portal "
+                + "patients, more than the " + allowed + " one read may archive (portal-sync.source.soap.deletions-max-percent); none archived");
     }
 }

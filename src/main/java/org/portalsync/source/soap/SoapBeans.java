@@ -27,11 +27,10 @@ public final class SoapBeans {
         registry.bind("startSoapPoll", new StartSoapPoll(reader, settings.soapMapping(), settings.soapAppointmentMapping(), marks,
                 settings.duration(PortalSyncSettings.SOAP_CHANGED_SINCE_OVERLAP), settings.duration(PortalSyncSettings.SOAP_FULL_READ_INTERVAL),
                 clock));
-        SoapDeletionsHeld held = new SoapDeletionsHeld(database, clock);
-        registry.bind("listSoapPatientsGone", new ListSoapPatientsGone(database, settings.bool(PortalSyncSettings.SOAP_DELETIONS),
-                settings.positiveInt(PortalSyncSettings.SOAP_DELETIONS_MAX_PERCENT), held));
-        registry.bind("listSoapAppointmentsGone", new ListSoapAppointmentsGone(database, settings.bool(PortalSyncSettings.SOAP_DELETIONS),
-                settings.positiveInt(PortalSyncSettings.SOAP_DELETIONS_MAX_PERCENT), held, clock));
+        SoapDeletionLimit limit = new SoapDeletionLimit(settings.positiveInt(PortalSyncSettings.SOAP_DELETIONS_MAX_PERCENT), database, clock);
+        registry.bind("listSoapPatientsGone", new ListSoapPatientsGone(database, settings.bool(PortalSyncSettings.SOAP_DELETIONS), limit));
+        registry.bind("listSoapAppointmentsGone", new ListSoapAppointmentsGone(database, settings.bool(PortalSyncSettings.SOAP_DELETIONS), limit,
+                clock));
         registry.bind("advanceSoapMark", new AdvanceSoapMark(marks));
         registry.bind("buildSoapRequest", new BuildSoapRequest(settings.raw(PortalSyncSettings.SOAP_USERNAME), enabled ? settings.soapPassword()
                 : "", settings.positiveInt(PortalSyncSettings.SOAP_PAGE_SIZE)));

@@ -307,7 +307,7 @@ class SoapPatientPollIT {
 
     @Test
     void aFullReadThatNoLongerListsMoreThanItMayArchiveArchivesNoneAndRaisesOneAlert() throws Exception {
-        // 12 patients, 10%: one read may archive at most 5 (ListSoapPatientsGone.ALWAYS_ALLOWED)
+        // 12 patients, 10%: one read may archive at most 5 (SoapDeletionLimit.ALWAYS_ALLOWED)
         try (LegacyPatientService service = serviceWith(12, "1085"); TestEngine engine = start(service)) {
             engine.request("direct:soap-patient-poll-run", null);
             List<LegacyPatientService.Record> all = List.copyOf(service.records);

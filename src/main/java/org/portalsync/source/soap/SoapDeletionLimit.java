@@ -13,23 +13,35 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Deletions a SOAP read inferred and held back, being more than its limit: a warning at each read, and a
- * {@link AlertKind#SOAP_DELETIONS_HELD} alert for the source once a day while it lasts.
+ * How many deletions one SOAP read may infer at once ({@code portal-sync.source.soap.deletions-max-percent} of the
+ * candidates, at least {@link #ALWAYS_ALLOWED}), and what becomes of more: none is made, a warning at each read, and a
+ * {@link AlertKind#SOAP_DELETIONS_HELD} alert for the source once a day while it lasts. A service that answers a short
+ * list by mistake must not archive the practice, nor empty its calendars.
  */
-public final class SoapDeletionsHeld {
+public final class SoapDeletionLimit {
 
-    private static final Logger LOG = LoggerFactory.getLogger(SoapDeletionsHeld.class);
+    /** Deletions one read may always make, however few the candidates. */
+    static final int ALWAYS_ALLOWED = 5;
 
+    private static final Logger LOG = LoggerFactory.getLogger(SoapDeletionLimit.class);
+
+    private final int maxPercent;
     private final PortalDatabase database;
     private final Clock clock;
 
-    public SoapDeletionsHeld(PortalDatabase database, Clock clock) {
+    public SoapDeletionLimit(int maxPercent, PortalDatabase database, Clock clock) {
+        this.maxPercent = maxPercent;
         this.database = database;
         this.clock = clock;
     }
 
-    /** @param message what was held and why; names counts, never a record's values */
-    public void raise(String source, String message) {
+    /** @return the most deletions one read may make of this many candidates */
+    public int of(int candidates) {
+        return Math.max(ALWAYS_ALLOWED, candidates * maxPercent / 100);
+    }
+
+    /** Holds back deletions over the limit. @param message what was held and why; names counts, never a record's values */
+    public void hold(String source, String message) {
         LOG.warn(message);
         Instant now = clock.instant();
         boolean raised = database.inTransaction(connection -> {
