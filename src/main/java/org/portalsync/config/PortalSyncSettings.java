@@ -587,9 +587,9 @@ public final class PortalSyncSettings {
                     "Most resources of one type an inbox worker reads from the EHR in one search (_id=a,b,c) when notifications "
                             + "come faster than they are synced; 1: one read per resource."),
             Setting.optional(WEBHOOK_BATCH_AFTER, "1s",
-                    "How long a notification may wait in the webhook inbox before the workers catch up with searches of up to "
-                            + "portal-sync.webhook.batch-size resources; while the inbox keeps up, each resource is read by id (quicker, "
-                            + "and cheaper for most FHIR servers). 0s: a search whenever several wait."),
+                    "How long a resource may wait in the webhook inbox before the worker that takes it catches up with a search for it "
+                            + "and up to portal-sync.webhook.batch-size - 1 other waiting resources of its type; until then each resource is "
+                            + "read by id (quicker, and cheaper for most FHIR servers). 0s: a search whenever several wait."),
             Setting.optional(WEBHOOK_SWEEP_INTERVAL, "10s",
                     "How often the webhook inbox is searched for rows still pending (left by a restart, or a full queue)."),
             Setting.optional(WEBHOOK_CLAIM_TIMEOUT, "5m",

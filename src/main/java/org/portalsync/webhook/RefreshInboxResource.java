@@ -25,8 +25,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Syncs one resource of the webhook inbox (the body, {@code Patient/123}), and with it, once notifications of
- * its type have waited {@code portal-sync.webhook.batch-after} (the inbox falls behind), up to
+ * Syncs one resource of the webhook inbox (the body, {@code Patient/123}), and with it, once that resource
+ * has waited {@code portal-sync.webhook.batch-after} (the inbox falls behind), up to
  * {@code portal-sync.webhook.batch-size - 1} more of them: the EHR is asked for all of them in one search
  * ({@link FetchFhirResources}), and each is synced from the answer (routes/webhook-inbox.yaml,
  * {@code direct:webhook-inbox-sync}). A resource the answer lacks, or all of them when the search fails, goes
@@ -57,7 +57,7 @@ public final class RefreshInboxResource implements Processor {
 
     /**
      * @param batchSize  most resources read in one search
-     * @param batchAfter how long the oldest notification of a type must have waited for a search; until then each is read by id
+     * @param batchAfter how long the resource taken must have waited for a search; until then each is read by id
      */
     public RefreshInboxResource(String source, WebhookInbox inbox, FetchFhirResources reader, int batchSize, Duration batchAfter,
             ProducerTemplate template, Clock clock, SyncMetrics metrics) {
@@ -104,22 +104,21 @@ public final class RefreshInboxResource implements Processor {
         Map<ResourceKey, Long> batch = new LinkedHashMap<>();
         Instant now = clock.instant();
         // under a burst most resources handed over were taken into another worker's batch: one read tells
-        Long firstUpTo = inbox.newestUnclaimed(source, first, now);
-        if (firstUpTo == null || !inbox.claim(source, first, worker, now)) {
+        WebhookInbox.Unclaimed firstRows = inbox.unclaimed(source, first, now);
+        if (firstRows == null || !inbox.claim(source, first, worker, now)) {
             return batch;
         }
-        batch.put(first, firstUpTo);
-        if (batchSize == 1) {
+        batch.put(first, firstRows.newest());
+        // while the inbox keeps up (this resource waited less than batch-after), a read by id each: the cheapest request a
+        // FHIR server answers, and the quickest (a search by _id goes through the server's search machinery; HAPI FHIR on
+        // H2 scans its resource table for it); a search's resources are synced one after the other, so a batch also delays
+        // its last ones. By this resource's own wait, not the oldest row's: a row left pending (a failed sync, waiting for
+        // the sweep) does not turn every later read into a search.
+        if (batchSize == 1 || firstRows.oldestReceivedAt().isAfter(now.minus(batchAfter))) {
             return batch;
         }
-        WebhookInbox.Waiting waiting = inbox.unclaimedPending(source, first.type(), batchSize * 2, now);
-        // while the inbox keeps up, a read by id each: the cheapest request a FHIR server answers, and the quickest
-        // (a search by _id goes through the server's search machinery; HAPI FHIR on H2 scans its resource table for it);
-        // a search's resources are synced one after the other, so a batch also delays its last ones
-        if (waiting.oldestReceivedAt() == null || waiting.oldestReceivedAt().isAfter(now.minus(batchAfter))) {
-            return batch;
-        }
-        for (Map.Entry<ResourceKey, Long> more : waiting.newest().entrySet()) {
+        Map<ResourceKey, Long> waiting = inbox.unclaimedPending(source, first.type(), batchSize * 2, now);
+        for (Map.Entry<ResourceKey, Long> more : waiting.entrySet()) {
             if (batch.size() >= batchSize) {
                 break;
             }

@@ -197,20 +197,10 @@ public final class WebhookInbox {
         });
     }
 
-    /**
-     * Resources of one type waiting for a worker.
-     *
-     * @param newest           each resource with the newest of its pending rows, oldest resource first
-     * @param oldestReceivedAt when the oldest of their rows was received; null when none waits
-     */
-    public record Waiting(Map<ResourceKey, Long> newest, Instant oldestReceivedAt) {
-    }
-
-    /** Resources of one type with pending rows that no worker holds now, oldest first, at most {@code limit}. */
-    public Waiting unclaimedPending(String source, String type, int limit, Instant now) {
+    /** Resources of one type with pending rows that no worker holds now, oldest first, at most {@code limit}, each with its newest row. */
+    public Map<ResourceKey, Long> unclaimedPending(String source, String type, int limit, Instant now) {
         return database.inTransaction(connection -> {
-            try (PreparedStatement select = connection.prepareStatement("SELECT i.resource_id, MIN(i.id) AS first_id, MAX(i.id), "
-                    + "MIN(i.received_at) "
+            try (PreparedStatement select = connection.prepareStatement("SELECT i.resource_id, MIN(i.id) AS first_id, MAX(i.id) "
                     + "FROM webhook_inbox_item i WHERE i.done_at IS NULL AND i.source = ? AND i.resource_type = ? AND NOT EXISTS ("
                     + "SELECT 1 FROM webhook_claim c WHERE c.source = i.source AND c.resource_type = i.resource_type "
                     + "AND c.resource_id = i.resource_id AND c.claimed_at >= ?) "
@@ -219,36 +209,42 @@ public final class WebhookInbox {
                 select.setString(2, type);
                 select.setObject(3, PortalDatabase.utc(now.minus(claimTimeout)));
                 Map<ResourceKey, Long> newest = new LinkedHashMap<>();
-                Instant oldest = null;
                 try (ResultSet rows = select.executeQuery()) {
                     while (rows.next()) {
                         newest.put(new ResourceKey(type, rows.getString(1)), rows.getLong(3));
-                        Instant received = PortalDatabase.instant(rows.getObject(4, OffsetDateTime.class));
-                        oldest = oldest == null || received.isBefore(oldest) ? received : oldest;
                     }
                 }
-                return new Waiting(newest, oldest);
+                return newest;
             }
         });
     }
 
     /**
-     * The newest pending row of the resource when no worker holds it now; null when none is pending or
+     * A resource's pending rows that no worker holds.
+     *
+     * @param newest           the newest of them
+     * @param oldestReceivedAt when the oldest of them was received: how long the resource has waited
+     */
+    public record Unclaimed(long newest, Instant oldestReceivedAt) {
+    }
+
+    /**
+     * The resource's pending rows when no worker holds it now; null when none is pending or
      * another worker holds it (that worker looks for rows that arrived during its sync after it lets go).
      * One read, where a claim attempt would be a write that mostly fails under a burst.
      */
-    public Long newestUnclaimed(String source, ResourceKey resource, Instant now) {
+    public Unclaimed unclaimed(String source, ResourceKey resource, Instant now) {
         return database.inTransaction(connection -> {
-            try (PreparedStatement select = connection.prepareStatement("SELECT MAX(i.id) FROM webhook_inbox_item i WHERE i.source = ? "
-                    + "AND i.resource_type = ? AND i.resource_id = ? AND i.done_at IS NULL AND NOT EXISTS (SELECT 1 FROM webhook_claim c "
-                    + "WHERE c.source = i.source AND c.resource_type = i.resource_type AND c.resource_id = i.resource_id "
-                    + "AND c.claimed_at >= ?)")) {
+            try (PreparedStatement select = connection.prepareStatement("SELECT MAX(i.id), MIN(i.received_at) FROM webhook_inbox_item i "
+                    + "WHERE i.source = ? AND i.resource_type = ? AND i.resource_id = ? AND i.done_at IS NULL AND NOT EXISTS ("
+                    + "SELECT 1 FROM webhook_claim c WHERE c.source = i.source AND c.resource_type = i.resource_type "
+                    + "AND c.resource_id = i.resource_id AND c.claimed_at >= ?)")) {
                 bind(select, source, resource);
                 select.setObject(4, PortalDatabase.utc(now.minus(claimTimeout)));
                 try (ResultSet row = select.executeQuery()) {
                     row.next();
                     long id = row.getLong(1);
-                    return row.wasNull() ? null : id;
+                    return row.wasNull() ? null : new Unclaimed(id, PortalDatabase.instant(row.getObject(2, OffsetDateTime.class)));
                 }
             }
         });

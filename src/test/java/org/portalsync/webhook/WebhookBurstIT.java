@@ -176,6 +176,54 @@ class WebhookBurstIT {
         }
     }
 
+    /**
+     * A row left pending for long (its sync failed, or the queue was full) waits for the sweep; it does not turn the reads
+     * of resources that come afterwards, and wait no time, into searches.
+     */
+    @Test
+    void aRowLeftPendingForLongDoesNotTurnLaterReadsIntoSearches() throws Exception {
+        long seed = 11131;
+        List<String> ids = EHR.seedPatients(4, seed);
+        String leftPending = ids.get(0);
+        Map<String, String> settings = WebhookIT.webhookSettings(EHR.fhirBaseUrl(), seed, WebhookTestClient.SECRET);
+        settings.put(PortalSyncSettings.WEBHOOK_WORKERS, "1");
+        // far longer than any of the later resources waits, even on a slow machine; far shorter than the left row's hour
+        settings.put(PortalSyncSettings.WEBHOOK_BATCH_AFTER, "30s");
+        try (TestEngine engine = TestEngine.start(settings)) {
+            engine.stopRoute("webhook-inbox-sweep");
+            WebhookTestClient client = new WebhookTestClient(engine.apiBaseUrl(), "ehr");
+            List<String> later = ids.subList(1, ids.size());
+            for (String id : later) {
+                assertThat(client.post(WebhookTestClient.idOnly("Patient", id)).statusCode()).isEqualTo(202);
+                WebhookIT.await(() -> engine.count("SELECT COUNT(*) FROM portal_patient WHERE source_id = ?", id) == 1);
+                if (id.equals(later.get(0))) {
+                    // a row nobody hands over, received an hour ago: as a failed sync, or a full queue, leaves it for the sweep
+                    execute(engine, "INSERT INTO webhook_inbox_item (inbox_id, source, resource_type, resource_id, received_at) "
+                            + "SELECT inbox_id, source, resource_type, ?, received_at - INTERVAL '1' HOUR FROM webhook_inbox_item "
+                            + "WHERE resource_id = ?", leftPending, id);
+                }
+            }
+            assertThat(engine.count("SELECT COUNT(*) FROM audit_event WHERE action = 'Patient.search'")).as("the later three read by id").isZero();
+            assertThat(engine.count("SELECT COUNT(*) FROM audit_event WHERE action = 'Patient.read'")).isEqualTo(ids.size() - 1);
+            assertThat(engine.count("SELECT COUNT(*) FROM webhook_inbox_item WHERE done_at IS NULL")).as("the row left pending").isEqualTo(1);
+
+            engine.startRoute("webhook-inbox-sweep");
+            awaitInboxDone(engine);
+            assertThat(engine.count("SELECT COUNT(*) FROM portal_patient")).isEqualTo(ids.size());
+            assertThat(engine.count("SELECT COUNT(*) FROM audit_event WHERE action = 'Patient.search'")).as("nothing else waited").isZero();
+        }
+    }
+
+    private static void execute(TestEngine engine, String sql, Object... parameters) throws java.sql.SQLException {
+        try (java.sql.Connection connection = engine.database().getConnection();
+                java.sql.PreparedStatement statement = connection.prepareStatement(sql)) {
+            for (int i = 0; i < parameters.length; i++) {
+                statement.setObject(i + 1, parameters[i]);
+            }
+            statement.executeUpdate();
+        }
+    }
+
     private static String update(Patient patient, String family) {
         patient.getNameFirstRep().setFamily(family);
         EHR.adminClient().update().resource(patient).execute();
