@@ -10,6 +10,7 @@ import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -30,6 +31,13 @@ public final class WebhookInbox {
 
     /** The outcome of a resource's rows: its sync ended in the portal, or in the dead-letter table. */
     public enum Outcome { SYNCED, DEAD_LETTERED }
+
+    /** The statement for the newest pending row of each of some resources, up to its keys' placeholders. */
+    public static final String NEWEST_PENDING_ROWS_SQL_START = "SELECT resource_id, MAX(id) FROM webhook_inbox_item"
+            + " WHERE (source, resource_type, resource_id) IN (";
+
+    /** How many rows of the oldest pending are read for each resource asked for. */
+    private static final int ROWS_PER_RESOURCE = 4;
 
     private final PortalDatabase database;
     private final Duration claimTimeout;
@@ -179,43 +187,68 @@ public final class WebhookInbox {
         });
     }
 
-    /** Resources with pending rows, oldest first, at most {@code limit}. */
+    /**
+     * Pending rows of a source, oldest first, at most {@code rows}: by {@code ix_webhook_inbox_item_done}, in its order
+     * ({@code done_at} is null in all of them, so they come by id), so that the database reads only the rows returned
+     * however many wait. An aggregate over all pending rows would cost a read of each of them per call, and a worker
+     * calls this per batch: quadratic once the inbox is far behind (a replay of 100,000 notifications).
+     */
+    public static String oldestPendingSql(boolean ofOneType, boolean unclaimedOnly, int rows) {
+        return "SELECT i.resource_type, i.resource_id FROM webhook_inbox_item i WHERE i.done_at IS NULL AND i.source = ?"
+                + (ofOneType ? " AND i.resource_type = ?" : "")
+                + (unclaimedOnly ? " AND NOT EXISTS (SELECT 1 FROM webhook_claim c WHERE c.source = i.source AND c.resource_type = "
+                        + "i.resource_type AND c.resource_id = i.resource_id AND c.claimed_at >= ?)" : "")
+                + " ORDER BY i.done_at, i.id FETCH FIRST " + rows + " ROWS ONLY";
+    }
+
+    /**
+     * Resources with pending rows, oldest first, at most {@code limit}: those among the oldest {@code limit * 4} pending
+     * rows (fewer resources when one has many of them; the rest come at the next sweep).
+     */
     public List<ResourceKey> pending(String source, int limit) {
         return database.inTransaction(connection -> {
-            try (PreparedStatement select = connection.prepareStatement("SELECT resource_type, resource_id, MIN(id) AS first_id "
-                    + "FROM webhook_inbox_item WHERE done_at IS NULL AND source = ? GROUP BY resource_type, resource_id "
-                    + "ORDER BY first_id FETCH FIRST " + limit + " ROWS ONLY")) {
+            try (PreparedStatement select = connection.prepareStatement(oldestPendingSql(false, false, limit * ROWS_PER_RESOURCE))) {
                 select.setString(1, source);
-                List<ResourceKey> keys = new ArrayList<>();
-                try (ResultSet rows = select.executeQuery()) {
-                    while (rows.next()) {
-                        keys.add(new ResourceKey(rows.getString(1), rows.getString(2)));
-                    }
-                }
-                return keys;
+                return List.copyOf(distinct(select, limit));
             }
         });
     }
 
-    /** Resources of one type with pending rows that no worker holds now, oldest first, at most {@code limit}, each with its newest row. */
+    private static Set<ResourceKey> distinct(PreparedStatement select, int limit) throws SQLException {
+        Set<ResourceKey> keys = new LinkedHashSet<>();
+        try (ResultSet rows = select.executeQuery()) {
+            while (keys.size() < limit && rows.next()) {
+                keys.add(new ResourceKey(rows.getString(1), rows.getString(2)));
+            }
+        }
+        return keys;
+    }
+
+    /**
+     * Resources of one type with pending rows that no worker holds now, oldest first, at most {@code limit} (those among
+     * the oldest {@code limit * 4} such rows), each with its newest pending row.
+     */
     public Map<ResourceKey, Long> unclaimedPending(String source, String type, int limit, Instant now) {
         return database.inTransaction(connection -> {
-            try (PreparedStatement select = connection.prepareStatement("SELECT i.resource_id, MIN(i.id) AS first_id, MAX(i.id) "
-                    + "FROM webhook_inbox_item i WHERE i.done_at IS NULL AND i.source = ? AND i.resource_type = ? AND NOT EXISTS ("
-                    + "SELECT 1 FROM webhook_claim c WHERE c.source = i.source AND c.resource_type = i.resource_type "
-                    + "AND c.resource_id = i.resource_id AND c.claimed_at >= ?) "
-                    + "GROUP BY i.resource_id ORDER BY first_id FETCH FIRST " + limit + " ROWS ONLY")) {
+            Set<ResourceKey> oldest;
+            try (PreparedStatement select = connection.prepareStatement(oldestPendingSql(true, true, limit * ROWS_PER_RESOURCE))) {
                 select.setString(1, source);
                 select.setString(2, type);
                 select.setObject(3, PortalDatabase.utc(now.minus(claimTimeout)));
-                Map<ResourceKey, Long> newest = new LinkedHashMap<>();
-                try (ResultSet rows = select.executeQuery()) {
-                    while (rows.next()) {
-                        newest.put(new ResourceKey(type, rows.getString(1)), rows.getLong(3));
-                    }
-                }
-                return newest;
+                oldest = distinct(select, limit);
             }
+            if (oldest.isEmpty()) {
+                return Map.of();
+            }
+            Map<String, Long> newestById = newestPendingRows(connection, source, type, oldest);
+            Map<ResourceKey, Long> newest = new LinkedHashMap<>();
+            for (ResourceKey resource : oldest) {
+                Long id = newestById.get(resource.id());
+                if (id != null) {
+                    newest.put(resource, id);
+                }
+            }
+            return newest;
         });
     }
 
@@ -255,26 +288,32 @@ public final class WebhookInbox {
         if (resources.isEmpty()) {
             return Set.of();
         }
-        return database.inTransaction(connection -> {
-            // whole keys, as ix_webhook_inbox_item_resource holds them: H2 looks each up (PortalDatabase.rowPlaceholders)
-            try (PreparedStatement select = connection.prepareStatement("SELECT DISTINCT resource_id FROM webhook_inbox_item"
-                    + " WHERE (source, resource_type, resource_id) IN (" + PortalDatabase.rowPlaceholders(resources.size(), 3)
-                    + ") AND done_at IS NULL")) {
-                int index = 1;
-                for (ResourceKey resource : resources) {
-                    select.setString(index++, source);
-                    select.setString(index++, type);
-                    select.setString(index++, resource.id());
-                }
-                Set<ResourceKey> pending = new LinkedHashSet<>();
-                try (ResultSet rows = select.executeQuery()) {
-                    while (rows.next()) {
-                        pending.add(new ResourceKey(type, rows.getString(1)));
-                    }
-                }
-                return pending;
+        Set<String> pending = database.inTransaction(connection -> newestPendingRows(connection, source, type, resources).keySet());
+        Set<ResourceKey> keys = new LinkedHashSet<>();
+        resources.stream().filter(resource -> pending.contains(resource.id())).forEach(keys::add);
+        return keys;
+    }
+
+    /** The newest pending row of each of the resources (all of one type) that has one, by resource id. */
+    private static Map<String, Long> newestPendingRows(Connection connection, String source, String type, Collection<ResourceKey> resources)
+            throws SQLException {
+        // whole keys, as ix_webhook_inbox_item_resource holds them: H2 looks each up (PortalDatabase.rowPlaceholders)
+        try (PreparedStatement select = connection.prepareStatement(NEWEST_PENDING_ROWS_SQL_START
+                + PortalDatabase.rowPlaceholders(resources.size(), 3) + ") AND done_at IS NULL GROUP BY resource_id")) {
+            int index = 1;
+            for (ResourceKey resource : resources) {
+                select.setString(index++, source);
+                select.setString(index++, type);
+                select.setString(index++, resource.id());
             }
-        });
+            Map<String, Long> newest = new HashMap<>();
+            try (ResultSet rows = select.executeQuery()) {
+                while (rows.next()) {
+                    newest.put(rows.getString(1), rows.getLong(2));
+                }
+            }
+            return newest;
+        }
     }
 
     private static void bind(PreparedStatement statement, String source, ResourceKey resource) throws SQLException {
