@@ -12,6 +12,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.portalsync.appointment.PortalAppointmentStore;
+import org.portalsync.source.hl7v2.Hl7v2Inbox;
 import org.portalsync.validate.DataQualityLog;
 import org.portalsync.webhook.WebhookInbox;
 import org.portalsync.writeback.PortalChangeStore;
@@ -92,6 +93,9 @@ class HotPathIndexesIT {
             // an HL7 v2 row is claimed only when no older row of its sender and patient waits (Hl7v2Inbox.claim)
             new HotPath("an HL7 v2 patient's older messages waiting", "SELECT 1 FROM legacy_inbox p WHERE p.sender = ? AND p.patient_ref = ?"
                     + " AND p.id < ? AND p.status <> 'DONE'", List.of("'ADT1^CLINIC'", "'Patient/v2-1'", "100"), "ix_legacy_inbox_patient"),
+            // a merge (A40) waits for every older row of its sender not yet applied
+            new HotPath("an HL7 v2 sender's older messages waiting", Hl7v2Inbox.OLDER_ROW_OF_SENDER_WAITS_SQL,
+                    List.of("'PENDING'", "'WORKING'", "6000", "'ADT1^CLINIC'"), "ix_legacy_inbox_status"),
             new HotPath("a patient's conflicts", "SELECT id FROM portal_field_conflict WHERE patient_id = ?", List.of("1"),
                     // H2 indexes a foreign key itself and takes that index; PostgreSQL needs the explicit one
                     "ix_portal_field_conflict_patient|public\\.constraint_index_\\w+: patient_id"));
@@ -116,6 +120,13 @@ class HotPathIndexesIT {
                                 + " SELECT CURRENT_TIMESTAMP, 'ehr', 'Patient/' || n, 'Patient.telecom[0].value', 'not a valid phone number', FALSE"
                                 + " FROM generate_series(1, 5000) AS n");
                         statement.execute("ANALYZE data_quality_issue");
+                        // an HL7 v2 sender's history, applied (DONE) but kept until the retention purges it: the rows still
+                        // waiting must be found without reading it
+                        statement.execute("INSERT INTO legacy_inbox (received_at, sender, control_id, message_type, mapping, source, record_ref,"
+                                + " patient_ref, message, resource, status, done_at) SELECT CURRENT_TIMESTAMP, 'ADT1^CLINIC', 'C' || n, 'ADT^A08',"
+                                + " 'adt.yaml', 'v2', 'Patient/v2-' || n, 'Patient/v2-' || n, 'MSH|', '{}', 'DONE', CURRENT_TIMESTAMP"
+                                + " FROM generate_series(1, 5000) AS n");
+                        statement.execute("ANALYZE legacy_inbox");
                     }
                     StringBuilder text = new StringBuilder();
                     try (ResultSet rows = statement.executeQuery(path.explained())) {

@@ -143,7 +143,8 @@ public final class Hl7v2Inbox {
      */
     public Optional<Entry> claim(long id, Instant now) {
         return database.inTransaction(connection -> {
-            if (isMerge(connection, id) && olderRowOfItsSenderWaits(connection, id)) {
+            String mergeSender = mergeSender(connection, id);
+            if (mergeSender != null && olderRowOfSenderWaits(connection, mergeSender, id)) {
                 return Optional.empty();
             }
             try (PreparedStatement claim = connection.prepareStatement("UPDATE legacy_inbox i SET status = ?, claimed_at = ? WHERE i.id = ? "
@@ -175,20 +176,28 @@ public final class Hl7v2Inbox {
         });
     }
 
-    private static boolean isMerge(Connection connection, long id) throws SQLException {
-        try (PreparedStatement select = connection.prepareStatement("SELECT message_type FROM legacy_inbox WHERE id = ?")) {
+    /** The sender of the row when it is a merge (A40); null for any other row. */
+    private static String mergeSender(Connection connection, long id) throws SQLException {
+        try (PreparedStatement select = connection.prepareStatement("SELECT message_type, sender FROM legacy_inbox WHERE id = ?")) {
             select.setLong(1, id);
             try (ResultSet row = select.executeQuery()) {
-                return row.next() && row.getString(1).startsWith(MERGE_TYPE);
+                return row.next() && row.getString(1).startsWith(MERGE_TYPE) ? row.getString(2) : null;
             }
         }
     }
 
-    private static boolean olderRowOfItsSenderWaits(Connection connection, long id) throws SQLException {
-        try (PreparedStatement select = connection.prepareStatement("SELECT 1 FROM legacy_inbox e JOIN legacy_inbox i ON e.sender = i.sender "
-                + "WHERE i.id = ? AND e.id < i.id AND e.status <> ?")) {
-            select.setLong(1, id);
-            select.setString(2, DONE);
+    /**
+     * Whether a row of the sender older than the given one is not yet applied: by {@code ix_legacy_inbox_status}, so that only
+     * rows not yet applied are read, not the sender's whole history that the inbox keeps until its retention purges it.
+     */
+    public static final String OLDER_ROW_OF_SENDER_WAITS_SQL = "SELECT 1 FROM legacy_inbox WHERE status IN (?, ?) AND id < ? AND sender = ?";
+
+    private static boolean olderRowOfSenderWaits(Connection connection, String sender, long id) throws SQLException {
+        try (PreparedStatement select = connection.prepareStatement(OLDER_ROW_OF_SENDER_WAITS_SQL)) {
+            select.setString(1, PENDING);
+            select.setString(2, WORKING);
+            select.setLong(3, id);
+            select.setString(4, sender);
             select.setMaxRows(1);
             try (ResultSet row = select.executeQuery()) {
                 return row.next();
