@@ -33,7 +33,7 @@ public final class PortalDatabase implements AutoCloseable {
     public static PortalDatabase open(String url, String user, String password, int poolSize, java.time.Duration connectionTimeout) {
         HikariConfig config = new HikariConfig();
         config.setConnectionTimeout(Math.max(250, connectionTimeout.toMillis()));
-        config.setJdbcUrl(withBatchedInserts(withoutErrorTrace(withStatementCache(url))));
+        config.setJdbcUrl(withBatchedInserts(withCommitsWrittenAtOnce(withoutErrorTrace(withStatementCache(url)))));
         config.setUsername(user);
         config.setPassword(password);
         config.setMaximumPoolSize(poolSize);
@@ -68,6 +68,20 @@ public final class PortalDatabase implements AutoCloseable {
     static String withBatchedInserts(String url) {
         if (url.startsWith("jdbc:postgresql:") && !url.toLowerCase(java.util.Locale.ROOT).contains("rewritebatchedinserts")) {
             return url + (url.contains("?") ? "&" : "?") + "reWriteBatchedInserts=true";
+        }
+        return url;
+    }
+
+    /**
+     * An H2 file database keeps what was committed in the last half second (its WRITE_DELAY) in memory by
+     * default: killed then, the engine would lose messages and notifications it had already acknowledged. With
+     * no delay every commit is written to the file before it returns, and survives the process; against the
+     * host losing power it relies on the operating system (PostgreSQL, which syncs its log, does not).
+     */
+    static String withCommitsWrittenAtOnce(String url) {
+        if (url.startsWith("jdbc:h2:") && !url.startsWith("jdbc:h2:mem:")
+                && !url.toUpperCase(java.util.Locale.ROOT).contains("WRITE_DELAY")) {
+            return url + ";WRITE_DELAY=0";
         }
         return url;
     }

@@ -50,9 +50,9 @@ public final class MllpBenchmark {
             for (String database : System.getProperty("bench.db", "h2,postgresql").split(",")) {
                 database = database.strip();
                 Map<String, String> settings = TestEngine.settingsWithoutEhr(database);
-                if (database.equals("h2")) {
-                    settings.put(PortalSyncSettings.DB_URL, "jdbc:h2:file:" + dir.toAbsolutePath().resolve("mllp-" + stamp));
-                }
+                // an AA must mean stored: a commit returns once it is on disk (PostgreSQL: its log) or in the file (H2)
+                settings.put(PortalSyncSettings.DB_URL, database.equals("h2") ? "jdbc:h2:file:" + dir.toAbsolutePath().resolve("mllp-" + stamp)
+                        : TestDatabases.durableJdbcUrl(database));
                 int port = FreePorts.next();
                 settings.put(PortalSyncSettings.HL7V2_MLLP_ENABLED, "true");
                 settings.put(PortalSyncSettings.HL7V2_MLLP_PORT, String.valueOf(port));

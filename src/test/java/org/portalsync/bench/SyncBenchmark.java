@@ -124,7 +124,7 @@ public final class SyncBenchmark {
 
         boolean postgres = System.getProperty("bench.db", "h2").equals("postgresql");
         // PostgreSQL: an embedded server started by this JVM, a new empty database per phase
-        settings.put(PortalSyncSettings.DB_URL, postgres ? TestDatabases.jdbcUrl("postgresql")
+        settings.put(PortalSyncSettings.DB_URL, postgres ? TestDatabases.durableJdbcUrl("postgresql")
                 : "jdbc:h2:file:" + dir.toAbsolutePath().resolve("portal-" + stamp));
         settings.put(PortalSyncSettings.DB_USER, postgres ? TestDatabases.user("postgresql") : "sa");
         settings.put(PortalSyncSettings.FHIR_PAGE_SIZE, Integer.toString(pageSize));
@@ -148,7 +148,7 @@ public final class SyncBenchmark {
         Map<String, String> exportSettings = new HashMap<>(settings);
         exportSettings.put(PortalSyncSettings.FHIR_INITIAL_LOAD, "export");
         exportSettings.put(PortalSyncSettings.FHIR_EXPORT_MAX_POLL_WAIT, "1s");
-        exportSettings.put(PortalSyncSettings.DB_URL, postgres ? TestDatabases.jdbcUrl("postgresql")
+        exportSettings.put(PortalSyncSettings.DB_URL, postgres ? TestDatabases.durableJdbcUrl("postgresql")
                 : "jdbc:h2:file:" + dir.toAbsolutePath().resolve("portal-export-" + stamp));
         exportSettings.put(PortalSyncSettings.CLUSTER_LOCK_DIR, dir.toAbsolutePath().resolve("cluster-export-" + stamp).toString());
         Path exportSettingsFile = dir.resolve("settings-export-" + stamp + ".properties");
@@ -162,7 +162,7 @@ public final class SyncBenchmark {
 
         System.out.println();
         System.out.printf("portal-sync benchmark: N=%d, page size %d, %s sync worker(s), %s, portal DB %s%n",
-                records, pageSize, settings.get(PortalSyncSettings.SYNC_WORKERS), server, postgres ? "PostgreSQL (embedded, local)" : "H2 file");
+                records, pageSize, settings.get(PortalSyncSettings.SYNC_WORKERS), server, postgres ? "PostgreSQL (embedded, local; synchronous_commit=on)" : "H2 file (each commit written at once)");
         System.out.println("| phase        | records | time (s) | records/s | peak heap (MiB) | CPU (s) | CPU ms/record |");
         if (seedSeconds > 0) {
             System.out.println(row("seed EHR", n, seedSeconds, "-", -1));

@@ -21,6 +21,7 @@ import org.portalsync.config.PortalSyncSettings;
 import org.portalsync.config.Setting;
 import org.portalsync.sandbox.SandboxEhr;
 import org.portalsync.sandbox.SandboxPatientGenerator;
+import org.portalsync.testing.EngineProcess;
 
 /**
  * The engine as an operator runs it: a separate JVM on the runtime classpath only (what
@@ -71,12 +72,6 @@ class RuntimeClasspathIT {
         return new Run(engine.exitValue(), output);
     }
 
-    /** The classpath the jar's manifest gives: the engine's classes and target/lib, no test libraries. */
-    private static String shippedClasspath() throws Exception {
-        String runtime = Files.readString(Path.of("target/runtime-classpath.txt"), StandardCharsets.UTF_8).trim();
-        return Path.of("target/classes").toAbsolutePath() + File.pathSeparator + runtime;
-    }
-
     @Test
     void dryRunStartsOnTheShippedClasspathWithEnvironmentSettingsAndExits() throws Exception {
         long seed = 9401;
@@ -90,7 +85,7 @@ class RuntimeClasspathIT {
         environment.put(env(PortalSyncSettings.WELCOME_ENABLED), "true");
 
         Run engine = run(Path.of("").toAbsolutePath(), environment, reports.resolve("engine.log"),
-                "-cp", shippedClasspath(), PortalSyncMain.class.getName(), "--dry-run");
+                "-cp", EngineProcess.shippedClasspath(), PortalSyncMain.class.getName(), "--dry-run");
 
         assertThat(engine.exitCode()).as(engine.log()).isZero();
         assertThat(engine.log()).contains("Dry run: Synced").contains("report: ").doesNotContain(EHR.clientSecret());
@@ -165,7 +160,7 @@ class RuntimeClasspathIT {
         environment.put("PORTAL_SYNC_SOURCE_FHIR_PAGE_SISE", "200");
 
         Run engine = run(Path.of("").toAbsolutePath(), environment, dir.resolve("engine.log"),
-                "-cp", shippedClasspath(), PortalSyncMain.class.getName(), "--dry-run");
+                "-cp", EngineProcess.shippedClasspath(), PortalSyncMain.class.getName(), "--dry-run");
 
         assertThat(engine.exitCode()).isEqualTo(1);
         assertThat(engine.log()).contains("portal-sync cannot start")

@@ -27,8 +27,23 @@ public final class TestDatabases {
         return PortalDatabase.open(jdbcUrl(kind), user(kind), "", 4);
     }
 
-    /** A JDBC URL of a new empty database of that kind. */
+    /**
+     * A JDBC URL of a new empty database of that kind. The embedded PostgreSQL server answers a commit before its
+     * log is on disk (its builder's {@code synchronous_commit=off}): quicker tests, not a server as deployed.
+     */
     public static String jdbcUrl(String kind) {
+        return jdbcUrl(kind, false);
+    }
+
+    /**
+     * As {@link #jdbcUrl(String)}, for benchmarks: on PostgreSQL a commit returns once its log is on disk, as with
+     * PostgreSQL's own default, so that what a benchmark counts as stored is stored.
+     */
+    public static String durableJdbcUrl(String kind) {
+        return jdbcUrl(kind, true);
+    }
+
+    private static String jdbcUrl(String kind, boolean durable) {
         String name = "portal_" + UUID.randomUUID().toString().replace("-", "");
         return switch (kind) {
             case "h2" -> "jdbc:h2:mem:" + name + ";DB_CLOSE_DELAY=-1";
@@ -36,6 +51,9 @@ public final class TestDatabases {
                 EmbeddedPostgres server = postgres();
                 try (var connection = server.getPostgresDatabase().getConnection(); var statement = connection.createStatement()) {
                     statement.execute("CREATE DATABASE " + name);
+                    if (durable) {
+                        statement.execute("ALTER DATABASE " + name + " SET synchronous_commit = on");
+                    }
                 } catch (java.sql.SQLException e) {
                     throw new IllegalStateException("cannot create test database", e);
                 }
