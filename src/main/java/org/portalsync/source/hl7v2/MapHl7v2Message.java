@@ -62,14 +62,16 @@ public final class MapHl7v2Message {
         List<MappedMessage.UnmappedCode> codes = new ArrayList<>();
         IBaseResource patient = null;
         Set<String> read = new HashSet<>(mapping.readFields());
+        Set<String> ignored = new HashSet<>(mapping.ignored());
         if (patientMapping != null) {
             patient = build(patientMapping, null, message, root, codes);
             read.addAll(patientMapping.readFields());
+            ignored.addAll(patientMapping.ignored());
         }
         String patientReference = patient == null ? null : patient.fhirType() + "/" + patient.getIdElement().getIdPart();
         if (mapping.each() == null) {
             IBaseResource resource = build(mapping, patientReference, message, root, codes);
-            return new MappedMessage(mapping, resource, patient, unmapped(read, message), List.copyOf(codes));
+            return new MappedMessage(mapping, resource, patient, unmapped(read, ignored, message), List.copyOf(codes));
         }
         // one resource per segment (each OBX a result), all or none: a message is never half taken
         List<Segment> items = message.segments(mapping.each());
@@ -98,7 +100,7 @@ public final class MapHl7v2Message {
                         e.code());
             }
         }
-        return new MappedMessage(mapping, bundle, patient, unmapped(read, message), List.copyOf(codes));
+        return new MappedMessage(mapping, bundle, patient, unmapped(read, ignored, message), List.copyOf(codes));
     }
 
     private IBaseResource build(MappingFile mapping, String patientReference, Hl7v2Message message, Scope root,
@@ -435,11 +437,14 @@ public final class MapHl7v2Message {
         return OffsetDateTime.parse(dateTime, FHIR_DATE_TIME).plus(count, chrono).format(FHIR_DATE_TIME);
     }
 
-    private static List<String> unmapped(Set<String> read, Hl7v2Message message) {
+    private static List<String> unmapped(Set<String> read, Set<String> ignored, Hl7v2Message message) {
         List<String> unmapped = new ArrayList<>();
         for (String entry : message.presentFields()) {
             int dash = entry.indexOf('-');
             String segment = dash < 0 ? entry : entry.substring(0, dash);
+            if (ignored.contains(segment) || ignored.contains(entry)) {
+                continue;
+            }
             if (dash < 0 ? !read.contains(segment) : read.contains(segment) && !read.contains(entry)) {
                 unmapped.add(entry);
             }

@@ -15,6 +15,8 @@ import java.util.Set;
  * @param idPrefix   the start of every resource id it produces
  * @param idParts    the paths whose values, hashed with the source name, make the resource id; the first must hold a value
  * @param readFields the {@code SEG-n} fields any of its rules reads, and the segments they are in
+ * @param ignored    the segments ({@code EVN}) and fields ({@code PID-1}) it leaves aside on purpose ({@code ignore:}): not
+ *                   listed as unmapped
  * @param each       the segment of which it makes one resource each ({@code OBX}), or null: one resource per message
  * @param soap       for a SOAP source's mapping: the operation and where its records are (paths are then XPath), else null
  * @param patient    the mapping (by name) that makes the Patient of each message (of a SOAP mapping: of the record of that
@@ -24,7 +26,7 @@ import java.util.Set;
  */
 public record MappingFile(String file, String name, String source, ZoneId zone, List<Accepts> accepts, String resourceType,
         String idPrefix, List<SourcePath> idParts, int idLine, Map<String, Map<String, String>> tables, List<MappingRule> rules,
-        Set<String> readFields, String each, Soap soap, String patient, List<Sender> senders) {
+        Set<String> readFields, Set<String> ignored, String each, Soap soap, String patient, List<Sender> senders) {
 
     /** What an unscoped mapping serves: any sending application at any facility. */
     public static final List<Sender> EVERY_SENDER = List.of(new Sender(null, null));

@@ -42,7 +42,7 @@ import org.snakeyaml.engine.v2.nodes.SequenceNode;
 public final class MappingFileReader {
 
     private static final Set<String> FILE_KEYS = Set.of("mapping", "source", "zone", "messages", "soap", "produces", "each", "id",
-            "tables", "rules", "patient", "senders");
+            "tables", "rules", "patient", "senders", "ignore");
     private static final Set<String> RULE_KEYS = Set.of("target", "source", "sources", "concat", "separator", "value", "default", "map",
             "type", "prefix", "split", "when", "required", "each", "rules", "reference", "refuse", "plus", "reference-of", "at-most");
     private static final Set<String> CONDITION_KEYS = Set.of("path", "equals", "in", "not-equals", "not-in", "present");
@@ -161,8 +161,43 @@ public final class MappingFileReader {
         this.patientMapping = patient;
         this.idPartCount = idParts.size();
         List<MappingRule> rules = rules(required(keys, "rules", root, "the field rules"), resource, null);
+        Set<String> ignored = keys.containsKey("ignore") ? ignored(keys.get("ignore"), soap != null) : Set.of();
         return new MappingFile(file, name, source, zone, accepts, produces, prefix, idParts, line(idNode), Map.copyOf(tables), rules,
-                Set.copyOf(readFields), each, soap, patient, senders);
+                Set.copyOf(readFields), ignored, each, soap, patient, senders);
+    }
+
+    /**
+     * {@code ignore: [EVN, PID-1]}: segments and fields the mapping leaves aside on purpose, so that the digest lists only
+     * what nobody decided on. Each must exist in HL7 v2.5.1 (or be a Z-segment); a field is named whole (SEG-n).
+     */
+    private Set<String> ignored(NodeTuple tuple, boolean soapMapping) {
+        if (soapMapping) {
+            throw error(tuple.getKeyNode(), "ignore names HL7 v2 segments and fields; a SOAP mapping lists what its records hold");
+        }
+        Set<String> ignored = new LinkedHashSet<>();
+        for (Node item : sequence(tuple.getValueNode(), "ignore")) {
+            String text = scalar(item, "an ignore entry").strip();
+            try {
+                if (SourcePath.isSegmentName(text)) {
+                    V251Segments.checkSegment(text);
+                } else {
+                    SourcePath path = SourcePath.parse(text);
+                    if (!text.equals(path.fieldName())) {
+                        throw new IllegalArgumentException("'" + text + "': ignore names a segment (EVN) or a whole field (PID-1), "
+                                + "as the unmapped list does");
+                    }
+                    V251Segments.check(path);
+                }
+            } catch (IllegalArgumentException e) {
+                throw error(item, "ignore: " + e.getMessage());
+            }
+            if (readFields.contains(text)) {
+                throw error(item, "ignore: " + (text.length() == 3 ? "rules of this mapping read fields of " + text
+                        + "; name the fields no rule reads (e.g. " + text + "-1)" : "a rule of this mapping reads " + text));
+            }
+            ignored.add(text);
+        }
+        return Set.copyOf(ignored);
     }
 
     private ZoneId zone(Node node) {

@@ -85,7 +85,9 @@ public final class AdtBurst {
         return "MSH|^~\\&|" + SENDING_APPLICATION + "|" + SENDING_FACILITY + "|PORTAL|PS|" + at + "||ADT^" + event + "^ADT_A01|"
                 + controlId(patient, version) + "|P|2.5.1\r"
                 + "EVN|" + event + "|" + at + "\r"
-                + "PID|1||" + mrn(patient) + "^^^CLINIC-B^MR||Burst^" + givenName(version) + "||19800101|F";
+                + "PID|1||" + mrn(patient) + "^^^CLINIC-B^MR||Burst^" + givenName(version) + "||19800101|F\r"
+                // a visit, as most ADT messages carry: no rule reads it, so each message also writes its digest row
+                + "PV1|1|O";
     }
 
     /** Sends the whole burst to the listener on {@code port}; returns every answer, in no particular order. */

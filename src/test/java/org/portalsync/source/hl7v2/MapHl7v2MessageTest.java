@@ -159,6 +159,20 @@ class MapHl7v2MessageTest {
     }
 
     @Test
+    void whatTheMappingIgnoresIsNotListedAndTheRestStillIs() {
+        MappingFile ignoring = new MappingFileReader(FHIR, key -> key.equals("portal-sync.mapping.mrn-system") ? Optional.of(MRN_SYSTEM) : Optional.empty()).read("config/mappings/clinic-a.yaml",
+                MAPPING.replace("produces: Patient\n", "produces: Patient\nignore: [EVN, PID-1, NK1-1]\n"));
+        MappedMessage mapped = new MapHl7v2Message(FHIR).map(ignoring, null, message(MSH,
+                "EVN|A04|20240301120000",
+                "PID|1||A-77^^^CLINIC-A^MR||Lovelace^Ada||19151210|F||2106-3|1 Main St^^Springfield",
+                "NK1|1|Byron^Anne",
+                "PV1|1|O",
+                "ZPI|custom"));
+
+        assertThat(mapped.unmapped()).containsExactly("PID-10", "PID-11", "PV1", "ZPI");
+    }
+
+    @Test
     void aTimeWithAnOffsetKeepsItAndOneWithoutIsReadInTheMappingsZone() {
         Patient withOffset = map(message(MSH, pid29("202403100230-0500")));
         Patient winter = map(message(MSH, pid29("20240110083000")));

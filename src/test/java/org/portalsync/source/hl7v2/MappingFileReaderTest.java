@@ -156,4 +156,25 @@ class MappingFileReaderTest {
         assertThat(error(HEAD.replace("produces: Patient\n", "produces: Patient\nsenders: []\n") + "  - {source: PID-8, target: gender}\n"))
                 .startsWith("config/mappings/clinic-a.yaml:6: senders names no sender");
     }
+
+    @Test
+    void whatAMappingIgnoresIsCheckedWhenRead() {
+        String rules = "  - {source: PID-8, target: gender}\n";
+        MappingFile mapping = new MappingFileReader(MapHl7v2MessageTest.FHIR, key -> Optional.empty()).read("config/mappings/clinic-a.yaml",
+                HEAD.replace("produces: Patient\n", "produces: Patient\nignore: [EVN, PID-1, ZPI]\n") + rules);
+        assertThat(mapping.ignored()).containsExactlyInAnyOrder("EVN", "PID-1", "ZPI");
+
+        assertThat(error(HEAD.replace("produces: Patient\n", "produces: Patient\nignore: [EVN, QQQ]\n") + rules))
+                .isEqualTo("config/mappings/clinic-a.yaml:6: ignore: segment QQQ does not exist in HL7 v2.5.1 (a site's own segments begin with Z)");
+        assertThat(error(HEAD.replace("produces: Patient\n", "produces: Patient\nignore: [PID-40]\n") + rules))
+                .isEqualTo("config/mappings/clinic-a.yaml:6: ignore: 'PID-40': PID has 39 fields in HL7 v2.5.1");
+        assertThat(error(HEAD.replace("produces: Patient\n", "produces: Patient\nignore: [PID-11-3]\n") + rules))
+                .isEqualTo("config/mappings/clinic-a.yaml:6: ignore: 'PID-11-3': ignore names a segment (EVN) or a whole field (PID-1), "
+                        + "as the unmapped list does");
+        assertThat(error(HEAD.replace("produces: Patient\n", "produces: Patient\nignore: [PID-8]\n") + rules))
+                .isEqualTo("config/mappings/clinic-a.yaml:6: ignore: a rule of this mapping reads PID-8");
+        assertThat(error(HEAD.replace("produces: Patient\n", "produces: Patient\nignore: [PID]\n") + rules))
+                .isEqualTo("config/mappings/clinic-a.yaml:6: ignore: rules of this mapping read fields of PID; name the fields no rule "
+                        + "reads (e.g. PID-1)");
+    }
 }
