@@ -27,6 +27,11 @@ public final class Hl7v2Message {
     private final List<Segment> segments;
     /** each rule looks its segments up by name: found once, not by a walk of the message per rule */
     private final Map<String, List<Segment>> segmentsByName = new HashMap<>();
+    /** read once, on the thread that read the message: routing, the audit row and the digest ask for them again */
+    private final String type;
+    private final String event;
+    private final String controlId;
+    private final String sender;
 
     /** @param text the message as HAPI read it ({@link Hl7v2Reader#normalise}: segments end in CR) */
     Hl7v2Message(Message message, String text) {
@@ -37,6 +42,10 @@ public final class Hl7v2Message {
         for (Segment segment : segments) {
             segmentsByName.computeIfAbsent(segment.getName(), name -> new ArrayList<>()).add(segment);
         }
+        this.type = header(9, 1);
+        this.event = header(9, 2);
+        this.controlId = header(10, 1);
+        this.sender = header(3, 1) + "^" + header(4, 1);
     }
 
     public Message hapiMessage() {
@@ -45,22 +54,22 @@ public final class Hl7v2Message {
 
     /** MSH-9-1, e.g. {@code ADT} */
     public String type() {
-        return header(9, 1);
+        return type;
     }
 
     /** MSH-9-2, e.g. {@code A04} */
     public String event() {
-        return header(9, 2);
+        return event;
     }
 
     /** MSH-10, the sender's message control id */
     public String controlId() {
-        return header(10, 1);
+        return controlId;
     }
 
     /** MSH-3 and MSH-4 (their first components), e.g. {@code ADT1^GOOD HEALTH HOSPITAL}: who a control id is unique for */
     public String sender() {
-        return header(3, 1) + "^" + header(4, 1);
+        return sender;
     }
 
     /** The value of a field of MSH, "" when absent. */
