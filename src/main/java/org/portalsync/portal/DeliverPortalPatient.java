@@ -95,7 +95,10 @@ public final class DeliverPortalPatient implements Processor {
     public SyncOutcome deliver(Connection connection, String source, String record, MappedPatient mapped, Instant now)
             throws SQLException {
         try (StatementBatches writes = new StatementBatches(connection)) {
-            SyncOutcome outcome = deliver(new RecordByRecord(connection, source), writes, source, record, mapped, now);
+            RecordByRecord reads = new RecordByRecord(connection, source);
+            List<Created> created = new ArrayList<>(1);
+            SyncOutcome outcome = deliver(reads, writes, source, record, mapped, now, created);
+            insertCreated(reads, writes, created, now);
             writes.flush();
             return outcome;
         }
@@ -127,16 +130,34 @@ public final class DeliverPortalPatient implements Processor {
                 statuses.readAhead(connection, source, sourceIds));
         List<SyncOutcome> outcomes = new ArrayList<>(records.size());
         try (StatementBatches writes = new StatementBatches(connection)) {
+            List<Created> created = new ArrayList<>();
             for (Incoming incoming : records) {
-                outcomes.add(deliver(reads, writes, source, incoming.record(), incoming.mapped(), now));
+                outcomes.add(deliver(reads, writes, source, incoming.record(), incoming.mapped(), now, created));
             }
+            // the page's new patients in one statement: their rows first, then what refers to them
+            insertCreated(reads, writes, created, now);
             writes.flush();
         }
         return outcomes;
     }
 
-    private SyncOutcome deliver(Reads reads, StatementBatches writes, String source, String record, MappedPatient mapped, Instant now)
-            throws SQLException {
+    /** A patient the delivery creates: inserted by {@link #insertCreated}, with the others of its page. */
+    private record Created(String record, PortalPatientStore.NewPatient row) {
+    }
+
+    /** Inserts the new patients a delivery decided on, then their welcomes and audit rows (which need their ids). */
+    private void insertCreated(Reads reads, StatementBatches writes, List<Created> created, Instant now) throws SQLException {
+        List<Long> ids = patients.insertAll(writes, created.stream().map(Created::row).toList(), now);
+        for (int i = 0; i < created.size(); i++) {
+            Created patient = created.get(i);
+            welcomes.enqueue(writes, ids.get(i), patient.row().patient(), reads.initialLoadInProgress(), now);
+            auditWrite(writes, "PortalPatient.create", ids.get(i), patient.record(), now);
+        }
+    }
+
+    /** @param created where a new patient goes, to be inserted with the others of the page ({@link #insertCreated}) */
+    private SyncOutcome deliver(Reads reads, StatementBatches writes, String source, String record, MappedPatient mapped, Instant now,
+            List<Created> created) throws SQLException {
         String sourceId = sourceId(record);
         // whatever the outcome, the record reached the portal or the digest: its dead letters are done
         reads.resolveDeadLetters(record, now);
@@ -172,9 +193,7 @@ public final class DeliverPortalPatient implements Processor {
         PortalPatient merged = merge.patient();
         SyncOutcome outcome;
         if (stored.isEmpty()) {
-            long id = patients.insert(writes, merged, merge.provenance(), now);
-            welcomes.enqueue(writes, id, merged, reads.initialLoadInProgress(), now);
-            auditWrite(writes, "PortalPatient.create", id, record, now);
+            created.add(new Created(record, new PortalPatientStore.NewPatient(merged, merge.provenance())));
             outcome = SyncOutcome.CREATED;
         } else {
             PortalPatient current = stored.get().patient();

@@ -4,7 +4,6 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.sql.Types;
 import java.time.Instant;
 import java.time.LocalDate;
@@ -168,29 +167,60 @@ public final class PortalPatientStore {
 
     /** @return the new patient's portal id; the patient row is written at once (its key is needed), its child rows are batched */
     public long insert(StatementBatches writes, PortalPatient patient, PatientProvenance provenance, Instant now) throws SQLException {
-        long id;
+        return insertAll(writes, List.of(new NewPatient(patient, provenance)), now).get(0);
+    }
+
+    /** A patient the portal does not hold yet, with the provenance of its fields. */
+    public record NewPatient(PortalPatient patient, PatientProvenance provenance) {
+    }
+
+    /**
+     * Inserts new patients of one source (distinct records) in one JDBC batch, written at once (their keys are needed),
+     * their child rows held in {@code writes}: one round trip for a page's new patients, not one each.
+     *
+     * @return each new patient's portal id, in order
+     */
+    public List<Long> insertAll(StatementBatches writes, List<NewPatient> created, Instant now) throws SQLException {
+        if (created.isEmpty()) {
+            return List.of();
+        }
+        Map<String, Long> idsBySourceId = new HashMap<>();
         try (PreparedStatement insert = writes.connection().prepareStatement(
                 "INSERT INTO portal_patient (source, source_id, source_version, source_last_updated, source_zone, mrn,"
                         + " legal_prefix, legal_given, legal_family, legal_suffix, preferred_prefix, preferred_given,"
                         + " preferred_family, preferred_suffix, birth_date, gender, preferred_language, archived, deceased, deceased_at, display_name,"
                         + " field_provenance, archived_at, created_at, updated_at, row_version)"
                         + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1)",
-                Statement.RETURN_GENERATED_KEYS)) {
-            insert.setString(1, patient.source());
-            insert.setString(2, patient.sourceId());
-            int next = setColumns(insert, 3, patient);
-            insert.setString(next, provenance.toJson(patient));
-            insert.setObject(next + 1, patient.archived() ? PortalDatabase.utc(now) : null);
-            insert.setObject(next + 2, PortalDatabase.utc(now));
-            insert.setObject(next + 3, PortalDatabase.utc(now));
-            insert.executeUpdate();
+                new String[] {"id", "source_id"})) {
+            for (NewPatient row : created) {
+                PortalPatient patient = row.patient();
+                insert.setString(1, patient.source());
+                insert.setString(2, patient.sourceId());
+                int next = setColumns(insert, 3, patient);
+                insert.setString(next, row.provenance().toJson(patient));
+                insert.setObject(next + 1, patient.archived() ? PortalDatabase.utc(now) : null);
+                insert.setObject(next + 2, PortalDatabase.utc(now));
+                insert.setObject(next + 3, PortalDatabase.utc(now));
+                insert.addBatch();
+            }
+            insert.executeBatch();
+            // by source id, not by position: the order a database returns a batch's keys in is its own
             try (ResultSet keys = insert.getGeneratedKeys()) {
-                keys.next();
-                id = keys.getLong(1);
+                while (keys.next()) {
+                    idsBySourceId.put(keys.getString(2), keys.getLong(1));
+                }
             }
         }
-        writeChildren(writes, id, null, patient);
-        return id;
+        List<Long> ids = new ArrayList<>(created.size());
+        for (NewPatient row : created) {
+            Long id = idsBySourceId.get(row.patient().sourceId());
+            if (id == null) {
+                throw new SQLException("portal_patient: no id returned for the new patient " + row.patient().sourceId(), "HY000");
+            }
+            ids.add(id);
+            writeChildren(writes, id, null, row.patient());
+        }
+        return ids;
     }
 
     /** Writes {@code patient} over {@code current} (as {@link #find} returned it) at once; child rows that did not change stay as they are. */

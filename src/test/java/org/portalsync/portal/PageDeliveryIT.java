@@ -176,7 +176,9 @@ class PageDeliveryIT {
                     SyncOutcome.STALE, SyncOutcome.ARCHIVED);
             for (String table : List.of("portal_patient", "portal_patient_telecom", "portal_patient_address", "portal_patient_contact",
                     "patient_sync_status", "data_quality_issue", "audit_event", "welcome_outbox", "dead_letter", "portal_field_conflict")) {
-                assertThat(rows(together, table)).as(table).isEqualTo(rows(oneByOne, table));
+                // an audit row's id only numbers the rows: a page writes its new patients (one statement) after the rest
+                String numbering = table.equals("audit_event") ? "ID" : null;
+                assertThat(rows(together, table, numbering)).as(table).isEqualTo(rows(oneByOne, table, numbering));
             }
             assertThat(rows(together, "welcome_outbox")).as("patients new after the initial load are welcomed").isNotEmpty();
             assertThat(rows(together, "dead_letter")).as("every open dead letter of a delivered record is resolved")
@@ -219,6 +221,11 @@ class PageDeliveryIT {
 
     /** Every row of a table in key order, each column by name (upper case), as text. */
     private static List<Map<String, String>> rows(Portal portal, String table) {
+        return rows(portal, table, null);
+    }
+
+    /** As {@link #rows(Portal, String)}, without one column (null: none), sorted by the rest. */
+    private static List<Map<String, String>> rows(Portal portal, String table, String without) {
         return portal.database().inTransaction(connection -> {
             List<Map<String, String>> rows = new ArrayList<>();
             try (Statement statement = connection.createStatement(); ResultSet result = statement.executeQuery("SELECT * FROM " + table)) {
@@ -227,7 +234,10 @@ class PageDeliveryIT {
                     Map<String, String> row = new LinkedHashMap<>();
                     for (int column = 1; column <= meta.getColumnCount(); column++) {
                         Object value = result.getObject(column);
-                        row.put(meta.getColumnLabel(column).toUpperCase(java.util.Locale.ROOT), value == null ? null : value.toString());
+                        String name = meta.getColumnLabel(column).toUpperCase(java.util.Locale.ROOT);
+                        if (!name.equals(without)) {
+                            row.put(name, value == null ? null : value.toString());
+                        }
                     }
                     rows.add(row);
                 }
