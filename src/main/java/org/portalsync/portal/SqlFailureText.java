@@ -115,6 +115,14 @@ public final class SqlFailureText {
 
     private static List<String> names(SQLException failure) {
         List<String> names = new ArrayList<>();
+        SQLException statementFailure = failure.getNextException();
+        if (failure instanceof java.sql.BatchUpdateException && statementFailure != null && statementFailure != failure) {
+            // a JDBC batch's failure holds the failing statement's own, which names the table or column
+            names.addAll(names(statementFailure));
+            if (!names.isEmpty()) {
+                return names;
+            }
+        }
         if (failure instanceof PSQLException postgres && postgres.getServerErrorMessage() != null) {
             ServerErrorMessage server = postgres.getServerErrorMessage();
             add(names, "table", server.getTable());
