@@ -19,9 +19,11 @@ import org.flywaydb.core.Flyway;
 public final class PortalDatabase implements AutoCloseable {
 
     private final HikariDataSource dataSource;
+    private final CommitsOnDisk commitsOnDisk;
 
-    private PortalDatabase(HikariDataSource dataSource) {
+    private PortalDatabase(HikariDataSource dataSource, boolean h2File) {
         this.dataSource = dataSource;
+        this.commitsOnDisk = new CommitsOnDisk(dataSource, h2File);
     }
 
     /** Opens the pool and brings the schema up to date; fails start-up with the database's own reason. */
@@ -33,7 +35,7 @@ public final class PortalDatabase implements AutoCloseable {
     public static PortalDatabase open(String url, String user, String password, int poolSize, java.time.Duration connectionTimeout) {
         HikariConfig config = new HikariConfig();
         config.setConnectionTimeout(Math.max(250, connectionTimeout.toMillis()));
-        config.setJdbcUrl(withBatchedInserts(withCommitsWrittenAtOnce(withoutErrorTrace(withStatementCache(url)))));
+        config.setJdbcUrl(withBatchedInserts(withoutErrorTrace(withStatementCache(url))));
         config.setUsername(user);
         config.setPassword(password);
         config.setMaximumPoolSize(poolSize);
@@ -46,7 +48,7 @@ public final class PortalDatabase implements AutoCloseable {
             dataSource.close();
             throw e;
         }
-        return new PortalDatabase(dataSource);
+        return new PortalDatabase(dataSource, url.startsWith("jdbc:h2:") && !url.startsWith("jdbc:h2:mem:"));
     }
 
     /**
@@ -68,20 +70,6 @@ public final class PortalDatabase implements AutoCloseable {
     static String withBatchedInserts(String url) {
         if (url.startsWith("jdbc:postgresql:") && !url.toLowerCase(java.util.Locale.ROOT).contains("rewritebatchedinserts")) {
             return url + (url.contains("?") ? "&" : "?") + "reWriteBatchedInserts=true";
-        }
-        return url;
-    }
-
-    /**
-     * An H2 file database keeps what was committed in the last half second (its WRITE_DELAY) in memory by
-     * default: killed then, the engine would lose messages and notifications it had already acknowledged. With
-     * no delay every commit is written to the file before it returns, and survives the process; against the
-     * host losing power it relies on the operating system (PostgreSQL, which syncs its log, does not).
-     */
-    static String withCommitsWrittenAtOnce(String url) {
-        if (url.startsWith("jdbc:h2:") && !url.startsWith("jdbc:h2:mem:")
-                && !url.toUpperCase(java.util.Locale.ROOT).contains("WRITE_DELAY")) {
-            return url + ";WRITE_DELAY=0";
         }
         return url;
     }
@@ -120,6 +108,16 @@ public final class PortalDatabase implements AutoCloseable {
             // drivers quote the offending value in their messages: see SqlFailureText
             throw PortalDatabaseException.of(e);
         }
+    }
+
+    /**
+     * As {@link #inTransaction}, and returns only once the commit is on disk: for what the engine acknowledges (an MLLP
+     * AA, a webhook's 202, a file moved to {@code done/}), which must outlive a killed engine ({@link CommitsOnDisk}).
+     */
+    public <T> T inDurableTransaction(TransactionalWork<T> work) {
+        T result = inTransaction(work);
+        commitsOnDisk.await();
+        return result;
     }
 
     /** {@code ?, ?, ...}: {@code count} parameters, for an {@code IN (...)} list. */

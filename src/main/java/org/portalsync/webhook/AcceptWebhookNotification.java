@@ -57,7 +57,7 @@ public final class AcceptWebhookNotification implements Processor {
         try {
             record Stored(long inboxId, Optional<String> catchUp) {
             }
-            Stored stored = database.inTransaction(connection -> {
+            Stored stored = database.inDurableTransaction(connection -> {
                 long id = inbox.store(connection, source, eventId, signature, notification, now);
                 Optional<String> reason = notification.subscription() == null ? Optional.empty()
                         : subscriptions.record(connection, source, notification.kind(), notification.subscription(), notification.resources(), now);
