@@ -112,7 +112,8 @@ public final class PortalDatabase implements AutoCloseable {
 
     /**
      * As {@link #inTransaction}, and returns only once the commit is on disk: for what the engine acknowledges (an MLLP
-     * AA, a webhook's 202, a file moved to {@code done/}), which must outlive a killed engine ({@link CommitsOnDisk}).
+     * AA, a webhook's 202, a file moved to {@code done/}, a portal's change accepted), which must outlive a killed engine
+     * ({@link CommitsOnDisk}).
      */
     public <T> T inDurableTransaction(TransactionalWork<T> work) {
         T result = inTransaction(work);

@@ -82,7 +82,7 @@ public final class AcceptAppointmentChange implements Processor {
             throw new ApiRefusal(422, "invalid_value", "action: an appointment of " + requestedSource + " can only be cancelled from the portal.");
         }
         String requestText = initiator.configName() + "|" + request.changedAt() + "|" + change.toJson();
-        ChangeSubmission.Answer answer = database.inTransaction(connection -> {
+        ChangeSubmission.Answer answer = database.inDurableTransaction(connection -> {
             Target target = find(connection, requestedSource, appointmentId)
                     .orElseThrow(() -> new ApiRefusal(404, "not_found", "No such appointment in the portal."));
             return ChangeSubmission.once(connection, changes, clientId, key, requestText, (c, hash) -> {

@@ -49,7 +49,7 @@ public final class AcceptBooking implements Processor {
         }
         AppointmentChange change = AppointmentChange.book(slot, reason);
         String requestText = "book|" + patientSourceId + "|" + change.toJson();
-        ChangeSubmission.Answer answer = database.inTransaction(connection -> {
+        ChangeSubmission.Answer answer = database.inDurableTransaction(connection -> {
             long patientId = AcceptPatientChange.patientId(connection, source, patientSourceId)
                     .orElseThrow(() -> new ApiRefusal(404, "not_found", "No such patient in the portal."));
             // a booking is the patient's own: the portal books for the patient it is signed in as

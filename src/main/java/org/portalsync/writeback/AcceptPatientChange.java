@@ -82,7 +82,7 @@ public final class AcceptPatientChange implements Processor {
         }
         // the request as sent: a repeat without changed_at is the same request, though "now" has moved on
         String requestText = initiator.configName() + "|" + request.changedAt() + "|" + PortalChangeStore.valuesJson(values);
-        ChangeSubmission.Answer answer = database.inTransaction(connection -> {
+        ChangeSubmission.Answer answer = database.inDurableTransaction(connection -> {
             long patientId = patientId(connection, source, sourceId)
                     .orElseThrow(() -> new ApiRefusal(404, "not_found", "No such patient in the portal."));
             return ChangeSubmission.once(connection, changes, clientId, key, requestText, (c, hash) ->
