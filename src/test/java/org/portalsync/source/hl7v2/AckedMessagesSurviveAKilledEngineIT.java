@@ -48,7 +48,7 @@ class AckedMessagesSurviveAKilledEngineIT {
         builder.environment().putAll(EngineProcess.environment(settings));
         Process engine = builder.start();
         List<AdtBurst.Sent> answers;
-        AdtBurst burst = new AdtBurst(300, 3, 4, seed);
+        AdtBurst burst = new AdtBurst(150, 2, 4, seed);
         try {
             awaitListening(engine, port, dir.resolve("engine.log"));
             // messages are answered up to the moment the process dies: the last ones were committed just before
