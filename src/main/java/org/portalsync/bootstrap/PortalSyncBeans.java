@@ -204,6 +204,8 @@ public final class PortalSyncBeans implements CamelConfiguration {
         registry.bind("startFhirDeletionSweep", new StartFhirDeletionSweep(settings.sourceName(), settings.fhirBaseUrl(),
                 settings.pageSize(), settings.pollOverlap(), marks, dryRun, capabilities));
         registry.bind("fetchFhirPage", new FetchFhirPage(fhirClient));
+        // the routes' throttles count over portal-sync.source.fhir.throttle-window: the minute's budget scaled to it
+        registry.bind("ehrRequestsPerThrottleWindow", settings.requestsPerThrottleWindow());
         registry.bind("fetchFhirPatient", new FetchFhirResource(settings.sourceName(), settings.fhirBaseUrl(), "Patient",
                 MapFhirPatient.MAPPED_ELEMENTS, fhirClient, clock, capabilities));
         registry.bind("parseFhirPatient", new ParseFhirEntry(fhir, "Patient"));

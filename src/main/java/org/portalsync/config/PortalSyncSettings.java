@@ -37,6 +37,7 @@ public final class PortalSyncSettings {
     public static final String FHIR_PAGE_SIZE = "portal-sync.source.fhir.page-size";
     public static final String FHIR_POLL_OVERLAP = "portal-sync.source.fhir.poll-overlap";
     public static final String FHIR_REQUESTS_PER_MINUTE = "portal-sync.source.fhir.requests-per-minute";
+    public static final String FHIR_THROTTLE_WINDOW = "portal-sync.source.fhir.throttle-window";
     public static final String FHIR_CONNECT_TIMEOUT = "portal-sync.source.fhir.connect-timeout";
     public static final String FHIR_READ_TIMEOUT = "portal-sync.source.fhir.read-timeout";
     public static final String FHIR_MAX_RETRY_AFTER = "portal-sync.source.fhir.max-retry-after";
@@ -228,6 +229,9 @@ public final class PortalSyncSettings {
                             + "Re-read records that did not change are skipped."),
             Setting.optional(FHIR_REQUESTS_PER_MINUTE, "600",
                     "Most requests per minute this engine sends to the EHR (Camel's throttle; the one page fetched ahead may add one)."),
+            Setting.optional(FHIR_THROTTLE_WINDOW, "1m",
+                    "The window requests-per-minute is counted over: at most requests-per-minute x window / 1m requests in any window. "
+                            + "A shorter one spreads the requests over the minute, for an EHR that limits per second (e.g. 1s)."),
             Setting.optional(FHIR_CONNECT_TIMEOUT, "10s", "Time to wait for a connection to the EHR."),
             Setting.optional(FHIR_READ_TIMEOUT, "60s", "Time the EHR may stay silent (before its answer, or within it) before the request fails and is retried."),
             Setting.optional(FHIR_MAX_RETRY_AFTER, "2m", "Longest Retry-After (from a 429 or 503) that is waited out; a longer one fails the request."),
@@ -641,6 +645,7 @@ public final class PortalSyncSettings {
         }
         check(problems, () -> positiveInt(FHIR_PAGE_SIZE));
         check(problems, () -> positiveInt(FHIR_REQUESTS_PER_MINUTE));
+        check(problems, () -> requestsPerThrottleWindow());
         check(problems, () -> positiveInt(DB_POOL_SIZE));
         check(problems, () -> {
             if (positiveInt(SYNC_WORKERS) >= dbPoolSize()) {
@@ -874,6 +879,31 @@ public final class PortalSyncSettings {
 
     public int requestsPerMinute() {
         return positiveInt(FHIR_REQUESTS_PER_MINUTE);
+    }
+
+    /**
+     * Requests allowed in one throttle window: requests-per-minute scaled to the window, rounded down so that the
+     * minute's budget is never exceeded.
+     */
+    public int requestsPerThrottleWindow() {
+        String value = raw(FHIR_THROTTLE_WINDOW);
+        long windowMillis;
+        try {
+            // the routes hand the value to Camel's throttle, which reads 500ms, 10s or 1m, not ISO-8601
+            windowMillis = TimeUtils.toMilliSeconds(value);
+        } catch (RuntimeException e) {
+            throw invalid(FHIR_THROTTLE_WINDOW, value, "a duration such as 1s, 10s or 1m");
+        }
+        if (windowMillis < 1 || windowMillis > Duration.ofHours(1).toMillis()) {
+            throw invalid(FHIR_THROTTLE_WINDOW, value, "a duration from 1ms to 1h");
+        }
+        long perWindow = requestsPerMinute() * windowMillis / Duration.ofMinutes(1).toMillis();
+        if (perWindow < 1) {
+            throw invalid(FHIR_THROTTLE_WINDOW, value, "a window in which " + FHIR_REQUESTS_PER_MINUTE + " (" + requestsPerMinute()
+                    + ") allows at least one request: at least " + (Duration.ofMinutes(1).toMillis() + requestsPerMinute() - 1) / requestsPerMinute()
+                    + "ms");
+        }
+        return (int) Math.min(Integer.MAX_VALUE, perWindow);
     }
 
     public Duration connectTimeout() {

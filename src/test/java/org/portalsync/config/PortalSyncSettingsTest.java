@@ -57,6 +57,29 @@ class PortalSyncSettingsTest {
     }
 
     @Test
+    void theThrottleWindowScalesTheMinutesBudgetDownAndRefusesAWindowTooShortForOneRequest() {
+        Map<String, String> values = new HashMap<>(Map.of(PortalSyncSettings.FHIR_BASE_URL, "https://ehr.example.org/fhir",
+                PortalSyncSettings.MAPPING_MRN_SYSTEM, "urn:oid:2.16.840.1.113883.3.4424.1"));
+        assertThat(settings(values).validate().requestsPerThrottleWindow()).isEqualTo(600);
+
+        values.put(PortalSyncSettings.FHIR_THROTTLE_WINDOW, "1s");
+        assertThat(settings(values).validate().requestsPerThrottleWindow()).isEqualTo(10);
+
+        // 100 a minute over 1 s windows is 1.67 a second: rounded down, never over the minute's budget
+        values.put(PortalSyncSettings.FHIR_REQUESTS_PER_MINUTE, "100");
+        assertThat(settings(values).validate().requestsPerThrottleWindow()).isEqualTo(1);
+
+        values.put(PortalSyncSettings.FHIR_REQUESTS_PER_MINUTE, "3");
+        assertThatThrownBy(() -> settings(values).validate())
+                .hasMessageContaining("portal-sync.source.fhir.throttle-window='1s' is invalid: expected a window in which "
+                        + "portal-sync.source.fhir.requests-per-minute (3) allows at least one request: at least 20000ms");
+
+        values.put(PortalSyncSettings.FHIR_THROTTLE_WINDOW, "soon");
+        assertThatThrownBy(() -> settings(values).validate())
+                .hasMessageContaining("portal-sync.source.fhir.throttle-window='soon' is invalid: expected a duration such as 1s, 10s or 1m");
+    }
+
+    @Test
     void anInboxRetentionShorterThanADayOrTheWebhookMaxAgeIsRefused() {
         Map<String, String> values = new HashMap<>(Map.of(PortalSyncSettings.FHIR_BASE_URL, "https://ehr.example.org/fhir",
                 PortalSyncSettings.MAPPING_MRN_SYSTEM, "urn:oid:2.16.840.1.113883.3.4424.1"));
