@@ -23,14 +23,15 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 import org.portalsync.config.PortalSyncSettings;
+import org.portalsync.portal.TestDatabases;
 import org.portalsync.sandbox.SandboxEhr;
 import org.portalsync.sandbox.SandboxPatientGenerator;
 import org.portalsync.sync.TestEngine;
 import org.portalsync.webhook.WebhookTestClient;
 
 /**
- * Webhook to portal database: {@code ./mvnw -Pbench-webhook}. Starts a sandbox EHR with patients and
- * the engine (H2 file database, webhooks on), then sends signed id-only notifications over HTTP, each
+ * Webhook to portal database: {@code ./mvnw -Pbench-webhook [-Dbench.db=postgresql]}. Starts a sandbox EHR with patients and
+ * the engine (H2 file database, or an embedded PostgreSQL; webhooks on), then sends signed id-only notifications over HTTP, each
  * naming a patient the portal does not hold yet (a real insert):
  * <ol>
  * <li>steady: {@code bench.webhook.rate} per second (200) for {@code bench.webhook.seconds} (15), sent on
@@ -88,6 +89,7 @@ public final class WebhookBenchmark {
         String stamp = LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss"));
         int exit = 1;
         String baseUrl = System.getProperty("bench.base-url", "").strip();
+        String database = System.getProperty("bench.db", "h2").strip();
         int patients = (warmUpWindows + 1) * steady + burst;
         // the EHR in this JVM by default; with bench.base-url one in its own process, as in production, seeded over its API
         SandboxEhr ehr = baseUrl.isEmpty() ? SandboxEhr.start(0) : null;
@@ -109,8 +111,10 @@ public final class WebhookBenchmark {
             }
             System.out.printf("seeded %d patients in %.1f s (%s)%n", ids.size(), (System.nanoTime() - seeding) / 1e9,
                     ehr != null ? "sandbox EHR in this JVM" : baseUrl);
-            settings.put(PortalSyncSettings.DB_URL, "jdbc:h2:file:" + dir.toAbsolutePath().resolve("webhook-" + stamp));
-            settings.put(PortalSyncSettings.DB_USER, "sa");
+            // an H2 file by default, as a site on the embedded defaults; a 202 must mean stored on disk in either
+            settings.put(PortalSyncSettings.DB_URL, database.equals("h2") ? "jdbc:h2:file:" + dir.toAbsolutePath().resolve("webhook-" + stamp)
+                    : TestDatabases.durableJdbcUrl(database));
+            settings.put(PortalSyncSettings.DB_USER, TestDatabases.user(database));
             settings.put(PortalSyncSettings.FHIR_REQUESTS_PER_MINUTE, "1000000");
             settings.put(PortalSyncSettings.WEBHOOK_ENABLED, "true");
             settings.put(PortalSyncSettings.WEBHOOK_SECRET, WebhookTestClient.SECRET);
@@ -135,7 +139,7 @@ public final class WebhookBenchmark {
                 Result steadyResult = withCpu("steady " + rate + "/s", cpu, () -> steady(engine, http, client, measured.subList(0, steady), rate));
                 results.add(steadyResult);
                 results.add(withCpu("saturation", cpu, () -> saturation(engine, http, client, measured.subList(steady, steady + burst), 16)));
-                print(results, steadyResult, rate, workers, batchSize);
+                print(results, steadyResult, rate, workers, batchSize, database);
                 System.out.println(ehr != null ? "CPU ms by thread (EHR, engine and senders share this JVM):"
                         : "CPU ms by thread (engine and senders; the EHR runs in its own process):");
                 cpu.forEach(line -> System.out.println("  " + line));
@@ -211,7 +215,10 @@ public final class WebhookBenchmark {
         }
         Map<Long, Instant> done = new HashMap<>();
         for (Map<String, Object> row : engine.rows("SELECT inbox_id, done_at FROM webhook_inbox_item")) {
-            done.put(((Number) row.get("inbox_id")).longValue(), ((OffsetDateTime) row.get("done_at")).toInstant());
+            // H2 gives an OffsetDateTime, PostgreSQL's driver a Timestamp
+            Object doneAt = row.get("done_at");
+            done.put(((Number) row.get("inbox_id")).longValue(),
+                    doneAt instanceof OffsetDateTime offset ? offset.toInstant() : ((java.sql.Timestamp) doneAt).toInstant());
         }
         List<Double> answer = new ArrayList<>();
         List<Double> sync = new ArrayList<>();
@@ -232,10 +239,10 @@ public final class WebhookBenchmark {
         return sorted.get(Math.min(sorted.size() - 1, (int) Math.ceil(p / 100.0 * sorted.size()) - 1));
     }
 
-    private static void print(List<Result> results, Result steady, int rate, String workers, String batchSize) {
+    private static void print(List<Result> results, Result steady, int rate, String workers, String batchSize, String database) {
         System.out.println();
-        System.out.printf("webhook -> portal DB (H2 file), %s inbox workers, batches of up to %s, %d cores%n", workers, batchSize,
-                Runtime.getRuntime().availableProcessors());
+        System.out.printf("webhook -> portal DB (%s), %s inbox workers, batches of up to %s, %d cores%n",
+                database.equals("h2") ? "H2 file" : database + ", synchronous commits", workers, batchSize, Runtime.getRuntime().availableProcessors());
         System.out.println("| phase | notifications | sent/s | 202 answer p50 ms | p99 ms | webhook -> portal p50 ms | p99 ms | synced/s "
                 + "| CPU used | of it JIT |");
         System.out.println("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
