@@ -117,8 +117,16 @@ public final class PortalDatabase implements AutoCloseable {
      */
     public <T> T inDurableTransaction(TransactionalWork<T> work) {
         T result = inTransaction(work);
-        commitsOnDisk.await();
+        awaitCommitsOnDisk();
         return result;
+    }
+
+    /**
+     * Returns once every commit the caller made before is on disk: for a caller that has work to start between its
+     * commit and its acknowledgement ({@link CommitsOnDisk}).
+     */
+    public void awaitCommitsOnDisk() {
+        commitsOnDisk.await();
     }
 
     /** {@code ?, ?, ...}: {@code count} parameters, for an {@code IN (...)} list. */

@@ -16,7 +16,7 @@ import org.portalsync.webhook.WebhookNotification.ResourceKey;
 
 /**
  * Stores a verified notification ({@link WebhookNotification}, the body) and answers only once it is
- * committed: the request in {@code webhook_inbox}, the resources it names in {@code webhook_inbox_item}
+ * committed (and, by the route's next steps, on disk: {@link AwaitCommitsOnDisk}): the request in {@code webhook_inbox}, the resources it names in {@code webhook_inbox_item}
  * (202), a Subscription's handshake or heartbeat in {@code fhir_subscription} (200). A request whose
  * event id or signature is in the inbox already is a replay: 401, nothing stored. The resources are
  * synced after the answer ({@code routes/webhook-inbox.yaml}); their keys go on in the header
@@ -57,7 +57,8 @@ public final class AcceptWebhookNotification implements Processor {
         try {
             record Stored(long inboxId, Optional<String> catchUp) {
             }
-            Stored stored = database.inDurableTransaction(connection -> {
+            // committed, not yet on disk: the route hands the resources over, then waits for the disk before it answers
+            Stored stored = database.inTransaction(connection -> {
                 long id = inbox.store(connection, source, eventId, signature, notification, now);
                 Optional<String> reason = notification.subscription() == null ? Optional.empty()
                         : subscriptions.record(connection, source, notification.kind(), notification.subscription(), notification.resources(), now);

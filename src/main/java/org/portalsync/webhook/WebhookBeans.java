@@ -44,6 +44,7 @@ public final class WebhookBeans {
         registry.bind("parseWebhookNotification", new ParseWebhookNotification(settings.fhirBaseUrl()));
         registry.bind("acceptWebhookNotification", new AcceptWebhookNotification(database, inbox, subscriptions,
                 new WebhookResourceTypes(list(settings.raw(PortalSyncSettings.WEBHOOK_RESOURCE_TYPES)), camel), clock));
+        registry.bind("awaitCommitsOnDisk", new AwaitCommitsOnDisk(database));
         registry.bind("refreshInboxResource", new RefreshInboxResource(source, inbox, registry.lookupByNameAndType("fetchFhirResources",
                 FetchFhirResources.class), settings.positiveInt(PortalSyncSettings.WEBHOOK_BATCH_SIZE),
                 settings.duration(PortalSyncSettings.WEBHOOK_BATCH_AFTER), camel.createProducerTemplate(), clock,

@@ -2,19 +2,14 @@ package org.portalsync.source.hl7v2;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.net.InetSocketAddress;
-import java.net.Socket;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
 import org.junit.jupiter.api.Test;
-import org.portalsync.bootstrap.PortalSyncMain;
 import org.portalsync.config.PortalSyncSettings;
 import org.portalsync.portal.PortalDatabase;
 import org.portalsync.sync.TestEngine;
@@ -32,25 +27,16 @@ class AckedMessagesSurviveAKilledEngineIT {
     void everyMessageAnsweredAaIsInTheInboxAfterTheEngineIsKilled() throws Exception {
         long seed = 11141;
         Path dir = Files.createDirectories(Path.of("target/killed-engine-" + System.nanoTime()).toAbsolutePath());
-        String url = "jdbc:h2:file:" + dir.resolve("portal");
         int port = FreePorts.next();
         Map<String, String> settings = TestEngine.settingsWithoutEhr("h2");
-        settings.put(PortalSyncSettings.DB_URL, url);
+        String url = EngineProcess.inFolder(settings, dir);
         settings.put(PortalSyncSettings.HL7V2_MLLP_ENABLED, "true");
         settings.put(PortalSyncSettings.HL7V2_MLLP_PORT, String.valueOf(port));
         settings.put(PortalSyncSettings.API_PORT, "0");
-        settings.put(PortalSyncSettings.MANAGEMENT_PORT, String.valueOf(FreePorts.next()));
-        settings.put(PortalSyncSettings.CLUSTER_LOCK_DIR, dir.resolve("cluster").toString());
-        settings.put(PortalSyncSettings.JOURNAL_DIR, dir.resolve("journal").toString());
-        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx512m",
-                "-cp", EngineProcess.shippedClasspath(), PortalSyncMain.class.getName()));
-        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(dir.resolve("engine.log").toFile());
-        builder.environment().putAll(EngineProcess.environment(settings));
-        Process engine = builder.start();
         List<AdtBurst.Sent> answers;
         AdtBurst burst = new AdtBurst(150, 2, 4, seed);
+        Process engine = EngineProcess.startListening(settings, port, dir.resolve("engine.log"));
         try {
-            awaitListening(engine, port, dir.resolve("engine.log"));
             // messages are answered up to the moment the process dies: the last ones were committed just before
             answers = burst.send(port);
         } finally {
@@ -76,19 +62,5 @@ class AckedMessagesSurviveAKilledEngineIT {
         }
         assertThat(answeredAa).as("answered AA but not in the inbox after the kill")
                 .filteredOn(controlId -> !stored.contains(controlId)).isEmpty();
-    }
-
-    private static void awaitListening(Process engine, int port, Path log) throws Exception {
-        long deadline = System.nanoTime() + 120_000_000_000L;
-        while (System.nanoTime() < deadline) {
-            assertThat(engine.isAlive()).as("the engine runs: %s", Files.exists(log) ? Files.readString(log, StandardCharsets.UTF_8) : "").isTrue();
-            try (Socket socket = new Socket()) {
-                socket.connect(new InetSocketAddress("127.0.0.1", port), 500);
-                return;
-            } catch (java.io.IOException notYet) {
-                Thread.sleep(200);
-            }
-        }
-        throw new AssertionError("the engine did not listen on " + port + " within 2 minutes: " + Files.readString(log, StandardCharsets.UTF_8));
     }
 }
