@@ -122,6 +122,16 @@ public final class PortalDatabase implements AutoCloseable {
     }
 
     /**
+     * As {@link #inDurableTransaction}, for a caller whose one transaction holds many acknowledgements, gathered
+     * already (the MLLP listener's group commit): its wait for the disk starts at once ({@link CommitsOnDisk#awaitBatch}).
+     */
+    public <T> T inDurableBatch(TransactionalWork<T> work) {
+        T result = inTransaction(work);
+        commitsOnDisk.awaitBatch();
+        return result;
+    }
+
+    /**
      * Returns once every commit the caller made before is on disk: for a caller that has work to start between its
      * commit and its acknowledgement ({@link CommitsOnDisk}).
      */

@@ -82,7 +82,7 @@ public final class AcceptHl7v2File implements Processor {
         }
         Instant now = clock.instant();
         // the portal database failing here is no fault of the file: it stays in the inbox and is read again
-        List<Long> stored = database.inDurableTransaction(connection -> {
+        List<Long> stored = database.inDurableBatch(connection -> {
             List<Long> ids = new ArrayList<>();
             for (Hl7v2Intake.Prepared message : prepared) {
                 intake.store(connection, message, "file", name, now).ifPresent(ids::add);

@@ -147,7 +147,7 @@ public final class Hl7v2InboxWriter implements Service {
     private void write(List<Waiting> batch) {
         List<Optional<Long>> ids;
         try {
-            ids = database.inDurableTransaction(connection -> intake.storeAll(connection, batch.stream().map(Waiting::arrival).toList()));
+            ids = database.inDurableBatch(connection -> intake.storeAll(connection, batch.stream().map(Waiting::arrival).toList()));
         } catch (RuntimeException e) {
             if (batch.size() == 1 || unreachable(e)) {
                 batch.forEach(w -> w.stored().completeExceptionally(e));
@@ -164,7 +164,7 @@ public final class Hl7v2InboxWriter implements Service {
 
     private void writeAlone(Waiting waiting) {
         try {
-            waiting.stored().complete(database.inDurableTransaction(connection -> intake.storeAll(connection, List.of(waiting.arrival())).get(0)));
+            waiting.stored().complete(database.inDurableBatch(connection -> intake.storeAll(connection, List.of(waiting.arrival())).get(0)));
         } catch (RuntimeException e) {
             waiting.stored().completeExceptionally(e);
         }
