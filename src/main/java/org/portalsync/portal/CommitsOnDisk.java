@@ -6,7 +6,6 @@ import java.sql.Statement;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.locks.ReentrantLock;
 
 import javax.sql.DataSource;
 
@@ -35,10 +34,13 @@ final class CommitsOnDisk {
     private final Duration minInterval;
     private final AtomicLong asked = new AtomicLong();
     private final AtomicLong checkpoints = new AtomicLong();
-    private final ReentrantLock checkpoint = new ReentrantLock();
-    /** guarded by {@link #checkpoint}: every commit asked for up to this number is on disk */
+    /** Callers wait on it for a checkpoint to end; one of them, the leader, runs the next. */
+    private final Object monitor = new Object();
+    /** guarded by {@link #monitor}: every commit asked for up to this number is on disk */
     private long onDisk;
-    /** guarded by {@link #checkpoint}: {@link System#nanoTime()} when the last checkpoint started */
+    /** guarded by {@link #monitor}: a leader is running a checkpoint (or waiting out the interval before it) */
+    private boolean leading;
+    /** only the leader reads and writes it, and leaders follow one another through {@link #monitor}: when the last checkpoint started */
     private long lastStart;
 
     CommitsOnDisk(DataSource dataSource, boolean needed) {
@@ -75,31 +77,45 @@ final class CommitsOnDisk {
             return;
         }
         long mine = asked.incrementAndGet();
-        checkpoint.lock();
         try {
-            if (onDisk >= mine) {
-                return;
+            synchronized (monitor) {
+                // a caller whose commit a checkpoint covered returns as soon as it ends, never behind the next leader
+                while (onDisk < mine && leading) {
+                    monitor.wait();
+                }
+                if (onDisk >= mine) {
+                    return;
+                }
+                leading = true;
             }
-            long due = lastStart + minInterval.toNanos() - System.nanoTime();
-            if (shareWithLaterCallers && due > 0) {
-                // the others arriving meanwhile queue on the lock, and this checkpoint covers them
-                TimeUnit.NANOSECONDS.sleep(due);
+            long upTo = -1;
+            try {
+                long due = lastStart + minInterval.toNanos() - System.nanoTime();
+                if (shareWithLaterCallers && due > 0) {
+                    // those arriving meanwhile wait for this checkpoint, and it covers them
+                    TimeUnit.NANOSECONDS.sleep(due);
+                }
+                // every commit asked for so far was made before this checkpoint starts
+                long covered = asked.get();
+                lastStart = System.nanoTime();
+                try (Connection connection = dataSource.getConnection(); Statement statement = connection.createStatement()) {
+                    statement.execute("CHECKPOINT SYNC");
+                }
+                checkpoints.incrementAndGet();
+                upTo = covered;
+            } finally {
+                synchronized (monitor) {
+                    // failed (upTo -1): the next waiter leads and tries again
+                    onDisk = Math.max(onDisk, upTo);
+                    leading = false;
+                    monitor.notifyAll();
+                }
             }
-            // every commit asked for so far was made before this checkpoint starts
-            long upTo = asked.get();
-            lastStart = System.nanoTime();
-            try (Connection connection = dataSource.getConnection(); Statement statement = connection.createStatement()) {
-                statement.execute("CHECKPOINT SYNC");
-            }
-            checkpoints.incrementAndGet();
-            onDisk = upTo;
         } catch (SQLException e) {
             throw PortalDatabaseException.of(e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted while waiting for the commit to reach the disk", e);
-        } finally {
-            checkpoint.unlock();
         }
     }
 }
