@@ -100,6 +100,7 @@ class SandboxJpaConfig {
         jpa.put("hibernate.cache.use_second_level_cache", "false");
         // No Lucene/Elasticsearch: plain SQL search is what the engine's queries need.
         jpa.put("hibernate.search.enabled", "false");
+        jpa.put("hibernate.session_factory.statement_inspector", IndexedIdLookups.class.getName());
         factory.setJpaProperties(jpa);
         return factory;
     }
