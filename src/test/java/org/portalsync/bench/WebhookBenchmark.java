@@ -136,8 +136,14 @@ public final class WebhookBenchmark {
                             : withCpu(phase, cpu, () -> steady(engine, http, client, batch, rate)));
                 }
                 List<String> measured = ids.subList(warmUpWindows * steady, ids.size());
+                // on PostgreSQL, what the measured window costs the server, per notification (the benchmark's own polling is among it)
+                PostgresStatements statements = database.equals("postgresql")
+                        ? PostgresStatements.reset(settings.get(PortalSyncSettings.DB_URL), settings.get(PortalSyncSettings.DB_USER)) : null;
                 Result steadyResult = withCpu("steady " + rate + "/s", cpu, () -> steady(engine, http, client, measured.subList(0, steady), rate));
                 results.add(steadyResult);
+                if (statements != null) {
+                    statements.print("notification", steady, 25);
+                }
                 results.add(withCpu("saturation", cpu, () -> saturation(engine, http, client, measured.subList(steady, steady + burst), 16)));
                 print(results, steadyResult, rate, workers, batchSize, database);
                 System.out.println(ehr != null ? "CPU ms by thread (EHR, engine and senders share this JVM):"

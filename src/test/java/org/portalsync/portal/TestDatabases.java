@@ -70,7 +70,8 @@ public final class TestDatabases {
     private static synchronized EmbeddedPostgres postgres() {
         if (postgres == null) {
             try {
-                postgres = EmbeddedPostgres.builder().start();
+                // pg_stat_statements lets a benchmark count what a unit of work costs the server (PostgresStatements)
+                postgres = EmbeddedPostgres.builder().setServerConfig("shared_preload_libraries", "pg_stat_statements").start();
             } catch (IOException e) {
                 throw new UncheckedIOException("cannot start the embedded PostgreSQL server", e);
             }
