@@ -21,7 +21,8 @@ import org.portalsync.portal.PortalDatabase;
  * The dead letters as the console shows and works them: with their re-sync attempts and a summary of the
  * payload that names only the record (type, id, version, size), never its values; claimed for a replay by an
  * operator, or discarded with a reason. Closing a dead letter when its record syncs stays with
- * {@link DeadLetterStore#resolve}: a replay goes through the record's normal refresh route.
+ * {@link DeadLetterStore#resolve}: a replay goes through the record's normal refresh route. What the console reports
+ * done is on disk first ({@link PortalDatabase#inDurableTransaction}): an operator does not redo what a page said was done.
  */
 public final class ConsoleDeadLetters {
 
@@ -106,7 +107,7 @@ public final class ConsoleDeadLetters {
      * is not claimed again.
      */
     public List<Claimed> claim(Collection<Long> ids, String operator, Instant now, int guardSeconds) {
-        return database.inTransaction(connection -> {
+        return database.inDurableTransaction(connection -> {
             List<Claimed> claimed = new ArrayList<>();
             for (long id : ids) {
                 Optional<Letter> letter = select(connection, "SELECT " + COLUMNS + " FROM dead_letter WHERE id = ?", 1, id).stream().findFirst();
@@ -131,7 +132,7 @@ public final class ConsoleDeadLetters {
 
     /** Discards the open letters among these ids, with the operator's reason. @return the ids discarded */
     public List<Long> discard(Collection<Long> ids, String operator, String reason, Instant now) {
-        return database.inTransaction(connection -> {
+        return database.inDurableTransaction(connection -> {
             List<Long> discarded = new ArrayList<>();
             try (PreparedStatement update = connection.prepareStatement("UPDATE dead_letter SET status = '" + DISCARDED + "', discarded_at = ?,"
                     + " discarded_by = ?, discard_reason = ? WHERE id = ? AND " + OPEN)) {
