@@ -111,6 +111,18 @@ public final class PortalDatabase implements AutoCloseable {
     }
 
     /**
+     * Runs the work with each statement its own transaction: for one statement (a read, or a write that stands alone),
+     * where a transaction around it would cost PostgreSQL one more round trip, its {@code COMMIT}.
+     */
+    public <T> T inAutoCommit(TransactionalWork<T> work) {
+        try (Connection connection = dataSource.getConnection()) {
+            return work.run(connection);
+        } catch (SQLException e) {
+            throw PortalDatabaseException.of(e);
+        }
+    }
+
+    /**
      * As {@link #inTransaction}, and returns only once the commit is on disk: for what the engine acknowledges (an MLLP
      * AA, a webhook's 202, a file moved to {@code done/}, a portal's change accepted), which must outlive a killed engine
      * ({@link CommitsOnDisk}).

@@ -20,6 +20,7 @@ import java.util.Set;
 
 import org.portalsync.portal.DuplicateKey;
 import org.portalsync.portal.PortalDatabase;
+import org.portalsync.portal.PortalDatabase.TransactionalWork;
 import org.portalsync.webhook.WebhookNotification.ResourceKey;
 
 /**
@@ -97,22 +98,37 @@ public final class WebhookInbox {
      * timeout (its worker died) is taken over.
      */
     public boolean claim(String source, ResourceKey resource, String worker, Instant now) {
-        try {
-            return database.inTransaction(connection -> {
+        // mostly nobody holds it: one insert, its own transaction; only a claim found is looked at for its age
+        if (insertClaim(source, resource, worker, now, false)) {
+            return true;
+        }
+        return insertClaim(source, resource, worker, now, true);
+    }
+
+    /** @param takeOverStale first delete the resource's claim when it is older than the claim timeout (else: false) */
+    private boolean insertClaim(String source, ResourceKey resource, String worker, Instant now, boolean takeOverStale) {
+        TransactionalWork<Boolean> insertClaim = connection -> {
+            if (takeOverStale) {
                 try (PreparedStatement stale = connection.prepareStatement("DELETE FROM webhook_claim WHERE source = ? AND resource_type = ? "
-                        + "AND resource_id = ? AND claimed_at < ?");
-                        PreparedStatement insert = connection.prepareStatement("INSERT INTO webhook_claim (source, resource_type, resource_id, "
-                                + "claimed_at, claimed_by) VALUES (?, ?, ?, ?, ?)")) {
+                        + "AND resource_id = ? AND claimed_at < ?")) {
                     bind(stale, source, resource);
                     stale.setObject(4, PortalDatabase.utc(now.minus(claimTimeout)));
-                    stale.executeUpdate();
-                    bind(insert, source, resource);
-                    insert.setObject(4, PortalDatabase.utc(now));
-                    insert.setString(5, worker);
-                    insert.executeUpdate();
-                    return true;
+                    if (stale.executeUpdate() == 0) {
+                        return false;
+                    }
                 }
-            });
+            }
+            try (PreparedStatement insert = connection.prepareStatement("INSERT INTO webhook_claim (source, resource_type, resource_id, "
+                    + "claimed_at, claimed_by) VALUES (?, ?, ?, ?, ?)")) {
+                bind(insert, source, resource);
+                insert.setObject(4, PortalDatabase.utc(now));
+                insert.setString(5, worker);
+                insert.executeUpdate();
+                return true;
+            }
+        };
+        try {
+            return takeOverStale ? database.inTransaction(insertClaim) : database.inAutoCommit(insertClaim);
         } catch (RuntimeException e) {
             if (DuplicateKey.isCause(e)) {
                 return false;
@@ -139,7 +155,7 @@ public final class WebhookInbox {
 
     /** The newest pending row of the resource, or null when none is pending. */
     public Long newestPending(String source, ResourceKey resource) {
-        return database.inTransaction(connection -> {
+        return database.inAutoCommit(connection -> {
             try (PreparedStatement select = connection.prepareStatement("SELECT MAX(id) FROM webhook_inbox_item WHERE source = ? "
                     + "AND resource_type = ? AND resource_id = ? AND done_at IS NULL")) {
                 bind(select, source, resource);
@@ -206,7 +222,7 @@ public final class WebhookInbox {
      * rows (fewer resources when one has many of them; the rest come at the next sweep).
      */
     public List<ResourceKey> pending(String source, int limit) {
-        return database.inTransaction(connection -> {
+        return database.inAutoCommit(connection -> {
             try (PreparedStatement select = connection.prepareStatement(oldestPendingSql(false, false, limit * ROWS_PER_RESOURCE))) {
                 select.setString(1, source);
                 return List.copyOf(distinct(select, limit));
@@ -229,7 +245,7 @@ public final class WebhookInbox {
      * the oldest {@code limit * 4} such rows), each with its newest pending row.
      */
     public Map<ResourceKey, Long> unclaimedPending(String source, String type, int limit, Instant now) {
-        return database.inTransaction(connection -> {
+        return database.inAutoCommit(connection -> {
             Set<ResourceKey> oldest;
             try (PreparedStatement select = connection.prepareStatement(oldestPendingSql(true, true, limit * ROWS_PER_RESOURCE))) {
                 select.setString(1, source);
@@ -267,7 +283,7 @@ public final class WebhookInbox {
      * One read, where a claim attempt would be a write that mostly fails under a burst.
      */
     public Unclaimed unclaimed(String source, ResourceKey resource, Instant now) {
-        return database.inTransaction(connection -> {
+        return database.inAutoCommit(connection -> {
             try (PreparedStatement select = connection.prepareStatement("SELECT MAX(i.id), MIN(i.received_at) FROM webhook_inbox_item i "
                     + "WHERE i.source = ? AND i.resource_type = ? AND i.resource_id = ? AND i.done_at IS NULL AND NOT EXISTS ("
                     + "SELECT 1 FROM webhook_claim c WHERE c.source = i.source AND c.resource_type = i.resource_type "
@@ -288,7 +304,7 @@ public final class WebhookInbox {
         if (resources.isEmpty()) {
             return Set.of();
         }
-        Set<String> pending = database.inTransaction(connection -> newestPendingRows(connection, source, type, resources).keySet());
+        Set<String> pending = database.inAutoCommit(connection -> newestPendingRows(connection, source, type, resources).keySet());
         Set<ResourceKey> keys = new LinkedHashSet<>();
         resources.stream().filter(resource -> pending.contains(resource.id())).forEach(keys::add);
         return keys;
