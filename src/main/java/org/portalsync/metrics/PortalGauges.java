@@ -20,13 +20,16 @@ import org.slf4j.LoggerFactory;
 
 /**
  * What waits in the portal database, read when Prometheus scrapes: dead letters by status, and the
- * inboxes' pending rows. One read serves all gauges of a scrape (it is kept for {@link #MAX_AGE}); a
- * database that cannot answer shows as NaN, which the health check explains.
+ * inboxes' pending rows; on an embedded H2 file, the file's size and how much of it holds live data
+ * (README "Where the data goes": when to compact it). One read serves all gauges of a scrape (it is
+ * kept for {@link #MAX_AGE}); a database that cannot answer shows as NaN, which the health check explains.
  */
 public final class PortalGauges {
 
     public static final String DEAD_LETTERS = "portal.sync.dead.letters";
     public static final String QUEUE_DEPTH = "portal.sync.queue.depth";
+    public static final String DATABASE_FILE_BYTES = "portal.sync.database.file.bytes";
+    public static final String DATABASE_FILE_FILL_RATIO = "portal.sync.database.file.fill.ratio";
     /** Statuses a dead letter has (V1, V2 and the console's replay and discard): each gets a series, 0 included. */
     public static final List<String> DEAD_LETTER_STATUSES = List.of("NEW", "NEEDS_OPERATOR", "RESOLVED", "REPLAYED", "DISCARDED");
     public static final String WEBHOOK_INBOX = "webhook_inbox";
@@ -58,6 +61,13 @@ public final class PortalGauges {
                             + "legacy_inbox (HL7 v2 messages acknowledged, not yet applied)")
                     .tag("queue", queue).strongReference(true).register(registry);
         }
+        if (database.h2File()) {
+            Gauge.builder(DATABASE_FILE_BYTES, this, gauges -> gauges.value(DATABASE_FILE_BYTES))
+                    .description("Size of the embedded H2 database file").strongReference(true).register(registry);
+            Gauge.builder(DATABASE_FILE_FILL_RATIO, this, gauges -> gauges.value(DATABASE_FILE_FILL_RATIO))
+                    .description("Share of the H2 file's chunks that holds live data; the rest is space CompactDatabaseCommand gives back")
+                    .strongReference(true).register(registry);
+        }
     }
 
     private synchronized double value(String key) {
@@ -87,8 +97,26 @@ public final class PortalGauges {
             }
             read.put(WEBHOOK_INBOX, count(connection, "SELECT COUNT(*) FROM webhook_inbox_item WHERE done_at IS NULL"));
             read.put(LEGACY_INBOX, count(connection, "SELECT COUNT(*) FROM legacy_inbox WHERE status <> 'DONE'"));
+            if (database.h2File()) {
+                readFile(connection, read);
+            }
             return read;
         });
+    }
+
+    /** H2's own figures of its file: its size, and its chunks' fill rate in percent. */
+    private static void readFile(Connection connection, Map<String, Double> read) throws SQLException {
+        try (PreparedStatement select = connection.prepareStatement("SELECT SETTING_NAME, SETTING_VALUE FROM INFORMATION_SCHEMA.SETTINGS "
+                + "WHERE SETTING_NAME IN ('info.FILE_SIZE', 'info.CHUNKS_FILL_RATE')"); ResultSet rows = select.executeQuery()) {
+            while (rows.next()) {
+                double value = Double.parseDouble(rows.getString(2));
+                if (rows.getString(1).equals("info.FILE_SIZE")) {
+                    read.put(DATABASE_FILE_BYTES, value);
+                } else {
+                    read.put(DATABASE_FILE_FILL_RATIO, value / 100);
+                }
+            }
+        }
     }
 
     private static double count(Connection connection, String sql) throws SQLException {

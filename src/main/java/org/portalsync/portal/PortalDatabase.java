@@ -20,10 +20,17 @@ public final class PortalDatabase implements AutoCloseable {
 
     private final HikariDataSource dataSource;
     private final CommitsOnDisk commitsOnDisk;
+    private final boolean h2File;
 
     private PortalDatabase(HikariDataSource dataSource, boolean h2File) {
         this.dataSource = dataSource;
         this.commitsOnDisk = new CommitsOnDisk(dataSource, h2File);
+        this.h2File = h2File;
+    }
+
+    /** Whether this is an embedded H2 file database (the default), whose file H2 sizes itself. */
+    public boolean h2File() {
+        return h2File;
     }
 
     /** Opens the pool and brings the schema up to date; fails start-up with the database's own reason. */
