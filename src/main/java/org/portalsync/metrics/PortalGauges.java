@@ -29,7 +29,7 @@ public final class PortalGauges {
     public static final String DEAD_LETTERS = "portal.sync.dead.letters";
     public static final String QUEUE_DEPTH = "portal.sync.queue.depth";
     public static final String DATABASE_FILE_BYTES = "portal.sync.database.file.bytes";
-    public static final String DATABASE_FILE_FILL_RATIO = "portal.sync.database.file.fill.ratio";
+    public static final String DATABASE_FILE_LIVE_RATIO = "portal.sync.database.file.live.ratio";
     /** Statuses a dead letter has (V1, V2 and the console's replay and discard): each gets a series, 0 included. */
     public static final List<String> DEAD_LETTER_STATUSES = List.of("NEW", "NEEDS_OPERATOR", "RESOLVED", "REPLAYED", "DISCARDED");
     public static final String WEBHOOK_INBOX = "webhook_inbox";
@@ -64,8 +64,9 @@ public final class PortalGauges {
         if (database.h2File()) {
             Gauge.builder(DATABASE_FILE_BYTES, this, gauges -> gauges.value(DATABASE_FILE_BYTES))
                     .description("Size of the embedded H2 database file").strongReference(true).register(registry);
-            Gauge.builder(DATABASE_FILE_FILL_RATIO, this, gauges -> gauges.value(DATABASE_FILE_FILL_RATIO))
-                    .description("Share of the H2 file's chunks that holds live data; the rest is space CompactDatabaseCommand gives back")
+            Gauge.builder(DATABASE_FILE_LIVE_RATIO, this, gauges -> gauges.value(DATABASE_FILE_LIVE_RATIO))
+                    .description("Share of the H2 file that holds live data, as H2 estimates it; the rest is space H2 reuses, "
+                            + "or that CompactDatabaseCommand gives back")
                     .strongReference(true).register(registry);
         }
     }
@@ -104,19 +105,21 @@ public final class PortalGauges {
         });
     }
 
-    /** H2's own figures of its file: its size, and its chunks' fill rate in percent. */
+    /**
+     * H2's own figures of its file: its size, and the share of it that holds live data: the share of the file its
+     * chunks fill (the rest is free space H2 reuses) times the share of the chunks still live, both in percent.
+     */
     private static void readFile(Connection connection, Map<String, Double> read) throws SQLException {
+        Map<String, Double> info = new HashMap<>();
         try (PreparedStatement select = connection.prepareStatement("SELECT SETTING_NAME, SETTING_VALUE FROM INFORMATION_SCHEMA.SETTINGS "
-                + "WHERE SETTING_NAME IN ('info.FILE_SIZE', 'info.CHUNKS_FILL_RATE')"); ResultSet rows = select.executeQuery()) {
+                + "WHERE SETTING_NAME IN ('info.FILE_SIZE', 'info.FILL_RATE', 'info.CHUNKS_FILL_RATE')"); ResultSet rows = select.executeQuery()) {
             while (rows.next()) {
-                double value = Double.parseDouble(rows.getString(2));
-                if (rows.getString(1).equals("info.FILE_SIZE")) {
-                    read.put(DATABASE_FILE_BYTES, value);
-                } else {
-                    read.put(DATABASE_FILE_FILL_RATIO, value / 100);
-                }
+                info.put(rows.getString(1), Double.parseDouble(rows.getString(2)));
             }
         }
+        read.put(DATABASE_FILE_BYTES, info.getOrDefault("info.FILE_SIZE", Double.NaN));
+        read.put(DATABASE_FILE_LIVE_RATIO, info.getOrDefault("info.FILL_RATE", Double.NaN) * info.getOrDefault("info.CHUNKS_FILL_RATE", Double.NaN)
+                / 10_000);
     }
 
     private static double count(Connection connection, String sql) throws SQLException {

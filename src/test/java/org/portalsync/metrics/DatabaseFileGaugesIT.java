@@ -52,9 +52,9 @@ class DatabaseFileGaugesIT {
                     + "'Fill', 'Patient/' || X || ' ' || REPEAT('x', 1000), NULL, 'success' FROM SYSTEM_RANGE(1, " + ROWS + ")");
 
             double bytesFilled = scraped(registry, "portal_sync_database_file_bytes");
-            double fillRatioFilled = scraped(registry, "portal_sync_database_file_fill_ratio");
+            double liveRatioFilled = scraped(registry, "portal_sync_database_file_live_ratio");
             assertThat(bytesFilled).isEqualTo(Files.size(file));
-            assertThat(fillRatioFilled).isGreaterThan(0.5).isLessThanOrEqualTo(1.0);
+            assertThat(liveRatioFilled).isGreaterThan(0.5).isLessThanOrEqualTo(1.0);
 
             for (int round = 0; round < 10; round++) {
                 write(database, "UPDATE audit_event SET result = 'success " + round + "' WHERE action = 'Fill'");
@@ -62,7 +62,7 @@ class DatabaseFileGaugesIT {
             clock.advance(Duration.ofSeconds(3));
 
             assertThat(scraped(registry, "portal_sync_database_file_bytes")).isEqualTo(Files.size(file)).isGreaterThan(2 * bytesFilled);
-            assertThat(scraped(registry, "portal_sync_database_file_fill_ratio")).isLessThan(fillRatioFilled / 2);
+            assertThat(scraped(registry, "portal_sync_database_file_live_ratio")).isLessThan(liveRatioFilled / 2);
         }
     }
 
