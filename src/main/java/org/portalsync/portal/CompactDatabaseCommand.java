@@ -82,13 +82,16 @@ public final class CompactDatabaseCommand {
             }
             long millis = (System.nanoTime() - started) / 1_000_000;
             long after = Files.size(file);
-            String result = "success: " + before / MIB + " MiB -> " + after / MIB + " MiB in " + millis + " ms";
+            String sizes = before / MIB + " MiB -> " + after / MIB + " MiB in " + millis + " ms";
+            out.println("Compacted " + file + ": " + sizes + ".");
             try (PortalDatabase database = PortalDatabase.open(url, settings.dbUser(), settings.dbPassword(), 2,
                     settings.dbConnectionTimeout())) {
                 new AuditTrail(database).record(new AuditEvent(Instant.now(), "os:" + System.getProperty("user.name", "unknown"),
-                        "Database.compact", file.getFileName().toString(), null, result));
+                        "Database.compact", file.getFileName().toString(), null, "success: " + sizes));
+            } catch (RuntimeException e) {
+                err.println("portal-sync compact: compacted, but its audit row was not written: " + SafeFailureText.of(e));
+                return 1;
             }
-            out.println("Compacted " + file + ": " + before / MIB + " MiB -> " + after / MIB + " MiB in " + millis + " ms.");
             return 0;
         } catch (ConfigurationException | IllegalArgumentException e) {
             err.println("portal-sync compact: " + e.getMessage());
