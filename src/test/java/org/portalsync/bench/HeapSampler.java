@@ -4,7 +4,6 @@ import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryPoolMXBean;
 import java.lang.management.MemoryType;
 import java.util.List;
-import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Heap use of this JVM during one benchmark phase: a {@link System#gc()} and a baseline before it,
@@ -19,28 +18,14 @@ final class HeapSampler {
 
     private final long baseline;
     private final long cpuAtStart;
-    private final AtomicLong sampledPeak = new AtomicLong();
-    private final Thread sampler;
-    private volatile boolean running = true;
+    private final PeakSampler sampledPeak;
 
     private HeapSampler() {
         System.gc();
         this.baseline = used();
         heapPools().forEach(MemoryPoolMXBean::resetPeakUsage);
-        sampledPeak.set(baseline);
         cpuAtStart = processCpuNanos();
-        sampler = new Thread(() -> {
-            while (running) {
-                sampledPeak.accumulateAndGet(used(), Math::max);
-                try {
-                    Thread.sleep(50);
-                } catch (InterruptedException e) {
-                    return;
-                }
-            }
-        }, "bench-heap-sampler");
-        sampler.setDaemon(true);
-        sampler.start();
+        sampledPeak = PeakSampler.start("bench-heap-sampler", 50, HeapSampler::used);
     }
 
     static HeapSampler start() {
@@ -50,16 +35,9 @@ final class HeapSampler {
     /** Ends the phase. */
     Result stop() {
         long cpu = processCpuNanos() - cpuAtStart;
-        running = false;
-        sampler.interrupt();
-        try {
-            sampler.join(1000);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-        sampledPeak.accumulateAndGet(used(), Math::max);
+        long peak = Math.max(baseline, sampledPeak.stop());
         long poolPeaks = heapPools().stream().mapToLong(pool -> pool.getPeakUsage().getUsed()).sum();
-        return new Result(baseline / MIB, sampledPeak.get() / MIB, poolPeaks / MIB, Runtime.getRuntime().maxMemory() / MIB, cpu / 1_000_000);
+        return new Result(baseline / MIB, peak / MIB, poolPeaks / MIB, Runtime.getRuntime().maxMemory() / MIB, cpu / 1_000_000);
     }
 
     /** CPU time of this JVM so far, every thread; -1 where the platform does not say. */

@@ -28,7 +28,11 @@ public final class MllpBenchmark {
 
     private record Result(String database, int messages, int clients, double ackedPerSecond, double ackP50, double ackP99,
             double appliedPerSecond, double engineCpuPerMessage, double clientCpuPerMessage, double databaseCpuPerMessage, double machineBusy,
-            long nacks, long lost, long doubled, long wrongValues) {
+            long nacks, long lost, long doubled, long wrongValues, FileSizes h2File) {
+    }
+
+    /** An H2 file's largest size during a burst and its size at the end, in bytes. */
+    private record FileSizes(long peak, long atEnd) {
     }
 
     /** Only the listener: nothing applies the inbox, so that a profile shows the path to the ACK alone. */
@@ -51,6 +55,7 @@ public final class MllpBenchmark {
                 database = database.strip();
                 Map<String, String> settings = TestEngine.settingsWithoutEhr(database);
                 // an AA must mean stored: a commit returns once it is on disk (PostgreSQL: its log) or in the file (H2)
+                Path h2File = dir.toAbsolutePath().resolve("mllp-" + stamp + ".mv.db");
                 settings.put(PortalSyncSettings.DB_URL, database.equals("h2") ? "jdbc:h2:file:" + dir.toAbsolutePath().resolve("mllp-" + stamp)
                         : TestDatabases.durableJdbcUrl(database));
                 int port = FreePorts.next();
@@ -65,8 +70,8 @@ public final class MllpBenchmark {
                         engine.stopRoute("hl7v2-inbox");
                         engine.stopRoute("hl7v2-inbox-sweep");
                     }
-                    run(engine, port, new AdtBurst(warmUp / versions, versions, clients, 1), database);
-                    results.add(run(engine, port, new AdtBurst(messages / versions, versions, clients, 2), database));
+                    run(engine, port, new AdtBurst(warmUp / versions, versions, clients, 1), database, h2File);
+                    results.add(run(engine, port, new AdtBurst(messages / versions, versions, clients, 2), database, h2File));
                 }
             }
             print(results);
@@ -76,7 +81,8 @@ public final class MllpBenchmark {
         }
     }
 
-    private static Result run(TestEngine engine, int port, AdtBurst burst, String database) throws Exception {
+    private static Result run(TestEngine engine, int port, AdtBurst burst, String database, Path h2File) throws Exception {
+        PeakSampler fileSize = database.equals("h2") ? PeakSampler.start("bench-file-size-sampler", 1000, () -> size(h2File)) : null;
         ThreadCpu cpu = ThreadCpu.start();
         MachineCpu machine = MachineCpu.start("postgres");
         long start = System.nanoTime();
@@ -91,6 +97,7 @@ public final class MllpBenchmark {
             Thread.sleep(100);
         }
         double applySeconds = ACK_ONLY ? Double.POSITIVE_INFINITY : (System.nanoTime() - start) / 1e9;
+        FileSizes fileSizes = fileSize == null ? null : new FileSizes(fileSize.stop(), size(h2File));
         long[] nanos = answers.stream().mapToLong(AdtBurst.Sent::nanos).sorted().toArray();
         long nacks = answers.stream().filter(sent -> !"AA".equals(sent.ackCode())).count();
         long stored = engine.count("SELECT COUNT(DISTINCT control_id) FROM legacy_inbox WHERE control_id LIKE ?", controlIds);
@@ -101,10 +108,18 @@ public final class MllpBenchmark {
         Result result = new Result(database, burst.messages(), answers.isEmpty() ? 0 : burst.clients(), (answers.size() - nacks) / sendSeconds,
                 percentile(nanos, 0.50), percentile(nanos, 0.99), burst.messages() / applySeconds, engineMillis(ackCpu) / burst.messages(),
                 (double) clientMillis(ackCpu) / burst.messages(), (double) databaseMillis / burst.messages(), machineBusy, nacks,
-                (answers.size() - nacks) - stored, rows - stored, wrong);
+                (answers.size() - nacks) - stored, rows - stored, wrong, fileSizes);
         System.out.printf("%s: %d messages ACKed in %.1f s, applied in %.1f s; CPU while ACKing: %s%n", database, answers.size(), sendSeconds,
                 applySeconds, ThreadCpu.format(ackCpu, 8));
         return result;
+    }
+
+    private static long size(Path file) {
+        try {
+            return Files.size(file);
+        } catch (java.io.IOException e) {
+            return 0;
+        }
     }
 
     /** CPU of every thread but the clients' (the engine's, the JIT's and the GC's): what a server would spend. */
@@ -125,14 +140,15 @@ public final class MllpBenchmark {
 
     private static void print(List<Result> results) {
         System.out.println();
-        System.out.println("| database | messages | clients | ACKed/s | ACK p50 ms | ACK p99 ms | applied/s | engine CPU ms/msg while ACKing | ACKed/s its CPU allows on %d cores | clients' CPU ms/msg | database server CPU ms/msg | machine busy | NACKs | lost | doubled | wrong values |".formatted(CORES));
-        System.out.println("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
+        System.out.println("| database | messages | clients | ACKed/s | ACK p50 ms | ACK p99 ms | applied/s | engine CPU ms/msg while ACKing | ACKed/s its CPU allows on %d cores | clients' CPU ms/msg | database server CPU ms/msg | machine busy | NACKs | lost | doubled | wrong values | H2 file MB: peak / at end |".formatted(CORES));
+        System.out.println("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
         for (Result r : results) {
-            System.out.printf("| %s | %,d | %d | %,.0f | %.1f | %.1f | %,.0f | %.2f | %,.0f | %.2f | %s | %s | %d | %d | %d | %d |%n", r.database(),
+            System.out.printf("| %s | %,d | %d | %,.0f | %.1f | %.1f | %,.0f | %.2f | %,.0f | %.2f | %s | %s | %d | %d | %d | %d | %s |%n", r.database(),
                     r.messages(), r.clients(), r.ackedPerSecond(), r.ackP50(), r.ackP99(), r.appliedPerSecond(), r.engineCpuPerMessage(),
                     CORES * 1000 / r.engineCpuPerMessage(), r.clientCpuPerMessage(),
                     r.database().equals("postgresql") ? "%.2f".formatted(r.databaseCpuPerMessage()) : "(in the engine)",
-                    r.machineBusy() < 0 ? "?" : "%.0f%%".formatted(100 * r.machineBusy()), r.nacks(), r.lost(), r.doubled(), r.wrongValues());
+                    r.machineBusy() < 0 ? "?" : "%.0f%%".formatted(100 * r.machineBusy()), r.nacks(), r.lost(), r.doubled(), r.wrongValues(),
+                    r.h2File() == null ? "-" : "%,d / %,d".formatted(r.h2File().peak() / 1_000_000, r.h2File().atEnd() / 1_000_000));
         }
         System.out.println();
         System.out.println("Target: at least 2,000 ACKed messages/s on 2 cores, none lost or doubled. applied/s counts from the first message "
@@ -140,7 +156,9 @@ public final class MllpBenchmark {
                 + "message's name. Engine CPU counts every thread but the clients' (JIT and GC included) while the burst is sent, "
                 + "the inbox being applied meanwhile unless -Dbench.mllp.ack-only=true; on a shared machine it is the steadier figure. "
                 + "The clients (HAPI v2, in this JVM) and the database server (embedded PostgreSQL's processes) share the same cores; "
-                + "machine busy is all cores' busy time over the burst, whatever used it.");
+                + "machine busy is all cores' busy time over the burst, whatever used it. H2 file: its largest size during the "
+                + "measured burst (read every second, until the inbox is applied) and its size then, warm-up included; H2 reuses "
+                + "superseded space only after 45 s, so under load the file holds several times its data (README \"Where the data goes\").");
         System.out.printf("cores: %d, JVM heap max %d MiB%n", CORES, Runtime.getRuntime().maxMemory() >> 20);
     }
 
