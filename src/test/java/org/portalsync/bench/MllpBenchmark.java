@@ -54,8 +54,8 @@ public final class MllpBenchmark {
             for (String database : System.getProperty("bench.db", "h2,postgresql").split(",")) {
                 database = database.strip();
                 Map<String, String> settings = TestEngine.settingsWithoutEhr(database);
-                // an AA must mean stored: a commit returns once it is on disk (PostgreSQL: its log) or in the file (H2)
                 Path h2File = dir.toAbsolutePath().resolve("mllp-" + stamp + ".mv.db");
+                // an AA must mean stored: a commit returns once it is on disk (PostgreSQL: its log) or in the file (H2)
                 settings.put(PortalSyncSettings.DB_URL, database.equals("h2") ? "jdbc:h2:file:" + dir.toAbsolutePath().resolve("mllp-" + stamp)
                         : TestDatabases.durableJdbcUrl(database));
                 int port = FreePorts.next();
