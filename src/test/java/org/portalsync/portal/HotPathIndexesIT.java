@@ -90,9 +90,19 @@ class HotPathIndexesIT {
                     List.of("TIMESTAMP WITH TIME ZONE '2026-03-08 00:00:00+00'", "TIMESTAMP WITH TIME ZONE '2026-04-07 00:00:00+00'"),
                     "ix_portal_appointment_start"),
             new HotPath("portal changes due", PortalChangeStore.DUE_SQL, List.of("CURRENT_TIMESTAMP", "CURRENT_TIMESTAMP"), "ix_portal_change_due"),
-            // an HL7 v2 row is claimed only when no older row of its sender and patient waits (Hl7v2Inbox.claim)
-            new HotPath("an HL7 v2 patient's older messages waiting", "SELECT 1 FROM legacy_inbox p WHERE p.sender = ? AND p.patient_ref = ?"
-                    + " AND p.id < ? AND p.status <> 'DONE'", List.of("'ADT1^CLINIC'", "'Patient/v2-1'", "100"), "ix_legacy_inbox_patient"),
+            // an HL7 v2 row is claimed only when no older row of its sender waits for its record or its patient (Hl7v2Inbox.claim):
+            // each of the three looks by its index, in the statement's order
+            new HotPath("an HL7 v2 row's claim", Hl7v2Inbox.CLAIM_SQL, List.of("'WORKING'", "CURRENT_TIMESTAMP", "100", "'PENDING'", "'WORKING'",
+                    "CURRENT_TIMESTAMP", "'DONE'", "'DONE'", "'DONE'"),
+                    "(?s)ix_legacy_inbox_record.*ix_legacy_inbox_patient.*ix_legacy_inbox_record"),
+            // the next waiting row once one is done (Hl7v2Inbox.done): H2 looks it up by the shared key; PostgreSQL, whose statistics
+            // say the sender's history is applied, reads the few rows still waiting by their status
+            new HotPath("an HL7 v2 record's next message", Hl7v2Inbox.NEXT_WAITING_SQL.get(0), List.of("100", "'PENDING'"),
+                    "ix_legacy_inbox_(record|status)"),
+            new HotPath("an HL7 v2 patient's next message", Hl7v2Inbox.NEXT_WAITING_SQL.get(1), List.of("100", "'PENDING'"),
+                    "ix_legacy_inbox_(patient|status)"),
+            new HotPath("an HL7 v2 patient's own next message", Hl7v2Inbox.NEXT_WAITING_SQL.get(2), List.of("100", "'PENDING'"),
+                    "ix_legacy_inbox_(record|status)"),
             // a merge (A40) waits for every older row of its sender not yet applied
             new HotPath("an HL7 v2 sender's older messages waiting", Hl7v2Inbox.OLDER_ROW_OF_SENDER_WAITS_SQL,
                     List.of("'PENDING'", "'WORKING'", "6000", "'ADT1^CLINIC'"), "ix_legacy_inbox_status"),

@@ -79,7 +79,7 @@ public final class Hl7v2Inbox {
                 insert.setString(5, message.mapping());
                 insert.setString(6, message.source());
                 insert.setString(7, message.record());
-                insert.setString(8, message.patientRecord());
+                insert.setString(8, storedPatient(message));
                 insert.setString(9, message.message());
                 insert.setString(10, message.resourceJson());
                 insert.setString(11, PENDING);
@@ -105,6 +105,41 @@ public final class Hl7v2Inbox {
             return ids;
         }
     }
+
+    /**
+     * The row's {@code patient_ref}: null when the row's record is the patient itself (an ADT), as for a row that names no
+     * patient. The patient of a row is {@code COALESCE(patient_ref, record_ref)}, so an ADT needs no entry of its own in
+     * {@code ix_legacy_inbox_patient}: such entries land at random places of that index, and on H2 every one of them
+     * rewrote a page of it at the next checkpoint (a fifth of all H2 wrote for an ADT burst).
+     */
+    static String storedPatient(Received message) {
+        return message.record().equals(message.patientRecord()) ? null : message.patientRecord();
+    }
+
+    /**
+     * Claims a row unless an older row of its sender waits (not {@code DONE}) for its record, or for its patient: one whose
+     * {@code patient_ref} names that patient (an SIU's, a result's; or an ADT stored before its own was left null), or
+     * one whose record is that patient (an ADT of the patient an SIU or a result is about).
+     */
+    public static final String CLAIM_SQL = "UPDATE legacy_inbox i SET status = ?, claimed_at = ? WHERE i.id = ? "
+            + "AND (i.status = ? OR (i.status = ? AND i.claimed_at < ?)) "
+            + "AND NOT EXISTS (SELECT 1 FROM legacy_inbox e WHERE e.sender = i.sender AND e.record_ref = i.record_ref AND e.id < i.id "
+            + "AND e.status <> ?) "
+            + "AND NOT EXISTS (SELECT 1 FROM legacy_inbox p WHERE p.sender = i.sender AND p.patient_ref = COALESCE(i.patient_ref, i.record_ref) "
+            + "AND p.id < i.id AND p.status <> ?) "
+            + "AND NOT EXISTS (SELECT 1 FROM legacy_inbox a WHERE i.patient_ref IS NOT NULL AND a.sender = i.sender "
+            + "AND a.record_ref = i.patient_ref AND a.id < i.id AND a.status <> ?)";
+
+    /**
+     * The oldest waiting row of a done row's sender that shares its record ({@code n.record_ref = d.record_ref}), names its
+     * patient ({@code n.patient_ref = COALESCE(d.patient_ref, d.record_ref)}), or is that patient's own row
+     * ({@code n.record_ref = d.patient_ref}): the three ways a row waits for another in {@link #CLAIM_SQL}.
+     */
+    public static final List<String> NEXT_WAITING_SQL = List.of("n.record_ref = d.record_ref", "n.patient_ref = COALESCE(d.patient_ref, d.record_ref)",
+            "n.record_ref = d.patient_ref").stream()
+            .map(shared -> "SELECT n.id FROM legacy_inbox n JOIN legacy_inbox d ON d.sender = n.sender AND " + shared
+                    + " WHERE d.id = ? AND n.status = ? ORDER BY n.id")
+            .toList();
 
     /** The newest message of a record, as received, and the resource (JSON) the mapping made of it. */
     public record Latest(String message, String resourceJson) {
@@ -147,11 +182,7 @@ public final class Hl7v2Inbox {
             if (mergeSender != null && olderRowOfSenderWaits(connection, mergeSender, id)) {
                 return Optional.empty();
             }
-            try (PreparedStatement claim = connection.prepareStatement("UPDATE legacy_inbox i SET status = ?, claimed_at = ? WHERE i.id = ? "
-                    + "AND (i.status = ? OR (i.status = ? AND i.claimed_at < ?)) AND NOT EXISTS (SELECT 1 FROM legacy_inbox e "
-                    + "WHERE e.sender = i.sender AND e.record_ref = i.record_ref AND e.id < i.id AND e.status <> ?) "
-                    + "AND NOT EXISTS (SELECT 1 FROM legacy_inbox p WHERE i.patient_ref IS NOT NULL AND p.sender = i.sender "
-                    + "AND p.patient_ref = i.patient_ref AND p.id < i.id AND p.status <> ?)")) {
+            try (PreparedStatement claim = connection.prepareStatement(CLAIM_SQL)) {
                 claim.setString(1, WORKING);
                 claim.setObject(2, PortalDatabase.utc(now));
                 claim.setLong(3, id);
@@ -160,6 +191,7 @@ public final class Hl7v2Inbox {
                 claim.setObject(6, PortalDatabase.utc(now.minus(claimTimeout)));
                 claim.setString(7, DONE);
                 claim.setString(8, DONE);
+                claim.setString(9, DONE);
                 if (claim.executeUpdate() == 0) {
                     return Optional.empty();
                 }
@@ -219,16 +251,16 @@ public final class Hl7v2Inbox {
                 done.executeUpdate();
             }
             TreeSet<Long> next = new TreeSet<>();
-            nextWaiting(connection, id, "record_ref").ifPresent(next::add);
-            nextWaiting(connection, id, "patient_ref").ifPresent(next::add);
+            for (String sql : NEXT_WAITING_SQL) {
+                nextWaiting(connection, id, sql).ifPresent(next::add);
+            }
             return List.copyOf(next);
         });
     }
 
-    /** @param key {@code record_ref} or {@code patient_ref}: the oldest pending row of the done row's sender sharing it */
-    private static Optional<Long> nextWaiting(Connection connection, long doneId, String key) throws SQLException {
-        try (PreparedStatement next = connection.prepareStatement("SELECT n.id FROM legacy_inbox n JOIN legacy_inbox d "
-                + "ON d.sender = n.sender AND d." + key + " = n." + key + " WHERE d.id = ? AND n.status = ? ORDER BY n.id")) {
+    /** @param sql one of {@link #NEXT_WAITING_SQL} */
+    private static Optional<Long> nextWaiting(Connection connection, long doneId, String sql) throws SQLException {
+        try (PreparedStatement next = connection.prepareStatement(sql)) {
             next.setLong(1, doneId);
             next.setString(2, PENDING);
             next.setMaxRows(1);

@@ -39,6 +39,20 @@ class Hl7v2InboxIT {
                 "MSH|...", "{\"resourceType\":\"Appointment\",\"id\":\"" + record.substring("Appointment/".length()) + "\"}");
     }
 
+    /** Each row's patient_ref, {@code -} for null. */
+    private static List<String> patientRefs(PortalDatabase database, long... ids) {
+        return database.inTransaction(connection -> {
+            List<String> refs = new java.util.ArrayList<>();
+            for (long id : ids) {
+                try (java.sql.ResultSet row = connection.createStatement().executeQuery("SELECT patient_ref FROM legacy_inbox WHERE id = " + id)) {
+                    row.next();
+                    refs.add(row.getString(1) == null ? "-" : row.getString(1));
+                }
+            }
+            return refs;
+        });
+    }
+
     private static long store(PortalDatabase database, Hl7v2Inbox inbox, Hl7v2Inbox.Received message) {
         return database.inTransaction(connection -> inbox.store(connection, message)).orElseThrow();
     }
@@ -71,6 +85,17 @@ class Hl7v2InboxIT {
     @ParameterizedTest
     @MethodSource("databases")
     void aPatientsMessagesAreAppliedInOrderAcrossRecords(String kind) {
+        assertAppliedInOrderAcrossRecords(kind, false);
+    }
+
+    /** ADT rows stored before an ADT's patient_ref was left null (V28) name their own record there: the same order holds. */
+    @ParameterizedTest
+    @MethodSource("databases")
+    void anAdtStoredWithItsPatientNamedIsOrderedAsBefore(String kind) {
+        assertAppliedInOrderAcrossRecords(kind, true);
+    }
+
+    private static void assertAppliedInOrderAcrossRecords(String kind, boolean adtPatientNamed) {
         try (PortalDatabase database = TestDatabases.fresh(kind)) {
             Hl7v2Inbox inbox = new Hl7v2Inbox(database, Duration.ofMinutes(5));
             long a04 = store(database, inbox, message("LEGACY^CLINIC-A", "C-11121", "ADT^A04", "Patient/v2-a"));
@@ -78,6 +103,12 @@ class Hl7v2InboxIT {
             long a08 = store(database, inbox, message("LEGACY^CLINIC-A", "C-11123", "ADT^A08", "Patient/v2-a"));
             long otherPatient = store(database, inbox, appointment("C-11124", "Appointment/v2-y", "Patient/v2-b"));
             long storedBefore = store(database, inbox, appointment("C-11125", "Appointment/v2-z", null));
+            assertThat(patientRefs(database, a04, s12, a08)).as("an ADT is about its own record: no patient of its own")
+                    .containsExactly("-", "Patient/v2-a", "-");
+            if (adtPatientNamed) {
+                database.inTransaction(connection -> connection.createStatement().executeUpdate(
+                        "UPDATE legacy_inbox SET patient_ref = record_ref WHERE id IN (" + a04 + ", " + a08 + ")"));
+            }
 
             assertThat(inbox.claim(s12, NOW)).as("the SIU waits for its patient's older A04").isEmpty();
             assertThat(inbox.claim(otherPatient, NOW)).as("another patient's SIU does not wait").isPresent();
