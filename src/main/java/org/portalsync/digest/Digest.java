@@ -16,6 +16,11 @@ public record Digest(Instant compiledAt, List<DigestEntry> entries, List<Warning
 
     /** The entries of one rule at one source in one field. */
     public record Group(String rule, String source, String field, List<DigestEntry> entries) {
+
+        /** How many times its problems were found: its entries, each counted as often as it was found. */
+        public int occurrences() {
+            return entries.stream().mapToInt(DigestEntry::occurrences).sum();
+        }
     }
 
     public boolean allClear() {

@@ -35,13 +35,14 @@ public final class DigestStore {
         return database.inTransaction(connection -> {
             List<DigestEntry> entries = new ArrayList<>();
             try (PreparedStatement select = connection.prepareStatement(
-                    "SELECT id, problem, source, record_ref, field, detected_at FROM data_quality_issue WHERE reported_at IS NULL"
-                            + " ORDER BY detected_at, id")) {
+                    "SELECT id, problem, source, record_ref, field, detected_at, occurrences, COALESCE(last_detected_at, detected_at)"
+                            + " FROM data_quality_issue WHERE reported_at IS NULL ORDER BY detected_at, id")) {
                 select.setMaxRows(MAX_ENTRIES);
                 try (ResultSet rows = select.executeQuery()) {
                     while (rows.next()) {
                         entries.add(new DigestEntry(DigestEntry.DATA_QUALITY, rows.getLong(1), rows.getString(2), rows.getString(3),
-                                rows.getString(4), rows.getString(5), PortalDatabase.instant(rows.getObject(6, OffsetDateTime.class))));
+                                rows.getString(4), rows.getString(5), PortalDatabase.instant(rows.getObject(6, OffsetDateTime.class)),
+                                rows.getInt(7), PortalDatabase.instant(rows.getObject(8, OffsetDateTime.class))));
                     }
                 }
             }
@@ -96,13 +97,63 @@ public final class DigestStore {
     public void reported(Digest digest, Instant now) {
         database.inTransaction(connection -> {
             for (DigestEntry entry : digest.entries()) {
-                mark(connection, "UPDATE " + entry.table() + " SET reported_at = ? WHERE id = ?", entry.id(), now);
+                if (entry.table().equals(DigestEntry.DATA_QUALITY)) {
+                    markCounted(connection, entry, now);
+                } else {
+                    mark(connection, "UPDATE " + entry.table() + " SET reported_at = ? WHERE id = ?", entry.id(), now);
+                }
             }
             for (Digest.Warning warning : digest.warnings()) {
                 mark(connection, "UPDATE alert SET sent_at = ? WHERE id = ?", warning.id(), now);
             }
             return null;
         });
+    }
+
+    /**
+     * A data-quality row counts repeats (DataQualityLog.count): occurrences added after the digest read it are not in
+     * the mail, so they move to a new row for the next digest, and the reported row keeps the count the mail gave.
+     */
+    private static void markCounted(Connection connection, DigestEntry entry, Instant now) throws SQLException {
+        try (PreparedStatement update = connection.prepareStatement(
+                "UPDATE data_quality_issue SET reported_at = ? WHERE id = ? AND occurrences = ?")) {
+            update.setObject(1, PortalDatabase.utc(now));
+            update.setLong(2, entry.id());
+            update.setInt(3, entry.occurrences());
+            if (update.executeUpdate() > 0) {
+                return;
+            }
+        }
+        int occurrences;
+        OffsetDateTime lastDetected;
+        try (PreparedStatement locked = connection.prepareStatement(
+                "SELECT occurrences, COALESCE(last_detected_at, detected_at) FROM data_quality_issue WHERE id = ? FOR UPDATE")) {
+            locked.setLong(1, entry.id());
+            try (ResultSet row = locked.executeQuery()) {
+                if (!row.next()) {
+                    return;
+                }
+                occurrences = row.getInt(1);
+                lastDetected = row.getObject(2, OffsetDateTime.class);
+            }
+        }
+        try (PreparedStatement later = connection.prepareStatement("INSERT INTO data_quality_issue (detected_at, source, record_ref,"
+                + " field, problem, rejects_record, occurrences, last_detected_at) SELECT ?, source, record_ref, field, problem,"
+                + " rejects_record, ?, ? FROM data_quality_issue WHERE id = ?")) {
+            later.setObject(1, PortalDatabase.utc(entry.lastDetectedAt()));
+            later.setInt(2, occurrences - entry.occurrences());
+            later.setObject(3, lastDetected);
+            later.setLong(4, entry.id());
+            later.executeUpdate();
+        }
+        try (PreparedStatement update = connection.prepareStatement(
+                "UPDATE data_quality_issue SET reported_at = ?, occurrences = ?, last_detected_at = ? WHERE id = ?")) {
+            update.setObject(1, PortalDatabase.utc(now));
+            update.setInt(2, entry.occurrences());
+            update.setObject(3, PortalDatabase.utc(entry.lastDetectedAt()));
+            update.setLong(4, entry.id());
+            update.executeUpdate();
+        }
     }
 
     private static void mark(Connection connection, String sql, long id, Instant now) throws SQLException {

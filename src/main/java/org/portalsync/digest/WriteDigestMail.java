@@ -20,7 +20,7 @@ import org.apache.camel.attachment.AttachmentMessage;
 public final class WriteDigestMail implements Processor {
 
     public static final String CSV_NAME = "data-quality.csv";
-    static final String CSV_HEADER = "rule,source,field,record,detected_at";
+    static final String CSV_HEADER = "rule,source,field,record,detected_at,occurrences,last_detected_at";
 
     private final List<String> recipients;
     private final String from;
@@ -60,7 +60,7 @@ public final class WriteDigestMail implements Processor {
         html.append("<table border=\"1\" cellpadding=\"4\"><tr><th>rule</th><th>source</th><th>field</th><th>count</th></tr>\n");
         for (Digest.Group group : digest.groups()) {
             html.append("<tr><td>").append(escape(group.rule())).append("</td><td>").append(escape(group.source())).append("</td><td>")
-                    .append(escape(group.field())).append("</td><td>").append(group.entries().size()).append("</td></tr>\n");
+                    .append(escape(group.field())).append("</td><td>").append(group.occurrences()).append("</td></tr>\n");
         }
         html.append("</table>\n");
         for (Digest.Group group : digest.groups()) {
@@ -69,7 +69,7 @@ public final class WriteDigestMail implements Processor {
                     .append("<th>found</th></tr>\n");
             for (DigestEntry entry : group.entries()) {
                 html.append("<tr><td>").append(escape(entry.record())).append("</td><td>").append(escape(entry.field())).append("</td><td>")
-                        .append(times.format(entry.detectedAt())).append("</td></tr>\n");
+                        .append(found(entry)).append("</td></tr>\n");
             }
             html.append("</table>\n");
         }
@@ -91,10 +91,18 @@ public final class WriteDigestMail implements Processor {
         for (Digest.Group group : digest.groups()) {
             for (DigestEntry entry : group.entries()) {
                 csv.append(cell(entry.rule())).append(',').append(cell(entry.source())).append(',').append(cell(entry.field())).append(',')
-                        .append(cell(entry.record())).append(',').append(entry.detectedAt()).append("\r\n");
+                        .append(cell(entry.record())).append(',').append(entry.detectedAt()).append(',').append(entry.occurrences())
+                        .append(',').append(entry.lastDetectedAt()).append("\r\n");
             }
         }
         return csv.toString();
+    }
+
+    /** When; for a problem found repeatedly (a mapping's leftovers, message after message), the first and last time and how often. */
+    private String found(DigestEntry entry) {
+        String first = times.format(entry.detectedAt());
+        return entry.occurrences() == 1 ? first
+                : first + " to " + times.format(entry.lastDetectedAt()) + ", " + entry.occurrences() + " times";
     }
 
     /** RFC 4180 quoting; a leading =, +, - or @ is defused so that a spreadsheet does not run it as a formula. */

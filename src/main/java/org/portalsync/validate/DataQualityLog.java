@@ -27,8 +27,24 @@ public final class DataQualityLog {
     private static final String INSERT_SQL =
             "INSERT INTO data_quality_issue (detected_at, source, record_ref, field, problem, rejects_record) VALUES (?, ?, ?, ?, ?, ?)";
 
+    /**
+     * Adds to the count of the problem's oldest row still waiting for the digest (ix_data_quality_issue_record finds
+     * it). A row the digest is reporting meanwhile keeps the count it was read with (DigestStore.reported): what is
+     * added here after that read is reported with the next digest.
+     */
+    public static final String COUNT_SQL = "UPDATE data_quality_issue SET occurrences = occurrences + ?, last_detected_at = ?"
+            + " WHERE id = (SELECT MIN(id) FROM data_quality_issue WHERE record_ref = ? AND source = ? AND field = ? AND problem = ?"
+            + " AND reported_at IS NULL) AND reported_at IS NULL";
+
+    private static final String INSERT_COUNTED_SQL = "INSERT INTO data_quality_issue (detected_at, source, record_ref, field, problem,"
+            + " rejects_record, occurrences, last_detected_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)";
+
+    /** A problem of a kind, counted each time it is found again (its record names the kind, e.g. a mapping). */
+    public record Counted(String source, DataQualityIssue issue) {
+    }
+
     /** A problem of a source's record, found at that moment. */
-    public record Found(String source, DataQualityIssue issue, Instant detectedAt) {
+    private record Found(String source, DataQualityIssue issue, Instant detectedAt) {
     }
 
     /** Answers whether a problem already waits for the digest. */
@@ -96,24 +112,35 @@ public final class DataQualityLog {
     }
 
     /**
-     * Writes problems that cannot be waiting already, without asking first: each names what makes it new (e.g. the
-     * control id of the message just stored, HL7 v2 intake). One batch for all of them.
+     * Counts repeats of one problem: the same problem found again while its row waits for the digest adds to that
+     * row's occurrences and moves its last_detected_at; otherwise a row is written with these occurrences. For a
+     * problem of a kind rather than of a record (what a mapping leaves unread in every message of a type), so that the
+     * digest shows it once with its count. Two writers may each write a row for the same problem at the same moment:
+     * both are reported, none is lost.
+     *
+     * @param occurrences how many times it was found, the first at {@code firstAt} and the last at {@code lastAt}
      */
-    public void recordNew(Connection connection, List<Found> problems) throws SQLException {
-        if (problems.isEmpty()) {
-            return;
-        }
-        try (PreparedStatement insert = connection.prepareStatement(INSERT_SQL)) {
-            for (Found found : problems) {
-                add(insert, found);
+    public void count(Connection connection, Counted counted, int occurrences, Instant firstAt, Instant lastAt) throws SQLException {
+        String source = counted.source();
+        DataQualityIssue issue = counted.issue();
+        // the second "reported_at IS NULL": a writer that waited for the digest's lock on the row finds it reported and writes a new one
+        try (PreparedStatement update = connection.prepareStatement(COUNT_SQL)) {
+            update.setInt(1, occurrences);
+            update.setObject(2, PortalDatabase.utc(lastAt));
+            update.setString(3, issue.record());
+            update.setString(4, source);
+            update.setString(5, issue.field());
+            update.setString(6, truncate(issue.problem()));
+            if (update.executeUpdate() > 0) {
+                return;
             }
-            insert.executeBatch();
         }
-    }
-
-    private static void add(PreparedStatement insert, Found found) throws SQLException {
-        bind(insert, found);
-        insert.addBatch();
+        try (PreparedStatement insert = connection.prepareStatement(INSERT_COUNTED_SQL)) {
+            bind(insert, new Found(source, issue, firstAt));
+            insert.setInt(7, occurrences);
+            insert.setObject(8, PortalDatabase.utc(lastAt));
+            insert.executeUpdate();
+        }
     }
 
     private static void bind(PreparedStatement insert, Found found) throws SQLException {

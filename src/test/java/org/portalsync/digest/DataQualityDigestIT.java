@@ -106,7 +106,7 @@ class DataQualityDigestIT {
             String csv = part(digest, "text/csv");
 
             List<String> lines = csv.lines().toList();
-            assertThat(lines.get(0)).isEqualTo("rule,source,field,record,detected_at");
+            assertThat(lines.get(0)).isEqualTo("rule,source,field,record,detected_at,occurrences,last_detected_at");
             Set<String> reported = new java.util.TreeSet<>();
             for (String line : lines.subList(1, lines.size())) {
                 List<String> cells = cells(line);

@@ -31,8 +31,19 @@ class WriteDigestMailTest {
     void quotesCsvCellsAndDefusesWhatASpreadsheetWouldRun() {
         Digest digest = new Digest(AT, List.of(entry(1, "=HYPERLINK(\"x\"), or not", "Patient/1", "Patient.name")), List.of());
 
-        assertThat(mail.csv(digest).lines().toList()).containsExactly("rule,source,field,record,detected_at",
-                "\"'=HYPERLINK(\"\"x\"\"), or not\",ehr,Patient.name,Patient/1,2026-03-08T12:00:00Z");
+        assertThat(mail.csv(digest).lines().toList()).containsExactly("rule,source,field,record,detected_at,occurrences,last_detected_at",
+                "\"'=HYPERLINK(\"\"x\"\"), or not\",ehr,Patient.name,Patient/1,2026-03-08T12:00:00Z,1,2026-03-08T12:00:00Z");
+    }
+
+    @Test
+    void aProblemFoundRepeatedlyShowsHowOftenAndWhenFirstAndLast() {
+        Digest digest = new Digest(AT, List.of(new DigestEntry(DigestEntry.DATA_QUALITY, 1, "HL7 v2 ADT^A04 messages: no rule reads PV1",
+                "legacy-adt", "mapping hl7v2-adt-patient", "HL7v2 unmapped", AT, 1234, AT.plusSeconds(3600))), List.of());
+
+        assertThat(mail.html(digest)).contains("<td>legacy-adt</td><td>HL7v2 unmapped</td><td>1234</td>")
+                .contains("<td>mapping hl7v2-adt-patient</td><td>HL7v2 unmapped</td><td>2026-03-08 08:00 EDT to 2026-03-08 09:00 EDT, 1234 times</td>");
+        assertThat(mail.csv(digest).lines().toList()).contains("HL7 v2 ADT^A04 messages: no rule reads PV1,legacy-adt,HL7v2 unmapped,"
+                + "mapping hl7v2-adt-patient,2026-03-08T12:00:00Z,1234,2026-03-08T13:00:00Z");
     }
 
     @Test

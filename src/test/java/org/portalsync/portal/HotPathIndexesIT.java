@@ -45,6 +45,10 @@ class HotPathIndexesIT {
     private static final List<HotPath> HOT_PATHS = List.of(
             new HotPath("a problem already waiting for the digest", DataQualityLog.PENDING_SQL,
                     List.of("'ehr'", "'Patient/1'", "'Patient.telecom[0].value'", "'not a valid phone number'"), "ix_data_quality_issue_record"),
+            // once per HL7 v2 batch and leftovers: the row to count them in is found by its mapping, not by a scan
+            new HotPath("a mapping's leftovers counted", DataQualityLog.COUNT_SQL, List.of("3", "TIMESTAMP WITH TIME ZONE '2026-01-01 00:00:00+00'",
+                    "'mapping hl7v2-adt-patient'", "'legacy-adt'", "'HL7v2 unmapped'", "'HL7 v2 ADT^A04 messages: no rule reads PV1'"),
+                    "ix_data_quality_issue_record"),
             new HotPath("resolving a record's dead letters", "UPDATE dead_letter SET status = 'RESOLVED'"
                     + " WHERE record_ref = ? AND source = ? AND status IN ('NEW', 'NEEDS_OPERATOR')", List.of("'Patient/1'", "'ehr'"), "ix_dead_letter_record"),
             new HotPath("the portal's patient, by its source record", "SELECT id FROM portal_patient WHERE source = ? AND source_id = ?",

@@ -26,10 +26,10 @@ import org.slf4j.LoggerFactory;
  * the listener keep up with many connections on few cores (README "HL7 v2 over MLLP").
  *
  * <p>Every guarantee of one transaction per message stays: nothing is answered before its commit; each message's
- * audit and digest rows commit with it; a control id sent twice, even twice in one batch, is stored once. When a
- * batch fails for something one message holds (a constraint, a value the database refuses), the batch is rolled
- * back and its messages are stored again one transaction each, so that only that message is refused. When the
- * database cannot be reached, every waiting message is refused: none was stored.
+ * audit row and its count in the digest commit with it; a control id sent twice, even twice in one batch, is stored
+ * once. When a batch fails for something one message holds (a constraint, a value the database refuses), the batch is
+ * rolled back and its messages are stored again one transaction each, so that only that message is refused. When
+ * the database cannot be reached, every waiting message is refused: none was stored.
  */
 public final class Hl7v2InboxWriter implements Service {
 

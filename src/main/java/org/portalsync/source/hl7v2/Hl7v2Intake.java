@@ -4,7 +4,9 @@ import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 import ca.uhn.fhir.context.FhirContext;
@@ -26,6 +28,9 @@ import org.portalsync.validate.DataQualityLog;
  * messages can all be checked before any of them is stored.
  */
 public final class Hl7v2Intake {
+
+    /** The digest field of what a mapping leaves unread. */
+    private static final String UNMAPPED_FIELD = "HL7v2 unmapped";
 
     /** A message read and mapped (its resources already JSON, as the inbox keeps them), not yet stored. */
     public record Prepared(Hl7v2Message message, MappedMessage mapped, String type, String text, String resourceJson) {
@@ -119,7 +124,7 @@ public final class Hl7v2Intake {
     }
 
     /**
-     * Stores a prepared message in the caller's transaction, with its digest row and an audit row.
+     * Stores a prepared message in the caller's transaction, with an audit row, its leftovers counted for the digest.
      *
      * @param actor e.g. {@code mllp} or {@code file}: the way it came, named in the audit row with its sender
      * @param peer  where it came from (the sender's address, the file's name)
@@ -130,9 +135,9 @@ public final class Hl7v2Intake {
     }
 
     /**
-     * Stores messages in the caller's transaction, in their order, each with its digest row and an audit row: three
-     * JDBC batches whatever their number. A control id its sender used before, or that came earlier in the list, is
-     * not stored again; its audit row says so.
+     * Stores messages in the caller's transaction, in their order, each with an audit row and its leftovers counted for
+     * the digest: two JDBC batches whatever their number, and a statement for each kind of leftovers among them. A
+     * control id its sender used before, or that came earlier in the list, is not stored again; its audit row says so.
      *
      * @return for each message, its inbox id, or empty when it is a duplicate (not applied again)
      */
@@ -146,7 +151,7 @@ public final class Hl7v2Intake {
                     prepared.resourceJson()));
         }
         List<Optional<Long>> ids = inbox.storeAll(connection, received);
-        List<DataQualityLog.Found> problems = new ArrayList<>();
+        Map<DataQualityLog.Counted, Leftovers> leftovers = new LinkedHashMap<>();
         List<AuditEvent> events = new ArrayList<>(arrivals.size());
         for (int i = 0; i < arrivals.size(); i++) {
             Arrival arrival = arrivals.get(i);
@@ -154,32 +159,55 @@ public final class Hl7v2Intake {
             MappedMessage mapped = arrival.prepared().mapped();
             boolean stored = ids.get(i).isPresent();
             if (stored) {
-                // new by construction: the row names the control id of the message stored just now
-                for (DataQualityIssue issue : report(message, mapped)) {
-                    problems.add(new DataQualityLog.Found(mapped.mapping().source(), issue, arrival.receivedAt()));
-                }
+                leftover(arrival.prepared()).ifPresent(issue -> leftovers.computeIfAbsent(
+                        new DataQualityLog.Counted(mapped.mapping().source(), issue), key -> new Leftovers(arrival.receivedAt()))
+                        .add(arrival.receivedAt()));
             }
             events.add(new AuditEvent(arrival.receivedAt(), arrival.actor() + ":" + message.sender(), "HL7v2 " + arrival.prepared().type(),
                     mapped.record() + " MSH-10 " + message.controlId(), arrival.peer(), stored ? "success" : "success: duplicate, not applied again"));
         }
-        dataQuality.recordNew(connection, problems);
+        for (Map.Entry<DataQualityLog.Counted, Leftovers> each : leftovers.entrySet()) {
+            Leftovers counted = each.getValue();
+            dataQuality.count(connection, each.getKey(), counted.messages, counted.first, counted.last);
+        }
         audit.recordAll(connection, events);
         return ids;
     }
 
-    /** What the mapping left aside, as one digest row per message: fields and codes, never values. */
-    private static List<DataQualityIssue> report(Hl7v2Message message, MappedMessage mapped) {
-        if (mapped.unmapped().isEmpty() && mapped.codes().isEmpty()) {
-            return List.of();
+    /** The messages of one batch that a mapping left the same fields and codes of. */
+    private static final class Leftovers {
+        private final Instant first;
+        private Instant last;
+        private int messages;
+
+        Leftovers(Instant first) {
+            this.first = first;
+            this.last = first;
         }
-        StringBuilder problem = new StringBuilder("HL7 v2 message " + message.controlId() + " (" + message.type() + "^" + message.event()
-                + ", mapping " + mapped.mapping().name() + ")");
+
+        void add(Instant receivedAt) {
+            messages++;
+            last = receivedAt.isAfter(last) ? receivedAt : last;
+        }
+    }
+
+    /**
+     * What the mapping left aside, fields and codes, never values: a matter of the mapping, the same for every message
+     * of its type that carries them, so one digest row per mapping, message type and leftovers counts the messages
+     * (DataQualityLog.count). Which messages they were, the audit rows and the inbox say.
+     */
+    static Optional<DataQualityIssue> leftover(Prepared prepared) {
+        MappedMessage mapped = prepared.mapped();
+        if (mapped.unmapped().isEmpty() && mapped.codes().isEmpty()) {
+            return Optional.empty();
+        }
+        StringBuilder problem = new StringBuilder("HL7 v2 " + prepared.type() + " messages: ");
         if (!mapped.unmapped().isEmpty()) {
-            problem.append(": no rule reads ").append(String.join(", ", mapped.unmapped()));
+            problem.append("no rule reads ").append(String.join(", ", mapped.unmapped()));
         }
         if (!mapped.codes().isEmpty()) {
-            problem.append("; ").append(String.join("; ", mapped.codes().stream().map(Object::toString).toList()));
+            problem.append(mapped.unmapped().isEmpty() ? "" : "; ").append(String.join("; ", mapped.codes().stream().map(Object::toString).toList()));
         }
-        return List.of(new DataQualityIssue(mapped.record(), "HL7v2 unmapped", problem.toString(), false));
+        return Optional.of(new DataQualityIssue("mapping " + mapped.mapping().name(), UNMAPPED_FIELD, problem.toString(), false));
     }
 }

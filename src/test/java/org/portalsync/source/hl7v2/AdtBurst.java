@@ -86,7 +86,7 @@ public final class AdtBurst {
                 + controlId(patient, version) + "|P|2.5.1\r"
                 + "EVN|" + event + "|" + at + "\r"
                 + "PID|1||" + mrn(patient) + "^^^CLINIC-B^MR||Burst^" + givenName(version) + "||19800101|F\r"
-                // a visit, as most ADT messages carry: no rule reads it, so each message also writes its digest row
+                // a visit, as most ADT messages carry: no rule reads it, so each message is also counted in the digest
                 + "PV1|1|O";
     }
 

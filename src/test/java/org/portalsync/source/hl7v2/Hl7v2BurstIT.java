@@ -49,6 +49,11 @@ class Hl7v2BurstIT {
             assertThat(engine.count("SELECT COUNT(*) FROM portal_patient WHERE legal_given = ?", burst.finalGivenName()))
                     .as("patients carrying their last message's name").isEqualTo(burst.patients());
             assertThat(engine.count("SELECT COUNT(*) FROM dead_letter")).isZero();
+            // each message's PV1 counted once in the digest, the resent ones not: one row for the A04s, one for the A08s
+            assertThat(engine.rows("SELECT problem, occurrences FROM data_quality_issue WHERE field = 'HL7v2 unmapped' ORDER BY problem"))
+                    .extracting(row -> row.get("problem") + " x" + row.get("occurrences")).containsExactly(
+                            "HL7 v2 ADT^A04 messages: no rule reads PV1 x" + burst.patients(),
+                            "HL7 v2 ADT^A08 messages: no rule reads PV1 x" + (burst.messages() - burst.patients()));
         }
     }
 }

@@ -150,11 +150,11 @@ class Hl7v2MllpIT {
                         assertThat(row.get("birth_date")).hasToString("1915-12-10");
                     });
             assertThat(engine.count("SELECT COUNT(*) FROM portal_patient_telecom WHERE system = 'email'")).as("the A08's email").isEqualTo(1);
-            // the A04's PV1 was read by no rule (its EVN and PID-1 the mapping ignores): one digest row for that message, naming fields only
-            assertThat(engine.rows("SELECT problem FROM data_quality_issue WHERE field = 'HL7v2 unmapped' ORDER BY id"))
+            // the A04's PV1 was read by no rule (its EVN and PID-1 the mapping ignores): a digest row for the mapping and type, naming fields only
+            assertThat(engine.rows("SELECT problem FROM data_quality_issue WHERE field = 'HL7v2 unmapped' AND record_ref = "
+                    + "'mapping hl7v2-adt-patient' ORDER BY id"))
                     .extracting(row -> (String) row.get("problem")).first().asString()
-                    .startsWith("HL7 v2 message CTRL-10551 (ADT^A04, mapping hl7v2-adt-patient): no rule reads PV1; "
-                            + "PID-13-3: a code not in table telecom-system (")
+                    .startsWith("HL7 v2 ADT^A04 messages: no rule reads PV1; PID-13-3: a code not in table telecom-system (")
                     .doesNotContain("Lovelace").doesNotContain("5550100");
             assertThat(engine.count("SELECT COUNT(*) FROM audit_event WHERE action LIKE 'HL7v2 ADT^A0%' AND result = 'success'")).isEqualTo(2);
         }

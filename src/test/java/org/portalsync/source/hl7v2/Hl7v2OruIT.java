@@ -85,8 +85,8 @@ class Hl7v2OruIT {
             assertThat(engine.count("SELECT COUNT(*) FROM audit_event WHERE action = 'PortalObservation.create'")).isEqualTo(3);
             assertThat(engine.count("SELECT COUNT(*) FROM audit_event WHERE action = 'PortalObservation.update'")).isEqualTo(3);
             // NTE and the Z-segment are read by no rule: the digest names them
-            assertThat(engine.count("SELECT COUNT(*) FROM data_quality_issue WHERE field = 'HL7v2 unmapped' AND problem LIKE "
-                    + "'HL7 v2 message CTRL-10781 (ORU^R01, mapping hl7v2-oru-observation): no rule reads %NTE%ZLB%'")).isEqualTo(1);
+            assertThat(engine.count("SELECT COUNT(*) FROM data_quality_issue WHERE field = 'HL7v2 unmapped' AND record_ref = "
+                    + "'mapping hl7v2-oru-observation' AND problem LIKE 'HL7 v2 ORU^R01 messages: no rule reads %NTE%ZLB%'")).isEqualTo(1);
             // each record counted in the metrics: the patient, then each of the three results created and corrected
             Scrape scrape = Scrape.of(engine.managementBaseUrl());
             assertThat(scrape.value("portal_sync_records_synced_total", Map.of("source", "legacy-adt", "resource_type", "Patient",
