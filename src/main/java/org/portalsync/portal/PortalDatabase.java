@@ -5,12 +5,17 @@ import java.sql.SQLException;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
+import java.util.Arrays;
+import java.util.List;
 
 import javax.sql.DataSource;
 
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import org.flywaydb.core.Flyway;
+import org.flywaydb.core.api.MigrationInfo;
+import org.flywaydb.core.api.MigrationState;
+import org.portalsync.config.ConfigurationException;
 
 /**
  * The portal database: a HikariCP pool, migrated by Flyway at start-up, and one way to run work in
@@ -50,12 +55,35 @@ public final class PortalDatabase implements AutoCloseable {
         config.setAutoCommit(true);
         HikariDataSource dataSource = new HikariDataSource(config);
         try {
-            Flyway.configure().dataSource(dataSource).locations("classpath:db/migration").load().migrate();
+            Flyway flyway = Flyway.configure().dataSource(dataSource).locations("classpath:db/migration").load();
+            refuseNewerSchema(flyway);
+            flyway.migrate();
         } catch (RuntimeException e) {
             dataSource.close();
             throw e;
         }
         return new PortalDatabase(dataSource, url.startsWith("jdbc:h2:") && !url.startsWith("jdbc:h2:mem:"));
+    }
+
+    /**
+     * A schema a newer build migrated is not this build's: its statements could misread the rows the newer one writes
+     * (Flyway alone would ignore the newer migrations and start). So an older build refuses to start, at a downgrade or
+     * when two versions would share the database during an upgrade.
+     */
+    private static void refuseNewerSchema(Flyway flyway) {
+        MigrationInfo[] all = flyway.info().all();
+        List<MigrationInfo> newer = Arrays.stream(all).filter(PortalDatabase::isNewer).toList();
+        if (!newer.isEmpty()) {
+            String knownUpTo = Arrays.stream(all).filter(info -> !isNewer(info) && info.getVersion() != null)
+                    .map(info -> info.getVersion().getVersion()).reduce((first, second) -> second).orElse("none");
+            throw new ConfigurationException("the portal database's schema is at version " + newer.get(newer.size() - 1).getVersion()
+                    + ", written by a newer portal-sync; this one knows versions up to " + knownUpTo + ". Run the newer version (stop "
+                    + "this instance; every instance of a cluster runs the same version, README \"Upgrading\"); nothing was changed");
+        }
+    }
+
+    private static boolean isNewer(MigrationInfo info) {
+        return info.getState() == MigrationState.FUTURE_SUCCESS || info.getState() == MigrationState.FUTURE_FAILED;
     }
 
     /**
