@@ -44,6 +44,8 @@ public final class MllpBenchmark {
     /** Only the listener: nothing applies the inbox, so that a profile shows the path to the ACK alone. */
     private static final int CORES = Runtime.getRuntime().availableProcessors();
     private static final boolean ACK_ONLY = Boolean.getBoolean("bench.mllp.ack-only");
+    /** Two in five messages SIU (an S12, then an S13), the rest ADT; false: ADT only. */
+    private static final boolean APPOINTMENTS = !"false".equals(System.getProperty("bench.mllp.appointments"));
 
     public static void main(String[] args) throws Exception {
         int messages = Integer.getInteger("bench.mllp.messages", 20_000);
@@ -81,15 +83,15 @@ public final class MllpBenchmark {
                         engine.stopRoute("hl7v2-inbox");
                         engine.stopRoute("hl7v2-inbox-sweep");
                     }
-                    Result warming = run(engine, port, new AdtBurst(warmUp / versions, versions, clients, 1), database, h2File);
+                    Result warming = run(engine, port, new AdtBurst(warmUp / versions, versions, clients, 1, APPOINTMENTS), database, h2File);
                     results.add(warming.asWarmUp());
                     for (int sent = warmUp, seed = 100; warming.jitShare() >= warmJitShare && sent + messages <= maxWarmUp; sent += messages, seed++) {
-                        warming = run(engine, port, new AdtBurst(messages / versions, versions, clients, seed), database, h2File);
+                        warming = run(engine, port, new AdtBurst(messages / versions, versions, clients, seed, APPOINTMENTS), database, h2File);
                         results.add(warming.asWarmUp());
                     }
                     // several measured bursts, a row each: on a shared machine one burst's rate says little on its own
                     for (int burst = 0; burst < bursts; burst++) {
-                        results.add(run(engine, port, new AdtBurst(messages / versions, versions, clients, 2 + burst), database, h2File));
+                        results.add(run(engine, port, new AdtBurst(messages / versions, versions, clients, 2 + burst, APPOINTMENTS), database, h2File));
                     }
                 }
             }
@@ -125,6 +127,11 @@ public final class MllpBenchmark {
         String mrns = "B" + burst.seed() + "-%";
         long wrong = ACK_ONLY ? 0 : burst.patients() - engine.count("SELECT COUNT(*) FROM portal_patient WHERE mrn LIKE ? AND legal_given = ?", mrns,
                 burst.finalGivenName());
+        if (!ACK_ONLY && APPOINTMENTS) {
+            wrong += burst.patients() - engine.count("SELECT COUNT(*) FROM portal_appointment a JOIN portal_patient p ON p.id = a.patient_id"
+                    + " WHERE p.mrn LIKE ? AND a.start_at = ?", mrns, java.time.OffsetDateTime.ofInstant(burst.finalAppointmentStart(),
+                    java.time.ZoneOffset.UTC));
+        }
         Result result = new Result(database, burst.messages(), answers.isEmpty() ? 0 : burst.clients(), (answers.size() - nacks) / sendSeconds,
                 percentile(nanos, 0.50), percentile(nanos, 0.99), burst.messages() / applySeconds, engineMillis(ackCpu) / burst.messages(),
                 (double) clientMillis(ackCpu) / burst.messages(), (double) databaseMillis / burst.messages(), machineBusy, nacks,
@@ -193,9 +200,11 @@ public final class MllpBenchmark {
             System.out.printf("%s: %d of %d measured bursts at 2,000 ACKed/s or more; min / median / max %,.0f / %,.0f / %,.0f%n", database,
                     Arrays.stream(rates).filter(rate -> rate >= 2000).count(), rates.length, rates[0], rates[rates.length / 2], rates[rates.length - 1]);
         });
+        System.out.println("Messages: " + (APPOINTMENTS ? "ADT and SIU, per patient an A04, an S12, an A08, an S13 and an A08 "
+                + "(-Dbench.mllp.appointments=false: ADT only)" : "ADT only, per patient an A04 and four A08s") + ".");
         System.out.println("Target: at least 2,000 ACKed messages/s on 2 cores, none lost or doubled. applied/s counts from the first message "
                 + "sent to the last one in the portal. lost = ACKed AA but not in the inbox; wrong values = patients without their last "
-                + "message's name. Engine CPU counts every thread but the clients' (JIT and GC included) while the burst is sent, "
+                + "message's name, or without their appointment at the last SIU's time. Engine CPU counts every thread but the clients' (JIT and GC included) while the burst is sent, "
                 + "the inbox being applied meanwhile unless -Dbench.mllp.ack-only=true; on a shared machine it is the steadier figure. "
                 + "The clients (HAPI v2, in this JVM) and the database server (embedded PostgreSQL's processes) share the same cores; "
                 + "machine busy is all cores' busy time over the burst, whatever used it. H2 file: its largest size during the "

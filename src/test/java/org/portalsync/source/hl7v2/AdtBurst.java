@@ -22,6 +22,11 @@ import ca.uhn.hl7v2.validation.impl.ValidationContextFactory;
  * a connection takes its patients round by round, so one patient's messages are spread over the whole burst.
  * Version {@code v} carries the given name {@link #givenName(int)}: after the burst every patient must carry
  * the last version's name, or a message was lost or applied out of order.
+ *
+ * <p>With appointments, every odd version is an SIU instead of an A08: an S12 books the patient's appointment, a
+ * later one (S13) moves it to that version's day. Its PID carries the version's name too, so a patient's ADT and
+ * SIU messages must be applied in the order sent; each patient then has one appointment, at
+ * {@link #finalAppointmentStart()}. {@code versions} should be odd, so that the last message is an A08.
  */
 public final class AdtBurst {
 
@@ -38,12 +43,37 @@ public final class AdtBurst {
     private final int versions;
     private final int clients;
     private final long seed;
+    private final boolean appointments;
 
     public AdtBurst(int patients, int versions, int clients, long seed) {
+        this(patients, versions, clients, seed, false);
+    }
+
+    public AdtBurst(int patients, int versions, int clients, long seed, boolean appointments) {
         this.patients = patients;
         this.versions = versions;
         this.clients = clients;
         this.seed = seed;
+        this.appointments = appointments;
+    }
+
+    /** How many of its messages are SIU. */
+    public int appointmentMessages() {
+        return appointments ? patients * (versions / 2) : 0;
+    }
+
+    /** The start every patient's appointment has once the burst is applied in order: the last SIU's day, 09:00 in New York. */
+    public java.time.Instant finalAppointmentStart() {
+        return appointmentStart(versions % 2 == 0 ? versions - 1 : versions - 2);
+    }
+
+    private static java.time.Instant appointmentStart(int version) {
+        return appointmentLocalStart(version).atZone(java.time.ZoneId.of("America/New_York")).toInstant();
+    }
+
+    /** In January, away from a clock change: the shipped SIU mapping reads local times in America/New_York. */
+    private static java.time.LocalDateTime appointmentLocalStart(int version) {
+        return java.time.LocalDateTime.of(2027, 1, 10 + version, 9, 0);
     }
 
     public int messages() {
@@ -80,8 +110,19 @@ public final class AdtBurst {
     }
 
     public String message(int patient, int version) {
-        String event = version == 0 ? "A04" : "A08";
         String at = String.format("202403011%05d", version);
+        if (appointments && version % 2 == 1) {
+            java.time.format.DateTimeFormatter ts = java.time.format.DateTimeFormatter.ofPattern("yyyyMMddHHmmss");
+            String local = appointmentLocalStart(version).format(ts);
+            String end = appointmentLocalStart(version).plusMinutes(30).format(ts);
+            return "MSH|^~\\&|" + SENDING_APPLICATION + "|" + SENDING_FACILITY + "|PORTAL|PS|" + at + "||SIU^" + (version == 1 ? "S12" : "S13")
+                    + "^SIU_S12|" + controlId(patient, version) + "|P|2.5.1\r"
+                    + "SCH||F" + seed + "-" + patient + "^LEGACY|||||FOLLOWUP^Follow-up visit\r"
+                    + "TQ1|||||||" + local + "|" + end + "\r"
+                    + "PID|1||" + mrn(patient) + "^^^CLINIC-B^MR||Burst^" + givenName(version) + "||19800101|F\r"
+                    + "RGS|1\rAIL|1||^Room 4^^Main Clinic\rAIP|1||D-1^Babbage^Charles^^^Dr";
+        }
+        String event = version == 0 ? "A04" : "A08";
         return "MSH|^~\\&|" + SENDING_APPLICATION + "|" + SENDING_FACILITY + "|PORTAL|PS|" + at + "||ADT^" + event + "^ADT_A01|"
                 + controlId(patient, version) + "|P|2.5.1\r"
                 + "EVN|" + event + "|" + at + "\r"

@@ -10,10 +10,10 @@ import org.portalsync.sync.TestEngine;
 import org.portalsync.testing.FreePorts;
 
 /**
- * A burst of 500 ADT messages (100 patients, an A04 and four A08s each) from eight concurrent HAPI v2 MLLP
- * clients into the real engine: every message is answered AA only once stored, none is lost, none is stored or
- * applied twice (also when a sender repeats messages whose ACK it missed), and every patient ends with the values
- * of its last message. The 10,000-message burst, with the same lost/doubled/wrong checks, is the MLLP benchmark's
+ * A burst of 500 ADT and SIU messages (100 patients, each an A04, an S12 booking its appointment, an A08, an S13
+ * moving it, an A08) from eight concurrent HAPI v2 MLLP clients into the real engine: every message is answered AA
+ * only once stored, none is lost, none is stored or applied twice (also when a sender repeats messages whose ACK it
+ * missed), and every patient ends with the values of its last message and its appointment at the last SIU's time. The 10,000-message burst, with the same lost/doubled/wrong checks, is the MLLP benchmark's
  * ({@code ./mvnw -Pbench-mllp}): too long for the suite.
  */
 class Hl7v2BurstIT {
@@ -22,7 +22,7 @@ class Hl7v2BurstIT {
 
     @Test
     void fiveHundredMessagesFromEightClientsAreEachStoredOnceAndAppliedInOrder() throws Exception {
-        AdtBurst burst = new AdtBurst(100, 5, 8, SEED);
+        AdtBurst burst = new AdtBurst(100, 5, 8, SEED, true);
         int port = FreePorts.next();
         Map<String, String> settings = Hl7v2MllpIT.settings(port);
         try (TestEngine engine = TestEngine.start(settings)) {
@@ -49,11 +49,16 @@ class Hl7v2BurstIT {
             assertThat(engine.count("SELECT COUNT(*) FROM portal_patient WHERE legal_given = ?", burst.finalGivenName()))
                     .as("patients carrying their last message's name").isEqualTo(burst.patients());
             assertThat(engine.count("SELECT COUNT(*) FROM dead_letter")).isZero();
-            // each message's PV1 counted once in the digest, the resent ones not: one row for the A04s, one for the A08s
+            assertThat(engine.count("SELECT COUNT(*) FROM portal_appointment a JOIN portal_patient p ON p.id = a.patient_id"
+                    + " WHERE a.source = 'legacy-adt' AND a.status = 'booked' AND a.start_at = ?",
+                    java.time.OffsetDateTime.ofInstant(burst.finalAppointmentStart(), java.time.ZoneOffset.UTC)))
+                    .as("each patient's appointment at its last SIU's time").isEqualTo(burst.patients());
+            assertThat(engine.count("SELECT COUNT(*) FROM portal_appointment")).isEqualTo(burst.patients());
+            // each ADT's PV1 counted once in the digest, the resent ones not: one row for the A04s, one for the A08s
             assertThat(engine.rows("SELECT problem, occurrences FROM data_quality_issue WHERE field = 'HL7v2 unmapped' ORDER BY problem"))
                     .extracting(row -> row.get("problem") + " x" + row.get("occurrences")).containsExactly(
                             "HL7 v2 ADT^A04 messages: no rule reads PV1 x" + burst.patients(),
-                            "HL7 v2 ADT^A08 messages: no rule reads PV1 x" + (burst.messages() - burst.patients()));
+                            "HL7 v2 ADT^A08 messages: no rule reads PV1 x" + (burst.messages() - burst.patients() - burst.appointmentMessages()));
         }
     }
 }
