@@ -24,7 +24,7 @@ final class ApiTestClient {
 
     private static final Pattern KEY = Pattern.compile("(?m)^([a-z0-9][a-z0-9_-]*\\.[A-Za-z0-9_-]{43})$");
 
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private final HttpClient http = org.portalsync.testing.TestHttp.client();
     private final String baseUrl;
 
     ApiTestClient(String baseUrl) {

@@ -16,7 +16,7 @@ public final class ConsoleClient {
 
     private static final Pattern CSRF = Pattern.compile("name=\"csrf\" value=\"([^\"]+)\"");
 
-    private final HttpClient http = HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NEVER).build();
+    private final HttpClient http = org.portalsync.testing.TestHttp.builder().followRedirects(HttpClient.Redirect.NEVER).build();
     private final String base;
     String cookie;
 

@@ -3,7 +3,6 @@ package org.portalsync.health;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.net.URI;
-import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
@@ -107,7 +106,8 @@ class HealthIT {
     }
 
     private static HttpResponse<String> get(TestEngine engine, String path) throws Exception {
-        return HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(engine.managementBaseUrl() + path)).GET().build(),
+        return org.portalsync.testing.TestHttp.client().send(HttpRequest.newBuilder(URI.create(engine.managementBaseUrl() + path))
+                        .timeout(org.portalsync.testing.TestHttp.REQUEST_TIMEOUT).GET().build(),
                 HttpResponse.BodyHandlers.ofString());
     }
 

@@ -2,7 +2,6 @@ package org.portalsync.metrics;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.net.http.HttpClient;
 import java.net.http.HttpResponse;
 import java.time.Instant;
 import java.util.HashMap;
@@ -56,7 +55,7 @@ class MetricsIT {
             // the EHR tells of one patient: read again, found unchanged, and the time from notification to portal is measured
             String notified = seeded.stream().filter(patient -> patient.defect() == SandboxPatientGenerator.Defect.NONE).findFirst()
                     .orElseThrow().id();
-            HttpResponse<String> accepted = HttpClient.newHttpClient().send(new WebhookTestClient(engine.apiBaseUrl(), "ehr")
+            HttpResponse<String> accepted = org.portalsync.testing.TestHttp.client().send(new WebhookTestClient(engine.apiBaseUrl(), "ehr")
                     .signed(WebhookTestClient.idOnly("Patient", notified), Instant.now(), UUID.randomUUID().toString(), WebhookTestClient.SECRET),
                     HttpResponse.BodyHandlers.ofString());
             assertThat(accepted.statusCode()).isBetween(200, 299);

@@ -1,18 +1,19 @@
 package org.portalsync.metrics;
 
 import java.net.URI;
-import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.util.Map;
 import java.util.concurrent.Callable;
 
+import org.portalsync.testing.TestHttp;
+
 /** One scrape of the engine's {@code /observe/metrics}, as Prometheus reads it. */
 public record Scrape(String text) {
 
     public static Scrape of(String managementBaseUrl) throws Exception {
-        HttpResponse<String> response = HttpClient.newHttpClient().send(
-                HttpRequest.newBuilder(URI.create(managementBaseUrl + "/observe/metrics")).GET().build(), HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> response = TestHttp.client().send(HttpRequest.newBuilder(URI.create(managementBaseUrl + "/observe/metrics"))
+                .timeout(TestHttp.REQUEST_TIMEOUT).GET().build(), HttpResponse.BodyHandlers.ofString());
         if (response.statusCode() != 200) {
             throw new AssertionError("/observe/metrics answered " + response.statusCode());
         }
@@ -36,11 +37,20 @@ public record Scrape(String text) {
 
     public static void await(Callable<Boolean> condition) throws Exception {
         long deadline = System.nanoTime() + 60_000_000_000L;
-        while (!condition.call()) {
+        while (!answered(condition)) {
             if (System.nanoTime() > deadline) {
                 throw new AssertionError("not reached within 60 s");
             }
             Thread.sleep(100);
+        }
+    }
+
+    /** A scrape that timed out is asked again, as Prometheus does at its next interval. */
+    private static boolean answered(Callable<Boolean> condition) throws Exception {
+        try {
+            return condition.call();
+        } catch (java.net.http.HttpTimeoutException e) {
+            return false;
         }
     }
 }

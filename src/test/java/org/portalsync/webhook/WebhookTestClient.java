@@ -16,7 +16,7 @@ public final class WebhookTestClient {
 
     public static final String SECRET = "whsec-test-0123456789abcdef0123456789abcdef";
 
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private final HttpClient http = org.portalsync.testing.TestHttp.client();
     private final String url;
 
     public WebhookTestClient(String apiBaseUrl, String source) {
