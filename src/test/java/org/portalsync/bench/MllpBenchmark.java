@@ -128,9 +128,7 @@ public final class MllpBenchmark {
         long wrong = ACK_ONLY ? 0 : burst.patients() - engine.count("SELECT COUNT(*) FROM portal_patient WHERE mrn LIKE ? AND legal_given = ?", mrns,
                 burst.finalGivenName());
         if (!ACK_ONLY && APPOINTMENTS) {
-            wrong += burst.patients() - engine.count("SELECT COUNT(*) FROM portal_appointment a JOIN portal_patient p ON p.id = a.patient_id"
-                    + " WHERE p.mrn LIKE ? AND a.start_at = ?", mrns, java.time.OffsetDateTime.ofInstant(burst.finalAppointmentStart(),
-                    java.time.ZoneOffset.UTC));
+            wrong += burst.patients() - burst.patientsWithTheirLastAppointment(engine);
         }
         Result result = new Result(database, burst.messages(), answers.isEmpty() ? 0 : burst.clients(), (answers.size() - nacks) / sendSeconds,
                 percentile(nanos, 0.50), percentile(nanos, 0.99), burst.messages() / applySeconds, engineMillis(ackCpu) / burst.messages(),

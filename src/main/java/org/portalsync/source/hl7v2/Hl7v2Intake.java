@@ -196,7 +196,7 @@ public final class Hl7v2Intake {
      * of its type that carries them, so one digest row per mapping, message type and leftovers counts the messages
      * (DataQualityLog.count). Which messages they were, the audit rows and the inbox say.
      */
-    static Optional<DataQualityIssue> leftover(Prepared prepared) {
+    private static Optional<DataQualityIssue> leftover(Prepared prepared) {
         MappedMessage mapped = prepared.mapped();
         if (mapped.unmapped().isEmpty() && mapped.codes().isEmpty()) {
             return Optional.empty();

@@ -67,6 +67,13 @@ public final class AdtBurst {
         return appointmentStart(versions % 2 == 0 ? versions - 1 : versions - 2);
     }
 
+    /** The burst's patients whose one appointment is booked at {@link #finalAppointmentStart()}: all, if applied in order. */
+    public long patientsWithTheirLastAppointment(org.portalsync.sync.TestEngine engine) throws java.sql.SQLException {
+        return engine.count("SELECT COUNT(*) FROM portal_appointment a JOIN portal_patient p ON p.id = a.patient_id"
+                + " WHERE p.mrn LIKE ? AND a.status = 'booked' AND a.start_at = ?", "B" + seed + "-%",
+                java.time.OffsetDateTime.ofInstant(finalAppointmentStart(), java.time.ZoneOffset.UTC));
+    }
+
     private static java.time.Instant appointmentStart(int version) {
         return appointmentLocalStart(version).atZone(java.time.ZoneId.of("America/New_York")).toInstant();
     }

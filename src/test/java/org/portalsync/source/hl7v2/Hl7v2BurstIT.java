@@ -49,10 +49,8 @@ class Hl7v2BurstIT {
             assertThat(engine.count("SELECT COUNT(*) FROM portal_patient WHERE legal_given = ?", burst.finalGivenName()))
                     .as("patients carrying their last message's name").isEqualTo(burst.patients());
             assertThat(engine.count("SELECT COUNT(*) FROM dead_letter")).isZero();
-            assertThat(engine.count("SELECT COUNT(*) FROM portal_appointment a JOIN portal_patient p ON p.id = a.patient_id"
-                    + " WHERE a.source = 'legacy-adt' AND a.status = 'booked' AND a.start_at = ?",
-                    java.time.OffsetDateTime.ofInstant(burst.finalAppointmentStart(), java.time.ZoneOffset.UTC)))
-                    .as("each patient's appointment at its last SIU's time").isEqualTo(burst.patients());
+            assertThat(burst.patientsWithTheirLastAppointment(engine)).as("each patient's appointment at its last SIU's time")
+                    .isEqualTo(burst.patients());
             assertThat(engine.count("SELECT COUNT(*) FROM portal_appointment")).isEqualTo(burst.patients());
             // each ADT's PV1 counted once in the digest, the resent ones not: one row for the A04s, one for the A08s
             assertThat(engine.rows("SELECT problem, occurrences FROM data_quality_issue WHERE field = 'HL7v2 unmapped' ORDER BY problem"))
