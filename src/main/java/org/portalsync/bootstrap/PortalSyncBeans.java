@@ -28,6 +28,7 @@ import org.portalsync.alert.LogRunFailure;
 import org.portalsync.alert.RecordDeadLetter;
 import org.portalsync.alert.ResolveFailedRuns;
 import org.portalsync.api.ApiBeans;
+import org.portalsync.api.Http1OnlyVertx;
 import org.portalsync.appointment.DeliverAppointment;
 import org.portalsync.console.ConsoleBeans;
 import org.portalsync.appointment.FacilityZones;
@@ -334,6 +335,8 @@ public final class PortalSyncBeans implements CamelConfiguration {
                 "The nightly inbox purge failed; the next one deletes what this one left"));
         registry.bind("markWelcomeSent", new MarkWelcomeSent(database, clock));
         registry.bind("recordWelcomeFailure", new RecordWelcomeFailure(database, settings.positiveInt(PortalSyncSettings.WELCOME_MAX_ATTEMPTS), clock));
+        // the Vert.x of the engine's HTTP servers, without the h2c upgrade (before any server is made)
+        Http1OnlyVertx.bind(camel);
         // the engine's HTTP API (routes/portal-api.yaml, routes/api-*.yaml)
         ApiBeans.bind(camel, settings, dryRun, database, audit, deadLetters, clock);
         // notifications the EHR pushes (routes/webhooks.yaml, routes/webhook-inbox.yaml, routes/fhir-subscription-watch.yaml)

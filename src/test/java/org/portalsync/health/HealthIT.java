@@ -3,10 +3,12 @@ package org.portalsync.health;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.net.URI;
+import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 
@@ -102,6 +104,14 @@ class HealthIT {
             assertThat(ready.body()).contains("\"name\":\"ehr-ehr-token\",\"status\":\"DOWN\"").contains("\"token\":\"auth-failing\"")
                     .contains("authentication failing").contains("\"name\":\"ehr-ehr\",\"status\":\"UP\"")
                     .doesNotContain(wrongSecret).doesNotContain(wrongSecret.substring(wrongSecret.length() - 4) + "\"");
+
+            // a client asking a plain-HTTP server for HTTP/2 (h2c, the JDK client's default) is answered in HTTP/1.1, by both servers
+            HttpClient http2 = HttpClient.newBuilder().version(HttpClient.Version.HTTP_2).build();
+            for (String url : List.of(engine.managementBaseUrl() + READY, engine.apiBaseUrl() + "/api/v1/authority")) {
+                HttpResponse<String> answer = http2.send(HttpRequest.newBuilder(URI.create(url)).timeout(org.portalsync.testing.TestHttp.REQUEST_TIMEOUT)
+                        .GET().build(), HttpResponse.BodyHandlers.ofString());
+                assertThat(answer.version()).as(url).isEqualTo(HttpClient.Version.HTTP_1_1);
+            }
         }
     }
 

@@ -4,10 +4,10 @@ import java.net.http.HttpClient;
 import java.time.Duration;
 
 /**
- * The JDK HTTP client as the tests use it against the engine's servers: HTTP/1.1, as Prometheus, curl and a portal's
- * backend speak to a plain-HTTP server. The JDK's default, HTTP/2, asks a plain-HTTP server to upgrade the connection
- * (h2c); once, a metrics scrape sent that way got no answer in 14 minutes while the same server answered other
- * requests at once, and the suite hung.
+ * The JDK HTTP client as the tests use it against the engine's servers: HTTP/1.1, as Prometheus and curl speak to a
+ * plain-HTTP server, with timeouts. Once, a metrics scrape that asked for the HTTP/2 upgrade (h2c, the JDK's default)
+ * got no answer in 14 minutes and the suite hung; the engine now answers such requests in HTTP/1.1 (Http1OnlyVertx,
+ * checked by HealthIT), and a hung request fails here rather than holding up the suite.
  */
 public final class TestHttp {
 
