@@ -2,6 +2,7 @@ package org.portalsync.alert;
 
 import org.portalsync.auth.AuthenticationFailedException;
 import org.portalsync.portal.PortalDataRejectedException;
+import org.portalsync.portal.PortalDatabaseException;
 import org.portalsync.source.fhir.BulkExportFailedException;
 import org.portalsync.source.fhir.EhrRateLimitedException;
 import org.portalsync.source.fhir.EhrRequestRejectedException;
@@ -128,16 +129,10 @@ public enum AlertKind {
             if (cause instanceof PortalDataRejectedException || cause instanceof MalformedResourceException) {
                 return MAPPING_FAILURE;
             }
-            if (cause instanceof java.sql.SQLException sql && isConnectionFailure(sql)) {
+            if (cause instanceof java.sql.SQLException && PortalDatabaseException.unreachable(cause)) {
                 return PORTAL_DB_DOWN;
             }
         }
         return DELIVERY_FAILURE;
-    }
-
-    /** SQLSTATE class 08 is "connection exception" (SQL:2016); a pool timeout says the same. */
-    private static boolean isConnectionFailure(java.sql.SQLException failure) {
-        return failure instanceof java.sql.SQLTransientConnectionException || failure instanceof java.sql.SQLNonTransientConnectionException
-                || (failure.getSQLState() != null && failure.getSQLState().startsWith("08"));
     }
 }

@@ -2,6 +2,7 @@ package org.portalsync.api;
 
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.function.BooleanSupplier;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -19,26 +20,45 @@ import org.slf4j.LoggerFactory;
  * routes do not take, 413 for a body over {@code portal-sync.api.max-body-bytes} (the server counts
  * the bytes as they arrive, whatever Content-Length says, and stops reading), and any other failure
  * of the server itself. Installed on the platform-http router as its last route, so every API route
- * is tried first.
+ * is tried first. And, before any route, 503 with {@code Retry-After} while the engine starts or
+ * stops: its routes join and leave the server one by one then (a path not yet served was answered
+ * 404, which an EHR's webhook takes for a wrong URL, and a route being shut down answers 503 with
+ * neither body nor Retry-After), so that the client sends it again instead of dropping it.
  */
 final class ApiFallbackResponses {
 
     private static final Logger LOG = LoggerFactory.getLogger(ApiFallbackResponses.class);
     private static final Pattern PATH_PARAMETER = Pattern.compile(":[A-Za-z0-9_]+");
 
+    /** Seconds a client is asked to wait while the engine starts or stops: its routes take well under one. */
+    static final String RETRY_AFTER_SECONDS = "1";
+
     private final Router router;
     private final ApiAudit audit;
     private final int maxBodyBytes;
+    private final BooleanSupplier engineStarted;
     private Route fallback;
 
-    ApiFallbackResponses(Router router, ApiAudit audit, int maxBodyBytes) {
+    ApiFallbackResponses(Router router, ApiAudit audit, int maxBodyBytes, BooleanSupplier engineStarted) {
         this.router = router;
         this.audit = audit;
         this.maxBodyBytes = maxBodyBytes;
+        this.engineStarted = engineStarted;
     }
 
     void install() {
+        router.route().order(Integer.MIN_VALUE).handler(this::unlessStarted);
         fallback = router.route().last().handler(this::noRoute).failureHandler(this::failed);
+    }
+
+    private void unlessStarted(RoutingContext context) {
+        if (engineStarted.getAsBoolean()) {
+            context.next();
+            return;
+        }
+        // the body is not read: the connection cannot carry another request
+        context.response().putHeader("Retry-After", RETRY_AFTER_SECONDS).putHeader("Connection", "close");
+        answer(context, 503, "unavailable", "The engine is starting or stopping; try again in a moment.", null);
     }
 
     private void noRoute(RoutingContext context) {

@@ -64,7 +64,7 @@ public final class ApiServer {
         platformHttp.setEngine(engine);
         camel.addStartupListener((context, alreadyStarted) -> {
             // the server is up, the API routes are about to take requests
-            new ApiFallbackResponses(server.getRouter(), audit, maxBodyBytes).install();
+            new ApiFallbackResponses(server.getRouter(), audit, maxBodyBytes, camel::isStarted).install();
             LOG.info("portal-sync API listening on {}://{}:{}", tls.isPresent() ? "https" : "http", settings.apiBindAddress(),
                     server.getRouter().getServer().getPort());
         });

@@ -47,7 +47,7 @@ public final class PortalDatabase implements AutoCloseable {
     public static PortalDatabase open(String url, String user, String password, int poolSize, java.time.Duration connectionTimeout) {
         HikariConfig config = new HikariConfig();
         config.setConnectionTimeout(Math.max(250, connectionTimeout.toMillis()));
-        config.setJdbcUrl(withBatchedInserts(withoutErrorTrace(withStatementCache(url))));
+        config.setJdbcUrl(withBatchedInserts(withoutCloseOnExit(withoutErrorTrace(withStatementCache(url)))));
         config.setUsername(user);
         config.setPassword(password);
         config.setMaximumPoolSize(poolSize);
@@ -117,6 +117,22 @@ public final class PortalDatabase implements AutoCloseable {
     static String withoutErrorTrace(String url) {
         if (url.startsWith("jdbc:h2:") && !url.toUpperCase(java.util.Locale.ROOT).contains("TRACE_LEVEL_FILE")) {
             return url + ";TRACE_LEVEL_FILE=0";
+        }
+        return url;
+    }
+
+    /**
+     * H2 closes an embedded database from its own JVM shutdown hook, which runs beside Camel's: on SIGTERM the routes
+     * still finishing their work found their database gone. The engine closes the pool after its routes have stopped
+     * (and H2 the database with its last connection); a command closes it when done. H2 refuses this with
+     * {@code AUTO_SERVER=TRUE} (the default URL, so that commands can open the database beside the engine): there a
+     * request caught by the closing database is answered 503 and its work is done again.
+     */
+    static String withoutCloseOnExit(String url) {
+        String upper = url.toUpperCase(java.util.Locale.ROOT);
+        if (url.startsWith("jdbc:h2:") && !url.startsWith("jdbc:h2:mem:") && !upper.contains("DB_CLOSE_ON_EXIT")
+                && !upper.contains("AUTO_SERVER=TRUE")) {
+            return url + ";DB_CLOSE_ON_EXIT=FALSE";
         }
         return url;
     }

@@ -31,6 +31,24 @@ public class PortalDatabaseException extends RuntimeException {
                 : new PortalDatabaseException(message, cause);
     }
 
+    /**
+     * The database is down or the connection to it broke: a pool that found no connection in time, SQLSTATE class 08
+     * ("connection exception"), or 57P (PostgreSQL shutting down), anywhere in the cause chain. Nothing can be stored
+     * now; the same work may succeed later.
+     */
+    public static boolean unreachable(Throwable failure) {
+        for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
+            if (cause instanceof SQLTransientConnectionException || cause instanceof SQLNonTransientConnectionException) {
+                return true;
+            }
+            if (cause instanceof SQLException sql && sql.getSQLState() != null
+                    && (sql.getSQLState().startsWith("08") || sql.getSQLState().startsWith("57P"))) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     private static SQLException sameKind(SQLException failure, String text, String state) {
         int code = failure.getErrorCode();
         if (failure instanceof SQLTransientConnectionException) {

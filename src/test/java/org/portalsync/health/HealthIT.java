@@ -82,6 +82,13 @@ class HealthIT {
                 assertThat(down.statusCode()).isEqualTo(503);
                 assertThat(down.body()).contains("\"name\":\"portal-db\",\"status\":\"DOWN\"").contains("the portal database cannot be reached");
                 assertThat(get(engine, LIVE).statusCode()).isEqualTo(200);
+                // the API cannot look up a key or store anything: the client is told to come back, not that the engine broke
+                HttpResponse<String> api = org.portalsync.testing.TestHttp.client().send(HttpRequest.newBuilder(
+                                URI.create(engine.apiBaseUrl() + "/api/v1/authority")).header(org.portalsync.api.ApiHeaders.API_KEY, org.portalsync.api.ApiKey.generate("portal"))
+                        .timeout(org.portalsync.testing.TestHttp.REQUEST_TIMEOUT).GET().build(), HttpResponse.BodyHandlers.ofString());
+                assertThat(api.statusCode()).as(api.body()).isEqualTo(503);
+                assertThat(api.headers().firstValue("Retry-After")).hasValue("5");
+                assertThat(api.body()).contains("\"error\":\"unavailable\"").contains("nothing was stored");
 
                 postgres = start(data, port);
                 await(() -> get(engine, READY).statusCode() == 200);

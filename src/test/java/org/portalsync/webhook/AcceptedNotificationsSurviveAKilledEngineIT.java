@@ -50,7 +50,7 @@ class AcceptedNotificationsSurviveAKilledEngineIT {
         ExecutorService pool = Executors.newFixedThreadPool(senders);
         try {
             WebhookTestClient client = new WebhookTestClient("http://127.0.0.1:" + port, "ehr");
-            // the server accepts connections a moment before the webhook route is on it (404 meanwhile): one notification
+            // the server accepts connections a moment before the webhook route is on it (503 meanwhile): one notification
             // first, until it is taken
             long deadline = System.nanoTime() + 60_000_000_000L;
             while (client.post(WebhookTestClient.idOnly("Patient", "killed-" + seed + "-first"), Instant.now(), "killed-" + seed + "-first-"

@@ -1,8 +1,5 @@
 package org.portalsync.source.hl7v2;
 
-import java.sql.SQLException;
-import java.sql.SQLNonTransientConnectionException;
-import java.sql.SQLTransientConnectionException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -15,6 +12,7 @@ import java.util.concurrent.TimeoutException;
 
 import org.apache.camel.Service;
 import org.portalsync.portal.PortalDatabase;
+import org.portalsync.portal.PortalDatabaseException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -149,7 +147,7 @@ public final class Hl7v2InboxWriter implements Service {
         try {
             ids = database.inDurableBatch(connection -> intake.storeAll(connection, batch.stream().map(Waiting::arrival).toList()));
         } catch (RuntimeException e) {
-            if (batch.size() == 1 || unreachable(e)) {
+            if (batch.size() == 1 || PortalDatabaseException.unreachable(e)) {
                 batch.forEach(w -> w.stored().completeExceptionally(e));
             } else {
                 LOG.info("HL7 v2 batch of {} messages not stored ({}); storing them one by one", batch.size(), e.getClass().getSimpleName());
@@ -168,22 +166,5 @@ public final class Hl7v2InboxWriter implements Service {
         } catch (RuntimeException e) {
             waiting.stored().completeExceptionally(e);
         }
-    }
-
-    /**
-     * The database is down or the connection to it broke (SQLSTATE class 08, or 57P: PostgreSQL shutting down): no
-     * message of the batch can be stored now, and trying each alone would only make every sender wait longer.
-     */
-    static boolean unreachable(Throwable failure) {
-        for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
-            if (cause instanceof SQLTransientConnectionException || cause instanceof SQLNonTransientConnectionException) {
-                return true;
-            }
-            if (cause instanceof SQLException sql && sql.getSQLState() != null
-                    && (sql.getSQLState().startsWith("08") || sql.getSQLState().startsWith("57P"))) {
-                return true;
-            }
-        }
-        return false;
     }
 }
