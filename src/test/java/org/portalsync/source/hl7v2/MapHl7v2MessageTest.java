@@ -136,6 +136,18 @@ class MapHl7v2MessageTest {
     }
 
     @Test
+    void aDefaultFillsAnEmptyFieldAndACodeNotInItsTableWhichIsStillReported() {
+        // PID-5-7 (name type) empty in the first name, Z in the second, D in the third: default official, official, usual
+        MappedMessage mapped = new MapHl7v2Message(FHIR).map(mapping(),
+                message(MSH, "PID|1||A-77^^^CLINIC-A^MR||Lovelace^Ada~Byron^Ada^^^^^Z~King^Ada^^^^^D||19151210|F"));
+
+        assertThat(((Patient) mapped.resource()).getName()).extracting(name -> name.getFamily() + " " + name.getUse().toCode())
+                .containsExactly("Lovelace official", "Byron official", "King usual");
+        assertThat(mapped.codes()).singleElement().satisfies(code -> assertThat(code.withValue())
+                .isEqualTo("PID-5-7: code 'Z' is not in table name-use (config/mappings/clinic-a.yaml:27)"));
+    }
+
+    @Test
     void aCodeNotInItsTableIsReportedAndLeftOut() {
         MappedMessage mapped = new MapHl7v2Message(FHIR).map(mapping(), message(MSH, "PID|1||A-77^^^CLINIC-A^MR||Lovelace^Ada||19151210|X"));
 
