@@ -15,6 +15,7 @@ import java.util.function.Function;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
+import ca.uhn.fhir.context.BaseRuntimeChildDefinition;
 import ca.uhn.fhir.context.BaseRuntimeElementCompositeDefinition;
 import ca.uhn.fhir.context.FhirContext;
 import ca.uhn.fhir.context.RuntimeResourceDefinition;
@@ -160,7 +161,7 @@ public final class MappingFileReader {
         }
         this.patientMapping = patient;
         this.idPartCount = idParts.size();
-        List<MappingRule> rules = rules(required(keys, "rules", root, "the field rules"), resource, null);
+        List<MappingRule> rules = rules(required(keys, "rules", root, "the field rules"), resource, null, produces);
         Set<String> ignored = keys.containsKey("ignore") ? ignored(keys.get("ignore"), soap != null) : Set.of();
         return new MappingFile(file, name, source, zone, accepts, produces, prefix, idParts, line(idNode), Map.copyOf(tables), rules,
                 Set.copyOf(readFields), ignored, each, soap, patient, senders);
@@ -264,11 +265,12 @@ public final class MappingFileReader {
         }
     }
 
-    private List<MappingRule> rules(Node node, BaseRuntimeElementCompositeDefinition<?> context, Each group) {
+    /** @param path the FHIR path of the element the rules build ({@code Appointment}, {@code Appointment.participant}), for errors */
+    private List<MappingRule> rules(Node node, BaseRuntimeElementCompositeDefinition<?> context, Each group, String path) {
         List<MappingRule> rules = new ArrayList<>();
         Map<String, Integer> unconditionalTargets = new HashMap<>();
         for (Node item : sequence(node, "rules")) {
-            MappingRule rule = rule(item, context, group);
+            MappingRule rule = rule(item, context, group, path);
             if (rule.when() == null && !rule.fhirTarget().isRepeating()) {
                 Integer earlier = unconditionalTargets.putIfAbsent(rule.target(), rule.line());
                 if (earlier != null) {
@@ -278,10 +280,44 @@ public final class MappingFileReader {
             }
             rules.add(rule);
         }
+        requireEveryRequiredElement(node, context, rules.stream().filter(rule -> rule.refuse() == null).map(MappingRule::target).toList(), path);
         return List.copyOf(rules);
     }
 
-    private MappingRule rule(Node node, BaseRuntimeElementCompositeDefinition<?> context, Each group) {
+    /**
+     * Each element FHIR R4 requires (cardinality 1..) of what the rules build has a rule, and so has each element required
+     * in an element a dotted target builds ({@code participant.actor} makes a participant, which requires a status):
+     * otherwise every message would make a resource the FHIR side refuses, which is found at the first message instead
+     * of when the file is dropped in. A rule is all it checks: one whose field is empty in a message leaves the element
+     * out of that message's resource.
+     */
+    private void requireEveryRequiredElement(Node node, BaseRuntimeElementCompositeDefinition<?> context, List<String> targets, String path) {
+        for (BaseRuntimeChildDefinition child : context.getChildren()) {
+            if (child.getMin() < 1) {
+                continue;
+            }
+            boolean set = targets.stream().anyMatch(target -> context.getChildByName(target.split("\\.", 2)[0]) == child);
+            if (!set) {
+                String name = child.getElementName();
+                throw error(node, "no rule sets " + path + "." + name + ", which FHIR R4 requires (at least " + child.getMin()
+                        + "); add one, with a fixed value if the sender has none: {value: ..., target: " + name.replace("[x]", "...") + "}");
+            }
+        }
+        Map<String, List<String>> deeper = new LinkedHashMap<>();
+        for (String target : targets) {
+            String[] firstAndRest = target.split("\\.", 2);
+            if (firstAndRest.length == 2) {
+                deeper.computeIfAbsent(firstAndRest[0], first -> new ArrayList<>()).add(firstAndRest[1]);
+            }
+        }
+        deeper.forEach((first, rest) -> {
+            if (context.getChildByName(first).getChildByName(first) instanceof BaseRuntimeElementCompositeDefinition<?> element) {
+                requireEveryRequiredElement(node, element, rest, path + "." + first);
+            }
+        });
+    }
+
+    private MappingRule rule(Node node, BaseRuntimeElementCompositeDefinition<?> context, Each group, String path) {
         Map<String, NodeTuple> keys = keys(node, RULE_KEYS, "a rule");
         if (keys.containsKey("refuse")) {
             return refusal(node, keys);
@@ -338,7 +374,7 @@ public final class MappingFileReader {
             if (!keys.containsKey("rules")) {
                 throw error(node, label + ": a group (each) needs rules for the elements of each " + target);
             }
-            List<MappingRule> rules = rules(keys.get("rules").getValueNode(), element, each);
+            List<MappingRule> rules = rules(keys.get("rules").getValueNode(), element, each, path + "." + target);
             int atMost = 0;
             if (keys.containsKey("at-most")) {
                 Node atMostNode = keys.get("at-most").getValueNode();

@@ -86,6 +86,31 @@ class MappingFileReaderTest {
     }
 
     @Test
+    void anElementFhirRequiresWithoutARuleIsNamed() {
+        String appointment = HEAD.replace("produces: Patient", "produces: Appointment");
+        assertThat(error(appointment + "  - {source: SCH-2-1, target: identifier.value}\n  - {value: booked, target: status}\n"))
+                .startsWith("config/mappings/clinic-a.yaml:11: no rule sets Appointment.participant, which FHIR R4 requires (at least 1); "
+                        + "add one, with a fixed value if the sender has none: {value: ..., target: participant}");
+        assertThat(error(appointment + "  - {value: booked, target: status}\n  - {source: PID-3-1, target: participant.actor.display}\n"))
+                .as("a participant made by a dotted target needs its status too")
+                .startsWith("config/mappings/clinic-a.yaml:11: no rule sets Appointment.participant.status");
+        assertThat(error(appointment + "  - {value: booked, target: status}\n  - each: AIP\n    target: participant\n    rules:\n"
+                + "      - {source: AIP-3-1, target: actor.display}\n"))
+                .as("and one made by a group")
+                .startsWith("config/mappings/clinic-a.yaml:15: no rule sets Appointment.participant.status");
+        assertThat(error(HEAD.replace("produces: Patient", "produces: Observation") + "  - {value: final, target: status}\n"))
+                .startsWith("config/mappings/clinic-a.yaml:11: no rule sets Observation.code");
+        assertThat(error(HEAD.replace("produces: Patient", "produces: Observation") + "  - {value: final, target: status}\n"
+                + "  - {source: OBX-5, target: valueString}\n")).as("a choice element's rule names its type; the message names the choice")
+                .startsWith("config/mappings/clinic-a.yaml:11: no rule sets Observation.code");
+
+        MappingFile complete = new MappingFileReader(MapHl7v2MessageTest.FHIR, key -> Optional.empty()).read("config/mappings/clinic-a.yaml",
+                appointment + "  - {value: booked, target: status}\n  - each: AIP\n    target: participant\n    rules:\n"
+                        + "      - {source: AIP-3-1, target: actor.display}\n      - {value: accepted, target: status}\n");
+        assertThat(complete.rules()).hasSize(2);
+    }
+
+    @Test
     void aSegmentEachARefusalAndAReferenceAreChecked() {
         assertThat(error(HEAD.replace("produces: Patient\n", "produces: Patient\neach: QQQ\n") + "  - {source: PID-8, target: gender}\n"))
                 .startsWith("config/mappings/clinic-a.yaml:6: segment QQQ does not exist in HL7 v2.5.1");
@@ -135,7 +160,7 @@ class MappingFileReaderTest {
                 .startsWith("config/mappings/clinic-a.yaml:11: rule 'link.other.reference': reference-of names the values of another "
                         + "record's id, one path for each of id.from's 1");
         assertThat(error(withRules("  - each: MRG\n    target: link\n    at-most: 0\n    rules:\n"
-                + "      - {reference-of: MRG-1-1, target: other.reference}\n")))
+                + "      - {reference-of: MRG-1-1, target: other.reference}\n      - {value: replaces, target: type}\n")))
                 .isEqualTo("config/mappings/clinic-a.yaml:13: rule 'link': at-most must be a whole number of at least 1");
         assertThat(error(withRules("  - {source: PID-29, target: deceasedDateTime, plus: {amount: PID-1}}\n")))
                 .startsWith("config/mappings/clinic-a.yaml:11: rule 'deceasedDateTime': plus adds a duration to a date-time");
