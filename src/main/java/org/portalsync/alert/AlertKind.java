@@ -53,6 +53,11 @@ public enum AlertKind {
      */
     HL7V2_MAPPING_REJECTED(false, false),
     /**
+     * A changed mapping file of the SOAP source is broken: its previous version still serves the polls. Raised by the
+     * poll that read it, so {@link #of} never returns it.
+     */
+    SOAP_MAPPING_REJECTED(false, false),
+    /**
      * A file of the HL7 v2 drop folder could not be read or held a message the engine cannot take: nothing of it was
      * stored, it lies in error/ with its reason file. Raised by the file drop, so {@link #of} never returns it.
      */

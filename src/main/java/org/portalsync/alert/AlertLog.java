@@ -10,6 +10,7 @@ import java.time.Duration;
 import java.time.Instant;
 
 import org.portalsync.portal.PortalDatabase;
+import org.slf4j.LoggerFactory;
 
 /**
  * Writes alert rows, inside the caller's transaction: the one place that does, so that every row has
@@ -91,6 +92,18 @@ public final class AlertLog {
             count.executeUpdate();
         }
         return id;
+    }
+
+    /**
+     * An alert row of its own in a transaction of its own, for what the engine notices outside a route's failure (a
+     * mapping file rejected by its reload); a database that cannot take it is logged, not thrown at the caller.
+     */
+    public static void raise(PortalDatabase database, Instant at, AlertKind kind, String message) {
+        try {
+            database.inTransaction(connection -> insert(connection, at, kind, null, message, null));
+        } catch (RuntimeException e) {
+            LoggerFactory.getLogger(AlertLog.class).warn("No alert row for {} ({})", kind, e.getClass().getSimpleName());
+        }
     }
 
     /** An alert row of its own, for a kind that is about one record (a welcome, a portal change, a surge of 404s). */

@@ -43,8 +43,8 @@ public final class ShowConsoleMappings implements Processor {
                     Html.badge("ok", "serving")));
         }
         List<List<String>> rejected = database.inTransaction(connection -> {
-            try (PreparedStatement select = connection.prepareStatement("SELECT raised_at, message FROM alert WHERE kind = ? ORDER BY id DESC")) {
-                select.setString(1, AlertKind.HL7V2_MAPPING_REJECTED.name());
+            try (PreparedStatement select = connection.prepareStatement("SELECT raised_at, message FROM alert WHERE kind IN ("
+                    + AlertKind.sqlList(List.of(AlertKind.HL7V2_MAPPING_REJECTED, AlertKind.SOAP_MAPPING_REJECTED)) + ") ORDER BY id DESC")) {
                 select.setMaxRows(20);
                 List<List<String>> rows = new ArrayList<>();
                 try (ResultSet row = select.executeQuery()) {

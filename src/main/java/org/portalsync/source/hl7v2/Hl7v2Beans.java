@@ -13,8 +13,6 @@ import org.portalsync.audit.AuditTrail;
 import org.portalsync.config.PortalSyncSettings;
 import org.portalsync.portal.PortalDatabase;
 import org.portalsync.validate.DataQualityLog;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * Binds the beans of the HL7 v2 routes ({@code routes/hl7v2-mllp-inbound.yaml}, {@code routes/hl7v2-file-inbound.yaml})
@@ -23,7 +21,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class Hl7v2Beans {
 
-    private static final Logger LOG = LoggerFactory.getLogger(Hl7v2Beans.class);
     /**
      * Derived, not a setting: true when the MLLP listener or the file drop is on, so that the inbox, its sweep and the
      * mapping reload run for either.
@@ -49,7 +46,8 @@ public final class Hl7v2Beans {
         camel.getPropertiesComponent().addOverrideProperty(PortalSyncSettings.HL7V2_FILE_DIR, settings.hl7v2FileDir().toString());
         Registry registry = camel.getRegistry();
         MappingFileReader reader = new MappingFileReader(fhir, key -> camel.getPropertiesComponent().resolveProperty(key));
-        Hl7v2Mappings mappings = new Hl7v2Mappings(settings.hl7v2MappingsDir(), reader, problem -> raiseAlert(database, problem, clock));
+        Hl7v2Mappings mappings = new Hl7v2Mappings(settings.hl7v2MappingsDir(), reader, problem -> AlertLog.raise(database, clock.instant(),
+                AlertKind.HL7V2_MAPPING_REJECTED, problem));
         if (enabled) {
             mappings.loadAll();
         }
@@ -74,15 +72,5 @@ public final class Hl7v2Beans {
         registry.bind("reopenHl7v2Message", new ReopenHl7v2Message(inbox));
         registry.bind("reopenDeadLetteredHl7v2Messages", new ReopenDeadLetteredHl7v2Messages(deadLetters, inbox, settings.resyncInterval(),
                 settings.resyncMaxAttempts(), clock));
-    }
-
-    /** The alert row for a rejected mapping version; the log line is the mappings' own. */
-    private static void raiseAlert(PortalDatabase database, String problem, Clock clock) {
-        try {
-            database.inTransaction(connection -> AlertLog.insert(connection, clock.instant(), AlertKind.HL7V2_MAPPING_REJECTED, null,
-                    problem, null));
-        } catch (RuntimeException e) {
-            LOG.warn("No alert row for a rejected HL7 v2 mapping ({})", e.getClass().getSimpleName());
-        }
     }
 }

@@ -5,6 +5,8 @@ import java.time.Clock;
 import ca.uhn.fhir.context.FhirContext;
 import org.apache.camel.CamelContext;
 import org.apache.camel.spi.Registry;
+import org.portalsync.alert.AlertKind;
+import org.portalsync.alert.AlertLog;
 import org.portalsync.config.PortalSyncSettings;
 import org.portalsync.portal.PortalDatabase;
 import org.portalsync.portal.SyncHighWaterMarks;
@@ -24,7 +26,9 @@ public final class SoapBeans {
         MappingFileReader reader = new MappingFileReader(fhir, key -> camel.getPropertiesComponent().resolveProperty(key));
         // a service that takes ChangedSince: each poll asks for what changed since the mark kept in the portal DB
         SyncHighWaterMarks marks = settings.bool(PortalSyncSettings.SOAP_CHANGED_SINCE) ? new SyncHighWaterMarks(database, clock) : null;
-        registry.bind("startSoapPoll", new StartSoapPoll(reader, settings.soapMapping(), settings.soapAppointmentMapping(), marks,
+        SoapMappings mappings = new SoapMappings(reader, problem -> AlertLog.raise(database, clock.instant(), AlertKind.SOAP_MAPPING_REJECTED,
+                problem));
+        registry.bind("startSoapPoll", new StartSoapPoll(mappings, settings.soapMapping(), settings.soapAppointmentMapping(), marks,
                 settings.duration(PortalSyncSettings.SOAP_CHANGED_SINCE_OVERLAP), settings.duration(PortalSyncSettings.SOAP_FULL_READ_INTERVAL),
                 clock));
         SoapDeletionLimit limit = new SoapDeletionLimit(settings.positiveInt(PortalSyncSettings.SOAP_DELETIONS_MAX_PERCENT), database, clock);

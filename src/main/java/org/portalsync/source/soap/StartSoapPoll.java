@@ -1,8 +1,6 @@
 package org.portalsync.source.soap;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -18,7 +16,6 @@ import org.portalsync.config.ConfigurationException;
 import org.portalsync.config.PortalSyncSettings;
 import org.portalsync.portal.SyncHighWaterMarks;
 import org.portalsync.source.hl7v2.MappingFile;
-import org.portalsync.source.hl7v2.MappingFileReader;
 
 /**
  * Begins a poll of the SOAP source: reads its mapping files afresh (so an analyst's change takes effect at the next
@@ -54,7 +51,7 @@ public final class StartSoapPoll implements Processor {
      */
     static final String LISTED_APPOINTMENTS = "portalSyncSoapListedAppointments";
 
-    private final MappingFileReader reader;
+    private final SoapMappings mappings;
     private final Path mappingFile;
     private final Path appointmentMappingFile;
     private final SyncHighWaterMarks marks;
@@ -67,9 +64,9 @@ public final class StartSoapPoll implements Processor {
      * @param marks                  null: the service takes no ChangedSince, every poll reads every record
      * @param fullReadInterval       with marks: how often a poll reads every record all the same
      */
-    public StartSoapPoll(MappingFileReader reader, Path mappingFile, Path appointmentMappingFile, SyncHighWaterMarks marks,
+    public StartSoapPoll(SoapMappings mappings, Path mappingFile, Path appointmentMappingFile, SyncHighWaterMarks marks,
             Duration overlap, Duration fullReadInterval, Clock clock) {
-        this.reader = reader;
+        this.mappings = mappings;
         this.mappingFile = mappingFile;
         this.appointmentMappingFile = appointmentMappingFile;
         this.marks = marks;
@@ -90,11 +87,11 @@ public final class StartSoapPoll implements Processor {
 
     @Override
     public void process(Exchange exchange) throws IOException {
-        MappingFile mapping = read(mappingFile);
+        MappingFile mapping = mappings.current(mappingFile);
         exchange.setProperty(MAPPING, mapping);
         exchange.removeProperty(APPOINTMENT_MAPPING);
         if (appointmentMappingFile != null) {
-            MappingFile appointments = read(appointmentMappingFile);
+            MappingFile appointments = mappings.current(appointmentMappingFile);
             if (!mapping.name().equals(appointments.patient()) || !mapping.source().equals(appointments.source())
                     || !mapping.soap().operation().equals(appointments.soap().operation())) {
                 throw new ConfigurationException(appointmentMappingFile + ": the appointments of the SOAP poll must name its patient "
@@ -123,13 +120,5 @@ public final class StartSoapPoll implements Processor {
 
     private boolean fullReadDue(MappingFile mapping, Instant now) {
         return marks.read(mapping.source(), fullReadFeed(mapping)).map(last -> !last.plus(fullReadInterval).isAfter(now)).orElse(true);
-    }
-
-    private MappingFile read(Path file) throws IOException {
-        MappingFile mapping = reader.read(file.toString(), Files.readString(file, StandardCharsets.UTF_8));
-        if (mapping.soap() == null) {
-            throw new ConfigurationException(file + ": not a SOAP mapping (it has no soap: section)");
-        }
-        return mapping;
     }
 }

@@ -2,6 +2,7 @@ package org.portalsync.source.soap;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.List;
@@ -87,6 +88,53 @@ class SoapPatientPollIT {
             assertThat(scrape.value("portal_sync_records_synced_total", with(patients, "updated"))).isEqualTo(1);
             assertThat(scrape.value("portal_sync_records_synced_total", with(patients, "unchanged"))).isEqualTo(4);
         }
+    }
+
+    @Test
+    void aBrokenNewVersionOfTheMappingIsRejectedOnceWithAnAlertAndThePreviousOneServesOn() throws Exception {
+        Path mapping = Files.createDirectories(Path.of("target/soap-mapping-" + System.nanoTime()).toAbsolutePath())
+                .resolve("soap-legacy-patient.yaml");
+        String shipped = Files.readString(PATIENTS);
+        Files.writeString(mapping, shipped);
+        try (LegacyPatientService service = serviceWithFivePatients()) {
+            Map<String, String> settings = settings(service);
+            settings.put(PortalSyncSettings.SOAP_MAPPING, mapping.toString());
+            settings.put(PortalSyncSettings.SOAP_APPOINTMENT_MAPPING, "");
+            try (TestEngine engine = TestEngine.start(settings)) {
+                engine.stopRoute("soap-patient-poll");
+                engine.request("direct:soap-patient-poll-run", null);
+                assertThat(engine.count("SELECT COUNT(*) FROM portal_patient WHERE source = 'legacy-soap'")).isEqualTo(5);
+
+                // an analyst's edit with a FHIR element that does not exist; meanwhile the service renames patient 1
+                Files.writeString(mapping, shipped.replace("target: birthDate", "target: birthDay"));
+                int brokenLine = lineOf(shipped, "target: birthDate");
+                service.records.set(0, new LegacyPatientService.Record("P-10791", "2024-03-02T08:00:00", "A-10791", "Renamed", "Given1",
+                        "1980-01-01", "F"));
+                engine.request("direct:soap-patient-poll-run", null);
+                engine.request("direct:soap-patient-poll-run", null);
+
+                assertThat(engine.rows("SELECT legal_family, gender FROM portal_patient WHERE mrn = 'A-10791'")).singleElement()
+                        .satisfies(row -> assertThat(row).containsEntry("legal_family", "Renamed").containsEntry("gender", "female"))
+                        .as("mapped by the previous version");
+                assertThat(engine.rows("SELECT message FROM alert WHERE kind = 'SOAP_MAPPING_REJECTED'")).as("once for the broken version")
+                        .singleElement().satisfies(row -> assertThat(row.get("message")).asString()
+                                .startsWith(mapping + ":" + brokenLine + ": rule 'birthDay'").endsWith("its previous version still serves"));
+                assertThat(engine.count("SELECT COUNT(*) FROM dead_letter")).isZero();
+
+                // fixed, with another table: the next poll maps with it
+                Files.writeString(mapping, shipped.replace("sex: {F: female,", "sex: {F: other,"));
+                service.records.set(0, new LegacyPatientService.Record("P-10791", "2024-03-03T08:00:00", "A-10791", "Renamed", "Given1",
+                        "1980-01-01", "F"));
+                engine.request("direct:soap-patient-poll-run", null);
+                assertThat(engine.rows("SELECT gender FROM portal_patient WHERE mrn = 'A-10791'")).singleElement()
+                        .satisfies(row -> assertThat(row).containsEntry("gender", "other"));
+                assertThat(engine.count("SELECT COUNT(*) FROM alert WHERE kind = 'SOAP_MAPPING_REJECTED'")).isEqualTo(1);
+            }
+        }
+    }
+
+    private static int lineOf(String text, String part) {
+        return text.substring(0, text.indexOf(part)).split("\n", -1).length;
     }
 
     @Test
