@@ -14,10 +14,13 @@ import ca.uhn.fhir.context.FhirContext;
 import org.portalsync.bootstrap.CommandSettings;
 import org.portalsync.config.ConfigurationException;
 import org.portalsync.config.PortalSyncSettings;
+import org.portalsync.source.soap.MapSoapSample;
+import org.portalsync.source.soap.SoapResponseException;
 
 /**
  * The analysts' command: runs a mapping file over a sample message and prints the FHIR resource it makes (JSON)
- * and what it leaves unread, without an engine, a database or a listener.
+ * and what it leaves unread, without an engine, a database or a listener. A SOAP mapping runs over a sample answer of
+ * its service instead ({@link MapSoapSample}): every record of it, as one Bundle.
  *
  * <pre>
  * ./mvnw -q -Pmap-hl7v2 -Dexec.args="config/mappings/hl7v2-adt-patient.yaml samples/a04.hl7"
@@ -45,7 +48,8 @@ public final class MapHl7v2Command {
     /** @return 0 mapped, 1 the mapping or the message is refused (the reason on {@code err}), 2 wrong arguments */
     public static int run(List<String> args, Map<String, String> overrides, PrintStream out, PrintStream err) {
         if (args.size() != 2) {
-            err.println("usage: map-hl7v2 <mapping file> <message file>   e.g. config/mappings/hl7v2-adt-patient.yaml sample.hl7");
+            err.println("usage: map-hl7v2 <mapping file> <message file>   e.g. config/mappings/hl7v2-adt-patient.yaml sample.hl7, or a SOAP "
+                    + "mapping and a sample answer: config/mappings/soap-legacy-patient.yaml docs/samples/legacy-patient-service-response.xml");
             return 2;
         }
         Path mappingFile = Path.of(args.get(0));
@@ -56,6 +60,9 @@ public final class MapHl7v2Command {
             MappingFileReader reader = new MappingFileReader(fhir, key -> setting(settings, key, err));
             MappingFile mapping = reader.read(mappingFile.toString(), Files.readString(mappingFile, StandardCharsets.UTF_8));
             MappingFile patientMapping = patientMapping(mapping, mappingFile, reader);
+            if (mapping.soap() != null) {
+                return MapSoapSample.run(mapping, patientMapping, messageFile, fhir, out, err);
+            }
             Hl7v2Message message = new Hl7v2Reader().read(Files.readString(messageFile, StandardCharsets.UTF_8));
             if (!mapping.accepts(message.type(), message.event())) {
                 err.println(messageFile + ": " + message.type() + "^" + message.event() + " is not a message " + mapping.file()
@@ -78,7 +85,7 @@ public final class MapHl7v2Command {
         } catch (Hl7v2MessageException e) {
             err.println(messageFile + ": refused (" + e.code().getCode() + " " + e.code().getMessage() + "): " + e.getMessage());
             return 1;
-        } catch (ConfigurationException e) {
+        } catch (ConfigurationException | SoapResponseException e) {
             err.println(e.getMessage());
             return 1;
         } catch (IOException e) {

@@ -159,7 +159,7 @@ public final class ReadSoapPage implements Processor {
     }
 
     /** The patient of the nearest node above it that is a record of the patient mapping. */
-    private static IBaseResource enclosing(Node node, Map<Node, IBaseResource> patients) {
+    static IBaseResource enclosing(Node node, Map<Node, IBaseResource> patients) {
         for (Node parent = node.getParentNode(); parent != null; parent = parent.getParentNode()) {
             IBaseResource patient = patients.get(parent);
             if (patient != null) {

@@ -10,6 +10,8 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 
+import org.hl7.fhir.r4.model.Appointment;
+import org.hl7.fhir.r4.model.Bundle;
 import org.hl7.fhir.r4.model.Patient;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -53,6 +55,45 @@ class MapHl7v2CommandTest {
         assertThat(patient.getBirthDateElement().getValueAsString()).isEqualTo("1915-12-10");
         assertThat(err.toString(StandardCharsets.UTF_8)).contains("ADT^A04 CTRL-1 -> Patient/v2-")
                 .contains("Unmapped (no rule reads them): PID-10, PV1");
+    }
+
+    @Test
+    void aSoapMappingMapsEveryRecordOfASampleAnswerAndAnAppointmentGetsThePatientItSitsIn() throws Exception {
+        Path sample = Path.of("docs/samples/legacy-patient-service-response.xml");
+        PrintStream stdout = new PrintStream(out, true, StandardCharsets.UTF_8);
+        PrintStream stderr = new PrintStream(err, true, StandardCharsets.UTF_8);
+        Map<String, String> settings = Map.of(PortalSyncSettings.HOME, home.toString());
+
+        assertThat(MapHl7v2Command.run(List.of("config/mappings/soap-legacy-patient.yaml", sample.toString()), settings, stdout, stderr))
+                .as(err.toString(StandardCharsets.UTF_8)).isZero();
+        Bundle patients = MapHl7v2MessageTest.FHIR.newJsonParser().parseResource(Bundle.class, out.toString(StandardCharsets.UTF_8));
+        assertThat(patients.getEntry()).extracting(entry -> ((Patient) entry.getResource()).getNameFirstRep().getFamily() + " "
+                + ((Patient) entry.getResource()).getBirthDateElement().getValueAsString())
+                .containsExactly("Lovelace 1915-12-10", "Babbage 1791-12-26");
+        String lovelace = "Patient/" + patients.getEntry().get(0).getResource().getIdElement().getIdPart();
+        assertThat(err.toString(StandardCharsets.UTF_8)).contains("GetPatients record 1 -> " + lovelace).contains("GetPatients record 2 -> Patient/soap-");
+
+        out.reset();
+        err.reset();
+        assertThat(MapHl7v2Command.run(List.of("config/mappings/soap-legacy-appointment.yaml", sample.toString()), settings, stdout, stderr))
+                .as(err.toString(StandardCharsets.UTF_8)).isZero();
+        Bundle appointments = MapHl7v2MessageTest.FHIR.newJsonParser().parseResource(Bundle.class, out.toString(StandardCharsets.UTF_8));
+        assertThat(appointments.getEntry()).singleElement().satisfies(entry -> {
+            Appointment appointment = (Appointment) entry.getResource();
+            assertThat(appointment.getStatus()).isEqualTo(Appointment.AppointmentStatus.BOOKED);
+            // 09:30 in the service's zone (America/New_York, winter)
+            assertThat(appointment.getStartElement().getValueAsString()).isEqualTo("2024-03-08T09:30:00-05:00");
+            assertThat(appointment.getParticipant()).extracting(participant -> participant.getActor().getReference()).contains(lovelace);
+        });
+
+        out.reset();
+        err.reset();
+        Path hostile = home.resolve("answer.xml");
+        Files.writeString(hostile, "<?xml version=\"1.0\"?><!DOCTYPE x [<!ENTITY a \"aaaa\">]><x>&a;</x>");
+        assertThat(MapHl7v2Command.run(List.of("config/mappings/soap-legacy-patient.yaml", hostile.toString()), settings, stdout, stderr))
+                .isEqualTo(1);
+        assertThat(err.toString(StandardCharsets.UTF_8)).contains("holds a DOCTYPE declaration, which is refused");
+        assertThat(out.size()).isZero();
     }
 
     @Test
