@@ -63,6 +63,12 @@ public enum AlertKind {
      */
     HL7V2_FILE_REFUSED(false, false),
     /**
+     * A file of the legacy document folder could not be read, no mapping takes it, or a mapping refused one of its
+     * records: nothing of it was applied, it lies in error/ with its reason file. Raised by the document drop, so
+     * {@link #of} never returns it.
+     */
+    DOCUMENT_FILE_REFUSED(false, false),
+    /**
      * A read of the SOAP source no longer listed more of its patients than one full read may archive, or more upcoming
      * appointments than one page may remove: none was. Raised by the SOAP poll (once a day while it lasts), so {@link #of}
      * never returns it.

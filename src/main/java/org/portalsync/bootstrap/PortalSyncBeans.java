@@ -113,6 +113,7 @@ import org.portalsync.welcome.RecordWelcomeFailure;
 import org.portalsync.welcome.WelcomeOutbox;
 import org.portalsync.welcome.WelcomePolicy;
 import org.portalsync.observation.DeliverObservation;
+import org.portalsync.source.document.DocumentBeans;
 import org.portalsync.source.hl7v2.Hl7v2Beans;
 import org.portalsync.source.soap.SoapBeans;
 import org.portalsync.webhook.WebhookBeans;
@@ -348,6 +349,9 @@ public final class PortalSyncBeans implements CamelConfiguration {
         // must not acknowledge anything or move a sender's files
         Hl7v2Beans.bind(camel, settings, settings.bool(PortalSyncSettings.HL7V2_MLLP_ENABLED) && !dryRun,
                 settings.bool(PortalSyncSettings.HL7V2_FILE_ENABLED) && !dryRun, fhir, database, dataQuality, audit, deadLetters, clock);
+        // legacy JSON and XML document files (routes/legacy-document-inbound.yaml), mapped by the mapping folder read above
+        DocumentBeans.bind(camel, settings, settings.bool(PortalSyncSettings.DOCUMENT_ENABLED) && !dryRun, fhir, database, dataQuality, audit,
+                clock);
         // the legacy SOAP patient service (routes/soap-patient-poll.yaml)
         SoapBeans.bind(camel, settings, settings.bool(PortalSyncSettings.SOAP_ENABLED) && !dryRun, fhir, database, dataQuality, clock);
         // the operator console on the API's server (routes/console*.yaml): after the beans whose state it shows

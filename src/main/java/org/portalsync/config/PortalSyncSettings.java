@@ -173,6 +173,10 @@ public final class PortalSyncSettings {
     public static final String HL7V2_FILE_POLL_INTERVAL = "portal-sync.source.hl7v2.file.poll-interval";
     public static final String HL7V2_FILE_READY_AFTER = "portal-sync.source.hl7v2.file.ready-after";
     public static final String HL7V2_FILE_CHARSET = "portal-sync.source.hl7v2.file.charset";
+    public static final String DOCUMENT_ENABLED = "portal-sync.source.document.enabled";
+    public static final String DOCUMENT_DIR = "portal-sync.source.document.dir";
+    public static final String DOCUMENT_POLL_INTERVAL = "portal-sync.source.document.poll-interval";
+    public static final String DOCUMENT_READY_AFTER = "portal-sync.source.document.ready-after";
     public static final String SOAP_ENABLED = "portal-sync.source.soap.enabled";
     public static final String SOAP_URL = "portal-sync.source.soap.url";
     public static final String SOAP_MAPPING = "portal-sync.source.soap.mapping";
@@ -526,6 +530,17 @@ public final class PortalSyncSettings {
                             + "names starting with '.' or ending in .tmp or .part are never read (write under such a name, then rename)."),
             Setting.optional(HL7V2_FILE_CHARSET, "UTF-8",
                     "Encoding of the dropped files (a UTF-8 byte order mark is dropped); a file not in it is refused to error/."),
+            Setting.optional(DOCUMENT_ENABLED, "false",
+                    "true: the engine reads legacy JSON and XML document files dropped into portal-sync.source.document.dir, each mapped "
+                            + "by the mapping files whose document.files take its name (routes/legacy-document-inbound.yaml, README \"Legacy "
+                            + "document files\")."),
+            Setting.optional(DOCUMENT_DIR, "data/document-inbox",
+                    "The legacy document folder, relative to the home; applied files move to its done/ folder, refused ones to error/ "
+                            + "with <name>.reason.txt beside them."),
+            Setting.optional(DOCUMENT_POLL_INTERVAL, "5s", "How often the legacy document folder is looked at."),
+            Setting.optional(DOCUMENT_READY_AFTER, "5s",
+                    "A document file is read only once it has not changed for this long; names starting with '.' or ending in .tmp or "
+                            + ".part are never read (write under such a name, then rename)."),
             Setting.optional(SOAP_ENABLED, "false",
                     "true: the engine polls a legacy SOAP patient service (routes/soap-patient-poll.yaml, README \"Legacy SOAP source\")."),
             Setting.optional(SOAP_URL, "http://127.0.0.1:9/legacy-patient-service",
@@ -777,7 +792,9 @@ public final class PortalSyncSettings {
             }
             return null;
         });
+        check(problems, () -> bool(DOCUMENT_ENABLED));
         for (String key : List.of(HL7V2_MAPPINGS_RESCAN_INTERVAL, HL7V2_INBOX_SWEEP_INTERVAL, HL7V2_FILE_POLL_INTERVAL, HL7V2_FILE_READY_AFTER,
+                DOCUMENT_POLL_INTERVAL, DOCUMENT_READY_AFTER,
                 HL7V2_OUTBOUND_TIMEOUT, SOAP_POLL_INTERVAL, SOAP_CHANGED_SINCE_OVERLAP, SOAP_FULL_READ_INTERVAL, WEBHOOK_MAX_AGE, WEBHOOK_BATCH_AFTER, WEBHOOK_SWEEP_INTERVAL,
                 WEBHOOK_CLAIM_TIMEOUT,
                 SUBSCRIPTION_HEARTBEAT_PERIOD, SUBSCRIPTION_CHECK_INTERVAL)) {
@@ -1284,6 +1301,10 @@ public final class PortalSyncSettings {
 
     public Path hl7v2FileDir() {
         return home().resolve(raw(HL7V2_FILE_DIR)).normalize();
+    }
+
+    public Path documentDir() {
+        return home().resolve(raw(DOCUMENT_DIR)).normalize();
     }
 
     public java.nio.charset.Charset hl7v2FileCharset() {

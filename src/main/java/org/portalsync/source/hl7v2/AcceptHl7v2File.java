@@ -5,8 +5,6 @@ import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.Charset;
 import java.nio.charset.CodingErrorAction;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Instant;
@@ -18,10 +16,9 @@ import org.apache.camel.Message;
 import org.apache.camel.Processor;
 import org.apache.camel.support.DefaultMessage;
 import org.portalsync.alert.AlertKind;
-import org.portalsync.alert.AlertLog;
-import org.portalsync.audit.AuditEvent;
 import org.portalsync.audit.AuditTrail;
 import org.portalsync.portal.PortalDatabase;
+import org.portalsync.source.RefusedFiles;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -42,8 +39,7 @@ public final class AcceptHl7v2File implements Processor {
     /** Header: the folder (below the inbox) the file moves to: {@code done} or {@code error}. */
     public static final String OUTCOME = "PortalSyncHl7v2FileOutcome";
     static final String DONE = "done";
-    static final String ERROR = "error";
-    private static final String REASON_SUFFIX = ".reason.txt";
+    static final String ERROR = RefusedFiles.ERROR;
 
     private static final Logger LOG = LoggerFactory.getLogger(AcceptHl7v2File.class);
 
@@ -56,16 +52,16 @@ public final class AcceptHl7v2File implements Processor {
 
     private final Hl7v2Intake intake;
     private final PortalDatabase database;
-    private final AuditTrail audit;
     private final Charset charset;
     private final Clock clock;
+    private final RefusedFiles refused;
 
     public AcceptHl7v2File(Hl7v2Intake intake, PortalDatabase database, AuditTrail audit, Charset charset, Clock clock) {
         this.intake = intake;
         this.database = database;
-        this.audit = audit;
         this.charset = charset;
         this.clock = clock;
+        this.refused = new RefusedFiles("HL7 v2 file", "HL7v2 file", AlertKind.HL7V2_FILE_REFUSED, database, audit, clock);
     }
 
     @Override
@@ -146,21 +142,7 @@ public final class AcceptHl7v2File implements Processor {
 
     /** The reason file beside the refused one in error/ (written before the route moves the file there), an audit row and an alert. */
     private void refuse(Path folder, String name, String reason) throws IOException {
-        Path errors = Files.createDirectories(folder.resolve(ERROR));
-        String text = "HL7 v2 file " + name + " refused: " + reason + "\n"
-                + "Nothing of this file was stored. Fix it and put the whole file into the inbox folder again;\n"
-                + "messages stored before under the same control id (MSH-10) are not applied twice.\n";
-        Files.writeString(errors.resolve(name + REASON_SUFFIX), text, StandardCharsets.UTF_8);
-        LOG.warn("HL7 v2 file {} refused, moved to error/: {}", name, reason);
-        Instant now = clock.instant();
-        try {
-            database.inTransaction(connection -> {
-                audit.record(connection, new AuditEvent(now, "file", "HL7v2 file", "file " + name, null, "failure: " + reason));
-                return AlertLog.insert(connection, now, AlertKind.HL7V2_FILE_REFUSED, null, "HL7 v2 file " + name + " refused and moved to "
-                        + "error/ (reason in " + name + REASON_SUFFIX + "): " + reason, null);
-            });
-        } catch (RuntimeException e) {
-            LOG.warn("No audit or alert row for the refused HL7 v2 file {} ({})", name, e.getClass().getSimpleName());
-        }
+        refused.refuse(folder, name, reason, "Nothing of this file was stored. Fix it and put the whole file into the inbox folder again;\n"
+                + "messages stored before under the same control id (MSH-10) are not applied twice.\n");
     }
 }

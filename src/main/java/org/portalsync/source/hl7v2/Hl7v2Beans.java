@@ -26,6 +26,11 @@ public final class Hl7v2Beans {
      * mapping reload run for either.
      */
     public static final String INBOX_ACTIVE = "portal-sync.source.hl7v2.inbox-active";
+    /**
+     * Derived, not a setting: true when anything reads the mapping folder (the HL7 v2 inbox, or the legacy document
+     * files, {@code DocumentBeans}), so that the folder's reload runs.
+     */
+    public static final String MAPPINGS_ACTIVE = "portal-sync.source.hl7v2.mappings-active";
     /** A row claimed by a worker that stopped (a crash) is applied by another after this long. */
     public static final Duration CLAIM_TIMEOUT = Duration.ofMinutes(5);
 
@@ -42,6 +47,7 @@ public final class Hl7v2Beans {
         camel.getPropertiesComponent().addOverrideProperty(PortalSyncSettings.HL7V2_MLLP_ENABLED, String.valueOf(mllp));
         camel.getPropertiesComponent().addOverrideProperty(PortalSyncSettings.HL7V2_FILE_ENABLED, String.valueOf(files));
         camel.getPropertiesComponent().addOverrideProperty(INBOX_ACTIVE, String.valueOf(enabled));
+        camel.getPropertiesComponent().addOverrideProperty(MAPPINGS_ACTIVE, String.valueOf(enabled));
         // the route reads the folder as given; relative to the home, like every other folder of the engine
         camel.getPropertiesComponent().addOverrideProperty(PortalSyncSettings.HL7V2_FILE_DIR, settings.hl7v2FileDir().toString());
         Registry registry = camel.getRegistry();

@@ -14,6 +14,7 @@ import ca.uhn.fhir.context.FhirContext;
 import org.portalsync.bootstrap.CommandSettings;
 import org.portalsync.config.ConfigurationException;
 import org.portalsync.config.PortalSyncSettings;
+import org.portalsync.source.document.DocumentRefusedException;
 import org.portalsync.source.soap.MapSoapSample;
 import org.portalsync.source.soap.SoapResponseException;
 
@@ -60,7 +61,7 @@ public final class MapHl7v2Command {
             MappingFileReader reader = new MappingFileReader(fhir, key -> setting(settings, key, err));
             MappingFile mapping = reader.read(mappingFile.toString(), Files.readString(mappingFile, StandardCharsets.UTF_8));
             MappingFile patientMapping = patientMapping(mapping, mappingFile, reader);
-            if (mapping.soap() != null) {
+            if (mapping.recordPath() != null) {
                 return MapSoapSample.run(mapping, patientMapping, messageFile, fhir, out, err);
             }
             Hl7v2Message message = new Hl7v2Reader().read(Files.readString(messageFile, StandardCharsets.UTF_8));
@@ -85,7 +86,7 @@ public final class MapHl7v2Command {
         } catch (Hl7v2MessageException e) {
             err.println(messageFile + ": refused (" + e.code().getCode() + " " + e.code().getMessage() + "): " + e.getMessage());
             return 1;
-        } catch (ConfigurationException | SoapResponseException e) {
+        } catch (ConfigurationException | SoapResponseException | DocumentRefusedException e) {
             err.println(e.getMessage());
             return 1;
         } catch (IOException e) {

@@ -23,10 +23,35 @@ import java.util.Set;
  *                   mapping each record is inside), applied before this mapping's record so that it never refers to a
  *                   patient the portal lacks; null when the mapping makes the Patient itself
  * @param senders    the senders it serves ({@code senders:}); empty: every sender (unscoped)
+ * @param document   for legacy document files (JSON or XML, {@code document:}): which files it takes and where their records
+ *                   are (paths are then XPath), else null
  */
 public record MappingFile(String file, String name, String source, ZoneId zone, List<Accepts> accepts, String resourceType,
         String idPrefix, List<SourcePath> idParts, int idLine, Map<String, Map<String, String>> tables, List<MappingRule> rules,
-        Set<String> readFields, Set<String> ignored, String each, Soap soap, String patient, List<Sender> senders) {
+        Set<String> readFields, Set<String> ignored, String each, Soap soap, String patient, List<Sender> senders, Document document) {
+
+    /**
+     * Legacy document files ({@code document:} in the file), dropped into the document folder: their format ({@code json} or
+     * {@code xml}), the file names it takes (a glob, e.g. {@code patients-*.json}), the XPath of the records in a file, and the
+     * namespace prefixes its XPaths use. A JSON file is read as XML: each key an element, each item of an array an element
+     * named by its key ({@link org.portalsync.source.document.JsonAsXml}).
+     */
+    public record Document(String format, String files, String records, Map<String, String> namespaces) {
+
+        public boolean takes(String fileName) {
+            return java.nio.file.FileSystems.getDefault().getPathMatcher("glob:" + files).matches(java.nio.file.Path.of(fileName));
+        }
+    }
+
+    /** The XPath of a SOAP or document mapping's records; null for an HL7 v2 mapping. */
+    public String recordPath() {
+        return soap != null ? soap.records() : document != null ? document.records() : null;
+    }
+
+    /** The namespace prefixes of a SOAP or document mapping's XPaths; empty for an HL7 v2 mapping. */
+    public Map<String, String> xmlNamespaces() {
+        return soap != null ? soap.namespaces() : document != null ? document.namespaces() : Map.of();
+    }
 
     /** What an unscoped mapping serves: any sending application at any facility. */
     public static final List<Sender> EVERY_SENDER = List.of(new Sender(null, null));

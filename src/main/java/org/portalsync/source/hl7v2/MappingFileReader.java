@@ -42,8 +42,8 @@ import org.snakeyaml.engine.v2.nodes.SequenceNode;
  */
 public final class MappingFileReader {
 
-    private static final Set<String> FILE_KEYS = Set.of("mapping", "source", "zone", "messages", "soap", "produces", "each", "id",
-            "tables", "rules", "patient", "senders", "ignore");
+    private static final Set<String> FILE_KEYS = Set.of("mapping", "source", "zone", "messages", "soap", "document", "produces", "each",
+            "id", "tables", "rules", "patient", "senders", "ignore");
     private static final Set<String> RULE_KEYS = Set.of("target", "source", "sources", "concat", "separator", "value", "default", "map",
             "type", "prefix", "split", "when", "required", "each", "rules", "reference", "refuse", "plus", "reference-of", "at-most");
     private static final Set<String> CONDITION_KEYS = Set.of("path", "equals", "in", "not-equals", "not-in", "present");
@@ -98,14 +98,21 @@ public final class MappingFileReader {
         }
         Node zoneNode = required(keys, "zone", root, "the IANA zone of the sender's local times, e.g. America/New_York");
         ZoneId zone = zone(zoneNode);
-        MappingFile.Soap soap = keys.containsKey("soap") ? soap(keys.get("soap").getValueNode()) : null;
-        if (soap != null && keys.containsKey("messages")) {
-            throw error(keys.get("messages").getKeyNode(), "a mapping takes HL7 v2 messages or a SOAP operation's records, not both");
+        if (keys.containsKey("soap") && keys.containsKey("document")) {
+            throw error(keys.get("document").getKeyNode(), "a mapping takes a SOAP operation's records or document files, not both");
         }
-        List<MappingFile.Accepts> accepts = soap != null ? List.of()
-                : accepts(required(keys, "messages", root, "the message types and trigger events it takes (or soap: for a SOAP source)"));
-        if (soap != null && keys.containsKey("senders")) {
-            throw error(keys.get("senders").getKeyNode(), "senders names HL7 v2 senders (MSH-3, MSH-4); a SOAP mapping serves its one service");
+        MappingFile.Soap soap = keys.containsKey("soap") ? soap(keys.get("soap").getValueNode()) : null;
+        MappingFile.Document document = keys.containsKey("document") ? document(keys.get("document").getValueNode()) : null;
+        boolean xml = soap != null || document != null;
+        if (xml && keys.containsKey("messages")) {
+            throw error(keys.get("messages").getKeyNode(), "a mapping takes HL7 v2 messages, a SOAP operation's records or document "
+                    + "files: one of them");
+        }
+        List<MappingFile.Accepts> accepts = xml ? List.of() : accepts(required(keys, "messages", root,
+                "the message types and trigger events it takes (or soap: for a SOAP source, document: for document files)"));
+        if (xml && keys.containsKey("senders")) {
+            throw error(keys.get("senders").getKeyNode(), "senders names HL7 v2 senders (MSH-3, MSH-4); a " + (soap != null
+                    ? "SOAP mapping serves its one service" : "document mapping takes the files its document.files names"));
         }
         List<MappingFile.Sender> senders = keys.containsKey("senders") ? senders(keys.get("senders").getValueNode())
                 : MappingFile.EVERY_SENDER;
@@ -120,9 +127,9 @@ public final class MappingFileReader {
             readTables(keys.get("tables").getValueNode());
         }
         String each = null;
-        if (keys.containsKey("each") && soap != null) {
-            throw error(keys.get("each").getKeyNode(), "a SOAP mapping makes one resource per record (soap.records); each at the top "
-                    + "is for HL7 v2 segments");
+        if (keys.containsKey("each") && xml) {
+            throw error(keys.get("each").getKeyNode(), "a " + (soap != null ? "SOAP" : "document") + " mapping makes one resource per "
+                    + "record (" + (soap != null ? "soap" : "document") + ".records); each at the top is for HL7 v2 segments");
         }
         if (keys.containsKey("each")) {
             Node eachNode = keys.get("each").getValueNode();
@@ -162,9 +169,9 @@ public final class MappingFileReader {
         this.patientMapping = patient;
         this.idPartCount = idParts.size();
         List<MappingRule> rules = rules(required(keys, "rules", root, "the field rules"), resource, null, produces);
-        Set<String> ignored = keys.containsKey("ignore") ? ignored(keys.get("ignore"), soap != null) : Set.of();
+        Set<String> ignored = keys.containsKey("ignore") ? ignored(keys.get("ignore"), xml) : Set.of();
         return new MappingFile(file, name, source, zone, accepts, produces, prefix, idParts, line(idNode), Map.copyOf(tables), rules,
-                Set.copyOf(readFields), ignored, each, soap, patient, senders);
+                Set.copyOf(readFields), ignored, each, soap, patient, senders, document);
     }
 
     /**
@@ -173,7 +180,8 @@ public final class MappingFileReader {
      */
     private Set<String> ignored(NodeTuple tuple, boolean soapMapping) {
         if (soapMapping) {
-            throw error(tuple.getKeyNode(), "ignore names HL7 v2 segments and fields; a SOAP mapping lists what its records hold");
+            throw error(tuple.getKeyNode(), "ignore names HL7 v2 segments and fields; a SOAP or document mapping lists what its records "
+                    + "hold");
         }
         Set<String> ignored = new LinkedHashSet<>();
         for (Node item : sequence(tuple.getValueNode(), "ignore")) {
@@ -569,13 +577,7 @@ public final class MappingFileReader {
     /** {@code soap: {operation, namespace, records, more-pages, namespaces}}: makes the file's paths XPath. */
     private MappingFile.Soap soap(Node node) {
         Map<String, NodeTuple> keys = keys(node, Set.of("operation", "namespace", "records", "more-pages", "namespaces"), "soap");
-        Map<String, String> namespaces = new LinkedHashMap<>();
-        if (keys.containsKey("namespaces")) {
-            for (NodeTuple tuple : mapping(keys.get("namespaces").getValueNode(), "soap.namespaces").getValue()) {
-                namespaces.put(scalar(tuple.getKeyNode(), "a namespace prefix"), scalar(tuple.getValueNode(), "a namespace URI"));
-            }
-        }
-        this.xmlNamespaces = Map.copyOf(namespaces);
+        readNamespaces(keys, "soap");
         String operation = scalar(required(keys, "operation", node, "the SOAP operation called, e.g. GetPatients"), "soap.operation");
         String namespace = scalar(required(keys, "namespace", node, "the operation's XML namespace"), "soap.namespace");
         Node recordsNode = required(keys, "records", node, "the XPath of the records in a response, e.g. //lp:Patient");
@@ -583,6 +585,43 @@ public final class MappingFileReader {
         String morePages = keys.containsKey("more-pages") ? checkedXpath(keys.get("more-pages").getValueNode(),
                 scalar(keys.get("more-pages").getValueNode(), "soap.more-pages")) : "";
         return new MappingFile.Soap(operation, namespace, records, morePages, xmlNamespaces);
+    }
+
+    /** {@code document: {format: json|xml, files, records, namespaces}}: makes the file's paths XPath. */
+    private MappingFile.Document document(Node node) {
+        Map<String, NodeTuple> keys = keys(node, Set.of("format", "files", "records", "namespaces"), "document");
+        readNamespaces(keys, "document");
+        Node formatNode = required(keys, "format", node, "json or xml");
+        String format = scalar(formatNode, "document.format");
+        if (!format.equals("json") && !format.equals("xml")) {
+            throw error(formatNode, "document.format '" + format + "': json or xml");
+        }
+        if (format.equals("json") && !xmlNamespaces.isEmpty()) {
+            throw error(keys.get("namespaces").getKeyNode(), "a JSON document has no XML namespaces");
+        }
+        Node filesNode = required(keys, "files", node, "the names of the files it takes in the document folder, a glob, e.g. patients-*.json");
+        String files = scalar(filesNode, "document.files");
+        try {
+            java.nio.file.FileSystems.getDefault().getPathMatcher("glob:" + files);
+        } catch (IllegalArgumentException e) {
+            throw error(filesNode, "document.files '" + files + "' is not a glob (" + e.getMessage() + ")");
+        }
+        if (files.contains("/") || files.contains("\\")) {
+            throw error(filesNode, "document.files '" + files + "' names files of the document folder itself, without a folder");
+        }
+        Node recordsNode = required(keys, "records", node, "the XPath of the records in a file, e.g. /document/patients");
+        String records = checkedXpath(recordsNode, scalar(recordsNode, "document.records"));
+        return new MappingFile.Document(format, files, records, xmlNamespaces);
+    }
+
+    private void readNamespaces(Map<String, NodeTuple> keys, String section) {
+        Map<String, String> namespaces = new LinkedHashMap<>();
+        if (keys.containsKey("namespaces")) {
+            for (NodeTuple tuple : mapping(keys.get("namespaces").getValueNode(), section + ".namespaces").getValue()) {
+                namespaces.put(scalar(tuple.getKeyNode(), "a namespace prefix"), scalar(tuple.getValueNode(), "a namespace URI"));
+            }
+        }
+        this.xmlNamespaces = Map.copyOf(namespaces);
     }
 
     private String checkedXpath(Node node, String text) {

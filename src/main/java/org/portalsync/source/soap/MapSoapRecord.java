@@ -13,6 +13,7 @@ import org.portalsync.source.hl7v2.MappingFile;
 import org.portalsync.source.hl7v2.MappingRule;
 import org.portalsync.source.hl7v2.SourcePath;
 import org.portalsync.source.hl7v2.XmlPaths;
+import org.portalsync.validate.DataQualityIssue;
 import org.w3c.dom.Node;
 
 /**
@@ -34,12 +35,31 @@ public final class MapSoapRecord {
     }
 
     /**
+     * Maps one record; the values its tables lack become one data-quality row of the record, naming the paths and tables
+     * (never a value).
+     *
+     * @param field    the digest row's field, e.g. {@code SOAP unmapped}
+     * @param describe how the row's problem names the record, e.g. {@code SOAP GetPatients record (mapping soap-legacy-patient)}
+     * @throws org.portalsync.source.hl7v2.Hl7v2MessageException the mapping refuses the record
+     */
+    public IBaseResource map(MappingFile mapping, Node record, String patientReference, String field, String describe,
+            List<DataQualityIssue> issues) {
+        List<MappedMessage.UnmappedCode> codes = new ArrayList<>();
+        IBaseResource resource = map(mapping, record, patientReference, codes);
+        if (!codes.isEmpty()) {
+            issues.add(new DataQualityIssue(resource.fhirType() + "/" + resource.getIdElement().getIdPart(), field, describe + ": "
+                    + String.join("; ", codes.stream().map(Object::toString).toList()), false));
+        }
+        return resource;
+    }
+
+    /**
      * @param patientReference {@code Patient/<id>} of the record's Patient, made by the mapping its {@code patient} key
      *                         names ({@code reference: patient}); null when it names none
      * @param codes            collects the values a table lacks, for the digest
      */
     public IBaseResource map(MappingFile mapping, Node record, String patientReference, List<MappedMessage.UnmappedCode> codes) {
-        Map<String, String> namespaces = mapping.soap().namespaces();
+        Map<String, String> namespaces = mapping.xmlNamespaces();
         IBaseResource resource = fhir.getResourceDefinition(mapping.resourceType()).newInstance();
         resource.setId(MapHl7v2Message.stableId(mapping.source(), mapping.idPrefix(), values(mapping.idParts(), record, namespaces,
                 "the record's id is derived from it (" + mapping.file() + ":" + mapping.idLine() + ")")));
@@ -62,7 +82,7 @@ public final class MapSoapRecord {
 
     private void apply(MappingFile mapping, List<MappingRule> rules, Node context, IBase element, List<MappedMessage.UnmappedCode> codes,
             String patientReference) {
-        Map<String, String> namespaces = mapping.soap().namespaces();
+        Map<String, String> namespaces = mapping.xmlNamespaces();
         for (MappingRule rule : rules) {
             if (rule.when() != null && !holds(rule.when(), context, namespaces)) {
                 continue;

@@ -13,6 +13,7 @@ import ca.uhn.fhir.context.FhirContext;
 import org.hl7.fhir.instance.model.api.IBaseResource;
 import org.hl7.fhir.r4.model.Bundle;
 import org.hl7.fhir.r4.model.Resource;
+import org.portalsync.source.document.JsonAsXml;
 import org.portalsync.source.hl7v2.Hl7v2MessageException;
 import org.portalsync.source.hl7v2.MapHl7v2Command;
 import org.portalsync.source.hl7v2.MappedMessage;
@@ -22,8 +23,9 @@ import org.w3c.dom.Document;
 import org.w3c.dom.Node;
 
 /**
- * The analysts' command ({@link MapHl7v2Command}) for a SOAP mapping: maps every record of a sample answer of the
- * service as a poll would (the XML parsed as safely, an appointment's patient from the record it sits in) and prints
+ * The analysts' command ({@link MapHl7v2Command}) for a SOAP or document mapping: maps every record of a sample answer
+ * of the service, or of a sample document file, as the engine would (the XML parsed as safely, JSON read as XML, an
+ * appointment's patient from the record it sits in) and prints
  * the resources as one FHIR Bundle, each record and the codes its tables lack beside it.
  */
 public final class MapSoapSample {
@@ -37,17 +39,19 @@ public final class MapSoapSample {
      */
     public static int run(MappingFile mapping, MappingFile patientMapping, Path sample, FhirContext fhir, PrintStream out, PrintStream err)
             throws IOException {
-        Document document = SafeXml.parse(Files.readAllBytes(sample), sample.toString());
+        byte[] bytes = Files.readAllBytes(sample);
+        Document document = mapping.document() != null && mapping.document().format().equals("json") ? JsonAsXml.read(bytes)
+                : SafeXml.parse(bytes, sample.toString());
         MapSoapRecord mapper = new MapSoapRecord(fhir);
         Map<Node, IBaseResource> patients = new IdentityHashMap<>();
         if (patientMapping != null) {
-            for (Node record : XmlPaths.nodes(document, patientMapping.soap().records(), patientMapping.soap().namespaces())) {
+            for (Node record : XmlPaths.nodes(document, patientMapping.recordPath(), patientMapping.xmlNamespaces())) {
                 patients.put(record, mapper.map(patientMapping, record));
             }
         }
-        List<Node> records = XmlPaths.nodes(document, mapping.soap().records(), mapping.soap().namespaces());
+        List<Node> records = XmlPaths.nodes(document, mapping.recordPath(), mapping.xmlNamespaces());
         if (records.isEmpty()) {
-            err.println(sample + ": no record at " + mapping.soap().records() + " (" + mapping.file() + ")");
+            err.println(sample + ": no record at " + mapping.recordPath() + " (" + mapping.file() + ")");
             return 1;
         }
         Bundle bundle = new Bundle().setType(Bundle.BundleType.COLLECTION);
@@ -57,7 +61,7 @@ public final class MapSoapSample {
                 IBaseResource patient = ReadSoapPage.enclosing(records.get(i), patients);
                 if (patient == null) {
                     err.println(sample + ": record " + (i + 1) + " is not inside a record of " + patientMapping.name() + " ("
-                            + patientMapping.soap().records() + "), so it has no patient");
+                            + patientMapping.recordPath() + "), so it has no patient");
                     return 1;
                 }
                 patientReference = patient.fhirType() + "/" + patient.getIdElement().getIdPart();
@@ -71,7 +75,7 @@ public final class MapSoapSample {
                 return 1;
             }
             bundle.addEntry().setResource((Resource) resource);
-            err.println(mapping.soap().operation() + " record " + (i + 1) + " -> " + resource.fhirType() + "/" + resource.getIdElement().getIdPart()
+            err.println((mapping.soap() != null ? mapping.soap().operation() : "document") + " record " + (i + 1) + " -> " + resource.fhirType() + "/" + resource.getIdElement().getIdPart()
                     + (patientReference == null ? "" : " of " + patientReference));
             codes.forEach(code -> err.println("Not mapped: " + code.withValue()));
         }

@@ -15,7 +15,6 @@ import org.apache.camel.Processor;
 import org.hl7.fhir.instance.model.api.IBaseResource;
 import org.portalsync.portal.PortalDatabase;
 import org.portalsync.source.hl7v2.Hl7v2MessageException;
-import org.portalsync.source.hl7v2.MappedMessage;
 import org.portalsync.source.hl7v2.MappingFile;
 import org.portalsync.source.hl7v2.XmlPaths;
 import org.portalsync.sync.SyncHeaders;
@@ -138,20 +137,13 @@ public final class ReadSoapPage implements Processor {
     /** One record mapped; a value a table lacks becomes a digest issue of the record (path and table only). */
     private IBaseResource map(MappingFile mapping, Node record, String patientReference, int page, int position,
             List<DataQualityIssue> issues) {
-        List<MappedMessage.UnmappedCode> codes = new ArrayList<>();
-        IBaseResource resource;
         try {
-            resource = mapper.map(mapping, record, patientReference, codes);
+            return mapper.map(mapping, record, patientReference, "SOAP unmapped", "SOAP " + mapping.soap().operation() + " record (mapping "
+                    + mapping.name() + ")", issues);
         } catch (Hl7v2MessageException e) {
             throw new SoapResponseException(mapping.soap().operation() + " page " + page + ", " + (patientReference == null ? ""
                     : mapping.name() + " ") + "record " + position + ": " + e.location() + ": " + e.problem());
         }
-        if (!codes.isEmpty()) {
-            String ref = resource.fhirType() + "/" + resource.getIdElement().getIdPart();
-            issues.add(new DataQualityIssue(ref, "SOAP unmapped", "SOAP " + mapping.soap().operation() + " record (mapping " + mapping.name()
-                    + "): " + String.join("; ", codes.stream().map(Object::toString).toList()), false));
-        }
-        return resource;
     }
 
     private static Instant lastUpdated(IBaseResource resource) {
@@ -159,7 +151,7 @@ public final class ReadSoapPage implements Processor {
     }
 
     /** The patient of the nearest node above it that is a record of the patient mapping. */
-    static IBaseResource enclosing(Node node, Map<Node, IBaseResource> patients) {
+    public static IBaseResource enclosing(Node node, Map<Node, IBaseResource> patients) {
         for (Node parent = node.getParentNode(); parent != null; parent = parent.getParentNode()) {
             IBaseResource patient = patients.get(parent);
             if (patient != null) {

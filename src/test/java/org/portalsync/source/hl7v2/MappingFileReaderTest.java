@@ -3,6 +3,7 @@ package org.portalsync.source.hl7v2;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.util.Map;
 import java.util.Optional;
 
 import org.junit.jupiter.api.Test;
@@ -83,6 +84,31 @@ class MappingFileReaderTest {
                 .startsWith("config/mappings/clinic-a.yaml:7: id needs 'from'");
         assertThat(error(withRules("  - {target: gender}\n")))
                 .isEqualTo("config/mappings/clinic-a.yaml:11: rule 'gender': give exactly one of source, sources, concat, value, reference or reference-of");
+    }
+
+    @Test
+    void aDocumentSectionIsReadAndChecked() {
+        String document = HEAD.replace("messages:\n  - {type: ADT, events: [A04]}\n", "document:\n  format: json\n  files: \"export-*.json\"\n"
+                + "  records: /document/patients\n").replace("[PID-3(5=MR)-1]", "[id]");
+        MappingFile mapping = new MappingFileReader(MapHl7v2MessageTest.FHIR, key -> Optional.empty()).read("config/mappings/clinic-a.yaml",
+                document + "  - {source: name/family, target: name.family}\n");
+        assertThat(mapping.document()).isEqualTo(new MappingFile.Document("json", "export-*.json", "/document/patients", Map.of()));
+        assertThat(mapping.document().takes("export-2024-03-01.json")).isTrue();
+        assertThat(mapping.document().takes("notes.json")).isFalse();
+        assertThat(mapping.accepts()).isEmpty();
+        assertThat(mapping.recordPath()).isEqualTo("/document/patients");
+
+        assertThat(error(document.replace("format: json", "format: csv") + "  - {source: name, target: gender}\n"))
+                .isEqualTo("config/mappings/clinic-a.yaml:4: document.format 'csv': json or xml");
+        assertThat(error(document.replace("  records:", "  namespaces: {a: \"urn:a\"}\n  records:") + "  - {source: name, target: gender}\n"))
+                .startsWith("config/mappings/clinic-a.yaml:6: a JSON document has no XML namespaces");
+        assertThat(error(document.replace("export-*.json", "in/export-*.json") + "  - {source: name, target: gender}\n"))
+                .startsWith("config/mappings/clinic-a.yaml:5: document.files 'in/export-*.json' names files of the document folder itself");
+        assertThat(error(document.replace("document:", "messages:\n  - {type: ADT, events: [A04]}\ndocument:")
+                + "  - {source: name, target: gender}\n")).startsWith("config/mappings/clinic-a.yaml:3: a mapping takes HL7 v2 messages, a SOAP "
+                        + "operation's records or document files: one of them");
+        assertThat(error(document.replace("records: /document/patients", "records: /document/[") + "  - {source: name, target: gender}\n"))
+                .startsWith("config/mappings/clinic-a.yaml:6: ");
     }
 
     @Test
