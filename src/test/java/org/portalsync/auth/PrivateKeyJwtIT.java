@@ -98,6 +98,7 @@ class PrivateKeyJwtIT {
         assertThat(accepted).hasSize(1);
         assertThat(accepted.get(0).algorithm()).isEqualTo(algorithm);
         assertThat(accepted.get(0).keyId()).isEqualTo("engine-1");
+        assertThat(accepted.get(0).scope()).as("the source's scopes, asked for as SMART backend services grants them").isEqualTo("system/Patient.read");
         assertThat(Duration.between(accepted.get(0).issuedAt(), accepted.get(0).expiresAt())).isLessThanOrEqualTo(Duration.ofMinutes(5));
         assertThat(count("SELECT COUNT(*) FROM audit_event WHERE action = 'OAuth2.token' AND result = 'success'")).isEqualTo(1);
         assertThat(logText()).doesNotContain(key.toJSONObject().get("d").toString());
@@ -119,6 +120,20 @@ class PrivateKeyJwtIT {
         List<SandboxEhr.ClientAssertion> accepted = EHR.acceptedAssertions(clientId);
         assertThat(accepted).hasSize(2);
         assertThat(accepted.get(0).jwtId()).isNotEqualTo(accepted.get(1).jwtId());
+    }
+
+    @Test
+    void aScopeOtherThanASystemScopeIsRefused() throws Exception {
+        JWK key = TestKeys.rsa("engine-1");
+        EHR.registerBackendService(clientId, TestKeys.publicJwks(key));
+        ClientCredentialsTokenSource tokens = new ClientCredentialsTokenSource(http, TokenEndpoint.fixed(EHR.tokenUrl()), clientId,
+                new PrivateKeyJwtAuthentication(clientId, new SigningKeys(TestKeys.writeJwks(dir.resolve("keys.json"), key), "", ""),
+                        Clock.systemUTC()), "patient/Patient.read", Duration.ofSeconds(60), Duration.ofSeconds(10), Clock.systemUTC(), audit,
+                "test_service");
+
+        assertThatThrownBy(tokens::accessToken).isInstanceOf(AuthenticationFailedException.class).hasMessageContaining("HTTP 400")
+                .hasMessageContaining("invalid_scope");
+        assertThat(EHR.acceptedAssertions(clientId)).isEmpty();
     }
 
     @Test
@@ -255,7 +270,7 @@ class PrivateKeyJwtIT {
     private HttpResponse<String> post(String assertion) throws Exception {
         String form = "grant_type=client_credentials&client_assertion_type="
                 + URLEncoder.encode(PrivateKeyJwtAuthentication.ASSERTION_TYPE, StandardCharsets.UTF_8)
-                + "&client_assertion=" + assertion;
+                + "&client_assertion=" + assertion + "&scope=" + URLEncoder.encode("system/Patient.read", StandardCharsets.UTF_8);
         return http.send(HttpRequest.newBuilder(URI.create(EHR.tokenUrl())).header("Content-Type", "application/x-www-form-urlencoded")
                 .POST(HttpRequest.BodyPublishers.ofString(form)).build(), HttpResponse.BodyHandlers.ofString());
     }

@@ -152,6 +152,10 @@ final class SandboxAuth {
      * never both in one request, as the RFC requires.
      */
     final class TokenServlet extends HttpServlet {
+
+        private static final String ACCEPTED_ASSERTION = "sandbox.acceptedAssertion";
+        private static final String ACCEPTED_CLIENT = "sandbox.acceptedClient";
+
         @Override
         protected void doPost(HttpServletRequest req, HttpServletResponse resp) throws IOException {
             resp.setHeader("Cache-Control", "no-store");
@@ -167,6 +171,14 @@ final class SandboxAuth {
                     error(resp, 400, "unsupported_grant_type", "only client_credentials is supported");
                     return;
                 }
+                String scope = req.getParameter("scope");
+                // a backend service acts for no user or patient: SMART Backend Services grants system/ scopes only
+                if (scope == null || scope.isBlank() || !java.util.Arrays.stream(scope.trim().split(" +")).allMatch(s -> s.startsWith("system/"))) {
+                    error(resp, 400, "invalid_scope", "a backend service asks for system/ scopes only");
+                    return;
+                }
+                accepted.computeIfAbsent((String) req.getAttribute(ACCEPTED_CLIENT), id -> new CopyOnWriteArrayList<>())
+                        .add((SandboxEhr.ClientAssertion) req.getAttribute(ACCEPTED_ASSERTION));
                 issueToken(req, resp);
                 return;
             }
@@ -307,8 +319,10 @@ final class SandboxAuth {
             if (usedJtis.putIfAbsent(clientId + " " + jti, exp) != null) {
                 return "jti already used: an assertion is good for one request";
             }
-            accepted.computeIfAbsent(clientId, id -> new CopyOnWriteArrayList<>()).add(new SandboxEhr.ClientAssertion(kid, alg.getName(),
-                    claims.getIssueTime() == null ? null : claims.getIssueTime().toInstant(), exp, jti));
+            // recorded as accepted once the token is issued (after the scope check)
+            req.setAttribute(ACCEPTED_ASSERTION, new SandboxEhr.ClientAssertion(kid, alg.getName(),
+                    claims.getIssueTime() == null ? null : claims.getIssueTime().toInstant(), exp, jti, req.getParameter("scope")));
+            req.setAttribute(ACCEPTED_CLIENT, clientId);
             return null;
         }
 

@@ -272,8 +272,11 @@ public final class SandboxEhr implements AutoCloseable {
         auth.registerBackendClient(clientId, publicKeys);
     }
 
-    /** One client assertion the token endpoint accepted: its header's kid and alg, and its claims' times and jti. */
-    public record ClientAssertion(String keyId, String algorithm, Instant issuedAt, Instant expiresAt, String jwtId) {
+    /**
+     * One client assertion the token endpoint accepted: its header's kid and alg, its claims' times and jti, and the scope
+     * the token request asked for.
+     */
+    public record ClientAssertion(String keyId, String algorithm, Instant issuedAt, Instant expiresAt, String jwtId, String scope) {
     }
 
     /** The assertions of this backend-service client the token endpoint accepted, oldest first. */
