@@ -75,7 +75,7 @@ public final class FaultInjectingProxy implements AutoCloseable {
     private record StandingFailure(String pathAndQueryContains, int status) {
     }
 
-    private enum Kind { FAIL, RATE_LIMIT, DELAY, DROP, REWRITE }
+    private enum Kind { FAIL, RATE_LIMIT, DELAY, DROP, REWRITE, STILL_RUNNING }
 
     private static final class Fault {
         final Kind kind;
@@ -198,6 +198,14 @@ public final class FaultInjectingProxy implements AutoCloseable {
     /** As {@link #rateLimitNext(int, int)}, only for requests whose path contains {@code pathContains}. */
     public void rateLimitNext(int n, int retryAfterSeconds, String pathContains) {
         add(new Fault(Kind.RATE_LIMIT, n, pathContains, retryAfterSeconds, null, null));
+    }
+
+    /**
+     * The next {@code n} requests whose path contains {@code pathContains} get {@code 202 Accepted} with
+     * {@code Retry-After: retryAfterSeconds} and no body, as an EHR answers the status request of an export still running.
+     */
+    public void stillRunningNext(int n, int retryAfterSeconds, String pathContains) {
+        add(new Fault(Kind.STILL_RUNNING, n, pathContains, retryAfterSeconds, null, null));
     }
 
     /** The next {@code n} requests wait {@code delay} before being forwarded. */
@@ -384,6 +392,12 @@ public final class FaultInjectingProxy implements AutoCloseable {
                     case RATE_LIMIT -> {
                         exchange.getResponseHeaders().set("Retry-After", String.valueOf(fault.status));
                         sendOutcome(exchange, 429, "injected fault: rate limited");
+                        return;
+                    }
+                    case STILL_RUNNING -> {
+                        exchange.getResponseHeaders().set("Retry-After", String.valueOf(fault.status));
+                        exchange.sendResponseHeaders(202, -1);
+                        exchange.close();
                         return;
                     }
                     case DROP -> throw new DroppedConnection();

@@ -40,9 +40,12 @@ class FhirBulkExportIT {
         int count = 2 * SandboxEhr.bulkExportFileCapacity() + 37;
         List<SeededPatient> seeded = EHR.seedPatientsOneByOne(count, seed);
         try (FaultInjectingProxy proxy = new FaultInjectingProxy(EHR.fhirBaseUrl());
-                TestEngine engine = TestEngine.start(settings(proxy, seed))) {
+                TestEngine engine = TestEngine.start(settings(proxy, seed, "5s"))) {
             // one known bad line in the first file, besides the generator's defects
             proxy.rewriteNextBody(1, body -> "{\"resourceType\":\"Patient\", not json\n" + body, DOWNLOAD);
+            // the export still running at the first two status requests: Retry-After 3 s (waited out), then 60 s (cut to 5 s)
+            proxy.stillRunningNext(1, 3, STATUS);
+            proxy.stillRunningNext(1, 60, STATUS);
 
             String first = engine.poll();
 
@@ -62,13 +65,16 @@ class FhirBulkExportIT {
             // the last is the DELETE's: HAPI answers 404 for a job that has completed (it keeps the files until they expire)
             assertThat(statusAnswers.get(statusAnswers.size() - 1).status()).isEqualTo(404);
             List<RecordedResponse> polls = statusAnswers.subList(0, statusAnswers.size() - 1);
-            assertThat(polls).as("202 while the job runs, then 200 with the manifest").hasSizeGreaterThan(1);
+            assertThat(polls).as("202 while the job runs, then 200 with the manifest").isNotEmpty();
             assertThat(polls.subList(0, polls.size() - 1)).allSatisfy(r -> assertThat(r.status()).isEqualTo(202));
             assertThat(polls.get(polls.size() - 1).status()).isEqualTo(200);
-            // HAPI answers Retry-After: 120; the engine waits it out up to export-max-poll-wait (1 s here)
+            // each wait is the Retry-After of the answer before it, up to export-max-poll-wait (5 s here): 3 s, then 5 s for the
+            // proxy's 60, then 5 s for HAPI's own 120 while the job runs. Without Retry-After they would be 1, 2, 4 s.
             List<Instant> asked = auditTimes(engine, "Patient.export-status");
-            for (int i = 1; i < asked.size(); i++) {
-                assertThat(Duration.between(asked.get(i - 1), asked.get(i))).isBetween(Duration.ofMillis(900), Duration.ofSeconds(10));
+            assertThat(asked).hasSizeGreaterThanOrEqualTo(3);
+            assertThat(Duration.between(asked.get(0), asked.get(1))).isBetween(Duration.ofMillis(2900), Duration.ofMillis(4500));
+            for (int i = 2; i < asked.size(); i++) {
+                assertThat(Duration.between(asked.get(i - 1), asked.get(i))).isBetween(Duration.ofMillis(4900), Duration.ofSeconds(15));
             }
             assertThat(proxy.requests().stream().filter(r -> r.pathAndQuery().startsWith(DOWNLOAD)))
                     .as("each NDJSON file once, asked for as NDJSON").hasSize(files)
@@ -232,9 +238,14 @@ class FhirBulkExportIT {
     }
 
     private static Map<String, String> settings(FaultInjectingProxy proxy, long seed) {
+        return settings(proxy, seed, "1s");
+    }
+
+    /** @param maxPollWait the longest wait between two status requests, whatever Retry-After says */
+    private static Map<String, String> settings(FaultInjectingProxy proxy, long seed, String maxPollWait) {
         Map<String, String> settings = new HashMap<>(TestEngine.settingsFor(EHR, proxy.baseUrl() + "/fhir", "h2", seed));
         settings.put(PortalSyncSettings.FHIR_INITIAL_LOAD, "export");
-        settings.put(PortalSyncSettings.FHIR_EXPORT_MAX_POLL_WAIT, "1s");
+        settings.put(PortalSyncSettings.FHIR_EXPORT_MAX_POLL_WAIT, maxPollWait);
         settings.put(PortalSyncSettings.FHIR_PAGE_SIZE, "50");
         // no re-read window: the poll after the export reads exactly what changed after its transactionTime
         settings.put(PortalSyncSettings.FHIR_POLL_OVERLAP, "0s");
