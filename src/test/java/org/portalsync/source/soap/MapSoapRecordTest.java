@@ -70,7 +70,7 @@ class MapSoapRecordTest {
                 .isInstanceOf(ConfigurationException.class).hasMessageStartingWith("config/mappings/s.yaml:")
                 .hasMessageContaining("rule 'identifier.value': 'lp:Mrn[' is not an XPath");
         assertThatThrownBy(() -> read("config/mappings/s.yaml", shipped.replace("produces: Patient", "produces: Patient\nmessages: [{type: ADT, "
-                + "events: [A04]}]"))).hasMessageContaining("HL7 v2 messages or a SOAP operation's records, not both");
+                + "events: [A04]}]"))).hasMessageContaining("a mapping takes HL7 v2 messages, a SOAP operation's records or document files: one of them");
     }
 
     @Test
