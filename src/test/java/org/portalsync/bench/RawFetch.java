@@ -13,9 +13,15 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.util.Base64;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import org.hl7.fhir.r4.model.Bundle;
+import org.portalsync.auth.ClientAuthentication;
+import org.portalsync.auth.ClientSecretAuthentication;
+import org.portalsync.auth.PrivateKeyJwtAuthentication;
+import org.portalsync.auth.SigningKeys;
 import org.portalsync.config.PortalSyncSettings;
 import org.portalsync.mapping.MapFhirPatient;
 
@@ -30,6 +36,8 @@ final class RawFetch {
     private final String tokenUrl;
     private final String clientId;
     private final String clientSecret;
+    private final String privateKeyFile;
+    private final String keyId;
     private final String searchUrl;
     private final FhirContext context;
 
@@ -39,6 +47,8 @@ final class RawFetch {
         this.tokenUrl = settings.get(PortalSyncSettings.AUTH_TOKEN_URL);
         this.clientId = settings.get(PortalSyncSettings.AUTH_CLIENT_ID);
         this.clientSecret = settings.get(PortalSyncSettings.AUTH_CLIENT_SECRET);
+        this.privateKeyFile = settings.get(PortalSyncSettings.AUTH_PRIVATE_KEY_FILE);
+        this.keyId = settings.getOrDefault(PortalSyncSettings.AUTH_KEY_ID, "");
         int pageSize = Integer.parseInt(settings.getOrDefault(PortalSyncSettings.FHIR_PAGE_SIZE, "50"));
         this.searchUrl = fhirBaseUrl + "/Patient?" + encodeQuery(settings.getOrDefault(PortalSyncSettings.FHIR_PATIENT_SEARCH, ""))
                 + "_sort=_lastUpdated&_count=" + pageSize + "&_elements=" + MapFhirPatient.MAPPED_ELEMENTS;
@@ -71,18 +81,27 @@ final class RawFetch {
         return entries;
     }
 
-    /** @return a bearer token from the token endpoint, or null when the server takes requests without one */
+    /**
+     * @return a bearer token from the token endpoint, or null when the server takes requests without one. The client
+     *     authenticates as the engine does: with its private key (private_key_jwt) when the settings name one, else
+     *     with its secret (client_secret_basic).
+     */
     String token() throws Exception {
         if (tokenUrl == null || tokenUrl.isBlank()) {
             return null;
         }
-        String basic = Base64.getEncoder().encodeToString((clientId + ":" + clientSecret).getBytes(StandardCharsets.UTF_8));
-        HttpRequest request = HttpRequest.newBuilder(URI.create(tokenUrl))
-                .header("Authorization", "Basic " + basic)
-                .header("Content-Type", "application/x-www-form-urlencoded")
-                .POST(HttpRequest.BodyPublishers.ofString("grant_type=client_credentials&scope="
-                        + URLEncoder.encode("system/Patient.read", StandardCharsets.UTF_8)))
-                .build();
+        ClientAuthentication authentication = privateKeyFile == null || privateKeyFile.isBlank()
+                ? new ClientSecretAuthentication(clientId, clientSecret, ClientSecretAuthentication.BASIC)
+                : new PrivateKeyJwtAuthentication(clientId, new SigningKeys(Path.of(privateKeyFile), keyId, ""), Clock.systemUTC());
+        Map<String, String> form = new LinkedHashMap<>();
+        form.put("grant_type", "client_credentials");
+        form.put("scope", "system/Patient.read");
+        HttpRequest.Builder builder = HttpRequest.newBuilder(URI.create(tokenUrl)).header("Content-Type", "application/x-www-form-urlencoded");
+        authentication.authenticate(URI.create(tokenUrl), form, builder);
+        StringBuilder body = new StringBuilder();
+        form.forEach((name, value) -> body.append(body.length() == 0 ? "" : "&").append(name).append('=')
+                .append(URLEncoder.encode(value, StandardCharsets.UTF_8)));
+        HttpRequest request = builder.POST(HttpRequest.BodyPublishers.ofString(body.toString())).build();
         HttpResponse<String> response = HttpClient.newHttpClient().send(request, HttpResponse.BodyHandlers.ofString());
         if (response.statusCode() != 200) {
             throw new IllegalStateException("token endpoint answered HTTP " + response.statusCode() + ": " + response.body());

@@ -39,7 +39,8 @@ import org.portalsync.sync.TestEngine;
  * Flight Recorder profile of the engine phase next to its log).
  *
  * <p>Against any running FHIR server instead of the sandbox: {@code -Dbench.base-url=http://host/fhir}
- * [{@code -Dbench.token-url=... -Dbench.client-id=...}, secret in the environment variable
+ * [{@code -Dbench.token-url=... -Dbench.client-id=...}, {@code -Dbench.private-key=<PEM, PKCS#12 or JWKS file> [-Dbench.key-id=...]}
+ * for private_key_jwt, or the secret in the environment variable
  * {@code BENCH_CLIENT_SECRET}]. It then reads what the server holds ({@code -Dbench.search=...} narrows
  * it), or, with {@code -Dbench.seed-server=true}, first seeds N generated patients into it and reads those.
  */
@@ -107,6 +108,13 @@ public final class SyncBenchmark {
                     System.getProperty("bench.client-id", ""), System.getenv().getOrDefault("BENCH_CLIENT_SECRET", ""), "h2",
                     seedServer ? tag : System.getProperty("bench.search", "")));
             settings.put(PortalSyncSettings.MAPPING_MRN_SYSTEM, System.getProperty("bench.mrn-system", SandboxPatientGenerator.MRN_SYSTEM));
+            // an EHR that takes backend services by private_key_jwt only: the engine and the raw fetch sign with this key
+            String privateKey = System.getProperty("bench.private-key", "");
+            if (!privateKey.isBlank()) {
+                settings.put(PortalSyncSettings.AUTH_PRIVATE_KEY_FILE, Path.of(privateKey).toAbsolutePath().toString());
+                settings.put(PortalSyncSettings.AUTH_KEY_ID, System.getProperty("bench.key-id", ""));
+                settings.put(PortalSyncSettings.AUTH_CLIENT_SECRET, "");
+            }
             if (baseUrl.startsWith("http:")) {
                 settings.put(PortalSyncSettings.FHIR_ALLOW_INSECURE_HTTP, "true");
             }
