@@ -40,11 +40,11 @@ class FhirBulkExportIT {
         int count = 2 * SandboxEhr.bulkExportFileCapacity() + 37;
         List<SeededPatient> seeded = EHR.seedPatientsOneByOne(count, seed);
         try (FaultInjectingProxy proxy = new FaultInjectingProxy(EHR.fhirBaseUrl());
-                TestEngine engine = TestEngine.start(settings(proxy, seed, "5s"))) {
+                TestEngine engine = TestEngine.start(settings(proxy, seed, "3s"))) {
             // one known bad line in the first file, besides the generator's defects
             proxy.rewriteNextBody(1, body -> "{\"resourceType\":\"Patient\", not json\n" + body, DOWNLOAD);
-            // the export still running at the first two status requests: Retry-After 3 s (waited out), then 60 s (cut to 5 s)
-            proxy.stillRunningNext(1, 3, STATUS);
+            // the export still running at the first two status requests: Retry-After 2 s (waited out), then 60 s (cut to 3 s)
+            proxy.stillRunningNext(1, 2, STATUS);
             proxy.stillRunningNext(1, 60, STATUS);
 
             String first = engine.poll();
@@ -68,13 +68,13 @@ class FhirBulkExportIT {
             assertThat(polls).as("202 while the job runs, then 200 with the manifest").isNotEmpty();
             assertThat(polls.subList(0, polls.size() - 1)).allSatisfy(r -> assertThat(r.status()).isEqualTo(202));
             assertThat(polls.get(polls.size() - 1).status()).isEqualTo(200);
-            // each wait is the Retry-After of the answer before it, up to export-max-poll-wait (5 s here): 3 s, then 5 s for the
-            // proxy's 60, then 5 s for HAPI's own 120 while the job runs. Without Retry-After they would be 1, 2, 4 s.
+            // each wait is the Retry-After of the answer before it, up to export-max-poll-wait (3 s here): 2 s, then 3 s for the
+            // proxy's 60, then 3 s for HAPI's own 120 while the job runs. Without Retry-After they would be 1, 2, 4 s.
             List<Instant> asked = auditTimes(engine, "Patient.export-status");
             assertThat(asked).hasSizeGreaterThanOrEqualTo(3);
-            assertThat(Duration.between(asked.get(0), asked.get(1))).isBetween(Duration.ofMillis(2900), Duration.ofMillis(4500));
+            assertThat(Duration.between(asked.get(0), asked.get(1))).isBetween(Duration.ofMillis(1900), Duration.ofMillis(2900));
             for (int i = 2; i < asked.size(); i++) {
-                assertThat(Duration.between(asked.get(i - 1), asked.get(i))).isBetween(Duration.ofMillis(4900), Duration.ofSeconds(15));
+                assertThat(Duration.between(asked.get(i - 1), asked.get(i))).isBetween(Duration.ofMillis(2900), Duration.ofSeconds(15));
             }
             assertThat(proxy.requests().stream().filter(r -> r.pathAndQuery().startsWith(DOWNLOAD)))
                     .as("each NDJSON file once, asked for as NDJSON").hasSize(files)

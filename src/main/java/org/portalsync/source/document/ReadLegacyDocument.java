@@ -161,7 +161,8 @@ public final class ReadLegacyDocument implements Processor {
         return new Read(first.source(), records, issues);
     }
 
-    private static Document parse(String format, byte[] bytes) {
+    /** A document file as its mapping's {@code document.format} says: JSON read as XML, or XML parsed safely (no DOCTYPE). */
+    public static Document parse(String format, byte[] bytes) {
         if (format.equals("json")) {
             return JsonAsXml.read(bytes);
         }

@@ -13,7 +13,7 @@ import ca.uhn.fhir.context.FhirContext;
 import org.hl7.fhir.instance.model.api.IBaseResource;
 import org.hl7.fhir.r4.model.Bundle;
 import org.hl7.fhir.r4.model.Resource;
-import org.portalsync.source.document.JsonAsXml;
+import org.portalsync.source.document.ReadLegacyDocument;
 import org.portalsync.source.hl7v2.Hl7v2MessageException;
 import org.portalsync.source.hl7v2.MapHl7v2Command;
 import org.portalsync.source.hl7v2.MappedMessage;
@@ -40,7 +40,7 @@ public final class MapSoapSample {
     public static int run(MappingFile mapping, MappingFile patientMapping, Path sample, FhirContext fhir, PrintStream out, PrintStream err)
             throws IOException {
         byte[] bytes = Files.readAllBytes(sample);
-        Document document = mapping.document() != null && mapping.document().format().equals("json") ? JsonAsXml.read(bytes)
+        Document document = mapping.document() != null ? ReadLegacyDocument.parse(mapping.document().format(), bytes)
                 : SafeXml.parse(bytes, sample.toString());
         MapSoapRecord mapper = new MapSoapRecord(fhir);
         Map<Node, IBaseResource> patients = new IdentityHashMap<>();
