@@ -26,11 +26,13 @@ public final class PortalDatabase implements AutoCloseable {
     private final HikariDataSource dataSource;
     private final CommitsOnDisk commitsOnDisk;
     private final boolean h2File;
+    private final FreshTableStatistics freshTables;
 
-    private PortalDatabase(HikariDataSource dataSource, boolean h2File) {
+    private PortalDatabase(HikariDataSource dataSource, boolean h2File, boolean postgresql) {
         this.dataSource = dataSource;
         this.commitsOnDisk = new CommitsOnDisk(dataSource, h2File);
         this.h2File = h2File;
+        this.freshTables = new FreshTableStatistics(dataSource, postgresql);
     }
 
     /** Whether this is an embedded H2 file database (the default), whose file H2 sizes itself. */
@@ -62,7 +64,7 @@ public final class PortalDatabase implements AutoCloseable {
             dataSource.close();
             throw e;
         }
-        return new PortalDatabase(dataSource, url.startsWith("jdbc:h2:") && !url.startsWith("jdbc:h2:mem:"));
+        return new PortalDatabase(dataSource, url.startsWith("jdbc:h2:") && !url.startsWith("jdbc:h2:mem:"), url.startsWith("jdbc:postgresql:"));
     }
 
     /**
@@ -143,12 +145,12 @@ public final class PortalDatabase implements AutoCloseable {
 
     /** Runs the work in one transaction: commit if it returns, roll back if it throws. */
     public <T> T inTransaction(TransactionalWork<T> work) {
+        T result;
         try (Connection connection = dataSource.getConnection()) {
             connection.setAutoCommit(false);
             try {
-                T result = work.run(connection);
+                result = work.run(connection);
                 connection.commit();
-                return result;
             } catch (SQLException | RuntimeException e) {
                 connection.rollback();
                 throw e;
@@ -159,6 +161,9 @@ public final class PortalDatabase implements AutoCloseable {
             // drivers quote the offending value in their messages: see SqlFailureText
             throw PortalDatabaseException.of(e);
         }
+        // with the connection back in the pool: a look may take one
+        freshTables.afterCommit();
+        return result;
     }
 
     /**
@@ -166,11 +171,14 @@ public final class PortalDatabase implements AutoCloseable {
      * where a transaction around it would cost PostgreSQL one more round trip, its {@code COMMIT}.
      */
     public <T> T inAutoCommit(TransactionalWork<T> work) {
+        T result;
         try (Connection connection = dataSource.getConnection()) {
-            return work.run(connection);
+            result = work.run(connection);
         } catch (SQLException e) {
             throw PortalDatabaseException.of(e);
         }
+        freshTables.afterCommit();
+        return result;
     }
 
     /**
@@ -227,6 +235,7 @@ public final class PortalDatabase implements AutoCloseable {
 
     @Override
     public void close() {
+        freshTables.close();
         dataSource.close();
     }
 

@@ -2,6 +2,7 @@ package org.portalsync.bench;
 
 import java.nio.file.Path;
 import java.util.Map;
+import org.portalsync.config.PortalSyncSettings;
 import org.portalsync.sync.TestEngine;
 
 /**
@@ -21,6 +22,8 @@ public final class EngineRun {
         long expected = Long.parseLong(args[1]);
         int exit;
         try (TestEngine engine = TestEngine.start(settings)) {
+            // on PostgreSQL, what each poll costs the server, statement by statement, goes to this phase's log
+            PostgresStatements syncStatements = postgresStatements(settings);
             HeapSampler heap = HeapSampler.start();
             ThreadCpu threads = ThreadCpu.start();
             ProgressSampler progress = ProgressSampler.start(engine.database());
@@ -29,6 +32,9 @@ public final class EngineRun {
             long nanos = System.nanoTime() - started;
             HeapSampler.Result used = heap.stop();
             System.out.println(SyncBenchmark.THREADS + " " + threads.stop(8));
+            if (syncStatements != null) {
+                syncStatements.print("synced record", expected, 20);
+            }
 
             long rows = engine.count("SELECT COUNT(*) FROM portal_patient");
             String tenths = progress.stop(rows, nanos);
@@ -36,12 +42,16 @@ public final class EngineRun {
             try (var connection = engine.database().getConnection(); var clear = connection.createStatement()) {
                 clear.executeUpdate("DELETE FROM sync_high_water_mark");
             }
+            PostgresStatements statements = postgresStatements(settings);
             long rereadCpuStarted = HeapSampler.processCpuNanos();
             long rereadStarted = System.nanoTime();
             String reread = engine.poll();
             long rereadNanos = System.nanoTime() - rereadStarted;
             long rereadCpuMillis = (HeapSampler.processCpuNanos() - rereadCpuStarted) / 1_000_000;
             System.out.println("BENCH-REREAD " + reread);
+            if (statements != null) {
+                statements.print("re-read record", expected, 20);
+            }
             long deadLetters = engine.count("SELECT COUNT(*) FROM dead_letter");
             System.out.println(SyncBenchmark.SUMMARY + " " + summary);
             System.out.println(SyncBenchmark.RESULT + " records=" + (rows + rejected) + " nanos=" + nanos + " " + used.toLine()
@@ -54,5 +64,10 @@ public final class EngineRun {
             }
         }
         System.exit(exit);
+    }
+
+    private static PostgresStatements postgresStatements(Map<String, String> settings) throws java.sql.SQLException {
+        String url = settings.get(PortalSyncSettings.DB_URL);
+        return url.startsWith("jdbc:postgresql") ? PostgresStatements.reset(url, settings.get(PortalSyncSettings.DB_USER)) : null;
     }
 }
