@@ -11,6 +11,7 @@ import java.time.OffsetDateTime;
 import java.time.ZoneId;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -174,9 +175,21 @@ public final class PortalPatientStore {
     public record NewPatient(PortalPatient patient, PatientProvenance provenance) {
     }
 
+    /** Most rows in one insert statement: 64 rows of 25 parameters stay far below any driver's parameter limit. */
+    private static final int MOST_ROWS_PER_INSERT = 64;
+
+    private static final String INSERT_PATIENTS = "INSERT INTO portal_patient (source, source_id, source_version, source_last_updated,"
+            + " source_zone, mrn, legal_prefix, legal_given, legal_family, legal_suffix, preferred_prefix, preferred_given,"
+            + " preferred_family, preferred_suffix, birth_date, gender, preferred_language, archived, deceased, deceased_at, display_name,"
+            + " field_provenance, archived_at, created_at, updated_at, row_version) VALUES ";
+
+    private static final String INSERT_PATIENT_ROW = "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1)";
+
     /**
-     * Inserts new patients of one source (distinct records) in one JDBC batch, written at once (their keys are needed),
-     * their child rows held in {@code writes}: one round trip for a page's new patients, not one each.
+     * Inserts new patients of one source (distinct records) with a few multi-row statements, written at once (their
+     * keys are needed), their child rows held in {@code writes}. A JDBC batch would not do: a driver that must return
+     * generated keys (PostgreSQL's) runs a batch's rows as one statement each. The rows go in groups of a power of two,
+     * so a handful of statement texts serve every page size and each stays prepared.
      *
      * @return each new patient's portal id, in order
      */
@@ -185,31 +198,32 @@ public final class PortalPatientStore {
             return List.of();
         }
         Map<String, Long> idsBySourceId = new HashMap<>();
-        try (PreparedStatement insert = writes.connection().prepareStatement(
-                "INSERT INTO portal_patient (source, source_id, source_version, source_last_updated, source_zone, mrn,"
-                        + " legal_prefix, legal_given, legal_family, legal_suffix, preferred_prefix, preferred_given,"
-                        + " preferred_family, preferred_suffix, birth_date, gender, preferred_language, archived, deceased, deceased_at, display_name,"
-                        + " field_provenance, archived_at, created_at, updated_at, row_version)"
-                        + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1)",
-                new String[] {"id", "source_id"})) {
-            for (NewPatient row : created) {
-                PortalPatient patient = row.patient();
-                insert.setString(1, patient.source());
-                insert.setString(2, patient.sourceId());
-                int next = setColumns(insert, 3, patient);
-                insert.setString(next, row.provenance().toJson(patient));
-                insert.setObject(next + 1, patient.archived() ? PortalDatabase.utc(now) : null);
-                insert.setObject(next + 2, PortalDatabase.utc(now));
-                insert.setObject(next + 3, PortalDatabase.utc(now));
-                insert.addBatch();
-            }
-            insert.executeBatch();
-            // by source id, not by position: the order a database returns a batch's keys in is its own
-            try (ResultSet keys = insert.getGeneratedKeys()) {
-                while (keys.next()) {
-                    idsBySourceId.put(keys.getString(2), keys.getLong(1));
+        for (int from = 0; from < created.size(); ) {
+            int rows = Integer.highestOneBit(Math.min(created.size() - from, MOST_ROWS_PER_INSERT));
+            try (PreparedStatement insert = writes.connection().prepareStatement(
+                    INSERT_PATIENTS + String.join(", ", Collections.nCopies(rows, INSERT_PATIENT_ROW)),
+                    new String[] {"id", "source_id"})) {
+                int parameter = 1;
+                for (NewPatient row : created.subList(from, from + rows)) {
+                    PortalPatient patient = row.patient();
+                    insert.setString(parameter, patient.source());
+                    insert.setString(parameter + 1, patient.sourceId());
+                    int next = setColumns(insert, parameter + 2, patient);
+                    insert.setString(next, row.provenance().toJson(patient));
+                    insert.setObject(next + 1, patient.archived() ? PortalDatabase.utc(now) : null);
+                    insert.setObject(next + 2, PortalDatabase.utc(now));
+                    insert.setObject(next + 3, PortalDatabase.utc(now));
+                    parameter = next + 4;
+                }
+                insert.executeUpdate();
+                // by source id, not by position: the order a database returns a statement's keys in is its own
+                try (ResultSet keys = insert.getGeneratedKeys()) {
+                    while (keys.next()) {
+                        idsBySourceId.put(keys.getString(2), keys.getLong(1));
+                    }
                 }
             }
+            from += rows;
         }
         List<Long> ids = new ArrayList<>(created.size());
         for (NewPatient row : created) {
