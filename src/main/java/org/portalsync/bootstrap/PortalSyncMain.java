@@ -62,6 +62,7 @@ public final class PortalSyncMain {
                 PortalSyncHome.codeLocation(), Path.of("").toAbsolutePath());
         Path configFile = home.configFile();
         LOG.info("portal-sync home: {} ({})", home.folder(), home.chosenBy());
+        LOG.info("JVM: {}", JvmSummary.describe());
         Main main = new Main();
         main.setAppName("portal-sync");
         main.setPropertyPlaceholderLocations("file:" + configFile);

@@ -36,7 +36,8 @@ import org.portalsync.sync.TestEngine;
  *
  * <p>System properties: {@code bench.page-size} (default 50, the engine's default),
  * {@code bench.seed}, {@code bench.child-xmx} (default: this JVM's -Xmx), {@code bench.jfr=true} (a
- * Flight Recorder profile of the engine phase next to its log).
+ * Flight Recorder profile of the engine phase next to its log), {@code bench.jvm-args} (both phases' JVMs),
+ * {@code bench.engine-jvm-args} (the engine's, after config/jvm.options, which it gets as bin/portal-sync gives them).
  *
  * <p>Against any running FHIR server instead of the sandbox: {@code -Dbench.base-url=http://host/fhir}
  * [{@code -Dbench.token-url=... -Dbench.client-id=...}, {@code -Dbench.private-key=<PEM, PKCS#12 or JWKS file> [-Dbench.key-id=...]}
@@ -171,6 +172,8 @@ public final class SyncBenchmark {
         System.out.println();
         System.out.printf("portal-sync benchmark: N=%d, page size %d, %s sync worker(s), %s, portal DB %s%n",
                 records, pageSize, settings.get(PortalSyncSettings.SYNC_WORKERS), server, postgres ? "PostgreSQL (embedded, local; synchronous_commit=on)" : "H2 file (each commit written at once)");
+        System.out.println("engine JVM options: " + String.join(" ", engineJvmOptions())
+                + " (config/jvm.options, as bin/portal-sync starts the engine, then -Dbench.engine-jvm-args); the raw fetch: the JVM's defaults");
         System.out.println("| phase        | records | time (s) | records/s | peak heap (MiB) | CPU (s) | CPU ms/record |");
         if (seedSeconds > 0) {
             System.out.println(row("seed EHR", n, seedSeconds, "-", -1));
@@ -230,6 +233,10 @@ public final class SyncBenchmark {
         if (!jvmArgs.isEmpty()) {
             command.addAll(List.of(jvmArgs.split("\\s+")));
         }
+        if (main == EngineRun.class) {
+            // the engine as shipped: bin/portal-sync's options, then -Dbench.engine-jvm-args (later wins), e.g. "-XX:TieredStopAtLevel=4"
+            command.addAll(engineJvmOptions());
+        }
         if (Boolean.getBoolean("bench.jfr") && main == EngineRun.class) {
             // a profile of the engine phase: jfr print --events jdk.ExecutionSample target/bench/engine-<stamp>.jfr
             command.add("-XX:StartFlightRecording=filename=" + log.toAbsolutePath().toString().replace(".log", ".jfr") + ",settings=profile");
@@ -258,6 +265,22 @@ public final class SyncBenchmark {
             throw new IllegalStateException(name + " accounted for " + phase.records + " patients, expected " + n);
         }
         return phase;
+    }
+
+    /** The engine phase's own JVM options: those of config/jvm.options, as bin/portal-sync reads them, then -Dbench.engine-jvm-args. */
+    static List<String> engineJvmOptions() throws IOException {
+        List<String> options = new ArrayList<>();
+        for (String line : Files.readAllLines(Path.of("config", "jvm.options"), StandardCharsets.UTF_8)) {
+            String withoutComment = line.replaceAll("#.*$", "").trim();
+            if (!withoutComment.isEmpty()) {
+                options.addAll(List.of(withoutComment.split("\\s+")));
+            }
+        }
+        String extra = System.getProperty("bench.engine-jvm-args", "").trim();
+        if (!extra.isEmpty()) {
+            options.addAll(List.of(extra.split("\\s+")));
+        }
+        return options;
     }
 
     private static String childXmx() {

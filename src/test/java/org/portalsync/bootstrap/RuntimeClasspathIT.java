@@ -58,6 +58,11 @@ class RuntimeClasspathIT {
     private static Run run(Path workingDirectory, Map<String, String> settings, Path log, String... arguments) throws Exception {
         List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx256m"));
         command.addAll(List.of(arguments));
+        return runCommand(workingDirectory, settings, log, command);
+    }
+
+    /** Runs {@code command} in {@code workingDirectory} with {@code settings} added to the environment and waits for it to exit. */
+    private static Run runCommand(Path workingDirectory, Map<String, String> settings, Path log, List<String> command) throws Exception {
         ProcessBuilder process = new ProcessBuilder(command).directory(workingDirectory.toFile());
         process.environment().putAll(settings);
         process.redirectErrorStream(true);
@@ -100,8 +105,17 @@ class RuntimeClasspathIT {
      * project's config/ and routes/.
      */
     private static Path packagedProject(Path project) throws Exception {
-        PortalSyncHomeIT.installHome(project);
-        Path target = Files.createDirectories(project.resolve("target/lib"));
+        return packagedEngine(project, "target");
+    }
+
+    /**
+     * The shipped config/ and routes/ in {@code home}, and {@code <home>/<jarFolder>/portal-sync.jar} with the
+     * dependency jars in {@code lib/} beside it (linked here to the real ones), its manifest Class-Path naming them.
+     */
+    private static Path packagedEngine(Path home, String jarFolder) throws Exception {
+        PortalSyncHomeIT.installHome(home);
+        Path project = home.resolve(jarFolder);
+        Path target = Files.createDirectories(project.resolve("lib"));
         List<String> classPath = new ArrayList<>();
         String runtime = Files.readString(Path.of("target/runtime-classpath.txt"), StandardCharsets.UTF_8).trim();
         for (String entry : runtime.split(File.pathSeparator)) {
@@ -113,7 +127,7 @@ class RuntimeClasspathIT {
         manifest.getMainAttributes().put(Attributes.Name.MANIFEST_VERSION, "1.0");
         manifest.getMainAttributes().put(Attributes.Name.MAIN_CLASS, PortalSyncMain.class.getName());
         manifest.getMainAttributes().put(Attributes.Name.CLASS_PATH, String.join(" ", classPath));
-        Path jar = project.resolve("target/portal-sync.jar");
+        Path jar = project.resolve("portal-sync.jar");
         Path classes = Path.of("target/classes");
         try (JarOutputStream out = new JarOutputStream(Files.newOutputStream(jar), manifest); Stream<Path> files = Files.walk(classes)) {
             for (Path file : files.filter(f -> !f.equals(classes)).toList()) {
@@ -150,6 +164,41 @@ class RuntimeClasspathIT {
             assertThat(reports).hasSize(1);
         }
         assertThat(elsewhere.resolve("data")).as("nothing is written in the working directory").doesNotExist();
+    }
+
+    /**
+     * The engine as the image installs it (portal-sync.jar, lib/, config/, routes/ and bin/portal-sync in its home),
+     * started by the launcher from another folder: config/jvm.options reaches the JVM, and $JAVA_OPTS after it.
+     */
+    @Test
+    void theLauncherStartsTheInstalledJarWithConfigJvmOptionsThenJavaOpts() throws Exception {
+        long seed = 7843;
+        EHR.seedPatients(3, seed);
+        Path dir = Files.createDirectories(Path.of("target/runtime-it-" + System.nanoTime()).toAbsolutePath());
+        Path home = dir.resolve("portal-sync");
+        Path jar = packagedEngine(home, "");
+        Path launcher = Files.createDirectories(home.resolve("bin")).resolve("portal-sync");
+        Files.copy(Path.of("bin/portal-sync"), launcher, java.nio.file.StandardCopyOption.COPY_ATTRIBUTES);
+        assertThat(Files.readString(home.resolve("config/jvm.options"))).contains("\n-XX:TieredStopAtLevel=1\n");
+        Path elsewhere = Files.createDirectories(dir.resolve("elsewhere"));
+        Map<String, String> environment = dryRunEnvironment(new java.util.HashMap<>(), seed);
+        environment.put("JAVA_HOME", System.getProperty("java.home"));
+        environment.put("JAVA_OPTS", "-Xmx200m");
+
+        Run engine = runCommand(elsewhere, environment, dir.resolve("engine.log"), List.of(launcher.toString(), "--dry-run"));
+
+        assertThat(engine.exitCode()).as(engine.log()).isZero();
+        assertThat(engine.log()).contains("portal-sync home: " + home + " (found from " + jar + ")")
+                .contains(", JIT C1 only").containsPattern("max heap (19\\d|200) MiB")
+                .contains("Dry run: Synced 3 patients");
+        assertThat(home.resolve("data/portal.mv.db")).isRegularFile();
+
+        // a later option wins: C2 back by JAVA_OPTS (start-up then stops at a misspelt setting, after the JVM line)
+        environment.put("JAVA_OPTS", "-Xmx200m -XX:TieredStopAtLevel=4");
+        environment.put("PORTAL_SYNC_SOURCE_FHIR_PAGE_SISE", "200");
+        Run withC2 = runCommand(elsewhere, environment, dir.resolve("engine-c2.log"), List.of(launcher.toString()));
+        assertThat(withC2.exitCode()).as(withC2.log()).isEqualTo(1);
+        assertThat(withC2.log()).contains(", JIT C1 and C2").contains("portal-sync cannot start");
     }
 
     @Test

@@ -45,6 +45,8 @@ class DockerFilesTest {
     private static final Path DOCKERIGNORE = ROOT.resolve("docker/Dockerfile.dockerignore");
     private static final Path COMPOSE = ROOT.resolve("docker/compose.yaml");
     private static final String ENGINE = "portal-sync";
+    /** The launcher, in the project and (below the home) in the image. */
+    private static final String LAUNCHER = "bin/portal-sync";
     /** The only value a secret may have in compose: a variable, at most with the marked dev default. */
     private static final Pattern SECRET_REFERENCE = Pattern.compile("\\$\\{[A-Z_][A-Z0-9_]*(:-change-me)?}");
 
@@ -112,8 +114,10 @@ class DockerFilesTest {
             assertThat(absolute(home, copy.destination())).as("destination of %s", copy.sources()).isEqualTo(expected);
         }
 
+        // the launcher takes <its folder's parent>/portal-sync.jar: the jar's destination above
         List<String> entrypoint = jsonArray(single(runtime, "ENTRYPOINT"));
-        assertThat(entrypoint).containsExactly("java", "-XX:MaxRAMPercentage=75", "-jar", jar);
+        assertThat(entrypoint).containsExactly(home + "/" + LAUNCHER);
+        assertThat(Files.readString(ROOT.resolve(LAUNCHER), StandardCharsets.UTF_8)).contains("jar=$home/" + jar);
         assertThat(dockerfile.stream().anyMatch(i -> i.keyword().equals("CMD") && i.stage() == runtime)).isFalse();
     }
 
@@ -152,7 +156,13 @@ class DockerFilesTest {
         copies(runtime).stream().filter(Copy::fromContext)
                 .forEach(copy -> copy.sources().forEach(source -> fromContext.put(source, absolute(home, copy.destination()))));
         assertThat(fromContext).containsEntry(configFolder + "/", home + "/" + configFolder)
-                .containsEntry(routesFolder + "/", home + "/" + routesFolder);
+                .containsEntry(routesFolder + "/", home + "/" + routesFolder)
+                .containsEntry(LAUNCHER, home + "/" + LAUNCHER);
+        Copy launcher = copies(runtime).stream().filter(copy -> copy.sources().contains(LAUNCHER)).findFirst().orElseThrow();
+        assertThat(launcher.flags()).containsEntry("chmod", "755");
+        // the container's heap share is added to the launcher's options, after the copy of config/
+        assertThat(dockerfile).filteredOn(i -> i.stage() == runtime && i.keyword().equals("RUN")).extracting(Instruction::args)
+                .anyMatch(run -> run.contains("'-XX:MaxRAMPercentage=75'") && run.endsWith(">> " + configFolder + "/jvm.options"));
     }
 
     @Test
@@ -164,7 +174,7 @@ class DockerFilesTest {
 
         List<String> sources = dockerfile.stream().filter(i -> i.keyword().equals("COPY")).map(DockerFilesTest::copy)
                 .filter(Copy::fromContext).flatMap(copy -> copy.sources().stream()).toList();
-        assertThat(sources).containsExactlyInAnyOrder("mvnw", ".mvn/", "pom.xml", "src/", "config/", "routes/");
+        assertThat(sources).containsExactlyInAnyOrder("mvnw", ".mvn/", "pom.xml", "src/", "config/", "routes/", LAUNCHER);
         for (String source : sources) {
             assertThat(ROOT.resolve(source)).as("context source %s", source).exists();
             String top = source.replaceAll("/.*", "");
