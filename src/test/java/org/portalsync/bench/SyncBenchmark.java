@@ -172,7 +172,8 @@ public final class SyncBenchmark {
         System.out.println();
         System.out.printf("portal-sync benchmark: N=%d, page size %d, %s sync worker(s), %s, portal DB %s%n",
                 records, pageSize, settings.get(PortalSyncSettings.SYNC_WORKERS), server, postgres ? "PostgreSQL (embedded, local; synchronous_commit=on)" : "H2 file (each commit written at once)");
-        System.out.println("engine JVM options: " + String.join(" ", engineJvmOptions())
+        List<String> engineOptions = engineJvmOptions();
+        System.out.println("engine JVM options: " + (engineOptions.isEmpty() ? "none" : String.join(" ", engineOptions))
                 + " (config/jvm.options, as bin/portal-sync starts the engine, then -Dbench.engine-jvm-args); the raw fetch: the JVM's defaults");
         System.out.println("| phase        | records | time (s) | records/s | peak heap (MiB) | CPU (s) | CPU ms/record |");
         if (seedSeconds > 0) {
